@@ -1,0 +1,25 @@
+//! primer-anki turns study material written in markdown into Anki decks (`.apkg`).
+//!
+//! The pipeline, one module per stage, plain data between them:
+//!
+//! ```text
+//! input     content dir → source files (manifest or primer layout; notebooks → markdown)
+//! document  markdown → document tree (sections, blocks, inline markup, source lines)
+//! extract   document tree → cards (one rule per construct)
+//! render    cards → note drafts (HTML fields, media resolved)
+//! identity  note drafts → notes (GUIDs, ids, mtimes; the lock file)
+//! package   notes → .apkg (SQLite schema 11 inside a zip, written atomically)
+//! ```
+//!
+//! [`build`] runs the stages in order.
+
+pub mod build;
+pub mod document;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod input;
+pub mod package;
+pub mod render;
+
+pub use error::{Error, Result, SourceLocation, Warning};

@@ -1,0 +1,64 @@
+//! Cards → notes: turns extracted cards into note drafts whose fields are finished HTML.
+//!
+//! A draft has everything a note needs except its identity (GUID, ids, mtime), which the
+//! identity stage adds. Local images are handed to a [`MediaResolver`], which packs them and
+//! returns the content-hashed name the HTML refers to.
+
+use std::path::Path;
+
+use crate::error::{Result, SourceLocation};
+use crate::package::model::NotetypeKind;
+
+/// A note whose content is final but whose identity is not yet assigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteDraft {
+    /// Where the note lives, normalised (see `identity::key`): deck, heading path, rule, item.
+    pub key: String,
+    /// An author's explicit identity pin (`<!-- id: … -->`), which wins over `key`.
+    pub pin: Option<String>,
+    /// Index into the build's deck list.
+    pub deck: usize,
+    pub kind: NotetypeKind,
+    /// Fields in note type order (see `package::notetypes`).
+    pub fields: NoteFields,
+    /// Hierarchical tags, e.g. `primer::database::sharding`.
+    pub tags: Vec<String>,
+    /// Number of cards: 1 for standard notes, the highest cloze number for cloze notes.
+    pub card_count: u32,
+    /// Where the card came from, for messages.
+    pub origin: SourceLocation,
+}
+
+/// The fields shared by both of our note types. For cloze notes `front` is the cloze text and
+/// `back` the "back extra".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NoteFields {
+    pub front: String,
+    pub back: String,
+    /// Breadcrumb of source headings, e.g. `Database › Sharding`.
+    pub context: String,
+    /// Absolute URL of the source section.
+    pub source: String,
+    /// HTML list of further-reading links, possibly empty.
+    pub further_reading: String,
+}
+
+impl NoteFields {
+    /// The fields in note type order.
+    pub fn to_vec(&self) -> Vec<String> {
+        vec![
+            self.front.clone(),
+            self.back.clone(),
+            self.context.clone(),
+            self.source.clone(),
+            self.further_reading.clone(),
+            String::new(),
+        ]
+    }
+}
+
+/// Packs a local media file and says what name the HTML must use for it.
+pub trait MediaResolver {
+    /// `path` is the file on disk; `origin` is where it was referenced (for errors).
+    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String>;
+}
