@@ -1,1 +1,357 @@
-//! TODO
+//! Document tree → cards. Each rule is a small module; [`extract`] walks the sections and
+//! hands each block to the rule that owns it. See `docs/extraction.md` for the rules in prose.
+//!
+//! Cards carry structured content ([`Piece`]s that point into the document's inline markup),
+//! not HTML: the render stage owns HTML, links and media.
+
+mod code;
+mod definitions;
+mod exercise;
+mod keyterms;
+mod lists;
+mod object_design;
+mod qa;
+mod reading;
+mod summary;
+mod tables;
+pub(crate) mod text;
+
+use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
+use crate::error::{SourceLocation, Warning};
+
+pub use text::normalize_key;
+
+/// Which rule set applies to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Topic articles like the primer's README: summaries, definitions, lists, tables, code tables.
+    Topics,
+    /// A system design exercise (`solutions/system_design/*/README.md`).
+    Exercise,
+    /// An object-oriented design notebook (converted to markdown first).
+    ObjectDesign,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    pub profile: Profile,
+}
+
+/// One note to be: where it comes from, which rule made it, and its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    /// Index of the section it comes from (`Document::sections`).
+    pub section: usize,
+    /// Heading path used for the breadcrumb, tags and identity key.
+    pub path: Vec<String>,
+    /// Rule name, part of the identity key (`summary`, `definition`, `list`, …).
+    pub rule: &'static str,
+    /// Item key within the section (bold term, row key, list intro, …); may be empty.
+    pub item: String,
+    /// 1-based source line.
+    pub line: usize,
+    /// Explicit identity pin (already suffixed with rule/item when it came from a section).
+    pub pin: Option<String>,
+    pub body: CardBody,
+    /// Diagrams shown under the answer.
+    pub figures: Vec<Figure>,
+    /// Links shown below the answer.
+    pub further_reading: Vec<Link>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CardBody {
+    Basic { front: Vec<Piece>, back: Vec<Piece> },
+    /// `text` holds [`Piece::Cloze`]/[`Piece::ClozeList`] deletions; `extra` is the back extra.
+    Cloze { text: Vec<Piece>, extra: Vec<Piece> },
+}
+
+/// A piece of card content. Inline pieces flow together; block pieces start a new block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Plain text (escaped when rendered).
+    Text(String),
+    /// Plain text shown in bold: the card's subject.
+    Subject(String),
+    /// Inline markup from the document.
+    Inlines(Vec<Inline>),
+    /// A paragraph of inline markup.
+    Para(Vec<Inline>),
+    /// A cloze deletion inline: number and content.
+    Cloze(u32, Vec<Inline>),
+    /// A bulleted list whose items are deletions (number 0 = shown, not deleted).
+    ClozeList(Vec<(u32, Vec<Inline>)>),
+    /// A simple bulleted list of inline items.
+    List(Vec<Vec<Inline>>),
+    /// A block from the document (list, table, code, quote, html).
+    Block(Block),
+    /// A code block, highlighted when rendered.
+    Code { lang: Option<String>, text: String },
+    /// A table built by a rule: header and rows of plain-text cells.
+    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+}
+
+/// Runs the profile's rules over the document.
+pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
+    let mut cx = Cx { doc, profile: options.profile, cards: Vec::new(), warnings: Vec::new() };
+    cx.warnings.extend(doc.warnings.iter().cloned());
+    for index in 0..doc.sections.len() {
+        if cx.skipped(index) {
+            continue;
+        }
+        match options.profile {
+            Profile::Topics => cx.generic_section(index, true),
+            Profile::Exercise => exercise::section(&mut cx, index),
+            Profile::ObjectDesign => object_design::section(&mut cx, index),
+        }
+    }
+    place_figures(&mut cx);
+    dedupe_questions(&mut cx);
+    for card in &mut cx.cards {
+        card.further_reading = reading::for_section(doc, card.section);
+    }
+    (cx.cards, cx.warnings)
+}
+
+/// Extraction context shared by the rules.
+pub(crate) struct Cx<'a> {
+    pub doc: &'a Document,
+    pub profile: Profile,
+    pub cards: Vec<Card>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Sections that are navigation, not content, in topic documents (normalised titles).
+const NAV_SECTIONS: &[&str] = &[
+    "motivation",
+    "anki flashcards",
+    "contributing",
+    "index of system design topics",
+    "index",
+    "table of contents",
+    "contents",
+    "study guide",
+    "system design interview questions with solutions",
+    "objectoriented design interview questions with solutions",
+    "system design topics start here",
+    "under development",
+    "credits",
+    "contact info",
+    "license",
+];
+
+impl<'a> Cx<'a> {
+    /// Whether a section yields no cards at all: further reading, navigation.
+    fn skipped(&self, index: usize) -> bool {
+        for i in self.doc.ancestors(index) {
+            let section = &self.doc.sections[i];
+            if reading::is_reading_title(&section.title_text) {
+                return true;
+            }
+            if self.profile == Profile::Topics
+                && NAV_SECTIONS.contains(&normalize_key(&section.title_text).as_str())
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn location(&self, line: usize) -> SourceLocation {
+        SourceLocation::new(&self.doc.file, line, 0)
+    }
+
+    /// Heading path for cards of this profile: topic documents drop their single top title.
+    pub fn path(&self, index: usize) -> Vec<String> {
+        let mut path = self.doc.heading_path(index);
+        if self.profile == Profile::Topics && self.top_title_dropped() && !path.is_empty() {
+            path.remove(0);
+        }
+        path
+    }
+
+    fn top_title_dropped(&self) -> bool {
+        self.doc.sections.iter().filter(|s| s.level == 1).count() == 1
+    }
+
+    /// The name a question uses for a section's topic, qualified by its parent when the title
+    /// alone is generic ("Goals", "In sequence", "Disadvantage(s)") or the profile needs it.
+    pub fn subject(&self, index: usize) -> String {
+        let section = &self.doc.sections[index];
+        let title = text::clean_title(&section.title_text);
+        let parent = section.parent.filter(|&p| self.doc.sections[p].level > 0);
+        let mut subject = title.clone();
+        if text::is_generic_title(&title)
+            && let Some(p) = parent
+            && !(self.profile == Profile::Topics
+                && self.doc.sections[p].level == 1
+                && self.top_title_dropped())
+        {
+            subject = format!("{} — {}", self.subject(p), lowercase_first(&title));
+        }
+        if self.profile != Profile::Topics
+            && let Some(top) = self.exercise_title(index)
+            && top != subject
+            && !subject.starts_with(&top)
+        {
+            subject = format!("{top} — {subject}");
+        }
+        subject
+    }
+
+    /// The document's top title (exercise name) for exercise and notebook profiles.
+    pub fn exercise_title(&self, index: usize) -> Option<String> {
+        let top = self.doc.ancestors(index).into_iter().rev().find(|&i| self.doc.sections[i].level == 1)?;
+        Some(text::clean_title(&self.doc.sections[top].title_text))
+    }
+
+    pub fn push(&mut self, index: usize, rule: &'static str, item: &str, line: usize, pin: Option<String>, body: CardBody) {
+        let section = &self.doc.sections[index];
+        let pin = pin.or_else(|| {
+            section.pin.as_ref().map(|p| {
+                let item = normalize_key(item);
+                if item.is_empty() { format!("{p}/{rule}") } else { format!("{p}/{rule}/{item}") }
+            })
+        });
+        self.cards.push(Card {
+            section: index,
+            path: self.path(index),
+            rule,
+            item: item.to_string(),
+            line,
+            pin,
+            body,
+            figures: Vec::new(),
+            further_reading: Vec::new(),
+        });
+    }
+
+    /// The generic rules, block by block. `summaries`: whether the opening paragraph becomes
+    /// a summary card.
+    pub fn generic_section(&mut self, index: usize, summaries: bool) {
+        let doc = self.doc;
+        let section = &doc.sections[index];
+        if section.level == 0 {
+            return;
+        }
+        let blocks = &section.blocks;
+        let mut opening_done = !summaries;
+        let mut i = 0;
+        while i < blocks.len() {
+            let block = &blocks[i];
+            let prev_intro = text::intro_before(blocks, i);
+            match &block.kind {
+                BlockKind::Paragraph(inlines) => {
+                    if let Some(consumed) = qa::try_pair(self, index, blocks, i) {
+                        i += consumed;
+                        opening_done = true;
+                        continue;
+                    }
+                    let is_intro = text::ends_with_colon(inlines)
+                        && matches!(
+                            blocks.get(i + 1).map(|b| &b.kind),
+                            Some(BlockKind::List(_) | BlockKind::Code { .. } | BlockKind::Table(_))
+                        );
+                    if definitions::try_paragraph(self, index, block, inlines) {
+                        opening_done = true;
+                    } else if !opening_done && !is_intro {
+                        summary::card(self, index, block, inlines);
+                        opening_done = true;
+                    } else if !is_intro {
+                        keyterms::cards(self, index, block, inlines);
+                    }
+                    if is_intro {
+                        opening_done = true;
+                    }
+                }
+                BlockKind::List(list) => {
+                    opening_done = true;
+                    if !definitions::try_list(self, index, blocks, i, list) {
+                        lists::card(self, index, block, list, prev_intro);
+                    }
+                }
+                BlockKind::Table(table) => {
+                    opening_done = true;
+                    tables::cards(self, index, block, table, prev_intro);
+                }
+                BlockKind::Code { lang, text } => {
+                    code::cards(self, index, block, lang.as_deref(), text, prev_intro);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if !s.chars().take(3).all(|c| c.is_uppercase()) => {
+            c.to_lowercase().collect::<String>() + chars.as_str()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// Puts each figure of a section on a card: the section's first card without one (its
+/// summary, normally), else the first card without one from a subsection, else the first card.
+/// Sections without cards keep their figures to themselves.
+fn place_figures(cx: &mut Cx<'_>) {
+    let doc = cx.doc;
+    for index in 0..doc.sections.len() {
+        let figures: Vec<&Figure> = doc.sections[index]
+            .blocks
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BlockKind::Figure(f) if !f.images.is_empty() => Some(f),
+                _ => None,
+            })
+            .collect();
+        if figures.is_empty() {
+            continue;
+        }
+        let subtree = doc.subtree(index);
+        let own: Vec<usize> = (0..cx.cards.len()).filter(|&c| cx.cards[c].section == index).collect();
+        let below: Vec<usize> = (0..cx.cards.len())
+            .filter(|&c| cx.cards[c].section != index && subtree.contains(&cx.cards[c].section))
+            .collect();
+        if own.is_empty() && below.is_empty() {
+            continue;
+        }
+        for figure in figures {
+            let target = own
+                .iter()
+                .chain(below.iter())
+                .copied()
+                .find(|&c| cx.cards[c].figures.is_empty())
+                .or_else(|| own.first().or(below.first()).copied());
+            if let Some(c) = target {
+                cx.cards[c].figures.push(figure.clone());
+            }
+        }
+    }
+}
+
+/// No two cards of a document may ask the same question: a repeated question is qualified
+/// with its breadcrumb, and failing that numbered.
+fn dedupe_questions(cx: &mut Cx<'_>) {
+    use std::collections::HashSet;
+    let mut seen: HashSet<String> = HashSet::new();
+    for card in &mut cx.cards {
+        let mut key = text::question_key(card);
+        if seen.contains(&key) {
+            let crumb = card.path.join(" › ");
+            text::append_to_question(card, &format!(" ({crumb})"));
+            key = text::question_key(card);
+            let mut n = 2;
+            while seen.contains(&key) {
+                text::append_to_question(card, &format!(" #{n}"));
+                key = text::question_key(card);
+                n += 1;
+            }
+        }
+        seen.insert(key);
+    }
+}

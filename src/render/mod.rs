@@ -4,10 +4,44 @@
 //! identity stage adds. Local images are handed to a [`MediaResolver`], which packs them and
 //! returns the content-hashed name the HTML refers to.
 
-use std::path::Path;
+mod html;
 
-use crate::error::{Result, SourceLocation};
+use std::path::{Path, PathBuf};
+
+use crate::document::Document;
+use crate::error::{Result, SourceLocation, Warning};
+use crate::extract::Card;
 use crate::package::model::NotetypeKind;
+
+pub use html::{highlight, sanitize};
+
+/// How cards become notes for one deck.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Index into the build's deck list (goes into [`NoteDraft::deck`]).
+    pub deck: usize,
+    /// First component of [`NoteDraft::key`].
+    pub deck_name: String,
+    /// Absolute directory of the content, for resolving images and relative links.
+    pub content_root: PathBuf,
+    /// URL of the content root online, ending in `/`.
+    pub base_url: String,
+    /// First tag component, e.g. `primer` → `primer::database::sharding`.
+    pub tag_prefix: String,
+}
+
+/// The primer's GitHub page: the default `base_url`.
+pub const PRIMER_BASE_URL: &str = "https://github.com/donnemartin/system-design-primer/blob/master/";
+
+/// Turns a document's cards into note drafts with finished, sanitised HTML fields.
+pub fn render(
+    doc: &Document,
+    cards: &[Card],
+    options: &RenderOptions,
+    media: &mut dyn MediaResolver,
+) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
+    html::render(doc, cards, options, media)
+}
 
 /// A note whose content is final but whose identity is not yet assigned.
 #[derive(Debug, Clone, PartialEq, Eq)]

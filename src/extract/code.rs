@@ -1,0 +1,202 @@
+//! Rule 6 — code blocks. A fenced block without a language that is laid out as a table (a
+//! title line, a dashed rule, rows of columns separated by two or more spaces) becomes one
+//! card per row; times are given as the largest unit first ("~250 µs (250,000 ns)").
+//! Other code stays code: when a sentence ending in a colon introduces it, that sentence is
+//! the question and the highlighted code the answer.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{CardBody, Cx, Piece, text};
+use crate::document::{Block, Inline};
+
+static TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^~?([\d,.]+)\s*(ns|us|µs|ms|s)$").unwrap());
+
+pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, code: &str, intro: Option<&[Inline]>) {
+    if lang.is_none()
+        && let Some(groups) = parse_table(code)
+    {
+        let subject = cx.subject(index);
+        for group in groups {
+            for row in &group.rows {
+                let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+                let question = match &group.headers {
+                    Some(h) if h.len() == row.values.len() + 1 => {
+                        format!("{} {} — {}?", h[0], row.key, h[1..].join(", ").to_lowercase())
+                    }
+                    _ if group.equation => format!("{} = ?", row.key),
+                    _ => format!("{}?", row.key),
+                };
+                front.push(Piece::Text(question));
+                let answer = format_values(&row.values);
+                let item = format!("{} {}", group.title, row.key);
+                cx.push(index, "code-table", &item, block.line + row.offset, None, CardBody::Basic {
+                    front,
+                    back: vec![Piece::Text(answer)],
+                });
+            }
+        }
+        return;
+    }
+    if let Some(intro) = intro {
+        let question = text::strip_trailing_colon(intro);
+        let item = crate::document::plain_text(&question);
+        let front = vec![Piece::Subject(cx.subject(index)), Piece::Text(": ".into()), Piece::Inlines(question), Piece::Text(" — show the code.".into())];
+        let back = vec![Piece::Code { lang: lang.map(str::to_string), text: code.to_string() }];
+        cx.push(index, "code", &item, block.line, block.pin.clone(), CardBody::Basic { front, back });
+    }
+}
+
+#[derive(Debug)]
+struct Group {
+    title: String,
+    headers: Option<Vec<String>>,
+    equation: bool,
+    rows: Vec<Row>,
+}
+
+#[derive(Debug)]
+struct Row {
+    key: String,
+    values: Vec<String>,
+    offset: usize,
+}
+
+fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3 && t.chars().all(|c| c == '-' || c == '=')
+}
+
+/// Fields separated by two or more spaces, with their byte spans.
+fn fields(line: &str) -> Vec<(usize, usize, String)> {
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        while i < bytes.len() && !(bytes[i] == b' ' && bytes.get(i + 1).is_none_or(|&b| b == b' ')) {
+            i += 1;
+        }
+        let text = line[start..i].trim().to_string();
+        // A bare unit belongs to the number before it ("10,000   ns").
+        if matches!(text.as_str(), "ns" | "us" | "µs" | "ms" | "s")
+            && let Some(last) = out.last_mut()
+        {
+            last.2 = format!("{} {}", last.2, text);
+            last.1 = i;
+            continue;
+        }
+        out.push((start, i, text));
+    }
+    out
+}
+
+fn parse_table(code: &str) -> Option<Vec<Group>> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if i + 1 < lines.len() && !lines[i].trim().is_empty() && is_rule(lines[i + 1]) {
+            let title_fields = fields(lines[i]);
+            let headers = (title_fields.len() >= 2).then_some(title_fields.clone());
+            let mut group = Group {
+                title: lines[i].trim().to_string(),
+                headers: headers.as_ref().map(|h| h.iter().map(|f| f.2.clone()).collect()),
+                equation: false,
+                rows: Vec::new(),
+            };
+            let mut j = i + 2;
+            while j < lines.len() && !lines[j].trim().is_empty() && !(j + 1 < lines.len() && is_rule(lines[j + 1])) {
+                let f = fields(lines[j]);
+                if let Some(h) = &headers {
+                    // Place each field under the header column it overlaps most.
+                    let mut values = vec![String::new(); h.len()];
+                    for (start, end, text) in f {
+                        let col = (0..h.len())
+                            .max_by_key(|&c| {
+                                let lo = h[c].0;
+                                let hi = h.get(c + 1).map(|n| n.0).unwrap_or(usize::MAX);
+                                end.min(hi).saturating_sub(start.max(lo))
+                            })
+                            .unwrap_or(0);
+                        if values[col].is_empty() {
+                            values[col] = text;
+                        } else {
+                            values[col] = format!("{} {}", values[col], text);
+                        }
+                    }
+                    let key = values.remove(0);
+                    if !key.is_empty() {
+                        group.rows.push(Row { key, values, offset: j + 1 });
+                    }
+                } else if f.len() >= 2 {
+                    let mut values: Vec<String> = f.into_iter().map(|x| x.2).collect();
+                    let key = values.remove(0);
+                    group.rows.push(Row { key, values, offset: j + 1 });
+                } else if let Some((k, v)) = lines[j].split_once(" = ") {
+                    group.equation = true;
+                    group.rows.push(Row { key: k.trim().into(), values: vec![v.trim().into()], offset: j + 1 });
+                }
+                j += 1;
+            }
+            if !group.rows.is_empty() {
+                groups.push(group);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let rows: usize = groups.iter().map(|g| g.rows.len()).sum();
+    (rows >= 3).then_some(groups)
+}
+
+/// "10,000 ns · 10 us · 10 ms · note" → "~10 ms (10,000 ns; 10,000 µs) — note".
+fn format_values(values: &[String]) -> String {
+    let values: Vec<String> = values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ").replace(" us", " µs"))
+        .collect();
+    let times: Vec<&String> = values.iter().filter(|v| TIME.is_match(v)).collect();
+    if times.len() >= 2 {
+        let headline = times[times.len() - 1];
+        let others: Vec<&str> = times[..times.len() - 1].iter().map(|s| s.as_str()).collect();
+        let notes: Vec<&str> = values.iter().filter(|v| !TIME.is_match(v)).map(|s| s.as_str()).collect();
+        let mut out = format!("~{headline} ({})", others.join("; "));
+        if !notes.is_empty() {
+            out.push_str(&format!(" — {}", notes.join("; ")));
+        }
+        return out;
+    }
+    values.join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_follow_the_header() {
+        let code = "Size     Exact        Rough\n--------------------------\n3              8\n4             16    about 16\n9            512    half a K\n";
+        let groups = parse_table(code).unwrap();
+        let rows = &groups[0].rows;
+        assert_eq!(rows[0].values, ["8", ""]);
+        assert_eq!(rows[1].values, ["16", "about 16"]);
+    }
+
+    #[test]
+    fn units_join_their_numbers() {
+        assert_eq!(format_values(&["5,000   ns".into(), "5 us".into()]), "~5 µs (5,000 ns)");
+        let f = fields("Do a thing     2,000   ns       2 us     note here");
+        assert_eq!(f.iter().map(|x| x.2.as_str()).collect::<Vec<_>>(), ["Do a thing", "2,000 ns", "2 us", "note here"]);
+    }
+}

@@ -1,0 +1,149 @@
+//! Rule 3 — definitions: bold-term bullets (`* **Term** - definition`) become one card per
+//! term, asked in the context of their section ("CAP theorem: what is meant by
+//! *Consistency*?"). Short named sets (ACID, CAP, BASE: at most six one-to-three-word terms)
+//! also get reverse cards (definition → term). A paragraph that opens with a bold term
+//! (`**Latency** is …`) is a definition too.
+
+use super::{CardBody, Cx, Piece, text};
+use crate::document::{Block, BlockKind, Inline, List, plain_text};
+
+const SEPARATORS: &[&str] = &[" - ", " – ", " — ", ": ", " -", "- ", ":"];
+
+/// A bold term at the start of a run, and the text after its separator.
+pub fn split_term(inlines: &[Inline]) -> Option<(Vec<Inline>, Vec<Inline>)> {
+    let Some(Inline::Strong(term)) = inlines.first() else { return None };
+    let mut rest: Vec<Inline> = inlines[1..].to_vec();
+    let mut term = term.clone();
+    // `**Term:** definition` — the separator inside the bold.
+    let term_text = plain_text(&term);
+    let inner_sep = term_text.trim_end().ends_with(':') || term_text.trim_end().ends_with(" -");
+    if inner_sep {
+        text::strip_end(&mut term, &[':', '-', ' ']);
+    } else {
+        let Some(Inline::Text(t)) = rest.first_mut() else { return None };
+        let sep = SEPARATORS.iter().find(|s| t.starts_with(*s))?;
+        *t = t[sep.len()..].trim_start().to_string();
+    }
+    text::trim(&mut rest);
+    if plain_text(&term).trim().is_empty() || text::len(&rest) < 3 {
+        return None;
+    }
+    Some((term, rest))
+}
+
+/// `**Term** is …` paragraphs (and `**Term** - …`).
+pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -> bool {
+    let Some(Inline::Strong(term)) = inlines.first() else { return false };
+    let Some(Inline::Text(after)) = inlines.get(1) else { return false };
+    let term_text = plain_text(term);
+    if term_text.len() > 60 || term_text.trim_start().starts_with("Q:") {
+        return false;
+    }
+    let trimmed = after.trim_start();
+    let definitional = |r: &str| ["a ", "an ", "the ", "one "].iter().any(|a| r.starts_with(a));
+    let (front_verb, mut answer) = match (trimmed.strip_prefix("is "), trimmed.strip_prefix("are ")) {
+        (Some(rest), _) if definitional(rest) => {
+            let mut answer = vec![Inline::Text(text::upper_first(rest))];
+            answer.extend(inlines[2..].iter().cloned());
+            ("what is", answer)
+        }
+        (_, Some(rest)) if definitional(rest) || !rest.is_empty() => {
+            let mut answer = vec![Inline::Text(text::upper_first(rest))];
+            answer.extend(inlines[2..].iter().cloned());
+            ("what are", answer)
+        }
+        _ => match split_term(inlines) {
+            Some((_, rest)) => ("what is meant by", rest),
+            None if after.starts_with(' ') && after.trim().len() > 3 => {
+                ("what characterises", inlines.to_vec())
+            }
+            None => return false,
+        },
+    };
+    let (kept, _) = text::leading_sentences(&answer, 300);
+    answer = kept;
+    let front = vec![
+        Piece::Subject(cx.subject(index)),
+        Piece::Text(format!(": {front_verb} ")),
+        Piece::Inlines(vec![Inline::Strong(term.clone())]),
+        Piece::Text("?".into()),
+    ];
+    cx.push(index, "definition", &term_text, block.line, block.pin.clone(), CardBody::Basic {
+        front,
+        back: vec![Piece::Para(answer)],
+    });
+    true
+}
+
+/// A list whose items (three quarters or more) are bold-term definitions.
+pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list: &List) -> bool {
+    let block = &blocks[i];
+    let mut entries = Vec::new();
+    for item in &list.items {
+        let (first, rest) = text::item_parts(&item.blocks);
+        if let Some((term, def)) = split_term(&first) {
+            entries.push((term, def, rest, item));
+        }
+    }
+    if entries.len() < 2 || entries.len() * 4 < list.items.len() * 3 {
+        return false;
+    }
+    // The subject: a bold term opening the paragraph before (ACID, BASE), else the section.
+    let mut subject = cx.subject(index);
+    let mut intro: Option<Vec<Inline>> = None;
+    for back in 1..=2 {
+        let Some(prev) = i.checked_sub(back).and_then(|j| blocks.get(j)) else { break };
+        let BlockKind::Paragraph(p) = &prev.kind else { break };
+        if back == 1 && text::ends_with_colon(p) {
+            intro = Some(text::strip_trailing_colon(p));
+        }
+        if let Some(Inline::Strong(t)) = p.first() {
+            let t = plain_text(t);
+            if t.len() <= 12 && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) {
+                subject = format!("{} ({})", t, subject);
+                break;
+            }
+        }
+    }
+    let named_set = entries.len() <= 6
+        && entries.iter().all(|(t, d, _, _)| {
+            let words = plain_text(t).split_whitespace().count();
+            (1..=3).contains(&words) && text::len(d) <= 200
+        });
+    for (term, def, rest, item) in &entries {
+        let term_text = plain_text(term);
+        let mut front = vec![
+            Piece::Subject(subject.clone()),
+            Piece::Text(": what is meant by ".into()),
+            Piece::Inlines(vec![Inline::Strong(term.clone())]),
+            Piece::Text("?".into()),
+        ];
+        if let Some(intro) = &intro {
+            front.push(Piece::Para(vec![Inline::Emphasis(intro.clone())]));
+        }
+        let mut back = vec![Piece::Para(def.clone())];
+        for b in rest.iter() {
+            back.push(Piece::Block(b.clone()));
+        }
+        let pin = item.pin.clone();
+        cx.push(index, "definition", &term_text, item.line, pin.clone(), CardBody::Basic { front, back });
+        if named_set {
+            let front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(": which term means “".into()),
+                Piece::Inlines(def.clone()),
+                Piece::Text("”?".into()),
+            ];
+            cx.push(
+                index,
+                "definition-reverse",
+                &term_text,
+                item.line,
+                pin.map(|p| format!("{p}/reverse")),
+                CardBody::Basic { front, back: vec![Piece::Para(term.clone())] },
+            );
+        }
+    }
+    let _ = block;
+    true
+}

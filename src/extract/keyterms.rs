@@ -1,0 +1,52 @@
+//! Key terms: a sentence (outside the summary) that puts a short phrase in **bold** becomes a
+//! cloze note with one deletion per bold phrase; the rest of the sentence is the context.
+
+use super::{CardBody, Cx, Piece, text};
+use crate::document::{Block, Inline, plain_text};
+
+const MAX_SENTENCE: usize = 280;
+const MAX_TERM: usize = 50;
+
+pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+    for sentence in text::sentences(inlines) {
+        let total = text::len(&sentence);
+        if total > MAX_SENTENCE {
+            continue;
+        }
+        let mut n = 0;
+        let mut pieces: Vec<Inline> = Vec::new();
+        let mut cloze: Vec<Piece> = Vec::new();
+        let mut bold_len = 0;
+        for inline in &sentence {
+            match inline {
+                Inline::Strong(children) if text::len(children) <= MAX_TERM => {
+                    if !pieces.is_empty() {
+                        cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
+                    }
+                    n += 1;
+                    bold_len += text::len(children);
+                    cloze.push(Piece::Cloze(n, children.clone()));
+                }
+                other => pieces.push(other.clone()),
+            }
+        }
+        if !pieces.is_empty() {
+            cloze.push(Piece::Inlines(pieces));
+        }
+        // Nothing in bold, or nothing but bold: no card.
+        if n == 0 || bold_len * 10 > total * 6 || n > 6 {
+            continue;
+        }
+        let item = plain_text(&sentence);
+        let mut text_pieces = vec![Piece::Subject(cx.subject(index)), Piece::Text(": ".into())];
+        text_pieces.extend(cloze);
+        cx.push(
+            index,
+            "keyterm",
+            &item,
+            block.line,
+            None,
+            CardBody::Cloze { text: text_pieces, extra: Vec::new() },
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! Rule 2 — section summaries: a heading whose first content is a paragraph becomes a card
+//! that asks for the topic; the answer is the paragraph's leading sentences (whole sentences,
+//! about 300 characters at most). The section's diagram is placed on this card (see
+//! `place_figures`). Remaining sentences with bold key terms go to the key-term rule.
+
+use super::{CardBody, Cx, Piece, Profile, keyterms, text};
+use crate::document::{Block, Inline, plain_text};
+
+/// Longest summary answer, in characters, before it is cut at a sentence boundary.
+pub const MAX_SUMMARY: usize = 300;
+
+const VERBS: &[&str] = &[
+    "use", "avoid", "tighten", "partition", "tune", "start", "add", "move", "store", "secure",
+    "assign", "review", "create", "design", "outline", "scale", "learn", "prep", "benchmark",
+    "step", "choose", "apply", "make", "build", "keep", "set",
+];
+
+pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+    let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY);
+    if plain_text(&answer).trim().is_empty() {
+        return;
+    }
+    let front = question(cx, index);
+    let item = String::new();
+    cx.push(
+        index,
+        "summary",
+        &item,
+        block.line,
+        block.pin.clone(),
+        CardBody::Basic { front, back: vec![Piece::Para(answer)] },
+    );
+    // Sentences beyond the summary may still hold key terms.
+    let rest: Vec<Inline> = text::sentences(inlines)
+        .into_iter()
+        .skip(used)
+        .flat_map(|mut s| {
+            s.push(Inline::Text(" ".into()));
+            s
+        })
+        .collect();
+    if !rest.is_empty() {
+        keyterms::cards(cx, index, block, &rest);
+    }
+}
+
+fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
+    let section = &cx.doc.sections[index];
+    let title = text::clean_title(&section.title_text);
+    let lower = title.to_lowercase();
+    let first_word = normalize_first_word(&lower);
+    if cx.profile != Profile::Topics {
+        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the approach?".into())];
+    }
+    if lower.contains(" vs ") || lower.contains(" versus ") || lower.contains(" or ") {
+        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the key idea?".into())];
+    }
+    if VERBS.contains(&first_word.as_str()) {
+        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what does it involve?".into())];
+    }
+    let parent = section.parent.filter(|&p| {
+        let s = &cx.doc.sections[p];
+        s.level > 0 && !(s.level == 1 && cx.path(index).len() < cx.doc.heading_path(index).len())
+    });
+    let verb = if is_plural(&title) { "are" } else { "is" };
+    let named = lowercase_title(&title);
+    match parent {
+        Some(p) if !text::is_generic_title(&title) => vec![
+            Piece::Subject(cx.subject(p)),
+            Piece::Text(format!(": what {verb} {named}?")),
+        ],
+        _ if text::is_generic_title(&title) => vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": what is the key point?".into()),
+        ],
+        _ => vec![Piece::Text(format!("What {verb} ")), Piece::Subject(named), Piece::Text("?".into())],
+    }
+}
+
+fn normalize_first_word(lower: &str) -> String {
+    lower.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_string()
+}
+
+fn is_plural(title: &str) -> bool {
+    let base = title.split(" (").next().unwrap_or(title).trim();
+    let last = base.rsplit(' ').next().unwrap_or("");
+    last.len() > 3
+        && last.ends_with('s')
+        && !last.ends_with("ss")
+        && !last.ends_with("us")
+        && !last.ends_with("is")
+        && last.chars().next().is_some_and(|c| c.is_lowercase() || last.ends_with("Ns"))
+}
+
+/// "Client caching" → "client caching"; acronyms and names ("DNS", "HTTP", "NoSQL") stay.
+pub fn lowercase_title(title: &str) -> String {
+    let mut chars = title.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let second = chars.next();
+    if second.is_some_and(|c| c.is_uppercase()) {
+        return title.to_string();
+    }
+    first.to_lowercase().collect::<String>() + &title[first.len_utf8()..]
+}

@@ -1,0 +1,431 @@
+//! Text helpers shared by the rules: keys, titles, sentences, inline surgery.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::{Card, CardBody, Piece};
+use crate::document::{Block, BlockKind, Inline, plain_text};
+
+/// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
+/// collapsed. Used for identity keys, tags and title matching.
+pub fn normalize_key(text: &str) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else if c.is_whitespace() || c == '/' {
+            space = true;
+        }
+    }
+    out
+}
+
+/// A heading title as a subject: "Disadvantage(s): sharding" → "Sharding — disadvantages".
+pub fn clean_title(title: &str) -> String {
+    let title = title.trim().trim_end_matches(':').trim();
+    for (prefix, word) in [
+        ("disadvantage(s):", "disadvantages"),
+        ("disadvantages:", "disadvantages"),
+        ("disadvantage:", "disadvantage"),
+        ("advantage(s):", "advantages"),
+        ("advantages:", "advantages"),
+        ("benefit(s):", "benefits"),
+        ("benefits:", "benefits"),
+    ] {
+        if title.len() > prefix.len()
+            && title.is_char_boundary(prefix.len())
+            && title[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            let topic = title[prefix.len()..].trim();
+            return format!("{} — {word}", upper_first(topic));
+        }
+    }
+    title.to_string()
+}
+
+pub fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Titles that mean little without their parent's.
+pub fn is_generic_title(title: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "goals",
+        "goal",
+        "assumptions",
+        "use cases",
+        "out of scope",
+        "constraints and assumptions",
+        "constraints",
+        "state assumptions",
+        "calculate usage",
+        "in sequence",
+        "in parallel",
+        "notes",
+        "note",
+        "solution",
+        "overview",
+        "summary",
+        "example",
+        "examples",
+        "next steps",
+        "benefits",
+        "advantages",
+        "disadvantages",
+        "disadvantage",
+        "pros",
+        "cons",
+        "steps",
+        "usage",
+        "details",
+        "trade offs",
+        "tradeoffs",
+    ];
+    let key = normalize_key(title);
+    GENERIC.contains(&key.as_str())
+        || key.starts_with("we ll scope the problem")
+        || key.starts_with("well scope the problem")
+        || key.starts_with("disadvantage")
+        || key.starts_with("advantage")
+}
+
+/// The paragraph before block `i` when it introduces it (ends with a colon).
+pub fn intro_before(blocks: &[Block], i: usize) -> Option<&[Inline]> {
+    let prev = blocks.get(i.checked_sub(1)?)?;
+    match &prev.kind {
+        BlockKind::Paragraph(inlines) if ends_with_colon(inlines) => Some(inlines),
+        _ => None,
+    }
+}
+
+pub fn ends_with_colon(inlines: &[Inline]) -> bool {
+    plain_text(inlines).trim_end().ends_with(':')
+}
+
+/// Inline markup without a trailing colon (and whitespace).
+pub fn strip_trailing_colon(inlines: &[Inline]) -> Vec<Inline> {
+    let mut out = inlines.to_vec();
+    strip_end(&mut out, &[':']);
+    out
+}
+
+/// Removes trailing characters from the last text run (descending into a final span).
+pub fn strip_end(inlines: &mut Vec<Inline>, chars: &[char]) {
+    while let Some(last) = inlines.last_mut() {
+        match last {
+            Inline::Text(t) => {
+                let trimmed = t.trim_end().trim_end_matches(chars).trim_end().to_string();
+                if trimmed.is_empty() {
+                    inlines.pop();
+                    continue;
+                }
+                *t = trimmed;
+                return;
+            }
+            Inline::Strong(c) | Inline::Emphasis(c) => {
+                strip_end(c, chars);
+                if c.is_empty() {
+                    inlines.pop();
+                    continue;
+                }
+                return;
+            }
+            Inline::SoftBreak | Inline::HardBreak => {
+                inlines.pop();
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Removes a leading literal prefix (case-insensitive) from the first text run, descending
+/// into a leading bold/emphasis span. Returns whether it was found.
+pub fn strip_prefix(inlines: &mut Vec<Inline>, prefix: &str) -> bool {
+    let Some(first) = inlines.first_mut() else { return false };
+    let found = match first {
+        Inline::Text(t) => {
+            let trimmed = t.trim_start();
+            if trimmed.len() >= prefix.len()
+                && trimmed.is_char_boundary(prefix.len())
+                && trimmed[..prefix.len()].eq_ignore_ascii_case(prefix)
+            {
+                *t = trimmed[prefix.len()..].trim_start().to_string();
+                true
+            } else {
+                false
+            }
+        }
+        Inline::Strong(c) | Inline::Emphasis(c) => strip_prefix(c, prefix),
+        _ => false,
+    };
+    if found {
+        inlines.retain(|i| match i {
+            Inline::Text(t) => !t.is_empty(),
+            Inline::Strong(c) | Inline::Emphasis(c) => !c.is_empty(),
+            _ => true,
+        });
+    }
+    found
+}
+
+/// If the whole run is one bold (or emphasis) span, its content.
+pub fn unwrap_span(inlines: &[Inline]) -> Vec<Inline> {
+    match inlines {
+        [Inline::Strong(c)] | [Inline::Emphasis(c)] => unwrap_span(c),
+        _ => inlines.to_vec(),
+    }
+}
+
+/// Splits inline markup into sentences at `. `, `? `, `! ` in top-level text followed by a
+/// capital letter or digit (common abbreviations excepted).
+pub fn sentences(inlines: &[Inline]) -> Vec<Vec<Inline>> {
+    let mut out: Vec<Vec<Inline>> = Vec::new();
+    let mut current: Vec<Inline> = Vec::new();
+    for (pos, inline) in inlines.iter().enumerate() {
+        let Inline::Text(text) = inline else {
+            if matches!(inline, Inline::SoftBreak) {
+                current.push(Inline::Text(" ".into()));
+            } else {
+                current.push(inline.clone());
+            }
+            continue;
+        };
+        let mut rest = text.as_str();
+        loop {
+            match sentence_break(rest, inlines.get(pos + 1)) {
+                Some(at) => {
+                    let (head, tail) = rest.split_at(at);
+                    if !head.trim().is_empty() {
+                        current.push(Inline::Text(head.to_string()));
+                    }
+                    out.push(std::mem::take(&mut current));
+                    rest = tail.trim_start();
+                }
+                None => {
+                    if !rest.is_empty() {
+                        current.push(Inline::Text(rest.to_string()));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    if current.iter().any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+        out.push(current);
+    }
+    for sentence in &mut out {
+        merge_text(sentence);
+        trim(sentence);
+    }
+    out.retain(|s| !plain_text(s).trim().is_empty());
+    out
+}
+
+fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b'.' | b'?' | b'!') {
+            continue;
+        }
+        let after = &text[i + 1..];
+        let starts_next = if after.is_empty() {
+            // A sentence may end right before a link or bold span.
+            false
+        } else if after.starts_with(' ') {
+            let rest = after.trim_start();
+            match rest.chars().next() {
+                Some(c) => c.is_uppercase() || c.is_ascii_digit(),
+                None => matches!(next, Some(Inline::Strong(_) | Inline::Link { .. } | Inline::Emphasis(_))),
+            }
+        } else {
+            false
+        };
+        if !starts_next {
+            continue;
+        }
+        let before = text[..i].rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
+        if matches!(before.as_str(), "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "approx" | "ie" | "eg")
+            || (before.len() == 1 && b == b'.')
+        {
+            continue;
+        }
+        return Some(i + 1);
+    }
+    None
+}
+
+fn merge_text(inlines: &mut Vec<Inline>) {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines.drain(..) {
+        if let (Inline::Text(new), Some(Inline::Text(last))) = (&inline, out.last_mut()) {
+            last.push_str(new);
+            continue;
+        }
+        out.push(inline);
+    }
+    *inlines = out;
+}
+
+pub fn trim(inlines: &mut Vec<Inline>) {
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Inline::Text(t)) = inlines.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+    // Collapse runs of spaces left by removed footnotes.
+    for inline in inlines.iter_mut() {
+        if let Inline::Text(t) = inline
+            && t.contains("  ")
+        {
+            *t = t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+                + if t.ends_with(' ') { " " } else { "" };
+        }
+    }
+}
+
+/// Whole sentences from the start, as many as fit in `max` characters (at least one).
+pub fn leading_sentences(inlines: &[Inline], max: usize) -> (Vec<Inline>, usize) {
+    let all = sentences(inlines);
+    let mut out = Vec::new();
+    let mut used = 0;
+    let mut len = 0;
+    for sentence in &all {
+        let l = plain_text(sentence).chars().count();
+        if used > 0 && len + l > max {
+            break;
+        }
+        if used > 0 {
+            out.push(Inline::Text(" ".into()));
+        }
+        out.extend(sentence.iter().cloned());
+        len += l + 1;
+        used += 1;
+    }
+    merge_text(&mut out);
+    (out, used)
+}
+
+/// Plain text of pieces, for measuring and comparing.
+pub fn pieces_text(pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) | Piece::Subject(t) => out.push_str(t),
+            Piece::Inlines(i) | Piece::Para(i) | Piece::Cloze(_, i) => out.push_str(&plain_text(i)),
+            Piece::ClozeList(items) => {
+                for (_, i) in items {
+                    out.push_str(&plain_text(i));
+                    out.push(' ');
+                }
+            }
+            Piece::List(items) => {
+                for i in items {
+                    out.push_str(&plain_text(i));
+                    out.push(' ');
+                }
+            }
+            Piece::Block(b) => out.push_str(&crate::document::blocks_text(std::slice::from_ref(b))),
+            Piece::Code { text, .. } => out.push_str(text),
+            Piece::Table { rows, .. } => {
+                for row in rows {
+                    out.push_str(&row.join(" "));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn question_key(card: &Card) -> String {
+    match &card.body {
+        CardBody::Basic { front, .. } => normalize_key(&pieces_text(front)),
+        CardBody::Cloze { text, .. } => normalize_key(&pieces_text(text)),
+    }
+}
+
+pub fn append_to_question(card: &mut Card, suffix: &str) {
+    let pieces = match &mut card.body {
+        CardBody::Basic { front, .. } => front,
+        CardBody::Cloze { text, .. } => text,
+    };
+    // Put it after the subject line when there is one, else at the end.
+    if let Some(pos) = pieces.iter().position(|p| matches!(p, Piece::Subject(_))) {
+        if let Piece::Subject(s) = &mut pieces[pos] {
+            s.push_str(suffix);
+        }
+    } else {
+        pieces.push(Piece::Text(suffix.to_string()));
+    }
+}
+
+/// Number of characters of text in a run of inline markup.
+pub fn len(inlines: &[Inline]) -> usize {
+    plain_text(inlines).chars().count()
+}
+
+/// The first paragraph of a list item, and the rest of its blocks.
+pub fn item_parts(blocks: &[Block]) -> (Vec<Inline>, &[Block]) {
+    match blocks.first().map(|b| &b.kind) {
+        Some(BlockKind::Paragraph(inlines)) => (inlines.clone(), &blocks[1..]),
+        _ => (Vec::new(), blocks),
+    }
+}
+
+/// Whether inline markup is nothing but links (and separators): a reference, not content.
+pub fn is_link_only(inlines: &[Inline]) -> bool {
+    let mut links = 0;
+    for inline in inlines {
+        match inline {
+            Inline::Link { .. } => links += 1,
+            Inline::Strong(c) | Inline::Emphasis(c) => {
+                if !is_link_only(c) {
+                    return false;
+                }
+                links += 1;
+            }
+            Inline::Text(t) => {
+                if t.chars().any(|c| c.is_alphanumeric()) {
+                    return false;
+                }
+            }
+            Inline::SoftBreak | Inline::HardBreak | Inline::Html(_) => {}
+            _ => return false,
+        }
+    }
+    links > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_normalised() {
+        assert_eq!(normalize_key("  **Master-Slave**  Replication! "), "masterslave replication");
+        assert_eq!(normalize_key("Disadvantage(s): `CDN`"), "disadvantages cdn");
+        assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
+    }
+
+    #[test]
+    fn titles_become_subjects() {
+        assert_eq!(clean_title("Disadvantage(s): sharding"), "Sharding — disadvantages");
+        assert_eq!(clean_title("Goals:"), "Goals");
+    }
+
+    #[test]
+    fn sentences_split_at_boundaries() {
+        let s = sentences(&[Inline::Text("One thing, e.g. this. Two things! 3 more.".into())]);
+        let texts: Vec<_> = s.iter().map(|s| plain_text(s)).collect();
+        assert_eq!(texts, ["One thing, e.g. this.", "Two things!", "3 more."]);
+    }
+}

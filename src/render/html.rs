@@ -1,0 +1,658 @@
+//! Card pieces → sanitised HTML fields; links made absolute; images resolved to media.
+//!
+//! Every fragment that carries document content goes through [`sanitize`] (an ammonia
+//! allow-list) before it is wrapped in our own structure (cloze markers, classed containers),
+//! so raw HTML from the content can never add scripts, handlers or `javascript:` URLs.
+//!
+//! CSS classes used: `subject`, `intro`, `answer`, `cloze-list`, `extra`, `diagram`,
+//! `attribution`, `further-reading`, `content-table`, `code` (on `<pre>`), `hl` plus
+//! `language-LANG` (on `<code>`), and syntect scope classes prefixed `hl-` on `<span>`s
+//! (e.g. `hl-keyword`, `hl-string`, `hl-comment`, `hl-entity hl-name hl-function`).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
+
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use super::{MediaResolver, NoteDraft, NoteFields, RenderOptions};
+use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
+use crate::error::{Result, SourceLocation, Warning};
+use crate::extract::{Card, CardBody, Piece, normalize_key};
+use crate::package::model::NotetypeKind;
+
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    let tags: HashSet<&str> = [
+        "a", "b", "blockquote", "br", "code", "del", "div", "em", "figcaption", "figure", "i",
+        "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table",
+        "tbody", "td", "th", "thead", "tr", "ul", "hr", "kbd",
+    ]
+    .into_iter()
+    .collect();
+    let mut attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+    attrs.insert("a", ["href", "title"].into_iter().collect());
+    attrs.insert("img", ["src", "alt", "title"].into_iter().collect());
+    attrs.insert("ol", ["start"].into_iter().collect());
+    b.tags(tags)
+        .tag_attributes(attrs)
+        .generic_attributes(["class"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(None);
+    b
+});
+
+/// Cleans HTML with our allow-list: no scripts, styles, event handlers or unsafe URLs.
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+/// Highlights code with class names (`hl-` + syntect scopes), never inline colours.
+pub fn highlight(code: &str, lang: Option<&str>) -> String {
+    let syntax = lang.and_then(|l| SYNTAXES.find_syntax_by_token(l));
+    let mut body = String::new();
+    match syntax {
+        Some(syntax) => {
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(
+                syntax,
+                &SYNTAXES,
+                ClassStyle::SpacedPrefixed { prefix: "hl-" },
+            );
+            let mut ok = true;
+            for line in LinesWithEndings::from(code) {
+                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                body = generator.finalize();
+            } else {
+                body = escape(code);
+            }
+        }
+        None => body.push_str(&escape(code)),
+    }
+    let lang_class = lang
+        .map(|l| l.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .filter(|l| !l.is_empty())
+        .map(|l| format!(" language-{l}"))
+        .unwrap_or_default();
+    sanitize(&format!(
+        "<pre class=\"code\"><code class=\"hl{lang_class}\">{}</code></pre>",
+        body.trim_end_matches('\n')
+    ))
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+struct Renderer<'a> {
+    doc: &'a Document,
+    options: &'a RenderOptions,
+    media: &'a mut dyn MediaResolver,
+    warnings: Vec<Warning>,
+    line: usize,
+}
+
+pub fn render(
+    doc: &Document,
+    cards: &[Card],
+    options: &RenderOptions,
+    media: &mut dyn MediaResolver,
+) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
+    let mut r = Renderer { doc, options, media, warnings: Vec::new(), line: 0 };
+    let mut drafts = Vec::with_capacity(cards.len());
+    let mut keys: HashMap<String, usize> = HashMap::new();
+    for card in cards {
+        r.line = card.line;
+        let (kind, front, mut back, card_count) = match &card.body {
+            CardBody::Basic { front, back } => {
+                (NotetypeKind::Standard, r.pieces(front)?, r.pieces(back)?, 1)
+            }
+            CardBody::Cloze { text, extra } => {
+                let max = cloze_max(text);
+                (NotetypeKind::Cloze, r.pieces(text)?, r.pieces(extra)?, max.max(1))
+            }
+        };
+        for figure in &card.figures {
+            back.push_str(&r.figure(figure)?);
+        }
+        let mut key_parts = vec![normalize_key(&options.deck_name)];
+        key_parts.extend(card.path.iter().map(|p| normalize_key(p)));
+        key_parts.push(card.rule.to_string());
+        key_parts.push(normalize_key(&card.item));
+        key_parts.retain(|p| !p.is_empty());
+        let mut key = key_parts.join("/");
+        let seen = keys.entry(key.clone()).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            key = format!("{key}/{seen}");
+        }
+        let section = &doc.sections[card.section];
+        let source = if section.anchor.is_empty() {
+            format!("{}{}", options.base_url, file_url(&doc.file))
+        } else {
+            format!("{}{}#{}", options.base_url, file_url(&doc.file), section.anchor)
+        };
+        let fields = NoteFields {
+            front,
+            back,
+            context: escape(&card.path.join(" › ")),
+            source: escape(&source),
+            further_reading: r.further_reading(&card.further_reading),
+        };
+        drafts.push(NoteDraft {
+            key,
+            pin: card.pin.clone(),
+            deck: options.deck,
+            kind,
+            fields,
+            tags: tags(&options.tag_prefix, &card.path),
+            card_count,
+            origin: SourceLocation::new(&doc.file, card.line, 0),
+        });
+    }
+    Ok((drafts, r.warnings))
+}
+
+fn cloze_max(pieces: &[Piece]) -> u32 {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Cloze(n, _) => *n,
+            Piece::ClozeList(items) => items.iter().map(|(n, _)| *n).max().unwrap_or(0),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn tags(prefix: &str, path: &[String]) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if !prefix.trim().is_empty() {
+        parts.push(prefix.trim().replace(' ', "_"));
+    }
+    parts.extend(
+        path.iter().map(|p| normalize_key(p).replace(' ', "_")).filter(|p| !p.is_empty()),
+    );
+    if parts.is_empty() { Vec::new() } else { vec![parts.join("::")] }
+}
+
+/// A display path as a URL path: `/` separators, spaces and reserved characters escaped.
+fn file_url(file: &Path) -> String {
+    let parts: Vec<String> = file
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(percent(&s.to_string_lossy())),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+fn percent(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !url[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Joins a relative path onto a directory, resolving `.` and `..`; `None` if it escapes.
+fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let mut parts: Vec<String> = dir
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s.to_string()),
+        }
+    }
+    Some(parts.iter().collect())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 0
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Renderer<'_> {
+    fn origin(&self) -> SourceLocation {
+        SourceLocation::new(&self.doc.file, self.line, 0)
+    }
+
+    fn warn(&mut self, message: String) {
+        self.warnings.push(Warning { location: self.origin(), message });
+    }
+
+    /// In-document anchors and relative links → absolute URLs online.
+    fn link_url(&self, url: &str) -> String {
+        let url = url.trim();
+        if url.starts_with("//") {
+            return format!("https:{url}");
+        }
+        if has_scheme(url) {
+            return url.to_string();
+        }
+        if url.starts_with('#') {
+            return format!("{}{}{}", self.options.base_url, file_url(&self.doc.file), url);
+        }
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (url, None),
+        };
+        let dir = self.doc.file.parent().unwrap_or(Path::new(""));
+        let joined = if let Some(stripped) = path.strip_prefix('/') {
+            join_relative(Path::new(""), stripped)
+        } else {
+            join_relative(dir, path)
+        };
+        let mut out = match joined {
+            Some(p) => format!("{}{}", self.options.base_url, file_url(&p)),
+            None => self.options.base_url.clone(),
+        };
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+        out
+    }
+
+    /// The `src` an image gets: a packed media name, a remote URL, or nothing (missing file).
+    fn image_src(&mut self, src: &str) -> Result<Option<String>> {
+        let src = src.trim();
+        let root = &self.options.content_root;
+        let dir = self.doc.file.parent().unwrap_or(Path::new("")).to_path_buf();
+        if src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//") {
+            let name = src.rsplit('/').next().unwrap_or("").split(['?', '#']).next().unwrap_or("");
+            let host = src.split("//").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+            if host.ends_with("imgur.com") && !name.is_empty() && !name.contains("..") {
+                for candidate in [root.join("images").join(name), root.join(&dir).join(name)] {
+                    if candidate.is_file() {
+                        let origin = self.origin();
+                        return Ok(Some(self.media.resolve(&candidate, &origin)?));
+                    }
+                }
+            }
+            let url = if src.starts_with("//") { format!("https:{src}") } else { src.to_string() };
+            return Ok(Some(url));
+        }
+        if has_scheme(src) {
+            self.warn(format!("image `{src}` has an unsupported URL scheme; it is left out"));
+            return Ok(None);
+        }
+        let path = percent_decode(src.split(['?', '#']).next().unwrap_or(""));
+        let Some(rel) = join_relative(&dir, &path) else {
+            self.warn(format!("image `{src}` points outside the content; it is left out"));
+            return Ok(None);
+        };
+        let full = root.join(&rel);
+        if !full.is_file() {
+            self.warn(format!("image `{src}` not found at {}; it is left out", full.display()));
+            return Ok(None);
+        }
+        let origin = self.origin();
+        Ok(Some(self.media.resolve(&full, &origin)?))
+    }
+
+    fn pieces(&mut self, pieces: &[Piece]) -> Result<String> {
+        let mut out = String::new();
+        let mut inline = String::new();
+        let flush = |out: &mut String, inline: &mut String| {
+            if !inline.trim().is_empty() {
+                out.push_str("<p>");
+                out.push_str(inline.trim());
+                out.push_str("</p>");
+            }
+            inline.clear();
+        };
+        let single_inline = pieces.iter().all(|p| {
+            matches!(p, Piece::Text(_) | Piece::Subject(_) | Piece::Inlines(_) | Piece::Cloze(..))
+        });
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => inline.push_str(&escape(t)),
+                Piece::Subject(t) => {
+                    inline.push_str(&format!("<span class=\"subject\">{}</span>", escape(t)))
+                }
+                Piece::Inlines(i) => inline.push_str(&self.inlines(i)?),
+                Piece::Cloze(n, i) => {
+                    let content = cloze_safe(&self.inlines(i)?);
+                    inline.push_str(&format!("{{{{c{n}::{content}}}}}"));
+                }
+                Piece::Para(i) => {
+                    flush(&mut out, &mut inline);
+                    let html = self.inlines(i)?;
+                    if !html.trim().is_empty() {
+                        out.push_str(&format!("<p>{html}</p>"));
+                    }
+                }
+                Piece::ClozeList(items) => {
+                    flush(&mut out, &mut inline);
+                    out.push_str("<ul class=\"cloze-list\">");
+                    for (n, i) in items {
+                        let content = self.inlines(i)?;
+                        if *n == 0 {
+                            out.push_str(&format!("<li>{content}</li>"));
+                        } else {
+                            out.push_str(&format!("<li>{{{{c{n}::{}}}}}</li>", cloze_safe(&content)));
+                        }
+                    }
+                    out.push_str("</ul>");
+                }
+                Piece::List(items) => {
+                    flush(&mut out, &mut inline);
+                    out.push_str("<ul>");
+                    for i in items {
+                        out.push_str(&format!("<li>{}</li>", self.inlines(i)?));
+                    }
+                    out.push_str("</ul>");
+                }
+                Piece::Block(b) => {
+                    flush(&mut out, &mut inline);
+                    let html = self.block(b, 0)?;
+                    out.push_str(&html);
+                }
+                Piece::Code { lang, text } => {
+                    flush(&mut out, &mut inline);
+                    out.push_str(&highlight(text, lang.as_deref()));
+                }
+                Piece::Table { header, rows } => {
+                    flush(&mut out, &mut inline);
+                    out.push_str(&plain_table(header, rows));
+                }
+            }
+        }
+        if single_inline {
+            return Ok(inline.trim().to_string());
+        }
+        flush(&mut out, &mut inline);
+        Ok(out)
+    }
+
+    /// Inline markup → sanitised HTML.
+    fn inlines(&mut self, inlines: &[Inline]) -> Result<String> {
+        let mut raw = String::new();
+        self.push_inlines(inlines, &mut raw, 0)?;
+        Ok(sanitize(&raw))
+    }
+
+    fn push_inlines(&mut self, inlines: &[Inline], out: &mut String, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH * 2 {
+            return Ok(());
+        }
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) => out.push_str(&escape(t)),
+                Inline::Code(t) => out.push_str(&format!("<code>{}</code>", escape(t))),
+                Inline::Emphasis(c) => {
+                    out.push_str("<em>");
+                    self.push_inlines(c, out, depth + 1)?;
+                    out.push_str("</em>");
+                }
+                Inline::Strong(c) => {
+                    out.push_str("<strong>");
+                    self.push_inlines(c, out, depth + 1)?;
+                    out.push_str("</strong>");
+                }
+                Inline::Strikethrough(c) => {
+                    out.push_str("<del>");
+                    self.push_inlines(c, out, depth + 1)?;
+                    out.push_str("</del>");
+                }
+                Inline::Link { url, children, .. } => {
+                    out.push_str(&format!("<a href=\"{}\">", escape(&self.link_url(url))));
+                    self.push_inlines(children, out, depth + 1)?;
+                    out.push_str("</a>");
+                }
+                Inline::Image { url, alt } => {
+                    if let Some(src) = self.image_src(url)? {
+                        out.push_str(&format!(
+                            "<img src=\"{}\" alt=\"{}\">",
+                            escape(&src),
+                            escape(alt)
+                        ));
+                    }
+                }
+                Inline::Html(h) => out.push_str(&self.rewrite_html_urls(h)?),
+                Inline::SoftBreak => out.push(' '),
+                Inline::HardBreak => out.push_str("<br>"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Raw HTML keeps its markup (sanitised later), but its links and images are made absolute
+    /// or resolved like markdown ones.
+    fn rewrite_html_urls(&mut self, html: &str) -> Result<String> {
+        static ATTR: LazyLock<regex::Regex> = LazyLock::new(|| {
+            regex::Regex::new(r#"(?i)\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#)
+                .unwrap()
+        });
+        let mut out = String::new();
+        let mut last = 0;
+        for caps in ATTR.captures_iter(html) {
+            let whole = caps.get(0).unwrap();
+            let value = caps.get(2).or(caps.get(3)).or(caps.get(4)).map(|m| m.as_str()).unwrap_or("");
+            out.push_str(&html[last..whole.start()]);
+            let attr = caps[1].to_ascii_lowercase();
+            let new = if attr == "src" {
+                self.image_src(value)?.unwrap_or_default()
+            } else {
+                self.link_url(value)
+            };
+            out.push_str(&format!("{attr}=\"{}\"", escape(&new)));
+            last = whole.end();
+        }
+        out.push_str(&html[last..]);
+        Ok(out)
+    }
+
+    fn block(&mut self, block: &Block, depth: usize) -> Result<String> {
+        if depth > MAX_DEPTH * 2 {
+            return Ok(String::new());
+        }
+        Ok(match &block.kind {
+            BlockKind::Paragraph(i) => format!("<p>{}</p>", self.inlines(i)?),
+            BlockKind::List(list) => {
+                let tag = if list.ordered { "ol" } else { "ul" };
+                let mut s = if list.ordered && list.start != 1 {
+                    format!("<ol start=\"{}\">", list.start)
+                } else {
+                    format!("<{tag}>")
+                };
+                for item in &list.items {
+                    s.push_str("<li>");
+                    // Tight items: the first paragraph without <p>.
+                    for (k, b) in item.blocks.iter().enumerate() {
+                        match (&b.kind, k) {
+                            (BlockKind::Paragraph(i), 0) => s.push_str(&self.inlines(i)?),
+                            _ => s.push_str(&self.block(b, depth + 1)?),
+                        }
+                    }
+                    s.push_str("</li>");
+                }
+                s.push_str(&format!("</{tag}>"));
+                s
+            }
+            BlockKind::Table(t) => {
+                let mut s = String::from("<table class=\"content-table\"><thead><tr>");
+                for h in &t.header {
+                    s.push_str(&format!("<th>{}</th>", self.inlines(h)?));
+                }
+                s.push_str("</tr></thead><tbody>");
+                for row in &t.rows {
+                    s.push_str("<tr>");
+                    for c in row {
+                        s.push_str(&format!("<td>{}</td>", self.inlines(c)?));
+                    }
+                    s.push_str("</tr>");
+                }
+                s.push_str("</tbody></table>");
+                s
+            }
+            BlockKind::Code { lang, text } => highlight(text, lang.as_deref()),
+            BlockKind::Quote(blocks) => {
+                let mut s = String::from("<blockquote>");
+                for b in blocks {
+                    s.push_str(&self.block(b, depth + 1)?);
+                }
+                s.push_str("</blockquote>");
+                s
+            }
+            BlockKind::Figure(f) => self.figure(f)?,
+            BlockKind::Html(h) => {
+                let rewritten = self.rewrite_html_urls(h)?;
+                sanitize(&rewritten)
+            }
+            BlockKind::Rule => "<hr>".to_string(),
+        })
+    }
+
+    fn figure(&mut self, figure: &Figure) -> Result<String> {
+        let mut imgs = String::new();
+        for image in &figure.images {
+            if let Some(src) = self.image_src(&image.src)? {
+                imgs.push_str(&format!("<img src=\"{}\" alt=\"{}\">", escape(&src), escape(&image.alt)));
+            }
+        }
+        if imgs.is_empty() {
+            return Ok(String::new());
+        }
+        let mut html = format!("<div class=\"diagram\">{imgs}");
+        if let Some(caption) = &figure.caption {
+            let text = if caption.text.is_empty() { caption.url.clone() } else { caption.text.clone() };
+            html.push_str(&format!(
+                "<p class=\"attribution\"><small><a href=\"{}\">{}</a></small></p>",
+                escape(&self.link_url(&caption.url)),
+                escape(&text)
+            ));
+        }
+        html.push_str("</div>");
+        Ok(sanitize(&html))
+    }
+
+    fn further_reading(&mut self, links: &[Link]) -> String {
+        if links.is_empty() {
+            return String::new();
+        }
+        let mut html = String::from("<ul class=\"further-reading\">");
+        for link in links {
+            let text = if link.text.trim().is_empty() { &link.url } else { &link.text };
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&self.link_url(&link.url)),
+                escape(text)
+            ));
+        }
+        html.push_str("</ul>");
+        sanitize(&html)
+    }
+}
+
+/// Cloze content must not close the deletion early or start a hint.
+fn cloze_safe(html: &str) -> String {
+    html.replace("}}", "}&#125;").replace("::", ":&#58;")
+}
+
+fn plain_table(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut s = String::from("<table class=\"content-table\"><thead><tr>");
+    for h in header {
+        s.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for row in rows {
+        s.push_str("<tr>");
+        for c in row {
+            s.push_str(&format!("<td>{}</td>", escape(c)));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizer_removes_scripts_and_handlers() {
+        let out = sanitize(
+            "<p onclick=\"x()\" style=\"color:red\">a<script>alert(1)</script><a href=\"javascript:alert(1)\">l</a></p>",
+        );
+        assert!(!out.contains("script"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(!out.contains("style"), "{out}");
+        assert!(!out.contains("javascript"), "{out}");
+    }
+
+    #[test]
+    fn highlighting_uses_classes() {
+        let html = highlight("def f(x):\n    return 1\n", Some("python"));
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn relative_paths_resolve() {
+        assert_eq!(join_relative(Path::new("a/b"), "../c/d.md"), Some(PathBuf::from("a/c/d.md")));
+        assert_eq!(join_relative(Path::new(""), "../x"), None);
+        assert_eq!(file_url(Path::new("a b/c.md")), "a%20b/c.md");
+    }
+}
