@@ -1,1 +1,255 @@
-//! Runs the pipeline.
+//! Runs the pipeline for a content directory: input → document → extract → render → identity
+//! → package, one `.apkg` per deck, then updates the lock file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result, SourceLocation, Warning};
+use crate::identity::lock::{Lock, LockedNotetype};
+use crate::identity::{self, DeckDrafts, IdentityReport};
+use crate::input::{self, Content, DeckSpec};
+use crate::package::model::{Deck, MediaFile, MediaSource, Notetype, Package};
+use crate::package::{self, ArchiveOptions, media, notetypes};
+use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
+use crate::{document, extract};
+
+/// The lock file's name when it sits beside the decks.
+pub const LOCK_FILE_NAME: &str = "primer-anki.lock";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub out: PathBuf,
+    /// Where the lock file lives; `None` means `<out>/primer-anki.lock`.
+    pub lock: Option<PathBuf>,
+    /// Overrides the content's base URL for links.
+    pub base_url: Option<String>,
+    /// Build time in seconds: `SOURCE_DATE_EPOCH`, or the clock.
+    pub now: i64,
+    pub archive: ArchiveOptions,
+    /// Fail instead of changing the lock file (for CI).
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeckReport {
+    pub name: String,
+    pub notes: usize,
+    pub cards: usize,
+    pub media: usize,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    pub decks: Vec<DeckReport>,
+    pub warnings: Vec<Warning>,
+    pub identity: IdentityReport,
+    pub lock_path: PathBuf,
+    pub lock_changed: bool,
+}
+
+/// Everything one deck produced before identities are assigned.
+pub struct RenderedDeck {
+    pub spec: DeckSpec,
+    pub drafts: Vec<NoteDraft>,
+    pub media: Vec<MediaFile>,
+}
+
+/// Read, parse, extract and render every deck of `content`.
+pub fn render_content(
+    content: &Content,
+    base_url: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<RenderedDeck>> {
+    let mut out = Vec::new();
+    for (index, spec) in content.decks.iter().enumerate() {
+        let mut resolver = MediaPacker::new(&content.root);
+        let mut drafts = Vec::new();
+        for source in &spec.sources {
+            let text = input::read_source(source, warnings)?;
+            let doc = document::parse(&text, &source.display)?;
+            let (cards, mut found) =
+                extract::extract(&doc, &extract::ExtractOptions { profile: spec.profile });
+            warnings.append(&mut found);
+            let options = RenderOptions {
+                deck: index,
+                deck_name: spec.name.clone(),
+                content_root: content.root.clone(),
+                base_url: base_url.to_string(),
+                tag_prefix: spec.tag_prefix.clone(),
+            };
+            let (mut rendered, mut found) = render::render(&doc, &cards, &options, &mut resolver)?;
+            warnings.append(&mut found);
+            drafts.append(&mut rendered);
+        }
+        out.push(RenderedDeck { spec: spec.clone(), drafts, media: resolver.into_media() });
+    }
+    Ok(out)
+}
+
+/// Build every deck of `options.content` into `options.out`.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let content = input::load(&options.content)?;
+    let base_url = options.base_url.clone().unwrap_or_else(|| content.base_url.clone());
+    let mut report = BuildReport::default();
+    let rendered = render_content(&content, &base_url, &mut report.warnings)?;
+
+    let lock_path = options.lock.clone().unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    let old_lock = Lock::read(&lock_path)?;
+    let mut lock = old_lock.clone();
+    let notetypes = assign_notetypes(&content.extra_css, &mut lock, options.now);
+    let deck_drafts: Vec<DeckDrafts<'_>> = rendered
+        .iter()
+        .map(|d| DeckDrafts { name: &d.spec.name, id: d.spec.id, drafts: &d.drafts })
+        .collect();
+    let (notes_per_deck, identity_report) = identity::assign(&deck_drafts, &mut lock, options.now)?;
+    report.identity = identity_report;
+    report.lock_changed = lock != old_lock;
+    report.lock_path = lock_path.clone();
+    if options.locked && report.lock_changed {
+        return Err(Error::new(format!(
+            "the lock file would change: {} added, {} changed, {} removed",
+            report.identity.added,
+            report.identity.changed,
+            report.identity.removed.len()
+        ))
+        .in_file(&lock_path)
+        .help("run `primer-anki build` without --locked and commit the updated lock file and decks"));
+    }
+
+    std::fs::create_dir_all(&options.out)
+        .map_err(|e| Error::io("create the output directory", &options.out, e))?;
+    for (deck, notes) in rendered.into_iter().zip(notes_per_deck) {
+        // The package's own timestamps come from its content, not the clock, so an unchanged
+        // deck rebuilds byte for byte.
+        let build_time = notes
+            .iter()
+            .map(|n| n.mtime)
+            .chain(notetypes.iter().map(|nt| nt.mtime))
+            .max()
+            .unwrap_or(options.now);
+        let package = Package {
+            decks: vec![Deck {
+                id: deck.spec.id,
+                name: deck.spec.name.clone(),
+                description: deck.spec.description.clone(),
+            }],
+            notetypes: notetypes.clone(),
+            notes,
+            media: deck.media,
+            build_time,
+        };
+        let path = options.out.join(format!("{}.apkg", deck.spec.file_stem));
+        package::write_apkg(&package, &path, options.archive)?;
+        report.decks.push(DeckReport {
+            name: deck.spec.name,
+            notes: package.notes.len(),
+            cards: package.notes.iter().map(|n| n.cards.len()).sum(),
+            media: package.media.len(),
+            path,
+        });
+    }
+    if report.lock_changed {
+        write_atomically(&lock_path, lock.render().as_bytes())?;
+    }
+    Ok(report)
+}
+
+/// Our note types with mtimes from the lock: a note type keeps its mtime until its content
+/// (templates, fields, stylesheet) changes, so Anki updates it exactly then.
+fn assign_notetypes(extra_css: &str, lock: &mut Lock, now: i64) -> Vec<Notetype> {
+    let mut out = notetypes::all(0, extra_css);
+    for nt in &mut out {
+        let hash = notetype_hash(nt);
+        let mtime = match lock.notetypes.get(&nt.id) {
+            Some(old) if old.hash == hash => old.mtime,
+            Some(old) => now.max(old.mtime + 1),
+            None => now,
+        };
+        nt.mtime = mtime;
+        lock.notetypes.insert(nt.id, LockedNotetype { mtime, hash });
+    }
+    out
+}
+
+fn notetype_hash(nt: &Notetype) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{nt:?}").as_bytes());
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Write a small file atomically: a temporary beside it, then a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the directory", dir, e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".primer-anki.")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file", dir, e))?;
+    temp.write_all(bytes).map_err(|e| Error::io("write", path, e))?;
+    temp.as_file().sync_all().map_err(|e| Error::io("write", path, e))?;
+    temp.persist(path).map_err(|e| Error::io("move into place", path, e.error))?;
+    Ok(())
+}
+
+/// Packs local media for one deck: reads each file once, checks it is the image its name
+/// says, and names it by content.
+pub struct MediaPacker {
+    root: PathBuf,
+    by_path: BTreeMap<PathBuf, String>,
+    media: BTreeMap<String, MediaFile>,
+}
+
+impl MediaPacker {
+    pub fn new(root: &Path) -> Self {
+        Self { root: root.to_path_buf(), by_path: BTreeMap::new(), media: BTreeMap::new() }
+    }
+
+    /// The packed files, sorted by name so the package does not depend on reference order.
+    pub fn into_media(self) -> Vec<MediaFile> {
+        self.media.into_values().collect()
+    }
+}
+
+impl MediaResolver for MediaPacker {
+    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String> {
+        if let Some(name) = self.by_path.get(path) {
+            return Ok(name.clone());
+        }
+        let shown = path.strip_prefix(&self.root).unwrap_or(path);
+        let bytes = std::fs::read(path).map_err(|e| {
+            let what = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("image not found: {}", shown.display())
+            } else {
+                format!("cannot read image {}: {e}", shown.display())
+            };
+            Error::new(what).at(origin.clone()).help("fix the image path, or add the file")
+        })?;
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let sniffed = media::sniff_image(&bytes);
+        let claims_image = matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg");
+        if claims_image && sniffed.is_none() {
+            return Err(Error::new(format!(
+                "{} is named like an image but its content is not one",
+                shown.display()
+            ))
+            .at(origin.clone())
+            .help("replace the file with a real PNG, JPEG, GIF, WebP or SVG image"));
+        }
+        let name = media::packed_name(&shown.to_string_lossy(), &bytes);
+        self.by_path.insert(path.to_path_buf(), name.clone());
+        self.media.insert(
+            name.clone(),
+            MediaFile { name: name.clone(), source: MediaSource::File(path.to_path_buf()) },
+        );
+        Ok(name)
+    }
+}

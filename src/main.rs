@@ -1,3 +1,138 @@
-fn main() {
-    println!("Hello, world!");
+//! The `primer-anki` command line: parses arguments, runs a subcommand, prints its report, and
+//! decides the exit code (0 success, 1 a build or content error, 2 usage errors from clap).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use primer_anki::build::{self, BuildOptions};
+use primer_anki::package::ArchiveOptions;
+
+#[derive(Debug, Parser)]
+#[command(name = "primer-anki", version, about = "Turn markdown study material into Anki decks (.apkg).")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build one .apkg per deck from a content directory.
+    #[command(after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked")]
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Output directory for the decks.
+    #[arg(long, default_value = "decks")]
+    out: PathBuf,
+    /// Lock file recording note identities [default: <out>/primer-anki.lock].
+    #[arg(long)]
+    lock: Option<PathBuf>,
+    /// Fail if the lock file would change (for CI).
+    #[arg(long)]
+    locked: bool,
+    /// Base URL that links and source fields are made absolute with.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Deflate level, 0 (store) to 9.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
+    compression: u8,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => run_build(args),
+    }
+}
+
+/// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
+fn build_time() -> Result<i64, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value.trim().parse::<i64>().map_err(|_| {
+            format!("SOURCE_DATE_EPOCH must be a whole number of seconds, got {value:?}")
+        }),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)),
+    }
+}
+
+fn run_build(args: BuildArgs) -> ExitCode {
+    let now = match build_time() {
+        Ok(now) => now,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(1);
+        }
+    };
+    let options = BuildOptions {
+        content: args.content,
+        out: args.out,
+        lock: args.lock,
+        base_url: args.base_url,
+        now,
+        archive: ArchiveOptions { compression_level: args.compression },
+        locked: args.locked,
+    };
+    match build::build(&options) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("{warning}");
+            }
+            if !args.quiet {
+                for deck in &report.decks {
+                    println!(
+                        "{}: {} notes, {} cards, {} media files -> {}",
+                        deck.name,
+                        deck.notes,
+                        deck.cards,
+                        deck.media,
+                        deck.path.display()
+                    );
+                }
+                let id = &report.identity;
+                println!(
+                    "identities: {} new, {} changed, {} unchanged, {} removed{}",
+                    id.added,
+                    id.changed,
+                    id.unchanged,
+                    id.removed.len(),
+                    if report.lock_changed {
+                        format!(" (lock updated: {})", report.lock_path.display())
+                    } else {
+                        String::new()
+                    }
+                );
+                for (deck, key, guid) in &id.removed {
+                    println!("removed: {deck}: {key} (guid {guid})");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
 }

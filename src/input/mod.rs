@@ -1,1 +1,253 @@
-//! TODO
+//! Content directory → the decks to build and their source files.
+//!
+//! A directory with a `primer-anki.toml` manifest is read as the manifest says. A checkout of
+//! the System Design Primer (no manifest, a `README.md` and `solutions/`) is read by convention
+//! as the three decks the primer ships. The content directory is only ever read.
+
+pub mod manifest;
+pub mod notebook;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, SourceLocation, Warning};
+use crate::extract::Profile;
+
+/// The primer online; the default base for links when building a primer checkout.
+pub const PRIMER_BASE_URL: &str = "https://github.com/donnemartin/system-design-primer/blob/master/";
+
+/// What to build from a content directory.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub root: PathBuf,
+    pub base_url: String,
+    pub extra_css: String,
+    pub decks: Vec<DeckSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeckSpec {
+    pub name: String,
+    pub id: i64,
+    pub description: String,
+    pub profile: Profile,
+    pub tag_prefix: String,
+    /// Output file name without extension.
+    pub file_stem: String,
+    pub sources: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Relative to the content root, `/`-separated: used in messages, links and keys.
+    pub display: PathBuf,
+    pub format: SourceFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Markdown,
+    Notebook,
+}
+
+/// Find the decks and sources of the content directory `root`.
+pub fn load(root: &Path) -> Result<Content> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io("read the content directory", root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::new("the content path is not a directory")
+            .in_file(root)
+            .help("pass --content with a directory holding primer-anki.toml or a primer checkout"));
+    }
+    let manifest_path = root.join(manifest::FILE_NAME);
+    if manifest_path.exists() {
+        return load_manifest(root, &manifest_path);
+    }
+    if root.join("README.md").is_file() && root.join("solutions").is_dir() {
+        return Ok(primer_convention(root));
+    }
+    Err(Error::new(format!("no {} in the content directory", manifest::FILE_NAME))
+        .in_file(root)
+        .help("write a manifest (see README.md), or point --content at a System Design Primer checkout"))
+}
+
+fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
+    let display = Path::new(manifest::FILE_NAME);
+    let manifest = manifest::parse(&text, display)?;
+    let extra_css = match &manifest.stylesheet {
+        Some(css) => {
+            let css_path = root.join(css);
+            std::fs::read_to_string(&css_path)
+                .map_err(|e| Error::io("read the stylesheet named in the manifest", &css_path, e))?
+        }
+        None => String::new(),
+    };
+    let mut decks = Vec::new();
+    for deck in manifest.decks {
+        let profile = match deck.profile.as_str() {
+            "topics" => Profile::Topics,
+            "exercise" => Profile::Exercise,
+            "object-design" => Profile::ObjectDesign,
+            other => {
+                return Err(Error::new(format!(
+                    "deck \"{}\": unknown profile \"{other}\"",
+                    deck.name
+                ))
+                .in_file(display)
+                .help("use one of: topics, exercise, object-design"));
+            }
+        };
+        let mut sources = Vec::new();
+        for source in &deck.sources {
+            let found = collect_sources(root, Path::new(source));
+            if found.is_empty() {
+                return Err(Error::new(format!(
+                    "deck \"{}\": source \"{source}\" matches no .md or .ipynb file",
+                    deck.name
+                ))
+                .in_file(display)
+                .help("sources are files or directories relative to the content directory"));
+            }
+            sources.extend(found);
+        }
+        sources.dedup();
+        decks.push(DeckSpec {
+            file_stem: deck.file.clone().unwrap_or_else(|| file_stem_for(&deck.name)),
+            name: deck.name,
+            id: deck.id,
+            description: deck.description,
+            profile,
+            tag_prefix: deck.tag_prefix,
+            sources,
+        });
+    }
+    Ok(Content { root: root.to_path_buf(), base_url: manifest.base_url, extra_css, decks })
+}
+
+/// The three decks the primer ships, found by the primer's own layout.
+fn primer_convention(root: &Path) -> Content {
+    let deck = |name: &str, profile, tag: &str, sources: Vec<SourceFile>| DeckSpec {
+        name: name.into(),
+        id: crate::identity::deck_id(name),
+        description: String::new(),
+        profile,
+        tag_prefix: tag.into(),
+        file_stem: file_stem_for(name),
+        sources,
+    };
+    let readme = collect_sources(root, Path::new("README.md"));
+    let exercises: Vec<SourceFile> = collect_sources(root, Path::new("solutions/system_design"))
+        .into_iter()
+        .filter(|s| {
+            s.format == SourceFormat::Markdown
+                && s.display.file_name().is_some_and(|n| n == "README.md")
+                && s.display.components().count() == 4
+        })
+        .collect();
+    let object_design: Vec<SourceFile> =
+        collect_sources(root, Path::new("solutions/object_oriented_design"))
+            .into_iter()
+            .filter(|s| s.format == SourceFormat::Notebook)
+            .collect();
+    Content {
+        root: root.to_path_buf(),
+        base_url: PRIMER_BASE_URL.into(),
+        extra_css: String::new(),
+        decks: vec![
+            deck("System Design", Profile::Topics, "primer", readme),
+            deck("System Design Exercises", Profile::Exercise, "primer::exercises", exercises),
+            deck("OO Design", Profile::ObjectDesign, "primer::oo", object_design),
+        ],
+    }
+}
+
+/// `relative` (a file or a directory, searched recursively) → its `.md` and `.ipynb` files in
+/// sorted order, so builds do not depend on directory listing order.
+fn collect_sources(root: &Path, relative: &Path) -> Vec<SourceFile> {
+    let mut found = Vec::new();
+    let mut stack = vec![relative.to_path_buf()];
+    while let Some(rel) = stack.pop() {
+        let abs = root.join(&rel);
+        if abs.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&abs) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name();
+                    // Hidden folders hold notebook checkpoints and editor state, not content.
+                    if name.to_string_lossy().starts_with('.') {
+                        continue;
+                    }
+                    stack.push(rel.join(name));
+                }
+            }
+        } else if let Some(format) = format_of(&rel) {
+            found.push(SourceFile { path: abs, display: rel, format });
+        }
+    }
+    found.sort_by(|a, b| a.display.cmp(&b.display));
+    found
+}
+
+fn format_of(path: &Path) -> Option<SourceFormat> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "md" | "markdown" => Some(SourceFormat::Markdown),
+        "ipynb" => Some(SourceFormat::Notebook),
+        _ => None,
+    }
+}
+
+/// "System Design Exercises" → "system-design-exercises".
+pub fn file_stem_for(deck_name: &str) -> String {
+    let mut out = String::new();
+    for c in deck_name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "deck".into() } else { out }
+}
+
+/// Read a source file as markdown text: checks that it is text, converts notebooks, and warns
+/// about empty files.
+pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<String> {
+    let bytes =
+        std::fs::read(&source.path).map_err(|e| Error::io("read the source file", &source.display, e))?;
+    if let Some(offset) = bytes.iter().take(8192).position(|b| *b == 0) {
+        return Err(Error::new(format!("this looks like a binary file (NUL byte at offset {offset})"))
+            .in_file(&source.display)
+            .help("remove it from the content directory or from the deck's sources"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::new(format!("the file is not valid UTF-8 (invalid byte at offset {offset})"))
+            .at(SourceLocation::new(&source.display, line, 0))
+            .help("save the file as UTF-8")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.trim().is_empty() {
+        warnings.push(Warning {
+            location: SourceLocation::file(&source.display),
+            message: "the file is empty; it yields no cards".into(),
+        });
+    }
+    match source.format {
+        SourceFormat::Markdown => Ok(text),
+        SourceFormat::Notebook => notebook::notebook_to_markdown(&text, &source.display),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_file_safe() {
+        assert_eq!(file_stem_for("System Design Exercises"), "system-design-exercises");
+        assert_eq!(file_stem_for("OO Design::Parking lot"), "oo-design-parking-lot");
+        assert_eq!(file_stem_for("!!"), "deck");
+    }
+}

@@ -1,0 +1,188 @@
+//! Writes the `.apkg` zip: `collection.anki2`, the `media` JSON map, and media files named
+//! `0`, `1`, … — reproducibly (fixed entry order, times and permissions) and atomically (a
+//! temporary file beside the target, renamed into place only when complete).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
+use std::path::Path;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use super::collection::write_collection;
+use super::model::{MediaSource, Package};
+use crate::error::{Error, Result};
+
+/// How to write the package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// Deflate level 0–9 for the collection and text media; 0 stores everything.
+    pub compression_level: u8,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        Self { compression_level: 6 }
+    }
+}
+
+/// Write `package` to `target` atomically: on any error the previous file at `target` (if any)
+/// is untouched and no temporary file is left behind.
+pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file_name = target.file_name().and_then(|n| n.to_str()).unwrap_or("deck.apkg");
+    let temp = |suffix: &str| {
+        tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(suffix)
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a temporary file in the output directory", dir, e))
+    };
+    // Both temporaries delete themselves when dropped, so an error anywhere below cleans up.
+    let collection = temp(".anki2.tmp")?;
+    write_collection(package, collection.path())?;
+    let mut zip_file = temp(".tmp")?;
+    let write_err = |e: io::Error| Error::io("write the package", target, e);
+    {
+        let writer = BufWriter::with_capacity(1 << 20, zip_file.as_file_mut());
+        write_zip(package, collection.path(), writer, options).map_err(|e| match e {
+            ZipFailure::Io(e) => write_err(e),
+            ZipFailure::Media(path, e) => Error::io("read media file", &path, e),
+        })?;
+    }
+    zip_file.as_file().sync_all().map_err(write_err)?;
+    zip_file
+        .persist(target)
+        .map_err(|e| Error::io("move the finished package into place", target, e.error))?;
+    Ok(())
+}
+
+enum ZipFailure {
+    Io(io::Error),
+    Media(std::path::PathBuf, io::Error),
+}
+
+impl From<io::Error> for ZipFailure {
+    fn from(e: io::Error) -> Self {
+        ZipFailure::Io(e)
+    }
+}
+
+impl From<zip::result::ZipError> for ZipFailure {
+    fn from(e: zip::result::ZipError) -> Self {
+        ZipFailure::Io(io::Error::other(e))
+    }
+}
+
+fn write_zip<W: Write + Seek>(
+    package: &Package,
+    collection: &Path,
+    writer: W,
+    options: ArchiveOptions,
+) -> Result<(), ZipFailure> {
+    let mut zip = ZipWriter::new(writer);
+    let time = zip_time(package.build_time);
+    let base = SimpleFileOptions::default().last_modified_time(time).unix_permissions(0o644);
+    let deflated = if options.compression_level == 0 {
+        base.compression_method(CompressionMethod::Stored)
+    } else {
+        base.compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(i64::from(options.compression_level.min(9))))
+    };
+    let stored = base.compression_method(CompressionMethod::Stored);
+    // Large collections need zip64 sizes; decide up front so the header is right.
+    let collection_len = std::fs::metadata(collection)?.len();
+    zip.start_file("collection.anki2", deflated.large_file(collection_len >= 0xFFFF_0000))?;
+    io::copy(&mut File::open(collection)?, &mut zip)?;
+
+    let mut map = serde_json::Map::new();
+    for (index, media) in package.media.iter().enumerate() {
+        map.insert(index.to_string(), serde_json::Value::String(media.name.clone()));
+    }
+    zip.start_file("media", deflated)?;
+    zip.write_all(serde_json::Value::Object(map).to_string().as_bytes())?;
+
+    for (index, media) in package.media.iter().enumerate() {
+        let options = if is_precompressed(&media.name) { stored } else { deflated };
+        zip.start_file(index.to_string(), options)?;
+        match &media.source {
+            MediaSource::Bytes(bytes) => zip.write_all(bytes)?,
+            MediaSource::File(path) => {
+                let mut file =
+                    File::open(path).map_err(|e| ZipFailure::Media(path.clone(), e))?;
+                io::copy(&mut file, &mut zip).map_err(|e| ZipFailure::Media(path.clone(), e))?;
+            }
+        }
+    }
+    let mut writer = zip.finish()?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Formats that are already compressed gain nothing from deflate; storing them is faster.
+fn is_precompressed(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "mp3" | "mp4" | "ogg" | "webm"
+    )
+}
+
+/// The zip timestamp for the build time (UTC), clamped to the range a zip can hold.
+fn zip_time(epoch_seconds: i64) -> DateTime {
+    let days = epoch_seconds.div_euclid(86_400);
+    let secs = epoch_seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (y, m, d, secs) = if y < 1980 {
+        (1980, 1, 1, 0)
+    } else if y > 2107 {
+        (2107, 12, 31, 86_399)
+    } else {
+        (y, m, d, secs)
+    };
+    DateTime::from_date_and_time(
+        y as u16,
+        m as u8,
+        d as u8,
+        (secs / 3600) as u8,
+        (secs % 3600 / 60) as u8,
+        (secs % 60) as u8,
+    )
+    .unwrap_or_default()
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn precompressed_formats_are_stored() {
+        assert!(is_precompressed("a.PNG"));
+        assert!(is_precompressed("b.jpeg"));
+        assert!(!is_precompressed("c.svg"));
+    }
+}

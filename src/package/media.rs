@@ -1,0 +1,95 @@
+//! Media naming: every packed file gets a basename-only, Anki-normalised, content-hashed name,
+//! so a changed image gets a new name (Anki never replaces a file it already has, §3).
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// Anki truncates media names to 120 bytes; we stay below it, hash included.
+const MAX_NAME_BYTES: usize = 120;
+
+/// The packed name for a file originally called `original` with content `bytes`:
+/// `stem.<8 hex of sha256>.ext`, normalised the way Anki normalises media names.
+pub fn packed_name(original: &str, bytes: &[u8]) -> String {
+    let base = original.rsplit(['/', '\\']).next().unwrap_or(original);
+    let (stem, ext) = match base.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
+        _ => (base, String::new()),
+    };
+    let hash = hex8(&Sha256::digest(bytes));
+    let clean_ext = normalize(&ext);
+    let suffix =
+        if clean_ext.is_empty() { format!(".{hash}") } else { format!(".{hash}.{clean_ext}") };
+    let mut clean_stem = normalize(stem);
+    if clean_stem.is_empty() {
+        clean_stem.push_str("media");
+    }
+    while clean_stem.len() + suffix.len() > MAX_NAME_BYTES {
+        clean_stem.pop();
+    }
+    format!("{clean_stem}{suffix}")
+}
+
+fn hex8(digest: &[u8]) -> String {
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// NFC, and only characters that survive Anki's `normalize_filename` unchanged and need no
+/// escaping in HTML attributes or URLs: anything else becomes `-`.
+fn normalize(name: &str) -> String {
+    let nfc: String = name.nfc().collect();
+    let mut out = String::with_capacity(nfc.len());
+    for c in nfc.chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches(['-', '.']).to_string()
+}
+
+/// What kind of image the bytes are, judged by content rather than by name.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("gif")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("webp")
+    } else {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+        let head = head.trim_start_matches('\u{feff}').trim_start();
+        if (head.starts_with("<svg") || head.starts_with("<?xml")) && head.contains("<svg") {
+            Some("svg")
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_basename_hashed_and_clean() {
+        let name = packed_name("images/Bad:Name?.PNG", b"abc");
+        assert_eq!(name, "Bad-Name.ba7816bf.png");
+        assert_ne!(packed_name("a.png", b"1"), packed_name("a.png", b"2"));
+    }
+
+    #[test]
+    fn long_names_are_truncated() {
+        let long = format!("{}.png", "x".repeat(300));
+        assert!(packed_name(&long, b"").len() <= MAX_NAME_BYTES);
+    }
+
+    #[test]
+    fn sniffs_images_by_content() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("png"));
+        assert_eq!(sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), Some("svg"));
+        assert_eq!(sniff_image(b"hello"), None);
+    }
+}

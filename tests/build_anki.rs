@@ -1,0 +1,210 @@
+//! The packager's promises, checked end to end: every deck we build imports into the real Anki
+//! cleanly, re-imports as a no-op, rebuilds byte for byte, and a failed build never damages the
+//! previous deck.
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+
+fn fixture() -> std::path::PathBuf {
+    repo().join("tests/fixtures/content-small")
+}
+
+/// Build `content`, import every deck into a fresh real-Anki collection, assert the verdict.
+fn build_and_verify(content: &Path) -> Vec<(String, usize, usize, usize, std::path::PathBuf)> {
+    let out = tempfile::tempdir().unwrap();
+    let output = build(content, out.path(), &[]);
+    let decks = deck_lines(&output);
+    assert!(!decks.is_empty(), "build reported no decks: {}", String::from_utf8_lossy(&output.stdout));
+    let kept = tempfile::tempdir().unwrap().keep();
+    let mut args = vec!["import".to_string()];
+    for (_, _, _, _, path) in &decks {
+        let copy = kept.join(path.file_name().unwrap());
+        std::fs::copy(path, &copy).unwrap();
+        args.push(copy.to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let verdict = anki_check(&args);
+    let results = verdict["results"].as_array().expect("results");
+    assert_eq!(results.len(), decks.len());
+    for ((name, notes, cards, media, _), result) in decks.iter().zip(results) {
+        eprintln!("{name}: {notes} notes, {cards} cards, {media} media: imported cleanly");
+        assert_clean_import(result, *notes, *cards, *media);
+        let deck_names: Vec<&str> = result["collection"]["decks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["cards"].as_u64().unwrap_or(0) > 0)
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(deck_names, vec![name.as_str()], "cards land in the named deck only");
+    }
+    let _ = std::fs::remove_dir_all(kept);
+    decks
+}
+
+#[test]
+fn fixture_decks_import_cleanly_into_real_anki() {
+    let decks = build_and_verify(&fixture());
+    assert_eq!(decks.len(), 1);
+    let (_, notes, _, media, _) = &decks[0];
+    assert!(*notes >= 10, "the fixture yields a real deck, got {notes} notes");
+    assert_eq!(*media, 1, "the SVG diagram is packed");
+}
+
+#[test]
+fn primer_decks_import_cleanly_into_real_anki() {
+    let decks = build_and_verify(&primer_dir());
+    let names: Vec<&str> = decks.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(names, ["System Design", "System Design Exercises", "OO Design"]);
+}
+
+#[test]
+fn our_content_decks_import_cleanly_into_real_anki() {
+    let decks = build_and_verify(&repo().join("content"));
+    let total: usize = decks.iter().map(|d| d.1).sum();
+    assert!(total >= 300, "content/ yields {total} notes; the issue asks for at least 300");
+}
+
+#[test]
+fn same_input_and_epoch_give_identical_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let first = deck_lines(&build(&fixture(), a.path(), &[]));
+    // A different clock must not matter when SOURCE_DATE_EPOCH is set.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = deck_lines(&build(&fixture(), b.path(), &[]));
+    for (x, y) in first.iter().zip(&second) {
+        assert_eq!(sha256_file(&x.4), sha256_file(&y.4), "{} differs between builds", x.0);
+    }
+    assert_eq!(
+        std::fs::read(a.path().join("primer-anki.lock")).unwrap(),
+        std::fs::read(b.path().join("primer-anki.lock")).unwrap()
+    );
+}
+
+#[test]
+fn unchanged_rebuild_with_lock_is_identical_even_at_a_later_time() {
+    let out = tempfile::tempdir().unwrap();
+    let first = deck_lines(&build(&fixture(), out.path(), &[]));
+    let before = sha256_file(&first[0].4);
+    let output = primer_anki()
+        .env("SOURCE_DATE_EPOCH", "1800000000")
+        .args(["build", "--locked", "--content"])
+        .arg(fixture())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(sha256_file(&first[0].4), before);
+}
+
+#[test]
+fn failed_build_keeps_the_previous_deck_and_leaves_no_stray_files() {
+    let content = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), content.path());
+    let out = tempfile::tempdir().unwrap();
+    let decks = deck_lines(&build(content.path(), out.path(), &[]));
+    let deck = &decks[0].4;
+    let before = sha256_file(deck);
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let files_before = listing(out.path());
+
+    // Break the content: the image a card refers to disappears.
+    std::fs::remove_file(content.path().join("images/queue.svg")).unwrap();
+    let output = primer_anki()
+        .args(["build", "--content"])
+        .arg(content.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("queues.md") && stderr.contains("queue.svg"), "names file and image: {stderr}");
+    assert_eq!(sha256_file(deck), before, "the previous deck is untouched");
+    assert_eq!(listing(out.path()), files_before, "no stray files");
+}
+
+#[test]
+fn duplicate_identities_fail_the_build_naming_both_sources() {
+    let content = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), content.path());
+    let notes = content.path().join("notes/queues.md");
+    let text = std::fs::read_to_string(&notes).unwrap();
+    // The same section twice gives two cards with one identity.
+    let section = &text[text.find("## Retry policy").unwrap()..];
+    std::fs::write(&notes, format!("{text}\n{section}")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = primer_anki()
+        .args(["build", "--content"])
+        .arg(content.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.matches("queues.md:").count() >= 2, "both sources named: {stderr}");
+    assert!(!out.path().join("fixture-systems.apkg").exists());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// decks/ is committed; a rebuild with the committed lock must reproduce it byte for byte, so
+/// CI fails when someone edits content/ without refreshing decks/.
+#[test]
+fn committed_decks_are_fresh() {
+    let committed = repo().join("decks");
+    let lock = committed.join("primer-anki.lock");
+    assert!(lock.is_file(), "decks/primer-anki.lock is missing: run `cargo run -- build` and commit decks/");
+    let scratch = tempfile::tempdir().unwrap();
+    let lock_copy = scratch.path().join("primer-anki.lock");
+    std::fs::copy(&lock, &lock_copy).unwrap();
+    let out = scratch.path().join("decks");
+    let output = primer_anki()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["build", "--locked", "--content"])
+        .arg(repo().join("content"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--lock")
+        .arg(&lock_copy)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "decks/ is stale (the lock would change): {}\nrefresh with `cargo run -- build` and commit decks/",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (name, _, _, _, path) in deck_lines(&output) {
+        let committed_deck = committed.join(path.file_name().unwrap());
+        assert!(committed_deck.is_file(), "{name}: {} is not committed", committed_deck.display());
+        assert_eq!(
+            sha256_file(&path),
+            sha256_file(&committed_deck),
+            "{name}: decks/ is stale; refresh with `cargo run -- build` and commit decks/"
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Helpers shared by the integration tests: running the binary, and asking the real Anki (the
+//! pinned PyPI `anki` package, through tests/anki/anki_check.py) for its verdict.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python that has the pinned `anki` package. A missing one fails the test: no test is
+/// skipped silently.
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("PRIMER_ANKI_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no Python with the real Anki: run `python3 -m venv .venv && .venv/bin/pip install -r tests/anki/requirements.txt` (or `bash .ci/run`), or set PRIMER_ANKI_PYTHON"
+    );
+    venv
+}
+
+/// The System Design Primer snapshot used as test input. Missing → the test fails.
+pub fn primer_dir() -> PathBuf {
+    let dir = std::env::var("PRIMER_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("../shared/primer"));
+    assert!(
+        dir.join("README.md").is_file(),
+        "the primer snapshot is missing at {} (set PRIMER_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+/// Run tests/anki/anki_check.py and parse its JSON.
+pub fn anki_check(args: &[&str]) -> Value {
+    let output = Command::new(python())
+        .arg(repo().join("tests/anki/anki_check.py"))
+        .args(args)
+        .output()
+        .expect("run anki_check.py");
+    assert!(
+        output.status.success(),
+        "anki_check.py failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("anki_check.py printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))
+    })
+}
+
+/// The primer-anki binary as a command, with a fixed SOURCE_DATE_EPOCH.
+pub fn primer_anki() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_primer-anki"));
+    cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+    cmd
+}
+
+/// `primer-anki build --content C --out O [extra]`, asserting success.
+pub fn build(content: &Path, out: &Path, extra: &[&str]) -> Output {
+    let output = primer_anki()
+        .arg("build")
+        .arg("--content")
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run primer-anki");
+    assert!(
+        output.status.success(),
+        "build failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The per-deck lines of a build's output: (name, notes, cards, media, path).
+pub fn deck_lines(output: &Output) -> Vec<(String, usize, usize, usize, PathBuf)> {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let re = regex::Regex::new(r"^(.+): (\d+) notes, (\d+) cards, (\d+) media files -> (.+)$")
+        .unwrap();
+    stdout
+        .lines()
+        .filter_map(|line| re.captures(line))
+        .map(|c| {
+            (
+                c[1].to_string(),
+                c[2].parse().unwrap(),
+                c[3].parse().unwrap(),
+                c[4].parse().unwrap(),
+                PathBuf::from(&c[5]),
+            )
+        })
+        .collect()
+}
+
+pub fn sha256_file(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).unwrap();
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Assert Anki's verdict on one imported package: all new, counts as reported, nothing
+/// conflicting or missing, every card renders, Check Database clean, media present, and a
+/// re-import changes nothing.
+pub fn assert_clean_import(result: &Value, notes: usize, cards: usize, media: usize) {
+    let name = result["package"].as_str().unwrap_or("?");
+    assert!(result.get("error").is_none() || result["error"].is_null(), "{name}: {}", result["error"]);
+    let import = &result["import"];
+    assert_eq!(import["new"].as_u64(), Some(notes as u64), "{name}: new notes {import}");
+    for key in ["updated", "duplicate", "conflicting", "missing_notetype", "missing_deck", "empty_first_field"] {
+        assert_eq!(import[key].as_u64(), Some(0), "{name}: {key} in {import}");
+    }
+    let col = &result["collection"];
+    assert_eq!(col["notes"].as_u64(), Some(notes as u64), "{name}: notes");
+    assert_eq!(col["cards"].as_u64(), Some(cards as u64), "{name}: cards");
+    assert_eq!(col["duplicate_guids"].as_array().map_or(0, |a| a.len()), 0, "{name}: duplicate guids");
+    let render = &result["render"];
+    assert_eq!(render["cards_checked"].as_u64(), Some(cards as u64), "{name}: rendered cards");
+    assert_eq!(render["ok"], Value::Bool(true), "{name}: render problems {}", render["problems"]);
+    let check = &result["check_database"];
+    assert_eq!(check["ok"], Value::Bool(true), "{name}: check database {check}");
+    assert_eq!(check["problems"].as_array().map_or(0, |a| a.len()), 0, "{name}: {check}");
+    let after = &result["after_check_database"];
+    assert_eq!(after["notes"].as_u64(), Some(notes as u64), "{name}: notes after check");
+    assert_eq!(after["cards"].as_u64(), Some(cards as u64), "{name}: cards after check");
+    let media_report = &result["media"];
+    assert_eq!(media_report["missing"].as_array().map_or(0, |a| a.len()), 0, "{name}: {media_report}");
+    assert_eq!(
+        media_report["files"].as_array().map_or(0, |a| a.len()),
+        media,
+        "{name}: media files in the collection {media_report}"
+    );
+    let reimport = &result["reimport"];
+    assert_eq!(reimport["new"].as_u64(), Some(0), "{name}: re-import new {reimport}");
+    assert_eq!(reimport["updated"].as_u64(), Some(0), "{name}: re-import updated {reimport}");
+}
