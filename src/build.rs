@@ -196,6 +196,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("create a temporary file", dir, e))?;
     temp.write_all(bytes).map_err(|e| Error::io("write", path, e))?;
     temp.as_file().sync_all().map_err(|e| Error::io("write", path, e))?;
+    package::archive::make_world_readable(temp.as_file()).map_err(|e| Error::io("write", path, e))?;
     temp.persist(path).map_err(|e| Error::io("move into place", path, e.error))?;
     Ok(())
 }
