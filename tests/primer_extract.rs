@@ -122,6 +122,12 @@ fn check_deck(name: &str, deck: &Deck, min_notes: usize) {
         "{name}: {n} notes ({clozes} cloze), answer length median {median}, max {max}, {} media files",
         deck.media.paths.len()
     );
+    if let Some(count) = std::env::var("PRIMER_PRINT_CARDS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        let step = (n / count.max(1)).max(1);
+        for d in deck.drafts.iter().skip(step / 2).step_by(step).take(count) {
+            eprintln!("--- [{}] {}\nQ: {}\nA: {}\n", d.fields.context, d.key, strip_tags(&d.fields.front), answer_text(d));
+        }
+    }
     assert!(n >= min_notes, "{name}: {n} notes, want at least {min_notes}");
     assert!(median <= 300, "{name}: median answer {median} > 300");
     assert!(max <= 1500, "{name}: longest answer {max} > 1500");
@@ -151,17 +157,37 @@ fn check_deck(name: &str, deck: &Deck, min_notes: usize) {
             }
         }
     }
-    if let Some(count) = std::env::var("PRIMER_PRINT_CARDS").ok().and_then(|v| v.parse::<usize>().ok()) {
-        let step = (n / count.max(1)).max(1);
-        for d in deck.drafts.iter().skip(step / 2).step_by(step).take(count) {
-            eprintln!("--- [{}] {}\nQ: {}\nA: {}\n", d.fields.context, d.key, strip_tags(&d.fields.front), answer_text(d));
-        }
-    }
 }
 
 #[test]
 fn primer_decks_meet_the_figures() {
     let root = primer_dir();
+
+    // Exercises.
+    let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
+        .unwrap()
+        .flatten()
+        .map(|e| PathBuf::from("solutions/system_design").join(e.file_name()).join("README.md"))
+        .filter(|p| root.join(p).is_file())
+        .collect();
+    exercises.sort();
+    assert_eq!(exercises.len(), 8);
+    let ex = build(&root, &exercises, Profile::Exercise, "System Design Exercises");
+    check_deck("System Design Exercises", &ex, 80);
+
+    // Object-oriented design notebooks.
+    let mut notebooks = Vec::new();
+    for e in std::fs::read_dir(root.join("solutions/object_oriented_design")).unwrap().flatten() {
+        for f in std::fs::read_dir(e.path()).unwrap().flatten() {
+            if f.path().extension().is_some_and(|x| x == "ipynb") {
+                notebooks.push(PathBuf::from("solutions/object_oriented_design").join(e.file_name()).join(f.file_name()));
+            }
+        }
+    }
+    notebooks.sort();
+    assert_eq!(notebooks.len(), 6);
+    let oo = build(&root, &notebooks, Profile::ObjectDesign, "OO Design");
+    check_deck("OO Design", &oo, 18);
 
     // Topics.
     let topics = build(&root, &[PathBuf::from("README.md")], Profile::Topics, "System Design");
@@ -232,29 +258,4 @@ fn primer_decks_meet_the_figures() {
     assert!(wanted.len() >= 25, "expected the primer's 25 topic images, found {}", wanted.len());
     assert_eq!(packed, used);
 
-    // Exercises.
-    let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
-        .unwrap()
-        .flatten()
-        .map(|e| PathBuf::from("solutions/system_design").join(e.file_name()).join("README.md"))
-        .filter(|p| root.join(p).is_file())
-        .collect();
-    exercises.sort();
-    assert_eq!(exercises.len(), 8);
-    let ex = build(&root, &exercises, Profile::Exercise, "System Design Exercises");
-    check_deck("System Design Exercises", &ex, 80);
-
-    // Object-oriented design notebooks.
-    let mut notebooks = Vec::new();
-    for e in std::fs::read_dir(root.join("solutions/object_oriented_design")).unwrap().flatten() {
-        for f in std::fs::read_dir(e.path()).unwrap().flatten() {
-            if f.path().extension().is_some_and(|x| x == "ipynb") {
-                notebooks.push(PathBuf::from("solutions/object_oriented_design").join(e.file_name()).join(f.file_name()));
-            }
-        }
-    }
-    notebooks.sort();
-    assert_eq!(notebooks.len(), 6);
-    let oo = build(&root, &notebooks, Profile::ObjectDesign, "OO Design");
-    check_deck("OO Design", &oo, 18);
 }

@@ -21,6 +21,24 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, c
         let subject = cx.subject(index);
         for group in groups {
             for row in &group.rows {
+                // With column headers: one card per filled cell ("Power 20 — bytes?").
+                if let Some(h) = group.headers.as_ref().filter(|h| h.len() == row.values.len() + 1) {
+                    for (c, value) in row.values.iter().enumerate() {
+                        if value.trim().is_empty() {
+                            continue;
+                        }
+                        let front = vec![
+                            Piece::Subject(subject.clone()),
+                            Piece::Text(format!(": {} {} — {}?", h[0], row.key, h[c + 1].to_lowercase())),
+                        ];
+                        let item = format!("{} {} {}", group.title, row.key, h[c + 1]);
+                        cx.push(index, "code-table", &item, block.line + row.offset, None, CardBody::Basic {
+                            front,
+                            back: vec![Piece::Text(value.clone())],
+                        });
+                    }
+                    continue;
+                }
                 let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
                 let question = match &group.headers {
                     Some(h) if h.len() == row.values.len() + 1 => {
@@ -43,10 +61,72 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, c
     if let Some(intro) = intro {
         let question = text::strip_trailing_colon(intro);
         let item = crate::document::plain_text(&question);
-        let front = vec![Piece::Subject(cx.subject(index)), Piece::Text(": ".into()), Piece::Inlines(question), Piece::Text(" — show the code.".into())];
-        let back = vec![Piece::Code { lang: lang.map(str::to_string), text: code.to_string() }];
-        cx.push(index, "code", &item, block.line, block.pin.clone(), CardBody::Basic { front, back });
+        let parts = split_code(code, MAX_CODE);
+        let many = parts.len() > 1;
+        for (k, part) in parts.iter().enumerate() {
+            let mut front = vec![
+                Piece::Subject(cx.subject(index)),
+                Piece::Text(": ".into()),
+                Piece::Inlines(question.clone()),
+                Piece::Text(" — show the code".into()),
+            ];
+            if many {
+                front.push(Piece::Text(format!(" (part {} of {})", k + 1, parts.len())));
+            }
+            front.push(Piece::Text(".".into()));
+            let back = vec![Piece::Code { lang: lang.map(str::to_string), text: part.clone() }];
+            let key = if many { format!("{item} {}", k + 1) } else { item.clone() };
+            let pin = block.pin.clone().map(|p| if many { format!("{p}/{}", k + 1) } else { p });
+            cx.push(index, "code", &key, block.line, pin, CardBody::Basic { front, back });
+        }
     }
+}
+
+/// Longest code answer, in characters, before it is split at blank lines.
+const MAX_CODE: usize = 1000;
+
+/// Splits code at blank lines (between functions, classes) into parts of at most `max`
+/// characters where possible; a single longer stretch stays whole up to 1,400 characters and
+/// is then cut at line ends.
+pub fn split_code(code: &str, max: usize) -> Vec<String> {
+    let code = code.trim_end();
+    if code.chars().count() <= max {
+        return vec![code.to_string()];
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for para in code.split("\n\n") {
+        if !current.is_empty() && current.chars().count() + para.chars().count() + 2 > max {
+            parts.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push_str("\n\n");
+        }
+        current.push_str(para);
+        while current.chars().count() > 1400 {
+            let mut cut = String::new();
+            let mut rest = String::new();
+            for line in current.lines() {
+                if rest.is_empty() && cut.chars().count() + line.chars().count() < max {
+                    cut.push_str(line);
+                    cut.push('\n');
+                } else {
+                    rest.push_str(line);
+                    rest.push('\n');
+                }
+            }
+            if cut.is_empty() {
+                break;
+            }
+            parts.push(cut.trim_end().to_string());
+            current = rest.trim_end().to_string();
+        }
+    }
+    if !current.trim().is_empty() {
+        parts.push(current);
+    }
+    parts.retain(|p| !p.trim().is_empty());
+    parts
 }
 
 #[derive(Debug)]

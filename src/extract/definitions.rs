@@ -61,7 +61,7 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
         },
     };
     let (kept, _) = text::leading_sentences(&answer, 300);
-    answer = kept;
+    answer = capitalised(&kept);
     let front = vec![
         Piece::Subject(cx.subject(index)),
         Piece::Text(format!(": {front_verb} ")),
@@ -105,12 +105,9 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             }
         }
     }
-    let named_set = entries.len() <= 6
-        && entries.iter().all(|(t, d, _, _)| {
-            let words = plain_text(t).split_whitespace().count();
-            (1..=3).contains(&words) && text::len(d) <= 200
-        });
     for (term, def, rest, item) in &entries {
+        let words = plain_text(term).split_whitespace().count();
+        let named_set = (1..=5).contains(&words) && text::len(def) <= 200 && text::len(def) >= 12;
         let term_text = plain_text(term);
         let mut front = vec![
             Piece::Subject(subject.clone()),
@@ -121,7 +118,7 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         if let Some(intro) = &intro {
             front.push(Piece::Para(vec![Inline::Emphasis(intro.clone())]));
         }
-        let mut back = vec![Piece::Para(def.clone())];
+        let mut back = vec![Piece::Para(capitalised(def))];
         for b in rest.iter() {
             back.push(Piece::Block(b.clone()));
         }
@@ -131,7 +128,7 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             let front = vec![
                 Piece::Subject(subject.clone()),
                 Piece::Text(": which term means “".into()),
-                Piece::Inlines(def.clone()),
+                Piece::Inlines(capitalised(def)),
                 Piece::Text("”?".into()),
             ];
             cx.push(
@@ -146,4 +143,13 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
     }
     let _ = block;
     true
+}
+
+/// The definition with its first letter capitalised.
+fn capitalised(def: &[Inline]) -> Vec<Inline> {
+    let mut out = def.to_vec();
+    if let Some(Inline::Text(t)) = out.first_mut() {
+        *t = text::upper_first(t);
+    }
+    out
 }

@@ -1,5 +1,7 @@
-//! Key terms: a sentence (outside the summary) that puts a short phrase in **bold** becomes a
-//! cloze note with one deletion per bold phrase; the rest of the sentence is the context.
+//! Key terms: a sentence (outside the summary) that puts a short phrase in **bold**, or links
+//! a short term to its reference, becomes a cloze note with one deletion per such phrase; the
+//! rest of the sentence is the context. `code` names count as key terms too. List items
+//! get the same treatment (see `lists`), so a list of statements yields one note per term.
 
 use super::{CardBody, Cx, Piece, text};
 use crate::document::{Block, Inline, plain_text};
@@ -27,6 +29,22 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
                     bold_len += text::len(children);
                     cloze.push(Piece::Cloze(n, children.clone()));
                 }
+                Inline::Code(code) if code.chars().count() <= 30 && code.chars().any(char::is_alphanumeric) => {
+                    if !pieces.is_empty() {
+                        cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
+                    }
+                    n += 1;
+                    bold_len += code.chars().count();
+                    cloze.push(Piece::Cloze(n, vec![inline.clone()]));
+                }
+                Inline::Link { children, .. } if is_term(children) => {
+                    if !pieces.is_empty() {
+                        cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
+                    }
+                    n += 1;
+                    bold_len += text::len(children);
+                    cloze.push(Piece::Cloze(n, vec![inline.clone()]));
+                }
                 other => pieces.push(other.clone()),
             }
         }
@@ -49,4 +67,15 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
             CardBody::Cloze { text: text_pieces, extra: Vec::new() },
         );
     }
+}
+
+/// A linked phrase worth recalling: a short name, not "here" or a number.
+fn is_term(children: &[Inline]) -> bool {
+    let t = plain_text(children);
+    let t = t.trim();
+    let words = t.split_whitespace().count();
+    (1..=5).contains(&words)
+        && t.len() <= 40
+        && t.chars().any(|c| c.is_alphabetic())
+        && !matches!(t.to_lowercase().as_str(), "here" | "this" | "link" | "source" | "more" | "wikipedia" | "solution" | "contribute" | "contributing")
 }

@@ -7,7 +7,7 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, text};
+use super::{CardBody, Cx, Piece, keyterms, text};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -30,6 +30,13 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     if question_items(cx, index, list) {
         return;
     }
+    // Statements with key terms: one cloze note per term-bearing item, besides the list note.
+    for item in &list.items {
+        let (first, _) = text::item_parts(&item.blocks);
+        if list.items.len() > 1 {
+            keyterms::cards(cx, index, block, &first);
+        }
+    }
     let items: Vec<(Vec<Inline>, &[Block])> = list
         .items
         .iter()
@@ -45,18 +52,27 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     let has_details = items.iter().any(|(_, rest)| !rest.is_empty());
     let n = items.len();
     let all_short = items.iter().all(|(f, _)| text::len(f) <= SHORT_ITEM);
-    if n <= 3 && all_short && !has_details {
+    if n == 1 || (n <= 3 && all_short && !has_details) {
         let mut front = vec![Piece::Subject(subject), Piece::Text(": ".into())];
         if let Some(intro) = &intro {
             front.push(Piece::Inlines(intro.clone()));
             front.push(Piece::Text(" — ".into()));
         }
         front.push(Piece::Text(if n == 1 {
-            "what is it?".to_string()
+            "what is the one point made?".to_string()
         } else {
             format!("name the {n}.")
         }));
-        let back = vec![Piece::List(items.iter().map(|(f, _)| f.clone()).collect())];
+        let mut back = if n == 1 {
+            vec![Piece::Para(items[0].0.clone())]
+        } else {
+            vec![Piece::List(items.iter().map(|(f, _)| f.clone()).collect())]
+        };
+        for (_, rest) in &items {
+            for b in rest.iter() {
+                back.push(Piece::Block(b.clone()));
+            }
+        }
         cx.push(index, "list", &intro_text, block.line, block.pin.clone(), CardBody::Basic { front, back });
         return;
     }
@@ -69,6 +85,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
             text_pieces.push(Piece::Text(": ".into()));
             text_pieces.push(Piece::Inlines(intro.clone()));
         }
+        text_pieces.push(Piece::Text(format!(" ({} items)", chunk.len())));
         if many {
             text_pieces.push(Piece::Text(format!(" (part {} of {})", k + 1, chunks.len())));
         }

@@ -62,20 +62,21 @@ fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
         let s = &cx.doc.sections[p];
         s.level > 0 && !(s.level == 1 && cx.path(index).len() < cx.doc.heading_path(index).len())
     });
-    let verb = if is_plural(&title) { "are" } else { "is" };
-    let named = lowercase_title(&title);
-    match parent {
-        Some(p) if !text::is_generic_title(&title) => vec![
-            Piece::Subject(cx.subject(p)),
-            Piece::Text(format!(": what {verb} {named}?")),
-        ],
-        _ if text::is_generic_title(&title) => vec![
-            Piece::Subject(cx.subject(index)),
-            Piece::Text(": what is the key point?".into()),
-        ],
-        _ => vec![Piece::Text(format!("What {verb} ")), Piece::Subject(named), Piece::Text("?".into())],
+    if text::is_generic_title(&title) {
+        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the key point?".into())];
     }
+    let named = match parent {
+        Some(p) => format!("{} — {}", cx.subject(p), lowercase_title(&title)),
+        None => title.clone(),
+    };
+    if QUESTION_WORDS.contains(&first_word.as_str()) {
+        return vec![Piece::Subject(named), Piece::Text("?".into())];
+    }
+    let pronoun = if is_plural(&title) { "what are they?" } else { "what is it?" };
+    vec![Piece::Subject(named), Piece::Text(format!(": {pronoun}"))]
 }
+
+const QUESTION_WORDS: &[&str] = &["when", "how", "why", "what", "which", "where", "who"];
 
 fn normalize_first_word(lower: &str) -> String {
     lower.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_string()

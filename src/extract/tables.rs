@@ -63,8 +63,21 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
             let line = table.row_lines.get(*ri).copied().unwrap_or(block.line);
             cx.push(index, "table-definition", &plain_text(&term), line, None, CardBody::Basic {
                 front,
-                back: vec![Piece::Para(def)],
+                back: vec![Piece::Para(def.clone())],
             });
+            // Names worth producing: the reverse card (description → name).
+            if text::len(&def) >= 12 {
+                let front = vec![
+                    Piece::Subject(subject.clone()),
+                    Piece::Text(": which one is “".into()),
+                    Piece::Inlines(def.clone()),
+                    Piece::Text("”?".into()),
+                ];
+                cx.push(index, "table-definition-reverse", &plain_text(&term), line, None, CardBody::Basic {
+                    front,
+                    back: vec![Piece::Para(term.clone())],
+                });
+            }
         }
         return;
     }

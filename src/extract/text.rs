@@ -110,9 +110,10 @@ pub fn ends_with_colon(inlines: &[Inline]) -> bool {
     plain_text(inlines).trim_end().ends_with(':')
 }
 
-/// Inline markup without a trailing colon (and whitespace).
+/// The last sentence of inline markup, without its trailing colon: the words that
+/// introduce what follows ("Load balancers are effective at").
 pub fn strip_trailing_colon(inlines: &[Inline]) -> Vec<Inline> {
-    let mut out = inlines.to_vec();
+    let mut out = sentences(inlines).pop().unwrap_or_else(|| inlines.to_vec());
     strip_end(&mut out, &[':']);
     out
 }
