@@ -10,7 +10,16 @@ const MAX_SENTENCE: usize = 280;
 const MAX_TERM: usize = 50;
 
 pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
-    for sentence in text::sentences(inlines) {
+    sentence_cards(cx, index, block, inlines, false);
+}
+
+/// For list items: a bold label opening the item (`**User** enters …`) is not a key term.
+pub fn item_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+    sentence_cards(cx, index, block, inlines, true);
+}
+
+fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline], label: bool) {
+    for (k, sentence) in text::sentences(inlines).into_iter().enumerate() {
         let total = text::len(&sentence);
         if total > MAX_SENTENCE {
             continue;
@@ -19,8 +28,9 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
         let mut pieces: Vec<Inline> = Vec::new();
         let mut cloze: Vec<Piece> = Vec::new();
         let mut bold_len = 0;
-        for inline in &sentence {
+        for (pos, inline) in sentence.iter().enumerate() {
             match inline {
+                Inline::Strong(_) if label && k == 0 && pos == 0 => pieces.push(inline.clone()),
                 Inline::Strong(children) if text::len(children) <= MAX_TERM => {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));

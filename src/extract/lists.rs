@@ -27,6 +27,17 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     if list.items.is_empty() || is_reference_list(list) {
         return;
     }
+    // One item holding a nested list: the item introduces the nested list.
+    if let [only] = list.items.as_slice()
+        && let (first, [nested]) = text::item_parts(&only.blocks)
+        && let BlockKind::List(inner) = &nested.kind
+    {
+        let mut intro = first;
+        intro.push(Inline::Text(":".into()));
+        let inner_block = Block { kind: nested.kind.clone(), line: nested.line, pin: block.pin.clone() };
+        card(cx, index, &inner_block, inner, Some(&intro));
+        return;
+    }
     if question_items(cx, index, list) {
         return;
     }
@@ -34,7 +45,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     for item in &list.items {
         let (first, _) = text::item_parts(&item.blocks);
         if list.items.len() > 1 {
-            keyterms::cards(cx, index, block, &first);
+            keyterms::item_cards(cx, index, block, &first);
         }
     }
     let items: Vec<(Vec<Inline>, &[Block])> = list

@@ -17,7 +17,7 @@ mod tables;
 pub(crate) mod text;
 
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
-use crate::error::{SourceLocation, Warning};
+use crate::error::Warning;
 
 pub use text::normalize_key;
 
@@ -157,10 +157,6 @@ impl<'a> Cx<'a> {
         false
     }
 
-    pub fn location(&self, line: usize) -> SourceLocation {
-        SourceLocation::new(&self.doc.file, line, 0)
-    }
-
     /// Heading path for cards of this profile: topic documents drop their single top title.
     pub fn path(&self, index: usize) -> Vec<String> {
         let mut path = self.doc.heading_path(index);
@@ -186,6 +182,10 @@ impl<'a> Cx<'a> {
             && !(self.profile == Profile::Topics
                 && self.doc.sections[p].level == 1
                 && self.top_title_dropped())
+            && !(self.profile != Profile::Topics
+                && (self.doc.sections[p].level == 1
+                    || normalize_key(&self.doc.sections[p].title_text).starts_with("step ")
+                    || text::is_generic_title(&self.doc.sections[p].title_text)))
         {
             subject = format!("{} — {}", self.subject(p), lowercase_first(&title));
         }

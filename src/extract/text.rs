@@ -288,7 +288,8 @@ pub fn trim(inlines: &mut Vec<Inline>) {
         if let Inline::Text(t) = inline
             && t.contains("  ")
         {
-            *t = t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+            *t = String::from(if t.starts_with(' ') { " " } else { "" })
+                + &t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
                 + if t.ends_with(' ') { " " } else { "" };
         }
     }
