@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub archive: ArchiveOptions,
     /// Fail instead of changing the lock file (for CI).
     pub locked: bool,
+    /// An existing deck whose notes give their GUIDs to the cards of the same heading.
+    pub adopt: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,16 +107,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .iter()
         .map(|d| DeckDrafts { name: &d.spec.name, id: d.spec.id, drafts: &d.drafts })
         .collect();
-    let (notes_per_deck, identity_report) = identity::assign(&deck_drafts, &mut lock, options.now)?;
+    let adoptions = match &options.adopt {
+        Some(path) => identity::adopt::plan(&deck_drafts, &crate::apkg_reader::read_apkg(path)?, &lock),
+        None => identity::adopt::Plan::default(),
+    };
+    let (notes_per_deck, identity_report) =
+        identity::assign_with_adoptions(&deck_drafts, &mut lock, options.now, &adoptions)?;
     report.identity = identity_report;
     report.lock_changed = lock != old_lock;
     report.lock_path = lock_path.clone();
     if options.locked && report.lock_changed {
         return Err(Error::new(format!(
-            "the lock file would change: {} added, {} changed, {} removed",
-            report.identity.added,
-            report.identity.changed,
-            report.identity.removed.len()
+            "the lock file would change:\n{}",
+            identity::describe_lock_changes(&report.identity, &old_lock, &lock)
         ))
         .in_file(&lock_path)
         .help("run `primer-anki build` without --locked and commit the updated lock file and decks"));

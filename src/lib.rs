@@ -13,7 +13,9 @@
 //!
 //! [`build`] runs the stages in order.
 
+pub mod apkg_reader;
 pub mod build;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod extract;

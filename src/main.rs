@@ -21,6 +21,20 @@ enum Command {
     /// Build one .apkg per deck from a content directory.
     #[command(after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked")]
     Build(BuildArgs),
+    /// List what changed between two decks: notes added, changed, renamed or moved, removed.
+    #[command(after_help = "Examples:\n  primer-anki diff old/system-design.apkg decks/system-design.apkg > RELEASE-NOTES.md\n  primer-anki diff old.apkg new.apkg --json")]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The deck learners have now.
+    old: PathBuf,
+    /// The deck they will import.
+    new: PathBuf,
+    /// Print JSON instead of markdown release notes.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -37,6 +51,10 @@ struct BuildArgs {
     /// Fail if the lock file would change (for CI).
     #[arg(long)]
     locked: bool,
+    /// Give the notes of an existing deck (e.g. the 2017 primer deck) to the new cards of the
+    /// same heading, so their learners keep their reviews. See README "Adopting the 2017 decks".
+    #[arg(long, value_name = "OLD.apkg")]
+    adopt: Option<PathBuf>,
     /// Base URL that links and source fields are made absolute with.
     #[arg(long)]
     base_url: Option<String>,
@@ -52,6 +70,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Diff(args) => run_diff(args),
     }
 }
 
@@ -83,6 +102,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         now,
         archive: ArchiveOptions { compression_level: args.compression },
         locked: args.locked,
+        adopt: args.adopt,
     };
     match build::build(&options) {
         Ok(report) => {
@@ -113,9 +133,49 @@ fn run_build(args: BuildArgs) -> ExitCode {
                         String::new()
                     }
                 );
+                for r in &id.renamed {
+                    println!(
+                        "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",
+                        r.deck,
+                        r.from,
+                        r.to,
+                        r.guid,
+                        r.similarity,
+                        if r.same_item { ", same item" } else { "" }
+                    );
+                }
                 for (deck, key, guid) in &id.removed {
                     println!("removed: {deck}: {key} (guid {guid})");
                 }
+                for a in &id.adopted {
+                    println!("adopted: {}: \"{}\" (guid {}) -> {}", a.deck, a.title, a.guid, a.key);
+                }
+                for n in &id.not_adopted {
+                    println!("not adopted: {}: \"{}\" (guid {}): {}", n.deck, n.title, n.guid, n.reason);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_diff(args: DiffArgs) -> ExitCode {
+    match primer_anki::diff::diff_files(&args.old, &args.new) {
+        Ok(report) => {
+            if args.json {
+                match serde_json::to_string_pretty(&report) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("error: cannot write the diff as JSON: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                print!("{}", report.to_text());
             }
             ExitCode::SUCCESS
         }

@@ -1,19 +1,23 @@
-//! The lock file: for every note, its identity key → GUID, note id, content hash and mtime.
+//! The lock file: for every note, its identity key → GUID, note id, content hash, mtime and a
+//! similarity signature (to recognise the note after a rename or move, see `similarity`).
 //!
 //! Plain text, one note per tab-separated line, sorted, so it diffs well in git:
 //!
 //! ```text
-//! # primer-anki lock v1 …
+//! # primer-anki lock v2 …
 //! notetype <TAB> id <TAB> mtime <TAB> hash
-//! note <TAB> guid <TAB> note id <TAB> mtime <TAB> hash <TAB> deck <TAB> key
+//! note <TAB> guid <TAB> note id <TAB> mtime <TAB> hash <TAB> signature <TAB> deck <TAB> key
 //! ```
+//!
+//! v1 lines (no signature column) are still read; the next build fills the signatures in.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::similarity::{SLOTS, Signature};
 use crate::error::{Error, Result, SourceLocation};
 
-const HEADER: &str = "# primer-anki lock v1: note identities, kept by `primer-anki build`. Commit it; do not edit by hand.\n# notetype\tid\tmtime\thash\n# note\tguid\tnote id\tmtime\tcontent hash\tdeck\tkey\n";
+const HEADER: &str = "# primer-anki lock v2: note identities, kept by `primer-anki build`. Commit it; do not edit by hand.\n# notetype\tid\tmtime\thash\n# note\tguid\tnote id\tmtime\tcontent hash\tsimilarity signature\tdeck\tkey\n";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedNote {
@@ -21,6 +25,8 @@ pub struct LockedNote {
     pub note_id: i64,
     pub mtime: i64,
     pub hash: String,
+    /// MinHash of the question and answer text; `None` in v1 lock files.
+    pub signature: Option<Signature>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,14 +69,31 @@ impl Lock {
                 ["notetype", id, mtime, hash] => {
                     let id = id.parse().map_err(|_| bad())?;
                     let mtime = mtime.parse().map_err(|_| bad())?;
-                    lock.notetypes.insert(id, LockedNotetype { mtime, hash: hash.to_string() });
+                    lock.notetypes.insert(
+                        id,
+                        LockedNotetype {
+                            mtime,
+                            hash: hash.to_string(),
+                        },
+                    );
                 }
-                ["note", guid, note_id, mtime, hash, deck, key] => {
+                ["note", guid, note_id, mtime, hash, rest @ ..] if matches!(rest.len(), 2 | 3) => {
+                    let (signature, deck, key) = match rest {
+                        [deck, key] => (None, deck, key),
+                        [signature, deck, key] if signature.starts_with('-') => (None, deck, key),
+                        [signature, deck, key] => (
+                            Some(Signature::from_hex(signature).ok_or_else(bad)?),
+                            deck,
+                            key,
+                        ),
+                        _ => return Err(bad()),
+                    };
                     let note = LockedNote {
                         guid: guid.to_string(),
                         note_id: note_id.parse().map_err(|_| bad())?,
                         mtime: mtime.parse().map_err(|_| bad())?,
                         hash: hash.to_string(),
+                        signature,
                     };
                     lock.notes.insert((deck.to_string(), key.to_string()), note);
                 }
@@ -86,12 +109,16 @@ impl Lock {
             out.push_str(&format!("notetype\t{id}\t{}\t{}\n", nt.mtime, nt.hash));
         }
         for ((deck, key), n) in &self.notes {
+            let signature = n
+                .signature
+                .map_or_else(|| "-".repeat(SLOTS * 2), |s| s.to_hex());
             out.push_str(&format!(
-                "note\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "note\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 n.guid,
                 n.note_id,
                 n.mtime,
                 n.hash,
+                signature,
                 clean(deck),
                 clean(key)
             ));
@@ -113,13 +140,33 @@ mod tests {
     #[test]
     fn round_trips() {
         let mut lock = Lock::default();
-        lock.notetypes.insert(5, LockedNotetype { mtime: 10, hash: "ab".into() });
+        lock.notetypes.insert(
+            5,
+            LockedNotetype {
+                mtime: 10,
+                hash: "ab".into(),
+            },
+        );
         lock.notes.insert(
             ("Deck".into(), "deck/a b/summary".into()),
-            LockedNote { guid: "g".into(), note_id: 1, mtime: 2, hash: "h".into() },
+            LockedNote {
+                guid: "g".into(),
+                note_id: 1,
+                mtime: 2,
+                hash: "h".into(),
+                signature: Some(Signature::of("q", "a")),
+            },
         );
         let text = lock.render();
         assert_eq!(Lock::parse(&text, Path::new("x")).unwrap(), lock);
+    }
+
+    #[test]
+    fn reads_v1_lines_without_a_signature() {
+        let lock = Lock::parse("note\tg\t1\t2\th\tDeck\tdeck/a/summary\n", Path::new("x")).unwrap();
+        let note = &lock.notes[&("Deck".to_string(), "deck/a/summary".to_string())];
+        assert_eq!(note.signature, None);
+        assert_eq!(note.mtime, 2);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! notes and gives a strictly newer mtime exactly to the notes whose content changed, which is
 //! what Anki's importer needs to update them (anki-format.md §2.6).
 
+pub mod adopt;
 pub mod lock;
+pub mod similarity;
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +19,7 @@ use crate::package::model::{Card, Note, NotetypeKind};
 use crate::package::notetypes;
 use crate::render::NoteDraft;
 use lock::{Lock, LockedNote};
+use similarity::Signature;
 
 /// Each note's cards get ids `note id + ord`, so note ids are allocated this far apart.
 pub const ID_STRIDE: i64 = 1000;
@@ -73,15 +76,48 @@ pub struct DeckDrafts<'a> {
     pub drafts: &'a [NoteDraft],
 }
 
+/// A note recognised under a new key: its key vanished and a new note of the same deck is
+/// close enough (see [`RENAME_THRESHOLD`]). It keeps its GUID, note id and review history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rename {
+    pub deck: String,
+    pub from: String,
+    pub to: String,
+    pub guid: String,
+    /// Estimated Jaccard similarity of the question and answer text.
+    pub similarity: f64,
+    /// The rule and item (last two key components) are the same: only the heading path moved.
+    pub same_item: bool,
+}
+
 /// What identity assignment found, for the build report.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct IdentityReport {
     pub added: usize,
+    /// Changed notes, renamed ones included.
     pub changed: usize,
     pub unchanged: usize,
     /// Notes in the lock that this build no longer produces: (deck, key, guid).
     pub removed: Vec<(String, String, String)>,
+    /// (deck, key) of every new note.
+    pub added_keys: Vec<(String, String)>,
+    /// (deck, key) of every note whose content changed (renamed notes are in `renamed`).
+    pub changed_keys: Vec<(String, String)>,
+    pub renamed: Vec<Rename>,
+    /// Notes that took the GUID of an old deck's note (`build --adopt`).
+    pub adopted: Vec<adopt::Adopted>,
+    /// Old notes `--adopt` found no card for, with the reason.
+    pub not_adopted: Vec<adopt::NotAdopted>,
 }
+
+/// A renamed or moved note is recognised when the estimated Jaccard similarity of its question
+/// and answer (word and word-pair sets, see [`similarity`]) with a vanished note of the same
+/// deck reaches this, after adding [`SAME_ITEM_BONUS`] when the rule and item are unchanged.
+pub const RENAME_THRESHOLD: f64 = 0.5;
+
+/// Evidence that a note only moved: the last two key components (rule and item, e.g.
+/// `definition/consumer` or `message queue/summary`) are equal under another heading path.
+pub const SAME_ITEM_BONUS: f64 = 0.2;
 
 /// Assign identities to every deck's drafts, reading and updating `lock`. `now` is the build
 /// time in seconds (`SOURCE_DATE_EPOCH` or the clock).
@@ -90,8 +126,22 @@ pub fn assign(
     lock: &mut Lock,
     now: i64,
 ) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
+    assign_with_adoptions(decks, lock, now, &adopt::Plan::default())
+}
+
+/// [`assign`], with some new notes taking the GUIDs of an old deck's notes (`build --adopt`).
+pub fn assign_with_adoptions(
+    decks: &[DeckDrafts<'_>],
+    lock: &mut Lock,
+    now: i64,
+    adoptions: &adopt::Plan,
+) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
     check_unique(decks)?;
-    let mut report = IdentityReport::default();
+    let mut report = IdentityReport {
+        adopted: adoptions.adopted.clone(),
+        not_adopted: adoptions.not_adopted.clone(),
+        ..IdentityReport::default()
+    };
     let mut taken_ids: HashSet<i64> = lock.notes.values().map(|n| n.note_id).collect();
     let mut next_id = now * 1000 - ID_STRIDE;
     let mut alloc_id = |taken: &mut HashSet<i64>| {
@@ -105,46 +155,204 @@ pub fn assign(
         next_id -= ID_STRIDE;
         id
     };
-    let mut seen = HashSet::new();
+    let old_lock = lock.clone();
+    let seen: HashSet<(String, String)> = decks
+        .iter()
+        .flat_map(|d| {
+            d.drafts
+                .iter()
+                .map(|draft| (d.name.to_string(), identity_of(draft)))
+        })
+        .collect();
     let mut out = Vec::new();
     for deck in decks {
-        let mut notes = Vec::with_capacity(deck.drafts.len());
-        for draft in deck.drafts {
+        // Pass 1: notes whose key the lock knows.
+        let mut entries: Vec<Option<LockedNote>> = Vec::with_capacity(deck.drafts.len());
+        let mut pending = Vec::new();
+        for (index, draft) in deck.drafts.iter().enumerate() {
             let identity = identity_of(draft);
             let hash = content_hash(draft, deck.id);
-            let lock_key = (deck.name.to_string(), identity.clone());
-            seen.insert(lock_key.clone());
-            let entry = match lock.notes.get(&lock_key) {
+            let signature = Some(Signature::of(&draft.fields.front, &draft.fields.back));
+            match old_lock
+                .notes
+                .get(&(deck.name.to_string(), identity.clone()))
+            {
                 Some(old) if old.hash == hash => {
                     report.unchanged += 1;
-                    old.clone()
+                    entries.push(Some(LockedNote {
+                        signature,
+                        ..old.clone()
+                    }));
                 }
                 Some(old) => {
                     report.changed += 1;
-                    LockedNote { hash, mtime: now.max(old.mtime + 1), ..old.clone() }
+                    report.changed_keys.push((deck.name.to_string(), identity));
+                    entries.push(Some(LockedNote {
+                        hash,
+                        mtime: now.max(old.mtime + 1),
+                        signature,
+                        ..old.clone()
+                    }));
                 }
                 None => {
-                    report.added += 1;
-                    LockedNote {
-                        guid: guid_for(deck.name, &identity),
-                        note_id: alloc_id(&mut taken_ids),
-                        mtime: now,
-                        hash,
-                    }
+                    entries.push(None);
+                    pending.push(index);
                 }
+            }
+        }
+        // Pass 2: adoptions, then renames and moves among the vanished keys of this deck.
+        let mut unmatched = Vec::new();
+        for index in pending {
+            let draft = &deck.drafts[index];
+            let identity = identity_of(draft);
+            if let Some(a) = adoptions.by_key.get(&(deck.name.to_string(), identity)) {
+                entries[index] = Some(LockedNote {
+                    guid: a.guid.clone(),
+                    note_id: alloc_id(&mut taken_ids),
+                    // Strictly newer than the old note, so Anki updates it in place.
+                    mtime: now.max(a.old_mtime + 1),
+                    hash: content_hash(draft, deck.id),
+                    signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                });
+                report.added += 1;
+                report
+                    .added_keys
+                    .push((deck.name.to_string(), identity_of(draft)));
+            } else {
+                unmatched.push(index);
+            }
+        }
+        let vanished: Vec<(&String, &LockedNote)> = old_lock
+            .notes
+            .iter()
+            .filter(|((d, _), _)| d == deck.name)
+            .filter(|(k, _)| !seen.contains(*k))
+            .map(|((_, key), note)| (key, note))
+            .collect();
+        let matches = match_renames(deck.drafts, &unmatched, &vanished);
+        for (index, old_key, similarity, same_item) in matches {
+            let draft = &deck.drafts[index];
+            let old = &old_lock.notes[&(deck.name.to_string(), old_key.clone())];
+            let hash = content_hash(draft, deck.id);
+            let mtime = if old.hash == hash {
+                old.mtime
+            } else {
+                now.max(old.mtime + 1)
             };
-            lock.notes.insert(lock_key, entry.clone());
+            entries[index] = Some(LockedNote {
+                hash,
+                mtime,
+                signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                ..old.clone()
+            });
+            report.changed += 1;
+            report.renamed.push(Rename {
+                deck: deck.name.to_string(),
+                from: old_key.clone(),
+                to: identity_of(draft),
+                guid: old.guid.clone(),
+                similarity,
+                same_item,
+            });
+            lock.notes.remove(&(deck.name.to_string(), old_key));
+        }
+        // Pass 3: the rest are new.
+        let mut notes = Vec::with_capacity(deck.drafts.len());
+        for (draft, entry) in deck.drafts.iter().zip(entries) {
+            let identity = identity_of(draft);
+            let entry = entry.unwrap_or_else(|| {
+                report.added += 1;
+                report
+                    .added_keys
+                    .push((deck.name.to_string(), identity.clone()));
+                LockedNote {
+                    guid: guid_for(deck.name, &identity),
+                    note_id: alloc_id(&mut taken_ids),
+                    mtime: now,
+                    hash: content_hash(draft, deck.id),
+                    signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                }
+            });
+            lock.notes
+                .insert((deck.name.to_string(), identity), entry.clone());
             notes.push(to_note(draft, &entry, deck.id));
         }
         out.push(notes);
     }
-    let gone: Vec<_> = lock.notes.keys().filter(|k| !seen.contains(*k)).cloned().collect();
+    let gone: Vec<_> = lock
+        .notes
+        .keys()
+        .filter(|k| !seen.contains(*k))
+        .cloned()
+        .collect();
     for key in gone {
         if let Some(old) = lock.notes.remove(&key) {
             report.removed.push((key.0, key.1, old.guid));
         }
     }
     Ok((out, report))
+}
+
+/// Greedy best-first matching of new drafts (by index) to vanished lock keys of one deck:
+/// every pair scoring at least [`RENAME_THRESHOLD`] is a candidate, the best pair is taken,
+/// both sides leave the pool, and so on. Ties break on the keys, so the result is stable.
+/// Returns (draft index, old key, similarity, same item).
+fn match_renames(
+    drafts: &[NoteDraft],
+    unmatched: &[usize],
+    vanished: &[(&String, &LockedNote)],
+) -> Vec<(usize, String, f64, bool)> {
+    let mut candidates = Vec::new();
+    for &index in unmatched {
+        let draft = &drafts[index];
+        let identity = identity_of(draft);
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        for (old_key, old) in vanished {
+            let Some(old_signature) = old.signature else {
+                continue;
+            };
+            let similarity = signature.similarity(&old_signature);
+            let same_item = same_item(&identity, old_key);
+            let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
+            if score >= RENAME_THRESHOLD {
+                candidates.push((
+                    score,
+                    similarity,
+                    same_item,
+                    index,
+                    identity.clone(),
+                    (*old_key).clone(),
+                ));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.4.cmp(&b.4))
+            .then_with(|| a.5.cmp(&b.5))
+    });
+    let mut used_new = HashSet::new();
+    let mut used_old = HashSet::new();
+    let mut out = Vec::new();
+    for (_, similarity, same_item, index, _, old_key) in candidates {
+        if used_new.contains(&index) || used_old.contains(&old_key) {
+            continue;
+        }
+        used_new.insert(index);
+        used_old.insert(old_key.clone());
+        out.push((index, old_key, similarity, same_item));
+    }
+    out.sort_by_key(|m| m.0);
+    out
+}
+
+/// The last two components of two keys are equal (and the keys are not pins).
+fn same_item(a: &str, b: &str) -> bool {
+    let tail = |k: &str| {
+        let parts: Vec<&str> = k.rsplitn(3, '/').collect();
+        (parts.len() == 3).then(|| (parts[0].to_string(), parts[1].to_string()))
+    };
+    !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
 }
 
 fn to_note(draft: &NoteDraft, entry: &LockedNote, deck_id: i64) -> Note {
@@ -160,7 +368,11 @@ fn to_note(draft: &NoteDraft, entry: &LockedNote, deck_id: i64) -> Note {
         tags: draft.tags.clone(),
         fields: draft.fields.to_vec(),
         cards: (0..card_count)
-            .map(|ord| Card { id: entry.note_id + i64::from(ord), ord, deck_id })
+            .map(|ord| Card {
+                id: entry.note_id + i64::from(ord),
+                ord,
+                deck_id,
+            })
             .collect(),
     }
 }
@@ -192,4 +404,44 @@ fn check_unique(decks: &[DeckDrafts<'_>]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every way `new` differs from `old`, one line each, for `build --locked`.
+pub fn describe_lock_changes(report: &IdentityReport, old: &Lock, new: &Lock) -> String {
+    let mut lines = Vec::new();
+    for (deck, key) in &report.added_keys {
+        lines.push(format!("  new: {deck}: {key}"));
+    }
+    for (deck, key) in &report.changed_keys {
+        lines.push(format!("  changed: {deck}: {key}"));
+    }
+    for r in &report.renamed {
+        lines.push(format!("  renamed: {}: {} -> {}", r.deck, r.from, r.to));
+    }
+    for (deck, key, guid) in &report.removed {
+        lines.push(format!("  removed: {deck}: {key} (guid {guid})"));
+    }
+    for (id, nt) in &new.notetypes {
+        if old.notetypes.get(id) != Some(nt) {
+            lines.push(format!("  note type changed: {id}"));
+        }
+    }
+    let signatures = new
+        .notes
+        .iter()
+        .filter(|(k, n)| {
+            old.notes
+                .get(*k)
+                .is_some_and(|o| o.signature != n.signature && o.hash == n.hash)
+        })
+        .count();
+    if signatures > 0 {
+        lines.push(format!(
+            "  {signatures} similarity signatures added (lock file format v1 -> v2)"
+        ));
+    }
+    if lines.is_empty() {
+        lines.push("  (formatting only)".into());
+    }
+    lines.join("\n")
 }

@@ -1,0 +1,325 @@
+//! `primer-anki diff OLD.apkg NEW.apkg`: what a learner's collection will see when they import
+//! NEW over OLD — notes added, changed (with a short field diff), renamed or moved, removed —
+//! in a form fit for release notes. Notes are matched by GUID, as Anki's importer does.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::apkg_reader::{ApkgContents, ApkgNote, read_apkg};
+use crate::error::Result;
+use crate::identity::similarity::html_to_text;
+
+/// Fields whose change means the note moved (another heading, file or section), not that its
+/// question or answer changed.
+const PLACE_FIELDS: &[&str] = &["Context", "Source"];
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NoteRef {
+    pub guid: String,
+    pub deck: String,
+    /// The note's first field as text, shortened.
+    pub title: String,
+    /// The Context field (heading path) as text, if the note type has one.
+    pub context: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    /// A short word-level diff: `… kept [-old-]{+new+} kept …`.
+    pub diff: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Changed {
+    #[serde(flatten)]
+    pub note: NoteRef,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Moved {
+    #[serde(flatten)]
+    pub note: NoteRef,
+    pub from_deck: String,
+    pub from_context: String,
+    pub from_source: String,
+    pub to_source: String,
+    /// Changes to the question, answer or other fields made together with the move.
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct DiffReport {
+    pub old: String,
+    pub new: String,
+    pub added: Vec<NoteRef>,
+    pub changed: Vec<Changed>,
+    pub moved: Vec<Moved>,
+    pub removed: Vec<NoteRef>,
+    pub unchanged: usize,
+    /// Note types whose templates or styling changed (by name).
+    pub notetypes_changed: Vec<String>,
+}
+
+/// Compare two packages.
+pub fn diff_files(old: &Path, new: &Path) -> Result<DiffReport> {
+    let a = read_apkg(old)?;
+    let b = read_apkg(new)?;
+    let mut report = diff(&a, &b);
+    report.old = old.display().to_string();
+    report.new = new.display().to_string();
+    Ok(report)
+}
+
+fn text(html: &str) -> String {
+    html_to_text(html)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+fn field<'a>(contents: &ApkgContents, note: &'a ApkgNote, name: &str) -> &'a str {
+    contents
+        .notetypes
+        .get(&note.notetype_id)
+        .and_then(|nt| nt.fields.iter().position(|f| f == name))
+        .and_then(|i| note.fields.get(i))
+        .map_or("", String::as_str)
+}
+
+fn note_ref(contents: &ApkgContents, note: &ApkgNote) -> NoteRef {
+    NoteRef {
+        guid: note.guid.clone(),
+        deck: note.deck.clone().unwrap_or_default(),
+        title: shorten(&text(note.fields.first().map_or("", String::as_str)), 100),
+        context: text(field(contents, note, "Context")),
+    }
+}
+
+/// Compare two read packages note by note (by GUID).
+pub fn diff(old: &ApkgContents, new: &ApkgContents) -> DiffReport {
+    let mut report = DiffReport::default();
+    let old_by_guid: BTreeMap<&str, &ApkgNote> =
+        old.notes.iter().map(|n| (n.guid.as_str(), n)).collect();
+    let new_by_guid: BTreeMap<&str, &ApkgNote> =
+        new.notes.iter().map(|n| (n.guid.as_str(), n)).collect();
+    for note in &new.notes {
+        let Some(before) = old_by_guid.get(note.guid.as_str()) else {
+            report.added.push(note_ref(new, note));
+            continue;
+        };
+        // Compare by field name, so a note moved to another note type (adoption) diffs sensibly.
+        let mut changes = Vec::new();
+        let mut moved = before.deck != note.deck;
+        for (index, value) in note.fields.iter().enumerate() {
+            let name = new.field_name(note, index);
+            let old_value = old
+                .notetypes
+                .get(&before.notetype_id)
+                .and_then(|nt| nt.fields.iter().position(|f| *f == name))
+                .and_then(|i| before.fields.get(i))
+                .or_else(|| {
+                    (before.notetype_id != note.notetype_id)
+                        .then(|| before.fields.get(index))
+                        .flatten()
+                })
+                .map_or("", String::as_str);
+            if old_value == value {
+                continue;
+            }
+            if PLACE_FIELDS.contains(&name.as_str()) {
+                moved = true;
+                continue;
+            }
+            changes.push(FieldChange {
+                field: name,
+                diff: word_diff(&text(old_value), &text(value)),
+            });
+        }
+        if before.tags != note.tags {
+            changes.push(FieldChange {
+                field: "Tags".into(),
+                diff: word_diff(&before.tags.join(" "), &note.tags.join(" ")),
+            });
+        }
+        if moved {
+            report.moved.push(Moved {
+                note: note_ref(new, note),
+                from_deck: before.deck.clone().unwrap_or_default(),
+                from_context: text(field(old, before, "Context")),
+                from_source: field(old, before, "Source").to_string(),
+                to_source: field(new, note, "Source").to_string(),
+                changes,
+            });
+        } else if !changes.is_empty() {
+            report.changed.push(Changed {
+                note: note_ref(new, note),
+                changes,
+            });
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    for note in &old.notes {
+        if !new_by_guid.contains_key(note.guid.as_str()) {
+            report.removed.push(note_ref(old, note));
+        }
+    }
+    for (id, nt) in &new.notetypes {
+        if let Some(before) = old.notetypes.get(id)
+            && before.mtime != nt.mtime
+        {
+            report.notetypes_changed.push(nt.name.clone());
+        }
+    }
+    report
+}
+
+/// A short word-level diff: the common prefix and suffix are cut to a few words of context.
+pub fn word_diff(old: &str, new: &str) -> String {
+    const CONTEXT: usize = 4;
+    let a: Vec<&str> = old.split_whitespace().collect();
+    let b: Vec<&str> = new.split_whitespace().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut out = String::new();
+    if prefix > CONTEXT {
+        out.push_str("… ");
+    }
+    let lead = &a[prefix.saturating_sub(CONTEXT)..prefix];
+    for w in lead {
+        let _ = write!(out, "{w} ");
+    }
+    let removed = a[prefix..a.len() - suffix].join(" ");
+    let added = b[prefix..b.len() - suffix].join(" ");
+    if !removed.is_empty() {
+        let _ = write!(out, "[-{}-] ", shorten(&removed, 120));
+    }
+    if !added.is_empty() {
+        let _ = write!(out, "{{+{}+}} ", shorten(&added, 120));
+    }
+    let trail = &a[a.len() - suffix..];
+    for w in trail.iter().take(CONTEXT) {
+        let _ = write!(out, "{w} ");
+    }
+    if suffix > CONTEXT {
+        out.push('…');
+    }
+    out.trim_end().to_string()
+}
+
+impl DiffReport {
+    /// Markdown release notes.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# Deck changes: {} → {}\n", self.old, self.new);
+        let _ = writeln!(
+            out,
+            "{} added, {} changed, {} renamed or moved, {} removed, {} unchanged\n",
+            self.added.len(),
+            self.changed.len(),
+            self.moved.len(),
+            self.removed.len(),
+            self.unchanged
+        );
+        let place = |n: &NoteRef| {
+            if n.context.is_empty() {
+                n.deck.clone()
+            } else {
+                format!("{} › {}", n.deck, n.context)
+            }
+        };
+        if !self.added.is_empty() {
+            let _ = writeln!(out, "## Added ({})\n", self.added.len());
+            for n in &self.added {
+                let _ = writeln!(out, "- {} — {}", place(n), n.title);
+            }
+            out.push('\n');
+        }
+        if !self.changed.is_empty() {
+            let _ = writeln!(out, "## Changed ({})\n", self.changed.len());
+            for c in &self.changed {
+                let _ = writeln!(out, "- {} — {}", place(&c.note), c.note.title);
+                for f in &c.changes {
+                    let _ = writeln!(out, "  - {}: {}", f.field, f.diff);
+                }
+            }
+            out.push('\n');
+        }
+        if !self.moved.is_empty() {
+            let _ = writeln!(out, "## Renamed or moved ({})\n", self.moved.len());
+            for m in &self.moved {
+                let from = if m.from_context.is_empty() {
+                    m.from_deck.clone()
+                } else {
+                    format!("{} › {}", m.from_deck, m.from_context)
+                };
+                let _ = writeln!(out, "- {} → {} — {}", from, place(&m.note), m.note.title);
+                if m.from_source != m.to_source && !m.from_source.is_empty() {
+                    let _ = writeln!(out, "  - Source: {} → {}", m.from_source, m.to_source);
+                }
+                for f in &m.changes {
+                    let _ = writeln!(out, "  - {}: {}", f.field, f.diff);
+                }
+            }
+            out.push('\n');
+        }
+        if !self.removed.is_empty() {
+            let _ = writeln!(
+                out,
+                "## Removed ({})\n\nAnki never deletes notes on import: learners who want these gone delete them by hand.\n",
+                self.removed.len()
+            );
+            for n in &self.removed {
+                let _ = writeln!(out, "- {} — {} (guid {})", place(n), n.title, n.guid);
+            }
+            out.push('\n');
+        }
+        if !self.notetypes_changed.is_empty() {
+            let _ = writeln!(out, "## Note types restyled\n");
+            for name in &self.notetypes_changed {
+                let _ = writeln!(out, "- {name}");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_diff_shows_the_change_with_a_little_context() {
+        assert_eq!(
+            word_diff("a b c d e f g h", "a b c d X f g h"),
+            "a b c d [-e-] {+X+} f g h"
+        );
+        assert_eq!(
+            word_diff(
+                "one two three four five six seven",
+                "one two three four five six eight"
+            ),
+            "… three four five six [-seven-] {+eight+}"
+        );
+        assert_eq!(word_diff("x", "x y"), "x {+y+}");
+    }
+}

@@ -1,0 +1,172 @@
+//! `build --adopt OLD.apkg`: give the notes of an existing deck (the primer's 2017 decks) to the
+//! new cards of the same heading, so learners keep their review history.
+//!
+//! Each old note's first field is its heading ("Sharding", "Reverse proxy (web server)"). In the
+//! deck of the same name, the old note is matched to the card of that heading:
+//!
+//! 1. the heading's summary card (key `…/<heading>/summary`), else
+//! 2. the first standard (non-cloze) card directly under that heading, else
+//! 3. the first standard card in a section below it, shallowest first.
+//!
+//! Headings compare normalised (`normalize_key`: case, punctuation, markup). Only standard
+//! notes adopt: an old Basic note moved onto a cloze note type would lose its card. The chosen
+//! card takes the old GUID and an mtime newer than the old note's, so Anki updates the old note
+//! in place (moving it to our note type when "Merge note types" is on; see README).
+
+use std::collections::{HashMap, HashSet};
+
+use super::lock::Lock;
+use super::similarity::html_to_text;
+use super::{DeckDrafts, identity_of};
+use crate::apkg_reader::ApkgContents;
+use crate::extract::normalize_key;
+use crate::package::model::NotetypeKind;
+
+/// One old note to adopt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adoption {
+    pub guid: String,
+    pub old_mtime: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adopted {
+    pub deck: String,
+    /// The old note's heading, as text.
+    pub title: String,
+    pub guid: String,
+    /// The identity key of the card that took the GUID.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAdopted {
+    pub deck: String,
+    pub title: String,
+    pub guid: String,
+    pub reason: String,
+}
+
+/// What `--adopt` will do: (deck, identity) → old note.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub by_key: HashMap<(String, String), Adoption>,
+    pub adopted: Vec<Adopted>,
+    pub not_adopted: Vec<NotAdopted>,
+}
+
+/// The heading path of a draft, from its Context breadcrumb (`A › B › C`), normalised.
+fn heading_path(context: &str) -> Vec<String> {
+    html_to_text(context)
+        .split('›')
+        .map(normalize_key)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Plan the adoption of `old`'s notes by `decks`. Notes whose key the lock already knows keep
+/// their identity (their learners would otherwise lose it); an old GUID already in the lock
+/// is not adopted twice.
+pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
+    let mut plan = Plan::default();
+    let locked_guids: HashSet<&str> = lock.notes.values().map(|n| n.guid.as_str()).collect();
+    let mut taken: HashSet<(String, String)> = HashSet::new();
+    // Direct heading matches first, so a broader fallback never takes a card a heading of its
+    // own would have had.
+    let mut pending = Vec::new();
+    for note in &old.notes {
+        let title = html_to_text(note.fields.first().map_or("", String::as_str));
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let deck_name = note.deck.clone().unwrap_or_default();
+        let refuse = |reason: String| NotAdopted {
+            deck: deck_name.clone(),
+            title: title.clone(),
+            guid: note.guid.clone(),
+            reason,
+        };
+        if locked_guids.contains(note.guid.as_str()) {
+            // Adopted by an earlier build: the lock already gives this GUID to its card.
+            continue;
+        }
+        let Some(deck) = decks.iter().find(|d| d.name == deck_name) else {
+            plan.not_adopted.push(refuse(format!(
+                "this build has no deck named \"{deck_name}\""
+            )));
+            continue;
+        };
+        let wanted = normalize_key(&title);
+        let standard: Vec<(usize, Vec<String>)> = deck
+            .drafts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == NotetypeKind::Standard)
+            .map(|(i, d)| (i, heading_path(&d.fields.context)))
+            .collect();
+        let direct: Vec<usize> = standard
+            .iter()
+            .filter(|(_, path)| path.last() == Some(&wanted))
+            .map(|(i, _)| *i)
+            .collect();
+        let summary = direct
+            .iter()
+            .copied()
+            .find(|&i| deck.drafts[i].key.ends_with("/summary"));
+        let mut below: Vec<(usize, usize)> = standard
+            .iter()
+            .filter_map(|(i, path)| {
+                let at = path.iter().position(|h| h == &wanted)?;
+                (at + 1 < path.len()).then_some((path.len() - at, *i))
+            })
+            .collect();
+        below.sort();
+        let choices: Vec<usize> = summary
+            .into_iter()
+            .chain(direct.iter().copied())
+            .chain(below.into_iter().map(|(_, i)| i))
+            .collect();
+        if choices.is_empty() {
+            plan.not_adopted.push(refuse(format!(
+                "no heading \"{title}\" with a standard card in deck \"{deck_name}\""
+            )));
+            continue;
+        }
+        let rank = if summary.is_some() || !direct.is_empty() {
+            0
+        } else {
+            1
+        };
+        pending.push((rank, note, title, deck, choices));
+    }
+    pending.sort_by_key(|p| p.0);
+    for (_, note, title, deck, choices) in pending {
+        let free = choices.into_iter().find(|&i| {
+            let key = (deck.name.to_string(), identity_of(&deck.drafts[i]));
+            !taken.contains(&key) && !lock.notes.contains_key(&key)
+        });
+        let Some(index) = free else {
+            plan.not_adopted.push(NotAdopted {
+                deck: deck.name.to_string(),
+                title,
+                guid: note.guid.clone(),
+                reason: "every card of that heading already has an identity (in the lock, or adopted by another old note)".into(),
+            });
+            continue;
+        };
+        let key = (deck.name.to_string(), identity_of(&deck.drafts[index]));
+        taken.insert(key.clone());
+        plan.adopted.push(Adopted {
+            deck: deck.name.to_string(),
+            title,
+            guid: note.guid.clone(),
+            key: key.1.clone(),
+        });
+        plan.by_key.insert(
+            key,
+            Adoption {
+                guid: note.guid.clone(),
+                old_mtime: note.mtime,
+            },
+        );
+    }
+    plan
+}

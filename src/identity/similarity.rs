@@ -1,0 +1,224 @@
+//! How alike two notes' texts are, from a compact signature the lock file can hold.
+//!
+//! The lock keeps hashes, not content, so to recognise a renamed or moved note the build needs
+//! something it can compare without the old text. Each note gets a **b-bit MinHash signature**
+//! of its question and answer text (the Context, Source and Further Reading fields are left
+//! out: they change when a heading is renamed or a section moves, which is exactly when
+//! matching has to work):
+//!
+//! - the text is stripped of markup and normalised like identity keys (case, punctuation,
+//!   whitespace), then split into words; the token set is every word plus every pair of
+//!   adjacent words, so both vocabulary and word order count;
+//! - for each of [`SLOTS`] seeded hash functions the smallest token hash is kept, and of it
+//!   only the low 8 bits (b-bit MinHash, Li & König 2010): 32 bytes, 64 hex characters a note;
+//! - two signatures estimate the Jaccard similarity of the token sets as the share of equal
+//!   slots, corrected for the 1/256 chance that two different minima share their low byte.
+
+use sha2::{Digest, Sha256};
+
+/// Number of hash functions (bytes) in a signature.
+pub const SLOTS: usize = 32;
+
+/// A note's signature: one byte per slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signature(pub [u8; SLOTS]);
+
+impl Signature {
+    /// The signature of a note's question and answer (HTML allowed).
+    pub fn of(front: &str, back: &str) -> Signature {
+        let text = format!("{} {}", html_to_text(front), html_to_text(back));
+        let normalised = crate::extract::normalize_key(&text);
+        let words: Vec<&str> = normalised.split_whitespace().collect();
+        let mut tokens: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
+        tokens.extend(words.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+        let mut mins = [u64::MAX; SLOTS];
+        for token in &tokens {
+            let digest = Sha256::digest(token.as_bytes());
+            let base = u64::from_le_bytes(digest[..8].try_into().expect("32-byte digest"));
+            let step = u64::from_le_bytes(digest[8..16].try_into().expect("32-byte digest")) | 1;
+            for (slot, min) in mins.iter_mut().enumerate() {
+                // Double hashing gives SLOTS independent-enough hash functions from one digest.
+                let h = mix(base.wrapping_add((slot as u64).wrapping_mul(step)));
+                *min = (*min).min(h);
+            }
+        }
+        let mut out = [0u8; SLOTS];
+        for (byte, min) in out.iter_mut().zip(mins) {
+            *byte = if tokens.is_empty() {
+                0
+            } else {
+                (min & 0xff) as u8
+            };
+        }
+        Signature(out)
+    }
+
+    /// Estimated Jaccard similarity of the two notes' token sets, 0.0 to 1.0.
+    pub fn similarity(&self, other: &Signature) -> f64 {
+        let equal = self
+            .0
+            .iter()
+            .zip(other.0.iter())
+            .filter(|(a, b)| a == b)
+            .count() as f64;
+        let chance = 1.0 / 256.0;
+        ((equal / SLOTS as f64 - chance) / (1.0 - chance)).clamp(0.0, 1.0)
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn from_hex(hex: &str) -> Option<Signature> {
+        if hex.len() != SLOTS * 2 || !hex.is_ascii() {
+            return None;
+        }
+        let mut out = [0u8; SLOTS];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).ok()?;
+        }
+        Some(Signature(out))
+    }
+}
+
+/// splitmix64 finaliser.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Visible text of an HTML field: tags dropped (block tags become spaces), the common entities
+/// decoded, `<style>`/`<script>` content removed.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let lower: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<style") {
+            after
+                .to_ascii_lowercase()
+                .find("</style>")
+                .map(|i| i + "</style>".len())
+        } else if lower.starts_with("<script") {
+            after
+                .to_ascii_lowercase()
+                .find("</script>")
+                .map(|i| i + "</script>".len())
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        match skip_to {
+            Some(n) => {
+                out.push(' ');
+                rest = &after[n..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let end = after[..after.len().min(12)].find(';');
+        let decoded = end.and_then(|end| {
+            let name = &after[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" | "#39" => Some('\''),
+                "nbsp" => Some(' '),
+                _ if name.starts_with("#x") || name.starts_with("#X") => {
+                    u32::from_str_radix(&name[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                }
+                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            c.map(|c| (c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_text_is_fully_similar_and_markup_does_not_matter() {
+        let a = Signature::of(
+            "<b>What is</b> a queue?",
+            "<p>A buffer between producers &amp; consumers.</p>",
+        );
+        let b = Signature::of(
+            "What is a queue?",
+            "A buffer between producers & consumers.",
+        );
+        assert_eq!(a, b);
+        assert!((a.similarity(&b) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_small_edit_stays_similar_and_unrelated_text_does_not() {
+        let a = Signature::of(
+            "Why add jitter to exponential backoff?",
+            "So that many clients retrying at once spread out instead of hitting the server together.",
+        );
+        let typo = Signature::of(
+            "Why add jitter to exponential backoff?",
+            "So that many clients retrying at once spread out instead of hitting the server at once.",
+        );
+        let other = Signature::of(
+            "What does a write-ahead log record?",
+            "Each change, durably, before it is applied.",
+        );
+        assert!(a.similarity(&typo) >= 0.5, "{}", a.similarity(&typo));
+        assert!(a.similarity(&other) < 0.2, "{}", a.similarity(&other));
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        let s = Signature::of("x y", "z");
+        assert_eq!(Signature::from_hex(&s.to_hex()), Some(s));
+        assert_eq!(Signature::from_hex("zz"), None);
+    }
+
+    #[test]
+    fn html_to_text_drops_tags_and_styles() {
+        assert_eq!(
+            html_to_text("<style>p{}</style><p>a&lt;b</p>")
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["a<b"]
+        );
+    }
+}
