@@ -1,0 +1,263 @@
+//! Bad input never corrupts a published deck: each class of bad input gives a message naming
+//! the file and what to do, a non-zero exit, no partial `.apkg`, and the previous good deck
+//! unchanged. Where the build can go on, a warning is enough.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use support::*;
+
+const MANIFEST: &str = "base_url = \"https://example.org/\"\n[[deck]]\nname = \"Bad\"\nid = 1900000000009\nsources = [\"notes\"]\ntag_prefix = \"bad\"\n";
+const GOOD: &str = "# Good\n\n## Idempotency\n\nAn idempotent request can be repeated without changing the result beyond the first call.\n";
+
+/// A content dir with one good note file, built once so `out` holds a good deck.
+struct Case {
+    content: tempfile::TempDir,
+    out: tempfile::TempDir,
+    deck: std::path::PathBuf,
+    good_hash: String,
+}
+
+impl Case {
+    fn new() -> Case {
+        let content = tempfile::tempdir().unwrap();
+        std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
+        std::fs::create_dir(content.path().join("notes")).unwrap();
+        std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        build(content.path(), out.path(), &[]);
+        let deck = out.path().join("bad.apkg");
+        let good_hash = sha256_file(&deck);
+        Case { content, out, deck, good_hash }
+    }
+
+    fn notes(&self) -> std::path::PathBuf {
+        self.content.path().join("notes")
+    }
+
+    fn run(&self) -> Output {
+        primer_anki()
+            .args(["build", "--content"])
+            .arg(self.content.path())
+            .arg("--out")
+            .arg(self.out.path())
+            .output()
+            .unwrap()
+    }
+
+    /// The build fails with a message containing every `needle`, and leaves the good deck and
+    /// no stray files.
+    fn assert_fails(&self, needles: &[&str]) -> String {
+        let output = self.run();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(1), "exit code; stderr: {stderr}");
+        for needle in needles {
+            assert!(stderr.contains(needle), "message should contain {needle:?}: {stderr}");
+        }
+        assert!(stderr.contains("help:"), "message says what to do: {stderr}");
+        self.assert_untouched();
+        stderr
+    }
+
+    fn assert_untouched(&self) {
+        assert_eq!(sha256_file(&self.deck), self.good_hash, "the previous deck is unchanged");
+        let names: Vec<String> = std::fs::read_dir(self.out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
+            "no stray files: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn empty_file_warns_and_builds() {
+    let case = Case::new();
+    std::fs::write(case.notes().join("empty.md"), "").unwrap();
+    let output = case.run();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("notes/empty.md") && stderr.contains("empty"), "{stderr}");
+}
+
+#[test]
+fn file_that_is_not_utf8_fails_with_offset() {
+    let case = Case::new();
+    std::fs::write(case.notes().join("latin1.md"), b"# Caf\xe9\n\nText.\n").unwrap();
+    case.assert_fails(&["notes/latin1.md:1", "not valid UTF-8", "offset 5"]);
+}
+
+#[test]
+fn binary_file_named_md_fails() {
+    let case = Case::new();
+    std::fs::write(case.notes().join("image.md"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    case.assert_fails(&["notes/image.md", "binary"]);
+}
+
+#[test]
+fn broken_notebook_fails() {
+    let case = Case::new();
+    std::fs::write(case.notes().join("broken.ipynb"), "{\"cells\": [").unwrap();
+    case.assert_fails(&["notes/broken.ipynb", "notebook"]);
+}
+
+#[test]
+fn unreadable_source_fails() {
+    let case = Case::new();
+    // A directory where a file is expected cannot be read (permissions do not stop root).
+    std::fs::create_dir(case.notes().join("folder.md")).unwrap();
+    std::fs::write(case.notes().join("folder.md/inner.txt"), "x").unwrap();
+    // The directory is walked, not read; make a source that is a dangling link instead.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/nonexistent/target.md", case.notes().join("dangling.md")).unwrap();
+    case.assert_fails(&["notes/dangling.md", "cannot read"]);
+}
+
+#[test]
+fn image_that_is_not_an_image_fails() {
+    let case = Case::new();
+    std::fs::write(case.notes().join("fake.png"), "this is text, not a PNG").unwrap();
+    std::fs::write(
+        case.notes().join("pic.md"),
+        "# Pic\n\n## Diagram topic\n\nA diagram topic has an opening sentence.\n\n![d](fake.png)\n",
+    )
+    .unwrap();
+    case.assert_fails(&["notes/pic.md", "fake.png", "not"]);
+}
+
+#[test]
+fn deeply_nested_lists_and_quotes_do_not_overflow() {
+    let case = Case::new();
+    let mut text = String::from("# Deep\n\n## Nesting\n\nNesting is deep here.\n\n");
+    for depth in 0..10_000 {
+        text.push_str(&"  ".repeat(depth.min(2000)));
+        text.push_str("* item\n");
+    }
+    text.push('\n');
+    text.push_str(&">".repeat(10_000));
+    text.push_str(" quoted\n");
+    std::fs::write(case.notes().join("deep.md"), text).unwrap();
+    let output = case.run();
+    assert!(
+        output.status.code() == Some(0) || output.status.code() == Some(1),
+        "no crash: {:?} {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn malformed_tables_build() {
+    let case = Case::new();
+    std::fs::write(
+        case.notes().join("tables.md"),
+        "# T\n\n## Ragged table\n\nA table with ragged rows follows.\n\n| a | b |\n|---|\n| 1 | 2 | 3 |\n| only |\n\n| no | separator |\n| x | y |\n",
+    )
+    .unwrap();
+    let output = case.run();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn out_path_that_is_a_file_fails() {
+    let case = Case::new();
+    let file = case.out.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let output = primer_anki()
+        .args(["build", "--content"])
+        .arg(case.content.path())
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not-a-dir") && stderr.contains("help:"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
+
+#[test]
+fn missing_content_dir_fails() {
+    let output = primer_anki()
+        .args(["build", "--content", "/nonexistent/content", "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("/nonexistent/content") && stderr.contains("help:"), "{stderr}");
+}
+
+#[test]
+fn bad_manifest_names_the_line() {
+    let case = Case::new();
+    std::fs::write(
+        case.content.path().join("primer-anki.toml"),
+        format!("{MANIFEST}colour = \"red\"\n"),
+    )
+    .unwrap();
+    case.assert_fails(&["primer-anki.toml:7", "colour"]);
+}
+
+/// A full disk mid-write: the build fails, and the previous deck and directory are intact. Uses
+/// a tiny tmpfs when this machine lets us mount one (CI runs as root).
+#[test]
+fn full_disk_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=600k", "tmpfs"])
+        .arg(dir.path())
+        .status();
+    assert!(
+        matches!(mount, Ok(s) if s.success()),
+        "cannot mount a small tmpfs for the full-disk test (needs root; CI runs as root)"
+    );
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(dir.path());
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
+    std::fs::create_dir(content.path().join("notes")).unwrap();
+    std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+    // A good small deck first.
+    build(content.path(), dir.path(), &[]);
+    let deck = dir.path().join("bad.apkg");
+    let good = sha256_file(&deck);
+    // Then an image too big for the remaining space (random bytes behind a PNG signature).
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut seed: u64 = 7;
+    while png.len() < 1_000_000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        png.extend_from_slice(&seed.to_le_bytes());
+    }
+    std::fs::write(content.path().join("notes/big.png"), png).unwrap();
+    std::fs::write(
+        content.path().join("notes/big.md"),
+        "# Big\n\n## Big diagram\n\nThis topic has a large diagram.\n\n![big](big.png)\n",
+    )
+    .unwrap();
+    let output = primer_anki()
+        .args(["build", "--compression", "0", "--content"])
+        .arg(content.path())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("disk") && stderr.contains("help:"), "{stderr}");
+    assert_eq!(sha256_file(&deck), good, "previous deck intact");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n == "bad.apkg" || n == "primer-anki.lock"), "{names:?}");
+}
