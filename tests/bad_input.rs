@@ -253,7 +253,8 @@ fn full_disk_fails_cleanly() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("disk") && stderr.contains("help:"), "{stderr}");
+    assert!(stderr.contains("No space left") && stderr.contains("disk"), "{stderr}");
+    assert!(!stderr.contains("read media"), "a write failure is not blamed on the media: {stderr}");
     assert_eq!(sha256_file(&deck), good, "previous deck intact");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()

@@ -86,7 +86,11 @@ impl From<io::Error> for ZipFailure {
 
 impl From<zip::result::ZipError> for ZipFailure {
     fn from(e: zip::result::ZipError) -> Self {
-        ZipFailure::Io(io::Error::other(e))
+        match e {
+            // Keep the OS error kind (e.g. StorageFull) so the message can say what to do.
+            zip::result::ZipError::Io(e) => ZipFailure::Io(e),
+            other => ZipFailure::Io(io::Error::other(other)),
+        }
     }
 }
 
@@ -97,6 +101,27 @@ fn write_zip<W: Write + Seek>(
     options: ArchiveOptions,
 ) -> Result<(), ZipFailure> {
     let mut zip = ZipWriter::new(writer);
+    match write_entries(package, collection, &mut zip, options) {
+        Ok(()) => {
+            let mut writer = zip.finish()?;
+            writer.flush()?;
+            Ok(())
+        }
+        Err(e) => {
+            // A ZipWriter dropped unfinished tries to finish itself and prints to stderr; the
+            // temporary file is discarded anyway, so skip that.
+            std::mem::forget(zip);
+            Err(e)
+        }
+    }
+}
+
+fn write_entries<W: Write + Seek>(
+    package: &Package,
+    collection: &Path,
+    zip: &mut ZipWriter<W>,
+    options: ArchiveOptions,
+) -> Result<(), ZipFailure> {
     let time = zip_time(package.build_time);
     let base = SimpleFileOptions::default().last_modified_time(time).unix_permissions(0o644);
     let deflated = if options.compression_level == 0 {
@@ -109,7 +134,7 @@ fn write_zip<W: Write + Seek>(
     // Large collections need zip64 sizes; decide up front so the header is right.
     let collection_len = std::fs::metadata(collection)?.len();
     zip.start_file("collection.anki2", deflated.large_file(collection_len >= 0xFFFF_0000))?;
-    io::copy(&mut File::open(collection)?, &mut zip)?;
+    io::copy(&mut File::open(collection)?, zip)?;
 
     let mut map = serde_json::Map::new();
     for (index, media) in package.media.iter().enumerate() {
@@ -126,12 +151,20 @@ fn write_zip<W: Write + Seek>(
             MediaSource::File(path) => {
                 let mut file =
                     File::open(path).map_err(|e| ZipFailure::Media(path.clone(), e))?;
-                io::copy(&mut file, &mut zip).map_err(|e| ZipFailure::Media(path.clone(), e))?;
+                // Copy by hand so a read failure blames the media file and a write failure
+                // (a full disk) blames the package.
+                let mut buffer = vec![0u8; 64 * 1024];
+                loop {
+                    let n = io::Read::read(&mut file, &mut buffer)
+                        .map_err(|e| ZipFailure::Media(path.clone(), e))?;
+                    if n == 0 {
+                        break;
+                    }
+                    zip.write_all(&buffer[..n])?;
+                }
             }
         }
     }
-    let mut writer = zip.finish()?;
-    writer.flush()?;
     Ok(())
 }
 
