@@ -99,6 +99,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let rendered = render_content(&content, &base_url, &mut report.warnings)?;
 
+    std::fs::create_dir_all(&options.out)
+        .map_err(|e| Error::io("create the output directory", &options.out, e))?;
+    // Two builds into one directory take turns: each reads the lock file and writes the decks
+    // and the lock as one step. The lock is on the directory itself, so no file is left behind.
+    let out_dir = std::fs::File::open(&options.out)
+        .map_err(|e| Error::io("open the output directory", &options.out, e))?;
+    out_dir.lock().map_err(|e| Error::io("lock the output directory", &options.out, e))?;
+
     let lock_path = options.lock.clone().unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
     let old_lock = Lock::read(&lock_path)?;
     let mut lock = old_lock.clone();
@@ -125,8 +133,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .help("run `primer-anki build` without --locked and commit the updated lock file and decks"));
     }
 
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| Error::io("create the output directory", &options.out, e))?;
     for (deck, notes) in rendered.into_iter().zip(notes_per_deck) {
         // The package's own timestamps come from its content, not the clock, so an unchanged
         // deck rebuilds byte for byte.

@@ -262,3 +262,24 @@ fn full_disk_fails_cleanly() {
         .collect();
     assert!(names.iter().all(|n| n == "bad.apkg" || n == "primer-anki.lock"), "{names:?}");
 }
+
+/// Two builds into the same directory at once both succeed and leave valid decks.
+#[test]
+fn concurrent_builds_leave_valid_decks() {
+    let case = Case::new();
+    let spawn = || {
+        primer_anki()
+            .args(["build", "--content"])
+            .arg(case.content.path())
+            .arg("--out")
+            .arg(case.out.path())
+            .spawn()
+            .unwrap()
+    };
+    let mut children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for child in &mut children {
+        assert!(child.wait().unwrap().success());
+    }
+    assert_eq!(sha256_file(&case.deck), case.good_hash, "same input, same deck");
+    case.assert_untouched();
+}

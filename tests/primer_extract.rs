@@ -20,7 +20,11 @@ struct Recorder {
 
 impl MediaResolver for Recorder {
     fn resolve(&mut self, path: &Path, _origin: &SourceLocation) -> Result<String> {
-        assert!(path.is_file(), "media path does not exist: {}", path.display());
+        assert!(
+            path.is_file(),
+            "media path does not exist: {}",
+            path.display()
+        );
         let name = format!("media-{}", path.file_name().unwrap().to_string_lossy());
         self.paths.insert(name.clone(), path.to_path_buf());
         Ok(name)
@@ -80,7 +84,10 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
 }
 
 /// The answer of a note as text: the back for standard notes; for cloze notes the longest
@@ -113,22 +120,46 @@ fn answer_text(d: &NoteDraft) -> String {
 
 fn check_deck(name: &str, deck: &Deck, min_notes: usize) {
     let n = deck.drafts.len();
-    let mut lens: Vec<usize> = deck.drafts.iter().map(|d| answer_text(d).chars().count()).collect();
+    let mut lens: Vec<usize> = deck
+        .drafts
+        .iter()
+        .map(|d| answer_text(d).chars().count())
+        .collect();
     lens.sort();
-    let median = if lens.is_empty() { 0 } else { lens[lens.len() / 2] };
+    let median = if lens.is_empty() {
+        0
+    } else {
+        lens[lens.len() / 2]
+    };
     let max = lens.last().copied().unwrap_or(0);
-    let clozes = deck.drafts.iter().filter(|d| d.kind == NotetypeKind::Cloze).count();
+    let clozes = deck
+        .drafts
+        .iter()
+        .filter(|d| d.kind == NotetypeKind::Cloze)
+        .count();
     eprintln!(
         "{name}: {n} notes ({clozes} cloze), answer length median {median}, max {max}, {} media files",
         deck.media.paths.len()
     );
-    if let Some(count) = std::env::var("PRIMER_PRINT_CARDS").ok().and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(count) = std::env::var("PRIMER_PRINT_CARDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         let step = (n / count.max(1)).max(1);
         for d in deck.drafts.iter().skip(step / 2).step_by(step).take(count) {
-            eprintln!("--- [{}] {}\nQ: {}\nA: {}\n", d.fields.context, d.key, strip_tags(&d.fields.front), answer_text(d));
+            eprintln!(
+                "--- [{}] {}\nQ: {}\nA: {}\n",
+                d.fields.context,
+                d.key,
+                strip_tags(&d.fields.front),
+                answer_text(d)
+            );
         }
     }
-    assert!(n >= min_notes, "{name}: {n} notes, want at least {min_notes}");
+    assert!(
+        n >= min_notes,
+        "{name}: {n} notes, want at least {min_notes}"
+    );
     assert!(median <= 300, "{name}: median answer {median} > 300");
     assert!(max <= 1500, "{name}: longest answer {max} > 1500");
     let mut questions = HashSet::new();
@@ -136,21 +167,47 @@ fn check_deck(name: &str, deck: &Deck, min_notes: usize) {
     for d in &deck.drafts {
         let q = strip_tags(&d.fields.front).trim().to_string();
         assert!(!q.is_empty(), "{name}: empty question at {}", d.origin);
-        assert!(!answer_text(d).is_empty(), "{name}: empty answer at {}", d.origin);
-        assert!(questions.insert(q.clone()), "{name}: duplicate question at {}: {q:?}", d.origin);
-        assert!(keys.insert(d.key.clone()), "{name}: duplicate key {}", d.key);
-        assert!(!d.fields.source.is_empty() && !d.fields.context.is_empty(), "{name}: metadata at {}", d.origin);
+        assert!(
+            !answer_text(d).is_empty(),
+            "{name}: empty answer at {}",
+            d.origin
+        );
+        assert!(
+            questions.insert(q.clone()),
+            "{name}: duplicate question at {}: {q:?}",
+            d.origin
+        );
+        assert!(
+            keys.insert(d.key.clone()),
+            "{name}: duplicate key {}",
+            d.key
+        );
+        assert!(
+            !d.fields.source.is_empty() && !d.fields.context.is_empty(),
+            "{name}: metadata at {}",
+            d.origin
+        );
         assert!(!d.tags.is_empty());
         if d.kind == NotetypeKind::Cloze {
             assert!(d.fields.front.contains(&format!("{{{{c{}::", d.card_count)));
         }
         for field in [&d.fields.front, &d.fields.back] {
-            assert!(!field.contains("style="), "{name}: inline style at {}", d.origin);
+            assert!(
+                !field.contains("style="),
+                "{name}: inline style at {}",
+                d.origin
+            );
             assert!(!field.contains("<script"), "{name}: script at {}", d.origin);
             // Every image is packed media or remote.
-            for src in field.split("src=\"").skip(1).map(|s| s.split('"').next().unwrap()) {
+            for src in field
+                .split("src=\"")
+                .skip(1)
+                .map(|s| s.split('"').next().unwrap())
+            {
                 assert!(
-                    deck.media.paths.contains_key(src) || src.starts_with("https://") || src.starts_with("http://"),
+                    deck.media.paths.contains_key(src)
+                        || src.starts_with("https://")
+                        || src.starts_with("http://"),
                     "{name}: image {src} neither packed nor remote at {}",
                     d.origin
                 );
@@ -167,20 +224,36 @@ fn primer_decks_meet_the_figures() {
     let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
         .unwrap()
         .flatten()
-        .map(|e| PathBuf::from("solutions/system_design").join(e.file_name()).join("README.md"))
+        .map(|e| {
+            PathBuf::from("solutions/system_design")
+                .join(e.file_name())
+                .join("README.md")
+        })
         .filter(|p| root.join(p).is_file())
         .collect();
     exercises.sort();
     assert_eq!(exercises.len(), 8);
-    let ex = build(&root, &exercises, Profile::Exercise, "System Design Exercises");
+    let ex = build(
+        &root,
+        &exercises,
+        Profile::Exercise,
+        "System Design Exercises",
+    );
     check_deck("System Design Exercises", &ex, 80);
 
     // Object-oriented design notebooks.
     let mut notebooks = Vec::new();
-    for e in std::fs::read_dir(root.join("solutions/object_oriented_design")).unwrap().flatten() {
+    for e in std::fs::read_dir(root.join("solutions/object_oriented_design"))
+        .unwrap()
+        .flatten()
+    {
         for f in std::fs::read_dir(e.path()).unwrap().flatten() {
             if f.path().extension().is_some_and(|x| x == "ipynb") {
-                notebooks.push(PathBuf::from("solutions/object_oriented_design").join(e.file_name()).join(f.file_name()));
+                notebooks.push(
+                    PathBuf::from("solutions/object_oriented_design")
+                        .join(e.file_name())
+                        .join(f.file_name()),
+                );
             }
         }
     }
@@ -190,19 +263,40 @@ fn primer_decks_meet_the_figures() {
     check_deck("OO Design", &oo, 18);
 
     // Topics.
-    let topics = build(&root, &[PathBuf::from("README.md")], Profile::Topics, "System Design");
+    let topics = build(
+        &root,
+        &[PathBuf::from("README.md")],
+        Profile::Topics,
+        "System Design",
+    );
     check_deck("System Design", &topics, 350);
     let text = std::fs::read_to_string(root.join("README.md")).unwrap();
     let doc = parse(&text, Path::new("README.md")).unwrap();
     // Coverage: every top-level topic from "Performance vs scalability" through "Security".
-    let tops: Vec<usize> = (0..doc.sections.len()).filter(|&i| doc.sections[i].level == 2).collect();
+    let tops: Vec<usize> = (0..doc.sections.len())
+        .filter(|&i| doc.sections[i].level == 2)
+        .collect();
     let title = |i: usize| doc.sections[i].title_text.clone();
-    let first = tops.iter().position(|&i| title(i) == "Performance vs scalability").expect("topic start");
-    let last = tops.iter().position(|&i| title(i) == "Security").expect("topic end");
-    let covered = |prefix: &str| topics.drafts.iter().any(|d| d.fields.context == prefix || d.fields.context.starts_with(&format!("{prefix} ›")));
+    let first = tops
+        .iter()
+        .position(|&i| title(i) == "Performance vs scalability")
+        .expect("topic start");
+    let last = tops
+        .iter()
+        .position(|&i| title(i) == "Security")
+        .expect("topic end");
+    let covered = |prefix: &str| {
+        topics.drafts.iter().any(|d| {
+            d.fields.context == prefix || d.fields.context.starts_with(&format!("{prefix} ›"))
+        })
+    };
     let mut subsections = (0, 0);
     for &i in &tops[first..=last] {
-        assert!(covered(&title(i)), "topic section {:?} yields no card", title(i));
+        assert!(
+            covered(&title(i)),
+            "topic section {:?} yields no card",
+            title(i)
+        );
         for j in doc.subtree(i) {
             let crumb = doc.heading_path(j)[1..].join(" › ");
             if doc.sections[j].title_text.starts_with("Source(s)") {
@@ -215,12 +309,28 @@ fn primer_decks_meet_the_figures() {
             }
         }
     }
-    eprintln!("System Design: {}/{} topic sections and subsections yield cards", subsections.1, subsections.0);
-    for appendix in ["Appendix › Powers of two table", "Appendix › Latency numbers every programmer should know"] {
+    eprintln!(
+        "System Design: {}/{} topic sections and subsections yield cards",
+        subsections.1, subsections.0
+    );
+    for appendix in [
+        "Appendix › Powers of two table",
+        "Appendix › Latency numbers every programmer should know",
+    ] {
         assert!(covered(appendix), "{appendix} yields no card");
     }
-    for nav in ["Index of system design topics", "Contributing", "Motivation", "Study guide"] {
-        let tabled = topics.drafts.iter().filter(|d| d.fields.context.starts_with(nav)).filter(|d| d.key.contains("/table")).count();
+    for nav in [
+        "Index of system design topics",
+        "Contributing",
+        "Motivation",
+        "Study guide",
+    ] {
+        let tabled = topics
+            .drafts
+            .iter()
+            .filter(|d| d.fields.context.starts_with(nav))
+            .filter(|d| d.key.contains("/table"))
+            .count();
         assert_eq!(tabled, 0, "navigation section {nav} yields table cards");
         if nav != "Study guide" {
             assert!(!covered(nav), "navigation section {nav} yields cards");
@@ -234,28 +344,53 @@ fn primer_decks_meet_the_figures() {
         }
         let crumb = doc.heading_path(i)[1..].join(" › ");
         let yields = topics.drafts.iter().any(|d| d.fields.context == crumb);
-        if !yields && !doc.subtree(i).iter().any(|&j| topics.drafts.iter().any(|d| d.fields.context == doc.heading_path(j)[1..].join(" › "))) {
+        if !yields
+            && !doc.subtree(i).iter().any(|&j| {
+                topics
+                    .drafts
+                    .iter()
+                    .any(|d| d.fields.context == doc.heading_path(j)[1..].join(" › "))
+            })
+        {
             continue;
         }
         for b in &s.blocks {
             if let primer_anki::document::BlockKind::Figure(f) = &b.kind {
                 for img in &f.images {
                     if !img.src.starts_with("http") {
-                        wanted.insert(format!("media-{}", Path::new(&img.src).file_name().unwrap().to_string_lossy()));
+                        wanted.insert(format!(
+                            "media-{}",
+                            Path::new(&img.src).file_name().unwrap().to_string_lossy()
+                        ));
                     }
                 }
             }
         }
     }
     let packed: HashSet<String> = topics.media.paths.keys().cloned().collect();
-    let used: HashSet<String> = topics.drafts.iter().flat_map(|d| {
-        let f = format!("{}{}", d.fields.front, d.fields.back);
-        f.split("src=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect::<Vec<_>>()
-    }).filter(|s| s.starts_with("media-")).collect();
+    let used: HashSet<String> = topics
+        .drafts
+        .iter()
+        .flat_map(|d| {
+            let f = format!("{}{}", d.fields.front, d.fields.back);
+            f.split("src=\"")
+                .skip(1)
+                .map(|s| s.split('"').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|s| s.starts_with("media-"))
+        .collect();
     let missing: Vec<_> = wanted.difference(&used).collect();
-    eprintln!("System Design: {} local images referenced by card-yielding sections, {} on cards", wanted.len(), used.len());
+    eprintln!(
+        "System Design: {} local images referenced by card-yielding sections, {} on cards",
+        wanted.len(),
+        used.len()
+    );
     assert!(missing.is_empty(), "images not on any card: {missing:?}");
-    assert!(wanted.len() >= 25, "expected the primer's 25 topic images, found {}", wanted.len());
+    assert!(
+        wanted.len() >= 25,
+        "expected the primer's 25 topic images, found {}",
+        wanted.len()
+    );
     assert_eq!(packed, used);
-
 }

@@ -60,7 +60,10 @@ pub enum BlockKind {
     Paragraph(Vec<Inline>),
     List(List),
     Table(Table),
-    Code { lang: Option<String>, text: String },
+    Code {
+        lang: Option<String>,
+        text: String,
+    },
     Quote(Vec<Block>),
     /// An image (or images) standing alone, with an optional attribution line.
     Figure(Figure),
@@ -90,6 +93,8 @@ pub struct Table {
     pub rows: Vec<Vec<Vec<Inline>>>,
     /// Line of each row.
     pub row_lines: Vec<usize>,
+    /// `<!-- id: … -->` at the start of a row's first cell.
+    pub row_pins: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +122,15 @@ pub enum Inline {
     Emphasis(Vec<Inline>),
     Strong(Vec<Inline>),
     Strikethrough(Vec<Inline>),
-    Link { url: String, title: String, children: Vec<Inline> },
-    Image { url: String, alt: String },
+    Link {
+        url: String,
+        title: String,
+        children: Vec<Inline>,
+    },
+    Image {
+        url: String,
+        alt: String,
+    },
     /// Raw inline HTML (sanitised when rendered).
     Html(String),
     SoftBreak,
@@ -174,7 +186,9 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => push_plain(c, out),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => {
+                push_plain(c, out)
+            }
             Inline::Link { children, .. } => push_plain(children, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::Html(_) => {}

@@ -18,6 +18,8 @@ use crate::error::{Result, SourceLocation, Warning};
 
 static PIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*<!--\s*id:\s*([^\s>]+)\s*-->\s*$").unwrap());
+static PIN_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*<!--\s*id:\s*([^\s>]+)\s*-->").unwrap());
 static IMG_SRC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#).unwrap()
 });
@@ -27,9 +29,8 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
-static HREF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#).unwrap()
-});
+static HREF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?is)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#).unwrap());
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap());
 static BR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unwrap());
 
@@ -63,18 +64,60 @@ pub fn github_slug(title: &str) -> String {
 enum Frame {
     /// A container past the depth cap, or a construct we do not model.
     Ignored,
-    Quote { blocks: Vec<Block>, line: usize, pin: Option<String> },
-    List { list: List, line: usize, pin: Option<String> },
-    Item { item: ListItem },
-    Paragraph { inlines: Vec<Inline>, line: usize, implicit: bool },
-    Heading { level: u8, inlines: Vec<Inline>, line: usize },
-    Code { lang: Option<String>, text: String, line: usize },
-    Html { text: String, line: usize },
-    Table { table: Table, line: usize, pin: Option<String>, in_head: bool },
-    Row { cells: Vec<Vec<Inline>>, line: usize },
-    Cell { inlines: Vec<Inline> },
-    Span { kind: SpanKind, children: Vec<Inline> },
-    Image { url: String, alt: Vec<Inline> },
+    Quote {
+        blocks: Vec<Block>,
+        line: usize,
+        pin: Option<String>,
+    },
+    List {
+        list: List,
+        line: usize,
+        pin: Option<String>,
+    },
+    Item {
+        item: ListItem,
+    },
+    Paragraph {
+        inlines: Vec<Inline>,
+        line: usize,
+        implicit: bool,
+    },
+    Heading {
+        level: u8,
+        inlines: Vec<Inline>,
+        line: usize,
+    },
+    Code {
+        lang: Option<String>,
+        text: String,
+        line: usize,
+    },
+    Html {
+        text: String,
+        line: usize,
+    },
+    Table {
+        table: Table,
+        line: usize,
+        pin: Option<String>,
+        in_head: bool,
+    },
+    Row {
+        cells: Vec<Vec<Inline>>,
+        line: usize,
+        pin: Option<String>,
+    },
+    Cell {
+        inlines: Vec<Inline>,
+    },
+    Span {
+        kind: SpanKind,
+        children: Vec<Inline>,
+    },
+    Image {
+        url: String,
+        alt: Vec<Inline>,
+    },
 }
 
 enum SpanKind {
@@ -169,7 +212,11 @@ impl<'a> Builder<'a> {
             Event::InlineHtml(html) => self.inline_html(&html, line),
             Event::SoftBreak => self.push_inline(Inline::SoftBreak, line),
             Event::HardBreak => self.push_inline(Inline::HardBreak, line),
-            Event::Rule => self.push_block(Block { kind: BlockKind::Rule, line, pin: None }),
+            Event::Rule => self.push_block(Block {
+                kind: BlockKind::Rule,
+                line,
+                pin: None,
+            }),
             Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
         }
     }
@@ -178,11 +225,19 @@ impl<'a> Builder<'a> {
         match tag {
             Tag::Paragraph => {
                 self.close_implicit();
-                self.stack.push(Frame::Paragraph { inlines: Vec::new(), line, implicit: false })
+                self.stack.push(Frame::Paragraph {
+                    inlines: Vec::new(),
+                    line,
+                    implicit: false,
+                })
             }
             Tag::Heading { level, .. } => {
                 self.close_implicit();
-                self.stack.push(Frame::Heading { level: level as u8, inlines: Vec::new(), line })
+                self.stack.push(Frame::Heading {
+                    level: level as u8,
+                    inlines: Vec::new(),
+                    line,
+                })
             }
             Tag::BlockQuote(_) | Tag::List(_) | Tag::Item => {
                 self.close_implicit();
@@ -193,9 +248,11 @@ impl<'a> Builder<'a> {
                 }
                 self.block_depth += 1;
                 let frame = match tag {
-                    Tag::BlockQuote(_) => {
-                        Frame::Quote { blocks: Vec::new(), line, pin: self.pending_pin.take() }
-                    }
+                    Tag::BlockQuote(_) => Frame::Quote {
+                        blocks: Vec::new(),
+                        line,
+                        pin: self.pending_pin.take(),
+                    },
                     Tag::List(start) => Frame::List {
                         list: List {
                             ordered: start.is_some(),
@@ -205,31 +262,48 @@ impl<'a> Builder<'a> {
                         line,
                         pin: self.pending_pin.take(),
                     },
-                    _ => Frame::Item { item: ListItem { blocks: Vec::new(), line, pin: None } },
+                    _ => Frame::Item {
+                        item: ListItem {
+                            blocks: Vec::new(),
+                            line,
+                            pin: None,
+                        },
+                    },
                 };
                 self.stack.push(frame);
             }
             Tag::CodeBlock(kind) => {
                 self.close_implicit();
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                            .next()
-                            .filter(|l| !l.is_empty())
-                            .map(str::to_string)
-                    }
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string),
                     CodeBlockKind::Indented => None,
                 };
-                self.stack.push(Frame::Code { lang, text: String::new(), line })
+                self.stack.push(Frame::Code {
+                    lang,
+                    text: String::new(),
+                    line,
+                })
             }
             Tag::HtmlBlock => {
                 self.close_implicit();
-                self.stack.push(Frame::Html { text: String::new(), line })
+                self.stack.push(Frame::Html {
+                    text: String::new(),
+                    line,
+                })
             }
             Tag::Table(_) => {
                 self.close_implicit();
                 self.stack.push(Frame::Table {
-                    table: Table { header: Vec::new(), rows: Vec::new(), row_lines: Vec::new() },
+                    table: Table {
+                        header: Vec::new(),
+                        rows: Vec::new(),
+                        row_lines: Vec::new(),
+                        row_pins: Vec::new(),
+                    },
                     line,
                     pin: self.pending_pin.take(),
                     in_head: false,
@@ -239,10 +313,20 @@ impl<'a> Builder<'a> {
                 if let Some(Frame::Table { in_head, .. }) = self.stack.last_mut() {
                     *in_head = true;
                 }
-                self.stack.push(Frame::Row { cells: Vec::new(), line })
+                self.stack.push(Frame::Row {
+                    cells: Vec::new(),
+                    line,
+                    pin: None,
+                })
             }
-            Tag::TableRow => self.stack.push(Frame::Row { cells: Vec::new(), line }),
-            Tag::TableCell => self.stack.push(Frame::Cell { inlines: Vec::new() }),
+            Tag::TableRow => self.stack.push(Frame::Row {
+                cells: Vec::new(),
+                line,
+                pin: None,
+            }),
+            Tag::TableCell => self.stack.push(Frame::Cell {
+                inlines: Vec::new(),
+            }),
             Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } => {
                 self.ensure_inline_target(line);
                 if self.inline_depth >= MAX_DEPTH {
@@ -255,17 +339,25 @@ impl<'a> Builder<'a> {
                     Tag::Emphasis => SpanKind::Emphasis,
                     Tag::Strong => SpanKind::Strong,
                     Tag::Strikethrough => SpanKind::Strike,
-                    Tag::Link { dest_url, title, .. } => SpanKind::Link {
+                    Tag::Link {
+                        dest_url, title, ..
+                    } => SpanKind::Link {
                         url: dest_url.into_string(),
                         title: title.into_string(),
                     },
                     _ => unreachable!("matched above"),
                 };
-                self.stack.push(Frame::Span { kind, children: Vec::new() })
+                self.stack.push(Frame::Span {
+                    kind,
+                    children: Vec::new(),
+                })
             }
             Tag::Image { dest_url, .. } => {
                 self.ensure_inline_target(line);
-                self.stack.push(Frame::Image { url: dest_url.into_string(), alt: Vec::new() })
+                self.stack.push(Frame::Image {
+                    url: dest_url.into_string(),
+                    alt: Vec::new(),
+                })
             }
             _ => {
                 self.close_implicit();
@@ -279,16 +371,26 @@ impl<'a> Builder<'a> {
         if matches!(tag, TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::List(_)) {
             self.close_implicit();
         }
-        let Some(frame) = self.stack.pop() else { return };
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
         match frame {
             Frame::Ignored => {}
             Frame::Quote { blocks, line, pin } => {
                 self.block_depth -= 1;
-                self.push_block(Block { kind: BlockKind::Quote(blocks), line, pin });
+                self.push_block(Block {
+                    kind: BlockKind::Quote(blocks),
+                    line,
+                    pin,
+                });
             }
             Frame::List { list, line, pin } => {
                 self.block_depth -= 1;
-                self.push_block(Block { kind: BlockKind::List(list), line, pin });
+                self.push_block(Block {
+                    kind: BlockKind::List(list),
+                    line,
+                    pin,
+                });
             }
             Frame::Item { item } => {
                 self.block_depth -= 1;
@@ -303,15 +405,25 @@ impl<'a> Builder<'a> {
                 }
             }
             Frame::Paragraph { inlines, line, .. } => self.finish_paragraph(inlines, line),
-            Frame::Heading { level, inlines, line } => self.open_section(level, inlines, line),
-            Frame::Code { lang, text, line } => {
-                self.push_block(Block { kind: BlockKind::Code { lang, text }, line, pin: None })
-            }
+            Frame::Heading {
+                level,
+                inlines,
+                line,
+            } => self.open_section(level, inlines, line),
+            Frame::Code { lang, text, line } => self.push_block(Block {
+                kind: BlockKind::Code { lang, text },
+                line,
+                pin: None,
+            }),
             Frame::Html { text, line } => self.finish_html(text, line),
-            Frame::Table { table, line, pin, .. } => {
-                self.push_block(Block { kind: BlockKind::Table(table), line, pin })
-            }
-            Frame::Row { cells, line } => {
+            Frame::Table {
+                table, line, pin, ..
+            } => self.push_block(Block {
+                kind: BlockKind::Table(table),
+                line,
+                pin,
+            }),
+            Frame::Row { cells, line, pin } => {
                 if let Some(Frame::Table { table, in_head, .. }) = self.stack.last_mut() {
                     if *in_head {
                         table.header = cells;
@@ -319,10 +431,12 @@ impl<'a> Builder<'a> {
                     } else {
                         table.rows.push(cells);
                         table.row_lines.push(line);
+                        table.row_pins.push(pin);
                     }
                 }
             }
-            Frame::Cell { inlines } => {
+            Frame::Cell { mut inlines } => {
+                trim_inlines(&mut inlines);
                 if let Some(Frame::Row { cells, .. }) = self.stack.last_mut() {
                     cells.push(inlines);
                 }
@@ -333,26 +447,39 @@ impl<'a> Builder<'a> {
                     SpanKind::Emphasis => Inline::Emphasis(children),
                     SpanKind::Strong => Inline::Strong(children),
                     SpanKind::Strike => Inline::Strikethrough(children),
-                    SpanKind::Link { url, title } => Inline::Link { url, title, children },
+                    SpanKind::Link { url, title } => Inline::Link {
+                        url,
+                        title,
+                        children,
+                    },
                 };
                 self.attach_inline(inline);
             }
-            Frame::Image { url, alt } => {
-                self.attach_inline(Inline::Image { url, alt: plain_text(&alt) })
-            }
+            Frame::Image { url, alt } => self.attach_inline(Inline::Image {
+                url,
+                alt: plain_text(&alt),
+            }),
         }
     }
 
     /// Where inline content goes: the innermost inline container, opening an implicit
     /// paragraph inside a list item or quote (tight lists have no paragraph events).
     fn ensure_inline_target(&mut self, line: usize) {
-        let nearest = self.stack.iter().rev().find(|f| !matches!(f, Frame::Ignored));
+        let nearest = self
+            .stack
+            .iter()
+            .rev()
+            .find(|f| !matches!(f, Frame::Ignored));
         let needs_paragraph = matches!(
             nearest,
             None | Some(Frame::Item { .. }) | Some(Frame::Quote { .. }) | Some(Frame::List { .. })
         );
         if needs_paragraph {
-            self.stack.push(Frame::Paragraph { inlines: Vec::new(), line, implicit: true });
+            self.stack.push(Frame::Paragraph {
+                inlines: Vec::new(),
+                line,
+                implicit: true,
+            });
         }
     }
 
@@ -431,7 +558,10 @@ impl<'a> Builder<'a> {
         if self.in_sup {
             if let Some(url) = capture_url(&HREF, trimmed) {
                 let section = self.current_section();
-                self.sections[section].footnotes.push(Link { url, text: String::new() });
+                self.sections[section].footnotes.push(Link {
+                    url,
+                    text: String::new(),
+                });
             }
             return;
         }
@@ -446,6 +576,21 @@ impl<'a> Builder<'a> {
             }
             if let Some(Frame::Item { item }) = self.stack.last_mut() {
                 item.pin = Some(pin[1].to_string());
+            }
+            // A pin in a table row's first cell pins the row.
+            if let [
+                ..,
+                Frame::Row {
+                    cells,
+                    pin: row_pin,
+                    ..
+                },
+                Frame::Cell { inlines },
+            ] = self.stack.as_mut_slice()
+                && cells.is_empty()
+                && inlines.is_empty()
+            {
+                *row_pin = Some(pin[1].to_string());
             }
             return;
         }
@@ -466,6 +611,29 @@ impl<'a> Builder<'a> {
     }
 
     fn finish_html(&mut self, text: String, line: usize) {
+        // `* <!-- id: x --> text`: an HTML block inside a list item that starts with a pin.
+        let mut rest = text.as_str();
+        let mut pin = None;
+        while let Some(c) = PIN_PREFIX.captures(rest) {
+            pin = Some(c[1].to_string());
+            rest = &rest[c.get(0).map_or(0, |m| m.end())..];
+        }
+        if let Some(pin) = pin
+            && !rest.trim().is_empty()
+        {
+            let in_item = matches!(
+                self.stack.iter().rev().find(|f| !matches!(f, Frame::Ignored)),
+                Some(Frame::Item { .. })
+            );
+            if in_item && let Some(Frame::Item { item }) = self.stack.last_mut() {
+                item.pin = Some(pin);
+            } else {
+                self.pending_pin = Some(pin);
+            }
+            let inlines = vec![Inline::Text(rest.split_whitespace().collect::<Vec<_>>().join(" "))];
+            self.finish_paragraph(inlines, line);
+            return;
+        }
         let trimmed = text.trim();
         if let Some(pin) = PIN.captures(trimmed) {
             self.pending_pin = Some(pin[1].to_string());
@@ -475,10 +643,18 @@ impl<'a> Builder<'a> {
             return;
         }
         if let Some(figure) = html_figure(trimmed) {
-            self.push_block(Block { kind: BlockKind::Figure(figure), line, pin: None });
+            self.push_block(Block {
+                kind: BlockKind::Figure(figure),
+                line,
+                pin: None,
+            });
             return;
         }
-        self.push_block(Block { kind: BlockKind::Html(text), line, pin: None });
+        self.push_block(Block {
+            kind: BlockKind::Html(text),
+            line,
+            pin: None,
+        });
     }
 
     fn finish_paragraph(&mut self, mut inlines: Vec<Inline>, line: usize) {
@@ -495,20 +671,30 @@ impl<'a> Builder<'a> {
             let images = inlines
                 .iter()
                 .filter_map(|i| match i {
-                    Inline::Image { url, alt } => Some(Image { src: url.clone(), alt: alt.clone() }),
+                    Inline::Image { url, alt } => Some(Image {
+                        src: url.clone(),
+                        alt: alt.clone(),
+                    }),
                     _ => None,
                 })
                 .collect();
             let pin = self.pending_pin.take();
             self.push_block(Block {
-                kind: BlockKind::Figure(Figure { images, caption: None }),
+                kind: BlockKind::Figure(Figure {
+                    images,
+                    caption: None,
+                }),
                 line,
                 pin,
             });
             return;
         }
         let pin = self.pending_pin.take();
-        self.push_block(Block { kind: BlockKind::Paragraph(inlines), line, pin });
+        self.push_block(Block {
+            kind: BlockKind::Paragraph(inlines),
+            line,
+            pin,
+        });
     }
 
     fn push_block(&mut self, mut block: Block) {
@@ -534,11 +720,18 @@ impl<'a> Builder<'a> {
 
     fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
         trim_inlines(&mut inlines);
-        let title_text = plain_text(&inlines).split_whitespace().collect::<Vec<_>>().join(" ");
+        let title_text = plain_text(&inlines)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let base = github_slug(&title_text);
         let anchor = {
             let count = self.slugs.entry(base.clone()).or_insert(0);
-            let anchor = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
+            let anchor = if *count == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{count}")
+            };
             *count += 1;
             anchor
         };
@@ -572,13 +765,20 @@ impl<'a> Builder<'a> {
         while !self.stack.is_empty() {
             self.end(TagEnd::Paragraph);
         }
-        Document { file: self.file.to_path_buf(), sections: self.sections, warnings: self.warnings }
+        Document {
+            file: self.file.to_path_buf(),
+            sections: self.sections,
+            warnings: self.warnings,
+        }
     }
 }
 
 fn capture_url(re: &Regex, text: &str) -> Option<String> {
     let caps = re.captures(text)?;
-    caps.get(1).or(caps.get(2)).or(caps.get(3)).map(|m| m.as_str().to_string())
+    caps.get(1)
+        .or(caps.get(2))
+        .or(caps.get(3))
+        .map(|m| m.as_str().to_string())
 }
 
 /// `<p align="center"><img src=…><br/><i><a href=…>Source: …</a></i></p>` → a figure.
@@ -590,12 +790,23 @@ fn html_figure(html: &str) -> Option<Figure> {
     let images: Vec<Image> = IMG_SRC
         .captures_iter(html)
         .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
-        .map(|m| Image { src: m.as_str().to_string(), alt: String::new() })
+        .map(|m| Image {
+            src: m.as_str().to_string(),
+            alt: String::new(),
+        })
         .collect();
     let caption = CAPTION.captures(html).map(|c| {
-        let url = c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str()).unwrap_or("");
+        let url = c
+            .get(1)
+            .or(c.get(2))
+            .or(c.get(3))
+            .map(|m| m.as_str())
+            .unwrap_or("");
         let text = TAG.replace_all(c.get(4).map(|m| m.as_str()).unwrap_or(""), "");
-        Link { url: url.to_string(), text: decode_entities(text.trim()) }
+        Link {
+            url: url.to_string(),
+            text: decode_entities(text.trim()),
+        }
     });
     // Anything else of substance in the block means it is not just a figure.
     let rest = CAPTION.replace_all(html, "");
@@ -640,9 +851,18 @@ mod tests {
 
     #[test]
     fn slugs_follow_github() {
-        assert_eq!(github_slug("Disadvantage(s): failover"), "disadvantages-failover");
-        assert_eq!(github_slug("CP - consistency and partition"), "cp---consistency-and-partition");
-        assert_eq!(github_slug("Reverse proxy (web server)"), "reverse-proxy-web-server");
+        assert_eq!(
+            github_slug("Disadvantage(s): failover"),
+            "disadvantages-failover"
+        );
+        assert_eq!(
+            github_slug("CP - consistency and partition"),
+            "cp---consistency-and-partition"
+        );
+        assert_eq!(
+            github_slug("Reverse proxy (web server)"),
+            "reverse-proxy-web-server"
+        );
     }
 
     #[test]
@@ -665,7 +885,9 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let lists: String = (0..10_000).map(|i| format!("{}* x\n", "  ".repeat(i))).collect();
+        let lists: String = (0..10_000)
+            .map(|i| format!("{}* x\n", "  ".repeat(i)))
+            .collect();
         let d = doc(&lists);
         assert!(!d.warnings.is_empty());
         let quotes = ">".repeat(10_000) + " deep\n";
@@ -682,7 +904,9 @@ mod tests {
         let d = doc(
             "# T\n\n<p align=\"center\">\n  <img src=\"images/a.png\">\n  <br/>\n  <i><a href=http://x.org/y>Source: Somewhere</a></i>\n</p>\n",
         );
-        let BlockKind::Figure(f) = &d.sections[1].blocks[0].kind else { panic!() };
+        let BlockKind::Figure(f) = &d.sections[1].blocks[0].kind else {
+            panic!()
+        };
         assert_eq!(f.images[0].src, "images/a.png");
         assert_eq!(f.caption.as_ref().unwrap().url, "http://x.org/y");
         assert_eq!(f.caption.as_ref().unwrap().text, "Source: Somewhere");
@@ -694,7 +918,9 @@ mod tests {
         assert_eq!(d.sections[1].pin.as_deref(), Some("top"));
         let b = &d.sections[1].blocks[0];
         assert_eq!(b.pin.as_deref(), Some("lst"));
-        let BlockKind::List(l) = &b.kind else { panic!() };
+        let BlockKind::List(l) = &b.kind else {
+            panic!()
+        };
         assert_eq!(l.items[0].pin.as_deref(), Some("one"));
     }
 
@@ -702,7 +928,9 @@ mod tests {
     fn sup_footnotes_become_links() {
         let d = doc("# T\n\nText.<sup><a href=http://e.org/1>1</a></sup> More.\n");
         assert_eq!(d.sections[1].footnotes[0].url, "http://e.org/1");
-        let BlockKind::Paragraph(p) = &d.sections[1].blocks[0].kind else { panic!() };
+        let BlockKind::Paragraph(p) = &d.sections[1].blocks[0].kind else {
+            panic!()
+        };
         assert_eq!(plain_text(p), "Text. More.");
     }
 }

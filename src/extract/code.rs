@@ -12,9 +12,16 @@ use super::{CardBody, Cx, Piece, text};
 use crate::document::{Block, Inline};
 
 static TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^~?([\d,.]+)\s*(ns|us|µs|ms|s)$").unwrap());
+    LazyLock::new(|| Regex::new(r"^~?([\d,.]+)\s*(ns|us|µs|ms|s|min|h)$").unwrap());
 
-pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, code: &str, intro: Option<&[Inline]>) {
+pub fn cards(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    lang: Option<&str>,
+    code: &str,
+    intro: Option<&[Inline]>,
+) {
     if lang.is_none()
         && let Some(groups) = parse_table(code)
     {
@@ -22,27 +29,48 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, c
         for group in groups {
             for row in &group.rows {
                 // With column headers: one card per filled cell ("Power 20 — bytes?").
-                if let Some(h) = group.headers.as_ref().filter(|h| h.len() == row.values.len() + 1) {
+                if let Some(h) = group
+                    .headers
+                    .as_ref()
+                    .filter(|h| h.len() == row.values.len() + 1)
+                {
                     for (c, value) in row.values.iter().enumerate() {
                         if value.trim().is_empty() {
                             continue;
                         }
                         let front = vec![
                             Piece::Subject(subject.clone()),
-                            Piece::Text(format!(": {} {} — {}?", h[0], row.key, h[c + 1].to_lowercase())),
+                            Piece::Text(format!(
+                                ": {} {} — {}?",
+                                h[0],
+                                row.key,
+                                h[c + 1].to_lowercase()
+                            )),
                         ];
                         let item = format!("{} {} {}", group.title, row.key, h[c + 1]);
-                        cx.push(index, "code-table", &item, block.line + row.offset, None, CardBody::Basic {
-                            front,
-                            back: vec![Piece::Text(value.clone())],
-                        });
+                        cx.push(
+                            index,
+                            "code-table",
+                            &item,
+                            block.line + row.offset,
+                            None,
+                            CardBody::Basic {
+                                front,
+                                back: vec![Piece::Text(value.clone())],
+                            },
+                        );
                     }
                     continue;
                 }
                 let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
                 let question = match &group.headers {
                     Some(h) if h.len() == row.values.len() + 1 => {
-                        format!("{} {} — {}?", h[0], row.key, h[1..].join(", ").to_lowercase())
+                        format!(
+                            "{} {} — {}?",
+                            h[0],
+                            row.key,
+                            h[1..].join(", ").to_lowercase()
+                        )
                     }
                     _ if group.equation => format!("{} = ?", row.key),
                     _ => format!("{}?", row.key),
@@ -50,10 +78,17 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, c
                 front.push(Piece::Text(question));
                 let answer = format_values(&row.values);
                 let item = format!("{} {}", group.title, row.key);
-                cx.push(index, "code-table", &item, block.line + row.offset, None, CardBody::Basic {
-                    front,
-                    back: vec![Piece::Text(answer)],
-                });
+                cx.push(
+                    index,
+                    "code-table",
+                    &item,
+                    block.line + row.offset,
+                    None,
+                    CardBody::Basic {
+                        front,
+                        back: vec![Piece::Text(answer)],
+                    },
+                );
             }
         }
         return;
@@ -74,10 +109,27 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, lang: Option<&str>, c
                 front.push(Piece::Text(format!(" (part {} of {})", k + 1, parts.len())));
             }
             front.push(Piece::Text(".".into()));
-            let back = vec![Piece::Code { lang: lang.map(str::to_string), text: part.clone() }];
-            let key = if many { format!("{item} {}", k + 1) } else { item.clone() };
-            let pin = block.pin.clone().map(|p| if many { format!("{p}/{}", k + 1) } else { p });
-            cx.push(index, "code", &key, block.line, pin, CardBody::Basic { front, back });
+            let back = vec![Piece::Code {
+                lang: lang.map(str::to_string),
+                text: part.clone(),
+            }];
+            let key = if many {
+                format!("{item} {}", k + 1)
+            } else {
+                item.clone()
+            };
+            let pin = block
+                .pin
+                .clone()
+                .map(|p| if many { format!("{p}/{}", k + 1) } else { p });
+            cx.push(
+                index,
+                "code",
+                &key,
+                block.line,
+                pin,
+                CardBody::Basic { front, back },
+            );
         }
     }
 }
@@ -162,12 +214,13 @@ fn fields(line: &str) -> Vec<(usize, usize, String)> {
             break;
         }
         let start = i;
-        while i < bytes.len() && !(bytes[i] == b' ' && bytes.get(i + 1).is_none_or(|&b| b == b' ')) {
+        while i < bytes.len() && !(bytes[i] == b' ' && bytes.get(i + 1).is_none_or(|&b| b == b' '))
+        {
             i += 1;
         }
         let text = line[start..i].trim().to_string();
         // A bare unit belongs to the number before it ("10,000   ns").
-        if matches!(text.as_str(), "ns" | "us" | "µs" | "ms" | "s")
+        if matches!(text.as_str(), "ns" | "us" | "µs" | "ms" | "s" | "min" | "h")
             && let Some(last) = out.last_mut()
         {
             last.2 = format!("{} {}", last.2, text);
@@ -189,12 +242,17 @@ fn parse_table(code: &str) -> Option<Vec<Group>> {
             let headers = (title_fields.len() >= 2).then_some(title_fields.clone());
             let mut group = Group {
                 title: lines[i].trim().to_string(),
-                headers: headers.as_ref().map(|h| h.iter().map(|f| f.2.clone()).collect()),
+                headers: headers
+                    .as_ref()
+                    .map(|h| h.iter().map(|f| f.2.clone()).collect()),
                 equation: false,
                 rows: Vec::new(),
             };
             let mut j = i + 2;
-            while j < lines.len() && !lines[j].trim().is_empty() && !(j + 1 < lines.len() && is_rule(lines[j + 1])) {
+            while j < lines.len()
+                && !lines[j].trim().is_empty()
+                && !(j + 1 < lines.len() && is_rule(lines[j + 1]))
+            {
                 let f = fields(lines[j]);
                 if let Some(h) = &headers {
                     // Place each field under the header column it overlaps most.
@@ -215,15 +273,27 @@ fn parse_table(code: &str) -> Option<Vec<Group>> {
                     }
                     let key = values.remove(0);
                     if !key.is_empty() {
-                        group.rows.push(Row { key, values, offset: j + 1 });
+                        group.rows.push(Row {
+                            key,
+                            values,
+                            offset: j + 1,
+                        });
                     }
                 } else if f.len() >= 2 {
                     let mut values: Vec<String> = f.into_iter().map(|x| x.2).collect();
                     let key = values.remove(0);
-                    group.rows.push(Row { key, values, offset: j + 1 });
+                    group.rows.push(Row {
+                        key,
+                        values,
+                        offset: j + 1,
+                    });
                 } else if let Some((k, v)) = lines[j].split_once(" = ") {
                     group.equation = true;
-                    group.rows.push(Row { key: k.trim().into(), values: vec![v.trim().into()], offset: j + 1 });
+                    group.rows.push(Row {
+                        key: k.trim().into(),
+                        values: vec![v.trim().into()],
+                        offset: j + 1,
+                    });
                 }
                 j += 1;
             }
@@ -244,13 +314,25 @@ fn format_values(values: &[String]) -> String {
     let values: Vec<String> = values
         .iter()
         .filter(|v| !v.is_empty())
-        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ").replace(" us", " µs"))
+        .map(|v| {
+            v.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace(" us", " µs")
+        })
         .collect();
     let times: Vec<&String> = values.iter().filter(|v| TIME.is_match(v)).collect();
     if times.len() >= 2 {
         let headline = times[times.len() - 1];
-        let others: Vec<&str> = times[..times.len() - 1].iter().map(|s| s.as_str()).collect();
-        let notes: Vec<&str> = values.iter().filter(|v| !TIME.is_match(v)).map(|s| s.as_str()).collect();
+        let others: Vec<&str> = times[..times.len() - 1]
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        let notes: Vec<&str> = values
+            .iter()
+            .filter(|v| !TIME.is_match(v))
+            .map(|s| s.as_str())
+            .collect();
         let mut out = format!("~{headline} ({})", others.join("; "));
         if !notes.is_empty() {
             out.push_str(&format!(" — {}", notes.join("; ")));
@@ -275,8 +357,14 @@ mod tests {
 
     #[test]
     fn units_join_their_numbers() {
-        assert_eq!(format_values(&["5,000   ns".into(), "5 us".into()]), "~5 µs (5,000 ns)");
+        assert_eq!(
+            format_values(&["5,000   ns".into(), "5 us".into()]),
+            "~5 µs (5,000 ns)"
+        );
         let f = fields("Do a thing     2,000   ns       2 us     note here");
-        assert_eq!(f.iter().map(|x| x.2.as_str()).collect::<Vec<_>>(), ["Do a thing", "2,000 ns", "2 us", "note here"]);
+        assert_eq!(
+            f.iter().map(|x| x.2.as_str()).collect::<Vec<_>>(),
+            ["Do a thing", "2,000 ns", "2 us", "note here"]
+        );
     }
 }

@@ -11,7 +11,9 @@ const SEPARATORS: &[&str] = &[" - ", " – ", " — ", ": ", " -", "- ", ":"];
 
 /// A bold term at the start of a run, and the text after its separator.
 pub fn split_term(inlines: &[Inline]) -> Option<(Vec<Inline>, Vec<Inline>)> {
-    let Some(Inline::Strong(term)) = inlines.first() else { return None };
+    let Some(Inline::Strong(term)) = inlines.first() else {
+        return None;
+    };
     let mut rest: Vec<Inline> = inlines[1..].to_vec();
     let mut term = term.clone();
     // `**Term:** definition` — the separator inside the bold.
@@ -20,7 +22,9 @@ pub fn split_term(inlines: &[Inline]) -> Option<(Vec<Inline>, Vec<Inline>)> {
     if inner_sep {
         text::strip_end(&mut term, &[':', '-', ' ']);
     } else {
-        let Some(Inline::Text(t)) = rest.first_mut() else { return None };
+        let Some(Inline::Text(t)) = rest.first_mut() else {
+            return None;
+        };
         let sep = SEPARATORS.iter().find(|s| t.starts_with(*s))?;
         *t = t[sep.len()..].trim_start().to_string();
     }
@@ -33,15 +37,24 @@ pub fn split_term(inlines: &[Inline]) -> Option<(Vec<Inline>, Vec<Inline>)> {
 
 /// `**Term** is …` paragraphs (and `**Term** - …`).
 pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -> bool {
-    let Some(Inline::Strong(term)) = inlines.first() else { return false };
-    let Some(Inline::Text(after)) = inlines.get(1) else { return false };
+    let Some(Inline::Strong(term)) = inlines.first() else {
+        return false;
+    };
+    let Some(Inline::Text(after)) = inlines.get(1) else {
+        return false;
+    };
     let term_text = plain_text(term);
     if term_text.len() > 60 || term_text.trim_start().starts_with("Q:") {
         return false;
     }
     let trimmed = after.trim_start();
-    let definitional = |r: &str| ["a ", "an ", "the ", "one "].iter().any(|a| r.starts_with(a));
-    let (front_verb, mut answer) = match (trimmed.strip_prefix("is "), trimmed.strip_prefix("are ")) {
+    let definitional = |r: &str| {
+        ["a ", "an ", "the ", "one "]
+            .iter()
+            .any(|a| r.starts_with(a))
+    };
+    let (front_verb, mut answer) = match (trimmed.strip_prefix("is "), trimmed.strip_prefix("are "))
+    {
         (Some(rest), _) if definitional(rest) => {
             let mut answer = vec![Inline::Text(text::upper_first(rest))];
             answer.extend(inlines[2..].iter().cloned());
@@ -68,10 +81,17 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
         Piece::Inlines(vec![Inline::Strong(term.clone())]),
         Piece::Text("?".into()),
     ];
-    cx.push(index, "definition", &term_text, block.line, block.pin.clone(), CardBody::Basic {
-        front,
-        back: vec![Piece::Para(answer)],
-    });
+    cx.push(
+        index,
+        "definition",
+        &term_text,
+        block.line,
+        block.pin.clone(),
+        CardBody::Basic {
+            front,
+            back: vec![Piece::Para(answer)],
+        },
+    );
     true
 }
 
@@ -92,8 +112,12 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
     let mut subject = cx.subject(index);
     let mut intro: Option<Vec<Inline>> = None;
     for back in 1..=2 {
-        let Some(prev) = i.checked_sub(back).and_then(|j| blocks.get(j)) else { break };
-        let BlockKind::Paragraph(p) = &prev.kind else { break };
+        let Some(prev) = i.checked_sub(back).and_then(|j| blocks.get(j)) else {
+            break;
+        };
+        let BlockKind::Paragraph(p) = &prev.kind else {
+            break;
+        };
         if back == 1 && text::ends_with_colon(p) {
             intro = Some(text::strip_trailing_colon(p));
         }
@@ -123,7 +147,14 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             back.push(Piece::Block(b.clone()));
         }
         let pin = item.pin.clone();
-        cx.push(index, "definition", &term_text, item.line, pin.clone(), CardBody::Basic { front, back });
+        cx.push(
+            index,
+            "definition",
+            &term_text,
+            item.line,
+            pin.clone(),
+            CardBody::Basic { front, back },
+        );
         if named_set {
             let front = vec![
                 Piece::Subject(subject.clone()),
@@ -137,7 +168,10 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
                 &term_text,
                 item.line,
                 pin.map(|p| format!("{p}/reverse")),
-                CardBody::Basic { front, back: vec![Piece::Para(term.clone())] },
+                CardBody::Basic {
+                    front,
+                    back: vec![Piece::Para(term.clone())],
+                },
             );
         }
     }

@@ -25,9 +25,15 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     if section.level <= 1 {
         return;
     }
-    let ancestors: Vec<String> =
-        doc.ancestors(index).iter().map(|&i| text::normalize_key(&doc.sections[i].title_text)).collect();
-    if ancestors.iter().any(|t| t.starts_with("additional talking points")) {
+    let ancestors: Vec<String> = doc
+        .ancestors(index)
+        .iter()
+        .map(|&i| text::normalize_key(&doc.sections[i].title_text))
+        .collect();
+    if ancestors
+        .iter()
+        .any(|t| t.starts_with("additional talking points"))
+    {
         return;
     }
     let key = text::normalize_key(&section.title_text);
@@ -42,18 +48,29 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     if step("4") {
         scaling(cx, index);
     }
-    let figures_section = key.contains("calculate usage") || key.contains("assumptions") || key.contains("handy conversion");
+    let figures_section = key.contains("calculate usage")
+        || key.contains("assumptions")
+        || key.contains("handy conversion");
     if figures_section {
         figures(cx, index);
         return;
     }
-    let in_design = ancestors.iter().any(|t| t.starts_with("step 3") || t.starts_with("step 4"));
+    let in_design = ancestors
+        .iter()
+        .any(|t| t.starts_with("step 3") || t.starts_with("step 4"));
     cx.generic_section(index, in_design && !step("3") && !step("4"));
 }
 
 fn step_sections(cx: &Cx<'_>, index: usize, n: &str) -> Option<usize> {
-    let top = cx.doc.ancestors(index).into_iter().rev().find(|&i| cx.doc.sections[i].level == 1)?;
-    cx.doc.subtree(top).into_iter().find(|&i| text::normalize_key(&cx.doc.sections[i].title_text).starts_with(&format!("step {n}")))
+    let top = cx
+        .doc
+        .ancestors(index)
+        .into_iter()
+        .rev()
+        .find(|&i| cx.doc.sections[i].level == 1)?;
+    cx.doc.subtree(top).into_iter().find(|&i| {
+        text::normalize_key(&cx.doc.sections[i].title_text).starts_with(&format!("step {n}"))
+    })
 }
 
 /// Bold names in a subtree's text, in order, deduplicated: the components of a design.
@@ -84,7 +101,9 @@ fn collect_bold(inlines: &[Inline], out: &mut Vec<String>) {
         if let Inline::Strong(c) = inline {
             let name = plain_text(c).trim().to_string();
             let words = name.split_whitespace().count();
-            let capitalised = name.split_whitespace().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()));
+            let capitalised = name
+                .split_whitespace()
+                .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()));
             if (1..=4).contains(&words)
                 && capitalised
                 && !matches!(name.as_str(), "User" | "Service" | "Users" | "Important")
@@ -98,7 +117,9 @@ fn collect_bold(inlines: &[Inline], out: &mut Vec<String>) {
 
 fn high_level(cx: &mut Cx<'_>, index: usize) {
     let exercise = cx.exercise_title(index).unwrap_or_default();
-    let components = step_sections(cx, index, "3").map(|s| bold_names(cx, s)).unwrap_or_default();
+    let components = step_sections(cx, index, "3")
+        .map(|s| bold_names(cx, s))
+        .unwrap_or_default();
     let mut back = Vec::new();
     if !components.is_empty() {
         back.push(Piece::Text("Main components: ".into()));
@@ -106,9 +127,19 @@ fn high_level(cx: &mut Cx<'_>, index: usize) {
     } else {
         back.push(Piece::Text("See the diagram.".into()));
     }
-    let front = vec![Piece::Subject(exercise), Piece::Text(": sketch the high-level design — which components, connected how?".into())];
+    let front = vec![
+        Piece::Subject(exercise),
+        Piece::Text(": sketch the high-level design — which components, connected how?".into()),
+    ];
     let line = cx.doc.sections[index].line;
-    cx.push(index, "high-level-design", "", line, None, CardBody::Basic { front, back });
+    cx.push(
+        index,
+        "high-level-design",
+        "",
+        line,
+        None,
+        CardBody::Basic { front, back },
+    );
 }
 
 fn components(cx: &mut Cx<'_>, index: usize) {
@@ -118,10 +149,22 @@ fn components(cx: &mut Cx<'_>, index: usize) {
         return;
     }
     let n = names.len();
-    let front = vec![Piece::Subject(exercise), Piece::Text(format!(": name the {n} core components of the design."))];
-    let back = vec![Piece::List(names.into_iter().map(|n| vec![Inline::Text(n)]).collect())];
+    let front = vec![
+        Piece::Subject(exercise),
+        Piece::Text(format!(": name the {n} core components of the design.")),
+    ];
+    let back = vec![Piece::List(
+        names.into_iter().map(|n| vec![Inline::Text(n)]).collect(),
+    )];
     let line = cx.doc.sections[index].line;
-    cx.push(index, "core-components", "", line, None, CardBody::Basic { front, back });
+    cx.push(
+        index,
+        "core-components",
+        "",
+        line,
+        None,
+        CardBody::Basic { front, back },
+    );
     // Use case flows.
     let uses: Vec<String> = cx.doc.sections[index]
         .children
@@ -135,15 +178,32 @@ fn components(cx: &mut Cx<'_>, index: usize) {
         let text_pieces = vec![
             Piece::Subject(exercise),
             Piece::Text(": the use cases the core design covers".into()),
-            Piece::ClozeList(uses.iter().enumerate().map(|(i, u)| (i as u32 + 1, vec![Inline::Text(u.clone())])).collect()),
+            Piece::ClozeList(
+                uses.iter()
+                    .enumerate()
+                    .map(|(i, u)| (i as u32 + 1, vec![Inline::Text(u.clone())]))
+                    .collect(),
+            ),
         ];
-        cx.push(index, "use-case-designs", "", line, None, CardBody::Cloze { text: text_pieces, extra: Vec::new() });
+        cx.push(
+            index,
+            "use-case-designs",
+            "",
+            line,
+            None,
+            CardBody::Cloze {
+                text: text_pieces,
+                extra: Vec::new(),
+            },
+        );
     }
 }
 
 fn scaling(cx: &mut Cx<'_>, index: usize) {
     let exercise = cx.exercise_title(index).unwrap_or_default();
-    let before = step_sections(cx, index, "3").map(|s| bold_names(cx, s)).unwrap_or_default();
+    let before = step_sections(cx, index, "3")
+        .map(|s| bold_names(cx, s))
+        .unwrap_or_default();
     let added: Vec<String> = bold_names(cx, index)
         .into_iter()
         .filter(|n| !before.iter().any(|b| b.eq_ignore_ascii_case(n)))
@@ -151,13 +211,30 @@ fn scaling(cx: &mut Cx<'_>, index: usize) {
         .collect();
     let mut back = Vec::new();
     if !added.is_empty() {
-        back.push(Piece::List(added.iter().map(|n| vec![Inline::Text(n.clone())]).collect()));
+        back.push(Piece::List(
+            added
+                .iter()
+                .map(|n| vec![Inline::Text(n.clone())])
+                .collect(),
+        ));
     } else {
         back.push(Piece::Text("See the diagram: load balancers, replicas, caches and queues where the constraints demand them.".into()));
     }
-    let front = vec![Piece::Subject(exercise), Piece::Text(": scaling the design — what does the scaled design add to the initial one?".into())];
+    let front = vec![
+        Piece::Subject(exercise),
+        Piece::Text(
+            ": scaling the design — what does the scaled design add to the initial one?".into(),
+        ),
+    ];
     let line = cx.doc.sections[index].line;
-    cx.push(index, "scaling", "", line, None, CardBody::Basic { front, back });
+    cx.push(
+        index,
+        "scaling",
+        "",
+        line,
+        None,
+        CardBody::Basic { front, back },
+    );
 }
 
 /// Assumptions and usage figures: one cloze note per figure, the rest one cloze list.
@@ -166,7 +243,9 @@ fn figures(cx: &mut Cx<'_>, index: usize) {
     let subject = cx.subject(index);
     let blocks = &doc.sections[index].blocks;
     for (bi, block) in blocks.iter().enumerate() {
-        let BlockKind::List(list) = &block.kind else { continue };
+        let BlockKind::List(list) = &block.kind else {
+            continue;
+        };
         if lists::is_reference_list(list) {
             continue;
         }
@@ -190,7 +269,8 @@ fn figures(cx: &mut Cx<'_>, index: usize) {
                 Some(at) if !answer.is_empty() => {
                     let before = t[..at].to_string();
                     let after = t[at + answer.len()..].to_string();
-                    let mut pieces = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+                    let mut pieces =
+                        vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
                     if let Some(intro) = &intro {
                         pieces.push(Piece::Inlines(intro.clone()));
                         pieces.push(Piece::Text(" — ".into()));
@@ -199,11 +279,33 @@ fn figures(cx: &mut Cx<'_>, index: usize) {
                     pieces.push(Piece::Cloze(1, vec![Inline::Text(answer.clone())]));
                     pieces.push(Piece::Text(after.clone()));
                     let item_key = format!("{before} {after}");
-                    cx.push(index, "figure", &item_key, item.line, item.pin.clone(), CardBody::Cloze { text: pieces, extra });
+                    cx.push(
+                        index,
+                        "figure",
+                        &item_key,
+                        item.line,
+                        item.pin.clone(),
+                        CardBody::Cloze {
+                            text: pieces,
+                            extra,
+                        },
+                    );
                 }
                 _ if !rest.is_empty() => {
-                    let front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into()), Piece::Inlines(first.clone()), Piece::Text("?".into())];
-                    cx.push(index, "figure", &t, item.line, item.pin.clone(), CardBody::Basic { front, back: extra });
+                    let front = vec![
+                        Piece::Subject(subject.clone()),
+                        Piece::Text(": ".into()),
+                        Piece::Inlines(first.clone()),
+                        Piece::Text("?".into()),
+                    ];
+                    cx.push(
+                        index,
+                        "figure",
+                        &t,
+                        item.line,
+                        item.pin.clone(),
+                        CardBody::Basic { front, back: extra },
+                    );
                 }
                 _ => plain_items.push(first),
             }
@@ -214,12 +316,41 @@ fn figures(cx: &mut Cx<'_>, index: usize) {
                 pieces.push(Piece::Text(": ".into()));
                 pieces.push(Piece::Inlines(intro.clone()));
             }
-            pieces.push(Piece::ClozeList(plain_items.into_iter().enumerate().map(|(i, f)| (i as u32 + 1, f)).collect()));
+            pieces.push(Piece::ClozeList(
+                plain_items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, f)| (i as u32 + 1, f))
+                    .collect(),
+            ));
             let key = intro.as_ref().map(|i| plain_text(i)).unwrap_or_default();
-            cx.push(index, "list", &key, block.line, block.pin.clone(), CardBody::Cloze { text: pieces, extra: Vec::new() });
+            cx.push(
+                index,
+                "list",
+                &key,
+                block.line,
+                block.pin.clone(),
+                CardBody::Cloze {
+                    text: pieces,
+                    extra: Vec::new(),
+                },
+            );
         } else if let Some(item) = plain_items.pop() {
-            let front = vec![Piece::Subject(subject.clone()), Piece::Text(": which other assumption is stated?".into())];
-            cx.push(index, "list", "single", block.line, block.pin.clone(), CardBody::Basic { front, back: vec![Piece::Para(item)] });
+            let front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(": which other assumption is stated?".into()),
+            ];
+            cx.push(
+                index,
+                "list",
+                "single",
+                block.line,
+                block.pin.clone(),
+                CardBody::Basic {
+                    front,
+                    back: vec![Piece::Para(item)],
+                },
+            );
         }
     }
     let _ = Piece::Text(String::new());

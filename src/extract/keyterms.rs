@@ -39,7 +39,9 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += text::len(children);
                     cloze.push(Piece::Cloze(n, children.clone()));
                 }
-                Inline::Code(code) if code.chars().count() <= 30 && code.chars().any(char::is_alphanumeric) => {
+                Inline::Code(code)
+                    if code.chars().count() <= 30 && code.chars().any(char::is_alphanumeric) =>
+                {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }
@@ -74,7 +76,10 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
             &item,
             block.line,
             None,
-            CardBody::Cloze { text: text_pieces, extra: Vec::new() },
+            CardBody::Cloze {
+                text: text_pieces,
+                extra: Vec::new(),
+            },
         );
     }
 }
@@ -87,5 +92,16 @@ fn is_term(children: &[Inline]) -> bool {
     (1..=5).contains(&words)
         && t.len() <= 40
         && t.chars().any(|c| c.is_alphabetic())
-        && !matches!(t.to_lowercase().as_str(), "here" | "this" | "link" | "source" | "more" | "wikipedia" | "solution" | "contribute" | "contributing")
+        && !matches!(
+            t.to_lowercase().as_str(),
+            "here"
+                | "this"
+                | "link"
+                | "source"
+                | "more"
+                | "wikipedia"
+                | "solution"
+                | "contribute"
+                | "contributing"
+        )
 }

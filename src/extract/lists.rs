@@ -34,7 +34,11 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     {
         let mut intro = first;
         intro.push(Inline::Text(":".into()));
-        let inner_block = Block { kind: nested.kind.clone(), line: nested.line, pin: block.pin.clone() };
+        let inner_block = Block {
+            kind: nested.kind.clone(),
+            line: nested.line,
+            pin: block.pin.clone(),
+        };
         card(cx, index, &inner_block, inner, Some(&intro));
         return;
     }
@@ -84,11 +88,21 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
                 back.push(Piece::Block(b.clone()));
             }
         }
-        cx.push(index, "list", &intro_text, block.line, block.pin.clone(), CardBody::Basic { front, back });
+        cx.push(
+            index,
+            "list",
+            &intro_text,
+            block.line,
+            block.pin.clone(),
+            CardBody::Basic { front, back },
+        );
         return;
     }
-    let chunks: Vec<&[(Vec<Inline>, &[Block])]> =
-        if n > MAX_CLOZE { items.chunks(CHUNK).collect() } else { vec![&items[..]] };
+    let chunks: Vec<&[(Vec<Inline>, &[Block])]> = if n > MAX_CLOZE {
+        items.chunks(CHUNK).collect()
+    } else {
+        vec![&items[..]]
+    };
     let many = chunks.len() > 1;
     for (k, chunk) in chunks.iter().enumerate() {
         let mut text_pieces = vec![Piece::Subject(subject.clone())];
@@ -98,10 +112,18 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
         }
         text_pieces.push(Piece::Text(format!(" ({} items)", chunk.len())));
         if many {
-            text_pieces.push(Piece::Text(format!(" (part {} of {})", k + 1, chunks.len())));
+            text_pieces.push(Piece::Text(format!(
+                " (part {} of {})",
+                k + 1,
+                chunks.len()
+            )));
         }
         text_pieces.push(Piece::ClozeList(
-            chunk.iter().enumerate().map(|(j, (f, _))| (j as u32 + 1, f.clone())).collect(),
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(j, (f, _))| (j as u32 + 1, f.clone()))
+                .collect(),
         ));
         let mut extra = Vec::new();
         for (f, rest) in chunk.iter() {
@@ -112,9 +134,26 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
                 }
             }
         }
-        let item = if many { format!("{intro_text} {}", k + 1) } else { intro_text.clone() };
-        let pin = block.pin.clone().map(|p| if many { format!("{p}/{}", k + 1) } else { p });
-        cx.push(index, "list", &item, block.line, pin, CardBody::Cloze { text: text_pieces, extra });
+        let item = if many {
+            format!("{intro_text} {}", k + 1)
+        } else {
+            intro_text.clone()
+        };
+        let pin = block
+            .pin
+            .clone()
+            .map(|p| if many { format!("{p}/{}", k + 1) } else { p });
+        cx.push(
+            index,
+            "list",
+            &item,
+            block.line,
+            pin,
+            CardBody::Cloze {
+                text: text_pieces,
+                extra,
+            },
+        );
     }
 }
 
@@ -141,8 +180,12 @@ fn question_items(cx: &mut Cx<'_>, index: usize, list: &List) -> bool {
     }
     let subject = cx.subject(index);
     for (question, answer, item) in qa {
-        let answers: Vec<Vec<Inline>> =
-            answer.items.iter().map(|i| text::item_parts(&i.blocks).0).filter(|a| !a.is_empty()).collect();
+        let answers: Vec<Vec<Inline>> = answer
+            .items
+            .iter()
+            .map(|i| text::item_parts(&i.blocks).0)
+            .filter(|a| !a.is_empty())
+            .collect();
         if answers.is_empty() {
             continue;
         }
@@ -151,8 +194,19 @@ fn question_items(cx: &mut Cx<'_>, index: usize, list: &List) -> bool {
         } else {
             vec![Piece::List(answers)]
         };
-        let front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into()), Piece::Inlines(question.clone())];
-        cx.push(index, "question", &plain_text(&question), item.line, item.pin.clone(), CardBody::Basic { front, back });
+        let front = vec![
+            Piece::Subject(subject.clone()),
+            Piece::Text(": ".into()),
+            Piece::Inlines(question.clone()),
+        ];
+        cx.push(
+            index,
+            "question",
+            &plain_text(&question),
+            item.line,
+            item.pin.clone(),
+            CardBody::Basic { front, back },
+        );
     }
     true
 }

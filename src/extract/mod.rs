@@ -61,9 +61,15 @@ pub struct Card {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CardBody {
-    Basic { front: Vec<Piece>, back: Vec<Piece> },
+    Basic {
+        front: Vec<Piece>,
+        back: Vec<Piece>,
+    },
     /// `text` holds [`Piece::Cloze`]/[`Piece::ClozeList`] deletions; `extra` is the back extra.
-    Cloze { text: Vec<Piece>, extra: Vec<Piece> },
+    Cloze {
+        text: Vec<Piece>,
+        extra: Vec<Piece>,
+    },
 }
 
 /// A piece of card content. Inline pieces flow together; block pieces start a new block.
@@ -88,12 +94,20 @@ pub enum Piece {
     /// A code block, highlighted when rendered.
     Code { lang: Option<String>, text: String },
     /// A table built by a rule: header and rows of plain-text cells.
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// Runs the profile's rules over the document.
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
-    let mut cx = Cx { doc, profile: options.profile, cards: Vec::new(), warnings: Vec::new() };
+    let mut cx = Cx {
+        doc,
+        profile: options.profile,
+        cards: Vec::new(),
+        warnings: Vec::new(),
+    };
     cx.warnings.extend(doc.warnings.iter().cloned());
     for index in 0..doc.sections.len() {
         if cx.skipped(index) {
@@ -201,16 +215,33 @@ impl<'a> Cx<'a> {
 
     /// The document's top title (exercise name) for exercise and notebook profiles.
     pub fn exercise_title(&self, index: usize) -> Option<String> {
-        let top = self.doc.ancestors(index).into_iter().rev().find(|&i| self.doc.sections[i].level == 1)?;
+        let top = self
+            .doc
+            .ancestors(index)
+            .into_iter()
+            .rev()
+            .find(|&i| self.doc.sections[i].level == 1)?;
         Some(text::clean_title(&self.doc.sections[top].title_text))
     }
 
-    pub fn push(&mut self, index: usize, rule: &'static str, item: &str, line: usize, pin: Option<String>, body: CardBody) {
+    pub fn push(
+        &mut self,
+        index: usize,
+        rule: &'static str,
+        item: &str,
+        line: usize,
+        pin: Option<String>,
+        body: CardBody,
+    ) {
         let section = &self.doc.sections[index];
         let pin = pin.or_else(|| {
             section.pin.as_ref().map(|p| {
                 let item = normalize_key(item);
-                if item.is_empty() { format!("{p}/{rule}") } else { format!("{p}/{rule}/{item}") }
+                if item.is_empty() {
+                    format!("{p}/{rule}")
+                } else {
+                    format!("{p}/{rule}/{item}")
+                }
             })
         });
         self.cards.push(Card {
@@ -282,7 +313,6 @@ impl<'a> Cx<'a> {
             i += 1;
         }
     }
-
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -313,7 +343,9 @@ fn place_figures(cx: &mut Cx<'_>) {
             continue;
         }
         let subtree = doc.subtree(index);
-        let own: Vec<usize> = (0..cx.cards.len()).filter(|&c| cx.cards[c].section == index).collect();
+        let own: Vec<usize> = (0..cx.cards.len())
+            .filter(|&c| cx.cards[c].section == index)
+            .collect();
         let below: Vec<usize> = (0..cx.cards.len())
             .filter(|&c| cx.cards[c].section != index && subtree.contains(&cx.cards[c].section))
             .collect();
@@ -343,8 +375,10 @@ fn dedupe_questions(cx: &mut Cx<'_>) {
         let mut key = text::question_key(card);
         if seen.contains(&key) {
             let crumb = card.path.join(" › ");
-            text::append_to_question(card, &format!(" ({crumb})"));
-            key = text::question_key(card);
+            if !key.contains(&normalize_key(&crumb)) {
+                text::append_to_question(card, &format!(" ({crumb})"));
+                key = text::question_key(card);
+            }
             let mut n = 2;
             while seen.contains(&key) {
                 text::append_to_question(card, &format!(" #{n}"));

@@ -13,7 +13,8 @@ use crate::document::{BlockKind, Inline};
 static CLASS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:").unwrap());
 static METHOD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\s+)def\s+(\w+)\s*\(").unwrap());
-static MEMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s+([A-Z][A-Z0-9_]*)\s*=").unwrap());
+static MEMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s+([A-Z][A-Z0-9_]*)\s*=").unwrap());
 
 pub fn section(cx: &mut Cx<'_>, index: usize) {
     let doc = cx.doc;
@@ -32,30 +33,59 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     if classes.is_empty() {
         return;
     }
-    let exercise = cx.exercise_title(index).unwrap_or_else(|| cx.subject(index));
+    let exercise = cx
+        .exercise_title(index)
+        .unwrap_or_else(|| cx.subject(index));
     let names: Vec<Vec<Inline>> = classes
         .iter()
         .map(|c| match &c.bases {
-            Some(b) => vec![Inline::Code(c.name.clone()), Inline::Text(format!(" ({b})"))],
+            Some(b) => vec![
+                Inline::Code(c.name.clone()),
+                Inline::Text(format!(" ({b})")),
+            ],
             None => vec![Inline::Code(c.name.clone())],
         })
         .collect();
     let n = names.len();
     let line = classes[0].line;
-    cx.push(index, "classes", "", line, None, CardBody::Basic {
-        front: vec![Piece::Subject(exercise.clone()), Piece::Text(format!(": name the {n} classes of the design."))],
-        back: vec![Piece::List(names)],
-    });
+    cx.push(
+        index,
+        "classes",
+        "",
+        line,
+        None,
+        CardBody::Basic {
+            front: vec![
+                Piece::Subject(exercise.clone()),
+                Piece::Text(format!(": name the {n} classes of the design.")),
+            ],
+            back: vec![Piece::List(names)],
+        },
+    );
     for class in classes {
-        let what = if class.methods.is_empty() { "which members does it define?" } else { "which methods does it define?" };
+        let what = if class.methods.is_empty() {
+            "which members does it define?"
+        } else {
+            "which methods does it define?"
+        };
         let front = vec![
             Piece::Subject(exercise.clone()),
             Piece::Text(": class ".into()),
             Piece::Inlines(vec![Inline::Code(class.name.clone())]),
             Piece::Text(format!(" — {what}")),
         ];
-        let back = vec![Piece::Code { lang: Some("python".into()), text: class.skeleton }];
-        cx.push(index, "class", &class.name, class.line, None, CardBody::Basic { front, back });
+        let back = vec![Piece::Code {
+            lang: Some("python".into()),
+            text: class.skeleton,
+        }];
+        cx.push(
+            index,
+            "class",
+            &class.name,
+            class.line,
+            None,
+            CardBody::Basic { front, back },
+        );
     }
 }
 
@@ -72,7 +102,10 @@ fn parse_classes(code: &str, block_line: usize) -> Vec<ClassInfo> {
     let mut pending_decorator: Option<String> = None;
     for (n, line) in code.lines().enumerate() {
         if let Some(c) = CLASS.captures(line) {
-            let bases = c.get(2).map(|b| b.as_str().trim().to_string()).filter(|b| !b.is_empty() && b != "object");
+            let bases = c
+                .get(2)
+                .map(|b| b.as_str().trim().to_string())
+                .filter(|b| !b.is_empty() && b != "object");
             out.push(ClassInfo {
                 name: c[1].to_string(),
                 bases,
@@ -94,7 +127,9 @@ fn parse_classes(code: &str, block_line: usize) -> Vec<ClassInfo> {
             }
             continue;
         }
-        let Some(class) = out.last_mut() else { continue };
+        let Some(class) = out.last_mut() else {
+            continue;
+        };
         if line.trim_start().starts_with('@') && line.starts_with("    @") {
             pending_decorator = Some(line.trim_end().to_string());
             continue;
@@ -133,7 +168,10 @@ mod tests {
         let classes = parse_classes(code, 10);
         assert_eq!(classes.len(), 2);
         assert_eq!(classes[0].skeleton, "class Colour(Enum):\n    RED = 0");
-        assert_eq!(classes[1].skeleton, "class Box(object):\n    def __init__(self, size): ...\n    @property\n    def area(self): ...");
-        assert_eq!(classes[1].line, 16);
+        assert_eq!(
+            classes[1].skeleton,
+            "class Box(object):\n    def __init__(self, size): ...\n    @property\n    def area(self): ..."
+        );
+        assert_eq!(classes[1].line, 17);
     }
 }

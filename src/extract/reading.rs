@@ -6,9 +6,14 @@ use crate::document::{BlockKind, Document, Inline, Link, plain_text};
 
 pub fn is_reading_title(title: &str) -> bool {
     let key = normalize_key(title);
-    ["sources and further reading", "source and further reading", "further reading", "references"]
-        .iter()
-        .any(|p| key.starts_with(p))
+    [
+        "sources and further reading",
+        "source and further reading",
+        "further reading",
+        "references",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
 }
 
 /// Links for cards of `index`: the nearest reading list of the section or an ancestor, plus
@@ -30,7 +35,10 @@ pub fn for_section(doc: &Document, index: usize) -> Vec<Link> {
     }
     for note in &doc.sections[index].footnotes {
         if !links.iter().any(|l| l.url == note.url) {
-            links.push(Link { url: note.url.clone(), text: note.url.clone() });
+            links.push(Link {
+                url: note.url.clone(),
+                text: note.url.clone(),
+            });
         }
     }
     links
@@ -41,10 +49,10 @@ fn section_links(doc: &Document, index: usize) -> Vec<Link> {
     for block in &doc.sections[index].blocks {
         if let BlockKind::List(list) = &block.kind {
             for item in &list.items {
-                if let Some(BlockKind::Paragraph(inlines)) = item.blocks.first().map(|b| &b.kind) {
-                    if let Some(link) = first_link(inlines) {
-                        out.push(link);
-                    }
+                if let Some(BlockKind::Paragraph(inlines)) = item.blocks.first().map(|b| &b.kind)
+                    && let Some(link) = first_link(inlines)
+                {
+                    out.push(link);
                 }
             }
         }
@@ -56,7 +64,10 @@ fn first_link(inlines: &[Inline]) -> Option<Link> {
     for inline in inlines {
         match inline {
             Inline::Link { url, children, .. } => {
-                return Some(Link { url: url.clone(), text: plain_text(children) });
+                return Some(Link {
+                    url: url.clone(),
+                    text: plain_text(children),
+                });
             }
             Inline::Strong(c) | Inline::Emphasis(c) => {
                 if let Some(l) = first_link(c) {

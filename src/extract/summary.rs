@@ -10,9 +10,32 @@ use crate::document::{Block, Inline, plain_text};
 pub const MAX_SUMMARY: usize = 300;
 
 const VERBS: &[&str] = &[
-    "use", "avoid", "tighten", "partition", "tune", "start", "add", "move", "store", "secure",
-    "assign", "review", "create", "design", "outline", "scale", "learn", "prep", "benchmark",
-    "step", "choose", "apply", "make", "build", "keep", "set",
+    "use",
+    "avoid",
+    "tighten",
+    "partition",
+    "tune",
+    "start",
+    "add",
+    "move",
+    "store",
+    "secure",
+    "assign",
+    "review",
+    "create",
+    "design",
+    "outline",
+    "scale",
+    "learn",
+    "prep",
+    "benchmark",
+    "step",
+    "choose",
+    "apply",
+    "make",
+    "build",
+    "keep",
+    "set",
 ];
 
 pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
@@ -28,7 +51,10 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
         &item,
         block.line,
         block.pin.clone(),
-        CardBody::Basic { front, back: vec![Piece::Para(answer)] },
+        CardBody::Basic {
+            front,
+            back: vec![Piece::Para(answer)],
+        },
     );
     // Sentences beyond the summary may still hold key terms.
     let rest: Vec<Inline> = text::sentences(inlines)
@@ -50,20 +76,32 @@ fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
     let lower = title.to_lowercase();
     let first_word = normalize_first_word(&lower);
     if cx.profile != Profile::Topics {
-        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the approach?".into())];
+        return vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": what is the approach?".into()),
+        ];
     }
     if lower.contains(" vs ") || lower.contains(" versus ") || lower.contains(" or ") {
-        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the key idea?".into())];
+        return vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": what is the key idea?".into()),
+        ];
     }
     if VERBS.contains(&first_word.as_str()) {
-        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what does it involve?".into())];
+        return vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": what does it involve?".into()),
+        ];
     }
     let parent = section.parent.filter(|&p| {
         let s = &cx.doc.sections[p];
         s.level > 0 && !(s.level == 1 && cx.path(index).len() < cx.doc.heading_path(index).len())
     });
     if text::is_generic_title(&title) {
-        return vec![Piece::Subject(cx.subject(index)), Piece::Text(": what is the key point?".into())];
+        return vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": what is the key point?".into()),
+        ];
     }
     let named = match parent {
         Some(p) => format!("{} — {}", cx.subject(p), lowercase_title(&title)),
@@ -72,14 +110,22 @@ fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
     if QUESTION_WORDS.contains(&first_word.as_str()) {
         return vec![Piece::Subject(named), Piece::Text("?".into())];
     }
-    let pronoun = if is_plural(&title) { "what are they?" } else { "what is it?" };
+    let pronoun = if is_plural(&title) {
+        "what are they?"
+    } else {
+        "what is it?"
+    };
     vec![Piece::Subject(named), Piece::Text(format!(": {pronoun}"))]
 }
 
 const QUESTION_WORDS: &[&str] = &["when", "how", "why", "what", "which", "where", "who"];
 
 fn normalize_first_word(lower: &str) -> String {
-    lower.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_string()
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 fn is_plural(title: &str) -> bool {
@@ -90,13 +136,18 @@ fn is_plural(title: &str) -> bool {
         && !last.ends_with("ss")
         && !last.ends_with("us")
         && !last.ends_with("is")
-        && last.chars().next().is_some_and(|c| c.is_lowercase() || last.ends_with("Ns"))
+        && last
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || last.ends_with("Ns"))
 }
 
 /// "Client caching" → "client caching"; acronyms and names ("DNS", "HTTP", "NoSQL") stay.
 pub fn lowercase_title(title: &str) -> String {
     let mut chars = title.chars();
-    let Some(first) = chars.next() else { return String::new() };
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
     let second = chars.next();
     if second.is_some_and(|c| c.is_uppercase()) {
         return title.to_string();

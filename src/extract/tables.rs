@@ -7,7 +7,13 @@
 use super::{CardBody, Cx, Piece, definitions, text};
 use crate::document::{Block, Inline, Table, plain_text};
 
-pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro: Option<&[Inline]>) {
+pub fn cards(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    table: &Table,
+    intro: Option<&[Inline]>,
+) {
     let _ = intro;
     let cols = table.header.len();
     let rows: Vec<(usize, &Vec<Vec<Inline>>)> = table
@@ -21,20 +27,30 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
     }
     let cell = |r: &Vec<Vec<Inline>>, c: usize| r.get(c).cloned().unwrap_or_default();
     let Some(key) = (0..cols).find(|&c| {
-        let keys: Vec<String> = rows.iter().map(|(_, r)| text::normalize_key(&plain_text(&cell(r, c)))).collect();
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|(_, r)| text::normalize_key(&plain_text(&cell(r, c))))
+            .collect();
         let filled = keys.iter().filter(|k| !k.is_empty()).count();
         let mut unique = keys.clone();
         unique.sort();
         unique.dedup();
         filled * 5 >= rows.len() * 4
             && unique.len() == keys.len()
-            && rows.iter().filter(|(_, r)| text::is_link_only(&cell(r, c))).count() * 2 < rows.len()
+            && rows
+                .iter()
+                .filter(|(_, r)| text::is_link_only(&cell(r, c)))
+                .count()
+                * 2
+                < rows.len()
     }) else {
         return;
     };
     let value_cols: Vec<usize> = (0..cols).filter(|&c| c != key).collect();
-    let values: Vec<(usize, usize)> =
-        rows.iter().flat_map(|(ri, _)| value_cols.iter().map(move |&c| (*ri, c))).collect();
+    let values: Vec<(usize, usize)> = rows
+        .iter()
+        .flat_map(|(ri, _)| value_cols.iter().map(move |&c| (*ri, c)))
+        .collect();
     let link_cells = values
         .iter()
         .filter(|&&(ri, c)| {
@@ -42,12 +58,17 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
             text::is_link_only(&v) || plain_text(&v).trim().is_empty()
         })
         .count();
-    let definitional = rows.iter().filter(|(_, r)| definitions::split_term(&cell(r, key)).is_some()).count();
+    let definitional = rows
+        .iter()
+        .filter(|(_, r)| definitions::split_term(&cell(r, key)).is_some())
+        .count();
     let subject = cx.subject(index);
     let key_header = header(table, key);
     if definitional * 2 >= rows.len() {
         for (ri, r) in &rows {
-            let Some((term, def)) = definitions::split_term(&cell(r, key)) else { continue };
+            let Some((term, def)) = definitions::split_term(&cell(r, key)) else {
+                continue;
+            };
             let group = value_cols
                 .iter()
                 .map(|&c| cell(r, c))
@@ -61,10 +82,17 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
             front.push(Piece::Inlines(vec![Inline::Strong(term.clone())]));
             front.push(Piece::Text("?".into()));
             let line = table.row_lines.get(*ri).copied().unwrap_or(block.line);
-            cx.push(index, "table-definition", &plain_text(&term), line, None, CardBody::Basic {
-                front,
-                back: vec![Piece::Para(def.clone())],
-            });
+            cx.push(
+                index,
+                "table-definition",
+                &plain_text(&term),
+                line,
+                None,
+                CardBody::Basic {
+                    front,
+                    back: vec![Piece::Para(def.clone())],
+                },
+            );
             // Names worth producing: the reverse card (description → name).
             if text::len(&def) >= 12 {
                 let front = vec![
@@ -73,10 +101,17 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
                     Piece::Inlines(def.clone()),
                     Piece::Text("”?".into()),
                 ];
-                cx.push(index, "table-definition-reverse", &plain_text(&term), line, None, CardBody::Basic {
-                    front,
-                    back: vec![Piece::Para(term.clone())],
-                });
+                cx.push(
+                    index,
+                    "table-definition-reverse",
+                    &plain_text(&term),
+                    line,
+                    None,
+                    CardBody::Basic {
+                        front,
+                        back: vec![Piece::Para(term.clone())],
+                    },
+                );
             }
         }
         return;
@@ -111,8 +146,26 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, table: &Table, intro:
                 front.push(Piece::Text(format!(" — {col}?")));
             }
             let item = format!("{row_text} {col}");
-            let pin = block.pin.clone().map(|p| format!("{p}/{}", text::normalize_key(&item)));
-            cx.push(index, "table", &item, line, pin, CardBody::Basic { front, back: vec![Piece::Para(value)] });
+            let row_pin = table.row_pins.get(*ri).cloned().flatten();
+            let pin = match row_pin {
+                Some(p) if value_cols.len() == 1 => Some(p),
+                Some(p) => Some(format!("{p}/{}", text::normalize_key(&col))),
+                None => block
+                    .pin
+                    .clone()
+                    .map(|p| format!("{p}/{}", text::normalize_key(&item))),
+            };
+            cx.push(
+                index,
+                "table",
+                &item,
+                line,
+                pin,
+                CardBody::Basic {
+                    front,
+                    back: vec![Piece::Para(value)],
+                },
+            );
         }
     }
 }
@@ -121,6 +174,12 @@ fn header(table: &Table, c: usize) -> String {
     table
         .header
         .get(c)
-        .map(|h| plain_text(h).trim().trim_end_matches('*').trim().to_string())
+        .map(|h| {
+            plain_text(h)
+                .trim()
+                .trim_end_matches('*')
+                .trim()
+                .to_string()
+        })
         .unwrap_or_default()
 }

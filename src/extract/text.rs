@@ -150,7 +150,9 @@ pub fn strip_end(inlines: &mut Vec<Inline>, chars: &[char]) {
 /// Removes a leading literal prefix (case-insensitive) from the first text run, descending
 /// into a leading bold/emphasis span. Returns whether it was found.
 pub fn strip_prefix(inlines: &mut Vec<Inline>, prefix: &str) -> bool {
-    let Some(first) = inlines.first_mut() else { return false };
+    let Some(first) = inlines.first_mut() else {
+        return false;
+    };
     let found = match first {
         Inline::Text(t) => {
             let trimmed = t.trim_start();
@@ -219,7 +221,10 @@ pub fn sentences(inlines: &[Inline]) -> Vec<Vec<Inline>> {
             }
         }
     }
-    if current.iter().any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+    if current
+        .iter()
+        .any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty()))
+    {
         out.push(current);
     }
     for sentence in &mut out {
@@ -244,7 +249,10 @@ fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
             let rest = after.trim_start();
             match rest.chars().next() {
                 Some(c) => c.is_uppercase() || c.is_ascii_digit(),
-                None => matches!(next, Some(Inline::Strong(_) | Inline::Link { .. } | Inline::Emphasis(_))),
+                None => matches!(
+                    next,
+                    Some(Inline::Strong(_) | Inline::Link { .. } | Inline::Emphasis(_))
+                ),
             }
         } else {
             false
@@ -252,9 +260,15 @@ fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
         if !starts_next {
             continue;
         }
-        let before = text[..i].rsplit(' ').next().unwrap_or("").to_ascii_lowercase();
-        if matches!(before.as_str(), "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "approx" | "ie" | "eg")
-            || (before.len() == 1 && b == b'.')
+        let before = text[..i]
+            .rsplit(' ')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(
+            before.as_str(),
+            "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "approx" | "ie" | "eg"
+        ) || (before.len() == 1 && b == b'.')
         {
             continue;
         }
@@ -289,7 +303,10 @@ pub fn trim(inlines: &mut Vec<Inline>) {
             && t.contains("  ")
         {
             *t = String::from(if t.starts_with(' ') { " " } else { "" })
-                + &t.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+                + &t.split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
                 + if t.ends_with(' ') { " " } else { "" };
         }
     }
@@ -413,20 +430,28 @@ mod tests {
 
     #[test]
     fn keys_are_normalised() {
-        assert_eq!(normalize_key("  **Master-Slave**  Replication! "), "masterslave replication");
+        assert_eq!(
+            normalize_key("  **Master-Slave**  Replication! "),
+            "masterslave replication"
+        );
         assert_eq!(normalize_key("Disadvantage(s): `CDN`"), "disadvantages cdn");
         assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
     }
 
     #[test]
     fn titles_become_subjects() {
-        assert_eq!(clean_title("Disadvantage(s): sharding"), "Sharding — disadvantages");
+        assert_eq!(
+            clean_title("Disadvantage(s): sharding"),
+            "Sharding — disadvantages"
+        );
         assert_eq!(clean_title("Goals:"), "Goals");
     }
 
     #[test]
     fn sentences_split_at_boundaries() {
-        let s = sentences(&[Inline::Text("One thing, e.g. this. Two things! 3 more.".into())]);
+        let s = sentences(&[Inline::Text(
+            "One thing, e.g. this. Two things! 3 more.".into(),
+        )]);
         let texts: Vec<_> = s.iter().map(|s| plain_text(s)).collect();
         assert_eq!(texts, ["One thing, e.g. this.", "Two things!", "3 more."]);
     }

@@ -19,7 +19,11 @@ pub fn notebook_to_markdown(json: &str, file: &Path) -> Result<String> {
         .or_else(|| value.pointer("/metadata/kernelspec/language"))
         .and_then(Value::as_str)
         .map(|l| l.trim().to_lowercase())
-        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || "+-_#".contains(c)))
+        .filter(|l| {
+            !l.is_empty()
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-_#".contains(c))
+        })
         .unwrap_or_else(|| "python".to_string());
     let cells = match value.get("cells") {
         Some(Value::Array(cells)) => cells.clone(),
@@ -51,11 +55,16 @@ pub fn notebook_to_markdown(json: &str, file: &Path) -> Result<String> {
             "code" => {
                 let source: String = source
                     .lines()
-                    .filter(|l| !l.trim_start().starts_with("%%") && !l.trim_start().starts_with('%'))
+                    .filter(|l| {
+                        !l.trim_start().starts_with("%%") && !l.trim_start().starts_with('%')
+                    })
                     .collect::<Vec<_>>()
                     .join("\n");
                 let fence = fence_for(&source);
-                out.push_str(&format!("{fence}{language}\n{}\n{fence}\n\n", source.trim_end()));
+                out.push_str(&format!(
+                    "{fence}{language}\n{}\n{fence}\n\n",
+                    source.trim_end()
+                ));
             }
             _ => {}
         }

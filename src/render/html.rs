@@ -28,9 +28,37 @@ static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_ne
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     let tags: HashSet<&str> = [
-        "a", "b", "blockquote", "br", "code", "del", "div", "em", "figcaption", "figure", "i",
-        "img", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table",
-        "tbody", "td", "th", "thead", "tr", "ul", "hr", "kbd",
+        "a",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "div",
+        "em",
+        "figcaption",
+        "figure",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "hr",
+        "kbd",
     ]
     .into_iter()
     .collect();
@@ -64,7 +92,10 @@ pub fn highlight(code: &str, lang: Option<&str>) -> String {
             );
             let mut ok = true;
             for line in LinesWithEndings::from(code) {
-                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                if generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .is_err()
+                {
                     ok = false;
                     break;
                 }
@@ -78,7 +109,11 @@ pub fn highlight(code: &str, lang: Option<&str>) -> String {
         None => body.push_str(&escape(code)),
     }
     let lang_class = lang
-        .map(|l| l.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>())
+        .map(|l| {
+            l.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        })
         .filter(|l| !l.is_empty())
         .map(|l| format!(" language-{l}"))
         .unwrap_or_default();
@@ -117,7 +152,13 @@ pub fn render(
     options: &RenderOptions,
     media: &mut dyn MediaResolver,
 ) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
-    let mut r = Renderer { doc, options, media, warnings: Vec::new(), line: 0 };
+    let mut r = Renderer {
+        doc,
+        options,
+        media,
+        warnings: Vec::new(),
+        line: 0,
+    };
     let mut drafts = Vec::with_capacity(cards.len());
     let mut keys: HashMap<String, usize> = HashMap::new();
     for card in cards {
@@ -128,7 +169,12 @@ pub fn render(
             }
             CardBody::Cloze { text, extra } => {
                 let max = cloze_max(text);
-                (NotetypeKind::Cloze, r.pieces(text)?, r.pieces(extra)?, max.max(1))
+                (
+                    NotetypeKind::Cloze,
+                    r.pieces(text)?,
+                    r.pieces(extra)?,
+                    max.max(1),
+                )
             }
         };
         for figure in &card.figures {
@@ -149,7 +195,12 @@ pub fn render(
         let source = if section.anchor.is_empty() {
             format!("{}{}", options.base_url, file_url(&doc.file))
         } else {
-            format!("{}{}#{}", options.base_url, file_url(&doc.file), section.anchor)
+            format!(
+                "{}{}#{}",
+                options.base_url,
+                file_url(&doc.file),
+                section.anchor
+            )
         };
         let fields = NoteFields {
             front,
@@ -190,9 +241,15 @@ fn tags(prefix: &str, path: &[String]) -> Vec<String> {
         parts.push(prefix.trim().replace(' ', "_"));
     }
     parts.extend(
-        path.iter().map(|p| normalize_key(p).replace(' ', "_")).filter(|p| !p.is_empty()),
+        path.iter()
+            .map(|p| normalize_key(p).replace(' ', "_"))
+            .filter(|p| !p.is_empty()),
     );
-    if parts.is_empty() { Vec::new() } else { vec![parts.join("::")] }
+    if parts.is_empty() {
+        Vec::new()
+    } else {
+        vec![parts.join("::")]
+    }
 }
 
 /// A display path as a URL path: `/` separators, spaces and reserved characters escaped.
@@ -224,7 +281,9 @@ fn has_scheme(url: &str) -> bool {
         Some(i) => {
             let scheme = &url[..i];
             !scheme.is_empty()
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 && !url[..i].contains('/')
         }
         None => false,
@@ -258,7 +317,7 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
+            && i + 2 < bytes.len()
             && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
         {
             out.push(v);
@@ -277,7 +336,10 @@ impl Renderer<'_> {
     }
 
     fn warn(&mut self, message: String) {
-        self.warnings.push(Warning { location: self.origin(), message });
+        self.warnings.push(Warning {
+            location: self.origin(),
+            message,
+        });
     }
 
     /// In-document anchors and relative links → absolute URLs online.
@@ -290,7 +352,12 @@ impl Renderer<'_> {
             return url.to_string();
         }
         if url.starts_with('#') {
-            return format!("{}{}{}", self.options.base_url, file_url(&self.doc.file), url);
+            return format!(
+                "{}{}{}",
+                self.options.base_url,
+                file_url(&self.doc.file),
+                url
+            );
         }
         let (path, fragment) = match url.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -317,10 +384,27 @@ impl Renderer<'_> {
     fn image_src(&mut self, src: &str) -> Result<Option<String>> {
         let src = src.trim();
         let root = &self.options.content_root;
-        let dir = self.doc.file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let dir = self
+            .doc
+            .file
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
         if src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//") {
-            let name = src.rsplit('/').next().unwrap_or("").split(['?', '#']).next().unwrap_or("");
-            let host = src.split("//").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+            let name = src
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("");
+            let host = src
+                .split("//")
+                .nth(1)
+                .unwrap_or("")
+                .split('/')
+                .next()
+                .unwrap_or("");
             if host.ends_with("imgur.com") && !name.is_empty() && !name.contains("..") {
                 for candidate in [root.join("images").join(name), root.join(&dir).join(name)] {
                     if candidate.is_file() {
@@ -329,21 +413,32 @@ impl Renderer<'_> {
                     }
                 }
             }
-            let url = if src.starts_with("//") { format!("https:{src}") } else { src.to_string() };
+            let url = if src.starts_with("//") {
+                format!("https:{src}")
+            } else {
+                src.to_string()
+            };
             return Ok(Some(url));
         }
         if has_scheme(src) {
-            self.warn(format!("image `{src}` has an unsupported URL scheme; it is left out"));
+            self.warn(format!(
+                "image `{src}` has an unsupported URL scheme; it is left out"
+            ));
             return Ok(None);
         }
         let path = percent_decode(src.split(['?', '#']).next().unwrap_or(""));
         let Some(rel) = join_relative(&dir, &path) else {
-            self.warn(format!("image `{src}` points outside the content; it is left out"));
+            self.warn(format!(
+                "image `{src}` points outside the content; it is left out"
+            ));
             return Ok(None);
         };
         let full = root.join(&rel);
         if !full.is_file() {
-            self.warn(format!("image `{src}` not found at {}; it is left out", full.display()));
+            self.warn(format!(
+                "image `{src}` not found at {}; it is left out",
+                rel.display()
+            ));
             return Ok(None);
         }
         let origin = self.origin();
@@ -362,7 +457,10 @@ impl Renderer<'_> {
             inline.clear();
         };
         let single_inline = pieces.iter().all(|p| {
-            matches!(p, Piece::Text(_) | Piece::Subject(_) | Piece::Inlines(_) | Piece::Cloze(..))
+            matches!(
+                p,
+                Piece::Text(_) | Piece::Subject(_) | Piece::Inlines(_) | Piece::Cloze(..)
+            )
         });
         for piece in pieces {
             match piece {
@@ -390,7 +488,10 @@ impl Renderer<'_> {
                         if *n == 0 {
                             out.push_str(&format!("<li>{content}</li>"));
                         } else {
-                            out.push_str(&format!("<li>{{{{c{n}::{}}}}}</li>", cloze_safe(&content)));
+                            out.push_str(&format!(
+                                "<li>{{{{c{n}::{}}}}}</li>",
+                                cloze_safe(&content)
+                            ));
                         }
                     }
                     out.push_str("</ul>");
@@ -488,7 +589,12 @@ impl Renderer<'_> {
         let mut last = 0;
         for caps in ATTR.captures_iter(html) {
             let whole = caps.get(0).unwrap();
-            let value = caps.get(2).or(caps.get(3)).or(caps.get(4)).map(|m| m.as_str()).unwrap_or("");
+            let value = caps
+                .get(2)
+                .or(caps.get(3))
+                .or(caps.get(4))
+                .map(|m| m.as_str())
+                .unwrap_or("");
             out.push_str(&html[last..whole.start()]);
             let attr = caps[1].to_ascii_lowercase();
             let new = if attr == "src" {
@@ -568,7 +674,11 @@ impl Renderer<'_> {
         let mut imgs = String::new();
         for image in &figure.images {
             if let Some(src) = self.image_src(&image.src)? {
-                imgs.push_str(&format!("<img src=\"{}\" alt=\"{}\">", escape(&src), escape(&image.alt)));
+                imgs.push_str(&format!(
+                    "<img src=\"{}\" alt=\"{}\">",
+                    escape(&src),
+                    escape(&image.alt)
+                ));
             }
         }
         if imgs.is_empty() {
@@ -576,7 +686,11 @@ impl Renderer<'_> {
         }
         let mut html = format!("<div class=\"diagram\">{imgs}");
         if let Some(caption) = &figure.caption {
-            let text = if caption.text.is_empty() { caption.url.clone() } else { caption.text.clone() };
+            let text = if caption.text.is_empty() {
+                caption.url.clone()
+            } else {
+                caption.text.clone()
+            };
             html.push_str(&format!(
                 "<p class=\"attribution\"><small><a href=\"{}\">{}</a></small></p>",
                 escape(&self.link_url(&caption.url)),
@@ -593,7 +707,11 @@ impl Renderer<'_> {
         }
         let mut html = String::from("<ul class=\"further-reading\">");
         for link in links {
-            let text = if link.text.trim().is_empty() { &link.url } else { &link.text };
+            let text = if link.text.trim().is_empty() {
+                &link.url
+            } else {
+                &link.text
+            };
             html.push_str(&format!(
                 "<li><a href=\"{}\">{}</a></li>",
                 escape(&self.link_url(&link.url)),
@@ -651,7 +769,10 @@ mod tests {
 
     #[test]
     fn relative_paths_resolve() {
-        assert_eq!(join_relative(Path::new("a/b"), "../c/d.md"), Some(PathBuf::from("a/c/d.md")));
+        assert_eq!(
+            join_relative(Path::new("a/b"), "../c/d.md"),
+            Some(PathBuf::from("a/c/d.md"))
+        );
         assert_eq!(join_relative(Path::new(""), "../x"), None);
         assert_eq!(file_url(Path::new("a b/c.md")), "a%20b/c.md");
     }

@@ -31,7 +31,8 @@ pub struct RenderOptions {
 }
 
 /// The primer's GitHub page: the default `base_url`.
-pub const PRIMER_BASE_URL: &str = "https://github.com/donnemartin/system-design-primer/blob/master/";
+pub const PRIMER_BASE_URL: &str =
+    "https://github.com/donnemartin/system-design-primer/blob/master/";
 
 /// Turns a document's cards into note drafts with finished, sanitised HTML fields.
 pub fn render(
