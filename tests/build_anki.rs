@@ -120,8 +120,8 @@ fn failed_build_keeps_the_previous_deck_and_leaves_no_stray_files() {
     };
     let files_before = listing(out.path());
 
-    // Break the content: the image a card refers to disappears.
-    std::fs::remove_file(content.path().join("images/queue.svg")).unwrap();
+    // Break the content: the image a card refers to is no longer an image.
+    std::fs::write(content.path().join("images/queue.svg"), "not an image").unwrap();
     let output = primer_anki()
         .args(["build", "--content"])
         .arg(content.path())
