@@ -6,7 +6,7 @@
 //!
 //! 1. the heading's summary card (key `…/<heading>/summary`), else
 //! 2. the first standard (non-cloze) card directly under that heading, else
-//! 3. the first standard card in a section below it, shallowest first.
+//! 3. a standard card in a section below it: shallowest first, a summary before other cards.
 //!
 //! Headings compare normalised (`normalize_key`: case, punctuation, markup). Only standard
 //! notes adopt: an old Basic note moved onto a cloze note type would lose its card. The chosen
@@ -111,18 +111,20 @@ pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
             .iter()
             .copied()
             .find(|&i| deck.drafts[i].key.ends_with("/summary"));
-        let mut below: Vec<(usize, usize)> = standard
+        // Below the heading: shallowest first, summaries before other cards, then source order.
+        let mut below: Vec<(usize, bool, usize)> = standard
             .iter()
             .filter_map(|(i, path)| {
                 let at = path.iter().position(|h| h == &wanted)?;
-                (at + 1 < path.len()).then_some((path.len() - at, *i))
+                let is_summary = deck.drafts[*i].key.ends_with("/summary");
+                (at + 1 < path.len()).then_some((path.len() - at, !is_summary, *i))
             })
             .collect();
         below.sort();
         let choices: Vec<usize> = summary
             .into_iter()
             .chain(direct.iter().copied())
-            .chain(below.into_iter().map(|(_, i)| i))
+            .chain(below.into_iter().map(|(_, _, i)| i))
             .collect();
         if choices.is_empty() {
             plan.not_adopted.push(refuse(format!(
