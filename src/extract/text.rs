@@ -27,6 +27,10 @@ pub fn normalize_key(text: &str) -> String {
 /// A heading title as a subject: "Disadvantage(s): sharding" → "Sharding — disadvantages".
 pub fn clean_title(title: &str) -> String {
     let title = title.trim().trim_end_matches(':').trim();
+    let key = normalize_key(title);
+    if key.starts_with("well scope the problem") || key.starts_with("we ll scope the problem") {
+        return "Use cases in scope".to_string();
+    }
     for (prefix, word) in [
         ("disadvantage(s):", "disadvantages"),
         ("disadvantages:", "disadvantages"),
