@@ -622,7 +622,10 @@ impl<'a> Builder<'a> {
             && !rest.trim().is_empty()
         {
             let in_item = matches!(
-                self.stack.iter().rev().find(|f| !matches!(f, Frame::Ignored)),
+                self.stack
+                    .iter()
+                    .rev()
+                    .find(|f| !matches!(f, Frame::Ignored)),
                 Some(Frame::Item { .. })
             );
             if in_item && let Some(Frame::Item { item }) = self.stack.last_mut() {
@@ -630,7 +633,9 @@ impl<'a> Builder<'a> {
             } else {
                 self.pending_pin = Some(pin);
             }
-            let inlines = vec![Inline::Text(rest.split_whitespace().collect::<Vec<_>>().join(" "))];
+            let inlines = vec![Inline::Text(
+                rest.split_whitespace().collect::<Vec<_>>().join(" "),
+            )];
             self.finish_paragraph(inlines, line);
             return;
         }
