@@ -15,6 +15,7 @@
 
 pub mod apkg_reader;
 pub mod build;
+pub mod check;
 pub mod diff;
 pub mod document;
 pub mod error;

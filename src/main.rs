@@ -9,8 +9,14 @@ use clap::{Args, Parser, Subcommand};
 use primer_anki::build::{self, BuildOptions};
 use primer_anki::package::ArchiveOptions;
 
+mod cli;
+
 #[derive(Debug, Parser)]
-#[command(name = "primer-anki", version, about = "Turn markdown study material into Anki decks (.apkg).")]
+#[command(
+    name = "primer-anki",
+    version,
+    about = "Turn markdown study material into Anki decks (.apkg)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,11 +25,19 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build one .apkg per deck from a content directory.
-    #[command(after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked")]
+    #[command(
+        after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked"
+    )]
     Build(BuildArgs),
     /// List what changed between two decks: notes added, changed, renamed or moved, removed.
-    #[command(after_help = "Examples:\n  primer-anki diff old/system-design.apkg decks/system-design.apkg > RELEASE-NOTES.md\n  primer-anki diff old.apkg new.apkg --json")]
+    #[command(
+        after_help = "Examples:\n  primer-anki diff old/system-design.apkg decks/system-design.apkg > RELEASE-NOTES.md\n  primer-anki diff old.apkg new.apkg --json"
+    )]
     Diff(DiffArgs),
+    /// Lint the content without writing anything: broken links and anchors, missing images,
+    /// empty or overlong answers, duplicate questions, identity collisions, broken notebooks.
+    #[command(after_help = cli::check::EXAMPLES)]
+    Check(cli::check::CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +85,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Diff(args) => run_diff(args),
+        Command::Check(args) => cli::check::run(args, false),
     }
 }
 
@@ -100,7 +115,9 @@ fn run_build(args: BuildArgs) -> ExitCode {
         lock: args.lock,
         base_url: args.base_url,
         now,
-        archive: ArchiveOptions { compression_level: args.compression },
+        archive: ArchiveOptions {
+            compression_level: args.compression,
+        },
         locked: args.locked,
         adopt: args.adopt,
     };
@@ -148,10 +165,16 @@ fn run_build(args: BuildArgs) -> ExitCode {
                     println!("removed: {deck}: {key} (guid {guid})");
                 }
                 for a in &id.adopted {
-                    println!("adopted: {}: \"{}\" (guid {}) -> {}", a.deck, a.title, a.guid, a.key);
+                    println!(
+                        "adopted: {}: \"{}\" (guid {}) -> {}",
+                        a.deck, a.title, a.guid, a.key
+                    );
                 }
                 for n in &id.not_adopted {
-                    println!("not adopted: {}: \"{}\" (guid {}): {}", n.deck, n.title, n.guid, n.reason);
+                    println!(
+                        "not adopted: {}: \"{}\" (guid {}): {}",
+                        n.deck, n.title, n.guid, n.reason
+                    );
                 }
             }
             ExitCode::SUCCESS

@@ -1,0 +1,64 @@
+//! `primer-anki check`: lint the content, print findings, exit 1 on errors.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use primer_anki::check::{self, CheckOptions, report};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Print the findings as JSON (for machines) instead of snippets.
+    #[arg(long)]
+    pub json: bool,
+    /// Answers with more words than this are reported as too long.
+    #[arg(long, value_name = "WORDS", default_value_t = check::DEFAULT_MAX_ANSWER_WORDS)]
+    pub max_answer_words: usize,
+    /// Exit with 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+pub const EXAMPLES: &str = "Examples:
+  primer-anki check
+  primer-anki check --content ../system-design-primer
+  primer-anki check --json | jq '.findings[] | select(.severity == \"error\")'
+  primer-anki check --deny-warnings     # CI: fail on warnings too";
+
+pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
+    let options = CheckOptions {
+        max_answer_words: args.max_answer_words,
+    };
+    let report = check::check(&args.content, &options);
+    if args.json {
+        println!("{}", report::to_json(&report));
+    } else if quiet {
+        // Errors only, still with their snippets.
+        let mut only_errors = report.clone();
+        only_errors
+            .findings
+            .retain(|f| f.severity == check::Severity::Error);
+        if !only_errors.findings.is_empty() {
+            eprint!("{}", report::to_text(&only_errors));
+        }
+    } else if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+        let mut stream = StandardStream::stderr(ColorChoice::Auto);
+        if report::write_color(&report, &mut stream).is_err() {
+            eprint!("{}", report::to_text(&report));
+        }
+    } else {
+        eprint!("{}", report::to_text(&report));
+    }
+    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

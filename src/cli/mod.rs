@@ -1,0 +1,4 @@
+//! One module per subcommand added after `build` and `diff`: each holds its clap arguments and
+//! a `run` that prints the report and returns the exit code.
+
+pub mod check;
