@@ -33,6 +33,8 @@ pub struct BuildOptions {
     pub locked: bool,
     /// An existing deck whose notes give their GUIDs to the cards of the same heading.
     pub adopt: Option<PathBuf>,
+    /// What to write per deck: `.apkg` (the default), Anki's CSV, or JSON.
+    pub format: crate::export::Format,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,8 +155,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             media: deck.media,
             build_time,
         };
-        let path = options.out.join(format!("{}.apkg", deck.spec.file_stem));
-        package::write_apkg(&package, &path, options.archive)?;
+        let path = crate::export::write(
+            &package,
+            &options.out,
+            &deck.spec.file_stem,
+            options.format,
+            options.archive,
+        )?;
         report.decks.push(DeckReport {
             name: deck.spec.name,
             notes: package.notes.len(),

@@ -19,6 +19,7 @@ pub mod check;
 pub mod diff;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod identity;
 pub mod input;

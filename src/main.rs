@@ -78,6 +78,9 @@ struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// What to write per deck: apkg, or CSV / JSON with the media in <deck>.media/.
+    #[arg(long, value_enum, default_value_t = primer_anki::export::Format::Apkg)]
+    format: primer_anki::export::Format,
 }
 
 fn main() -> ExitCode {
@@ -120,6 +123,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         },
         locked: args.locked,
         adopt: args.adopt,
+        format: args.format,
     };
     match build::build(&options) {
         Ok(report) => {

@@ -20,7 +20,7 @@ Subcommands (see README.md in this directory for the JSON they print):
   import DECK.apkg [DECK2.apkg ...]
   sequence [--answer N] [--merge-notetypes] [--update-notes MODE]
            [--update-notetypes MODE] STEP1.apkg STEP2.apkg ...
-  csv-import FILE.csv [--twice]
+  csv-import FILE.csv [--twice] [--notetypes-from DECK.apkg] [--then OTHER.csv]
   inspect DECK.apkg
 """
 
@@ -151,7 +151,11 @@ def package_options(
 def import_package(col: Collection, path: str, options: ImportAnkiPackageOptions) -> Any:
     """Run Anki's real .apkg importer and return its ImportResponse."""
     request = ImportAnkiPackageRequest(package_path=path, options=options)
-    return col.import_anki_package(request)
+    response = col.import_anki_package(request)
+    # The Python ModelManager caches note types it has read, and the backend's import does not
+    # clear that cache: without this, a note type updated by the import reads back stale.
+    col.models._clear_cache()
+    return response
 
 
 def package_guids(path: str) -> dict[int, str]:
@@ -710,7 +714,19 @@ def csv_metadata_summary(col: Collection, md: Any) -> dict[str, Any]:
 def cmd_csv_import(args: argparse.Namespace) -> dict[str, Any]:
     path = existing_file(args.file)
     out: dict[str, Any] = {"command": "csv-import", "file": path, "imports": []}
+    then = [existing_file(f) for f in (args.then or [])]
     with fresh_collection() as col:
+        if args.notetypes_from:
+            # The learner imported our .apkg once (note types, decks, media); the CSV is then
+            # imported into a collection that has the note types but none of the notes.
+            package = existing_file(args.notetypes_from)
+            try:
+                import_package(col, package, package_options())
+            except Exception as exc:
+                out["error"] = f"{type(exc).__name__}: {exc}"
+                return out
+            col.remove_notes(col.find_notes(""))
+            out["notetypes_from"] = package
         try:
             # delimiter=None: let Anki honour `#separator:` or guess.
             md = col.get_csv_metadata(path, None)
@@ -718,9 +734,14 @@ def cmd_csv_import(args: argparse.Namespace) -> dict[str, Any]:
             out["error"] = f"{type(exc).__name__}: {exc}"
             return out
         out["metadata"] = csv_metadata_summary(col, md)
-        for _ in range(2 if args.twice else 1):
+        steps = [(path, md)] * (2 if args.twice else 1)
+        for other in then:
+            steps.append((other, None))
+        for step_path, step_md in steps:
             try:
-                response = col.import_csv(ImportCsvRequest(path=path, metadata=md))
+                if step_md is None:
+                    step_md = col.get_csv_metadata(step_path, None)
+                response = col.import_csv(ImportCsvRequest(path=step_path, metadata=step_md))
             except Exception as exc:
                 out["imports"].append({"error": f"{type(exc).__name__}: {exc}"})
                 break
@@ -803,6 +824,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("csv-import", help="import a CSV file using its own header directives")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--twice", action="store_true", help="import the same file a second time")
+    p.add_argument("--notetypes-from", metavar="DECK.apkg",
+                   help="first import this package, then delete its notes (keeps note types, decks, media)")
+    p.add_argument("--then", action="append", metavar="OTHER.csv",
+                   help="after FILE.csv, import this file too (repeatable)")
     p.set_defaults(func=cmd_csv_import)
 
     p = sub.add_parser("inspect", help="summary of a package after import")
