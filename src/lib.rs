@@ -24,6 +24,7 @@ pub mod extract;
 pub mod identity;
 pub mod input;
 pub mod package;
+pub mod preview;
 pub mod render;
 
 pub use error::{Error, Result, SourceLocation, Warning};

@@ -38,6 +38,10 @@ enum Command {
     /// empty or overlong answers, duplicate questions, identity collisions, broken notebooks.
     #[command(after_help = cli::check::EXAMPLES)]
     Check(cli::check::CheckArgs),
+    /// Write a static HTML page showing every card, front and back, as Anki renders it, with a
+    /// search box and a light/dark toggle.
+    #[command(after_help = cli::preview::EXAMPLES)]
+    Preview(cli::preview::PreviewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Diff(args) => run_diff(args),
         Command::Check(args) => cli::check::run(args, false),
+        Command::Preview(args) => cli::preview::run(args, false),
     }
 }
 

@@ -2,3 +2,4 @@
 //! a `run` that prints the report and returns the exit code.
 
 pub mod check;
+pub mod preview;

@@ -1,0 +1,54 @@
+//! `primer-anki preview`: write the static review page.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use primer_anki::preview::{self, PreviewOptions};
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Where the page (index.html) and its media go.
+    #[arg(long, default_value = "preview")]
+    pub out: PathBuf,
+}
+
+pub const EXAMPLES: &str = "Examples:
+  primer-anki preview                       # writes preview/index.html
+  primer-anki preview --content ../system-design-primer --out /tmp/primer-preview
+  xdg-open preview/index.html               # search box at the top; ?theme=dark starts dark";
+
+pub fn run(args: PreviewArgs, quiet: bool) -> ExitCode {
+    let options = PreviewOptions {
+        content: args.content,
+        out: args.out,
+    };
+    match preview::preview(&options) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                if !quiet {
+                    eprintln!("{warning}");
+                }
+            }
+            if !quiet {
+                println!(
+                    "preview: {} cards ({} notes) in {} decks, {} media files -> {}",
+                    report.cards,
+                    report.notes,
+                    report.decks,
+                    report.media,
+                    report.page.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
