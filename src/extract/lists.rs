@@ -64,6 +64,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     let subject = cx.subject(index);
     let intro = intro.map(text::strip_trailing_colon);
     let intro_text = intro.as_ref().map(|i| plain_text(i)).unwrap_or_default();
+    choice_cards(cx, index, block, &intro_text, &items);
     let has_details = items.iter().any(|(_, rest)| !rest.is_empty());
     let n = items.len();
     let all_short = items.iter().all(|(f, _)| text::len(f) <= SHORT_ITEM);
@@ -152,6 +153,48 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
             CardBody::Cloze {
                 text: text_pieces,
                 extra,
+            },
+        );
+    }
+}
+
+/// "Reasons for X:" lists in a comparison section ("SQL or NoSQL") also give one card per
+/// reason that asks which option it points to: a discrimination the learner can answer in a
+/// word, besides the cloze over the whole list.
+fn choice_cards(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    intro_text: &str,
+    items: &[(Vec<Inline>, &[Block])],
+) {
+    let choice = intro_text
+        .trim()
+        .strip_prefix("Reasons for ")
+        .or_else(|| intro_text.trim().strip_prefix("reasons for "))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.split_whitespace().count() <= 4);
+    let Some(choice) = choice else { return };
+    let subject = cx.subject(index);
+    for (item, _) in items {
+        if plain_text(item).trim().is_empty() {
+            continue;
+        }
+        let front = vec![
+            Piece::Subject(subject.clone()),
+            Piece::Text(": which one does this point to — ".into()),
+            Piece::Inlines(item.clone()),
+            Piece::Text("?".into()),
+        ];
+        cx.push(
+            index,
+            "choice",
+            &plain_text(item),
+            block.line,
+            None,
+            CardBody::Basic {
+                front,
+                back: vec![Piece::Para(vec![Inline::Text(choice.to_string())])],
             },
         );
     }

@@ -292,6 +292,14 @@ impl<'a> Cx<'a> {
                         keyterms::cards(self, index, block, inlines);
                     }
                     if is_intro {
+                        // "X does this. It also does that. It works as follows:" — the
+                        // sentences before the introducing one still summarise the topic.
+                        let mut leading = text::sentences(inlines);
+                        leading.pop();
+                        if !opening_done && !leading.is_empty() {
+                            let leading: Vec<Inline> = leading.into_iter().flatten().collect();
+                            summary::card(self, index, block, &leading);
+                        }
                         opening_done = true;
                     }
                 }

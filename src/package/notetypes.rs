@@ -16,8 +16,12 @@ pub const BASIC_NAME: &str = "primer-anki Basic";
 pub const CLOZE_NAME: &str = "primer-anki Cloze";
 
 /// Field names of the basic type, in order. `render::NoteFields::to_vec` follows this order.
-pub const BASIC_FIELDS: [&str; 6] =
-    ["Question", "Answer", "Context", "Source", "Further Reading", "Extra"];
+///
+/// The question and answer fields and the template keep Anki's stock names (Front, Back,
+/// "Card 1"): the primer's 2017 decks use the stock Basic type without field ids, and Anki's
+/// note type merge pairs such fields by name, so adopted notes keep their one reviewed card
+/// instead of gaining a second one.
+pub const BASIC_FIELDS: [&str; 6] = ["Front", "Back", "Context", "Source", "Further Reading", "Extra"];
 /// Field names of the cloze type, in the same order and meaning.
 pub const CLOZE_FIELDS: [&str; 6] =
     ["Text", "Back Extra", "Context", "Source", "Further Reading", "Extra"];
@@ -69,7 +73,7 @@ pub fn basic(mtime: i64, extra_css: &str) -> Notetype {
         fields: fields("basic", &BASIC_FIELDS),
         templates: vec![Template {
             id: element_id("primer-anki/notetype/basic/template/recall"),
-            name: "Recall".into(),
+            name: "Card 1".into(),
             front: include_str!("assets/basic_front.html").into(),
             back: include_str!("assets/basic_back.html").into(),
         }],
