@@ -67,6 +67,54 @@ fn invalid(path: &Path, what: impl Into<String>) -> Error {
 
 /// Read the notes, note types and decks of the package at `path`.
 pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
+    let opened = open_apkg(path)?;
+    let member = opened.collection_member;
+    read_collection(&opened.conn).map_err(|e| {
+        invalid(
+            path,
+            format!("{member} is not an Anki collection this tool can read ({e})"),
+        )
+    })
+}
+
+/// A package opened for reading: its members (name, uncompressed size), and its collection
+/// copied to a private temporary file and opened read-only (deleted on drop).
+pub struct OpenedApkg {
+    pub members: Vec<(String, u64)>,
+    /// `collection.anki21` or `collection.anki2`.
+    pub collection_member: &'static str,
+    pub conn: Connection,
+    archive: zip::ZipArchive<std::fs::File>,
+    path: std::path::PathBuf,
+    _temp: tempfile::NamedTempFile,
+}
+
+impl OpenedApkg {
+    /// The bytes of a member (e.g. `media`), refusing more than `max` bytes whatever its
+    /// header says.
+    pub fn read_member(&mut self, name: &str, max: u64) -> Result<Vec<u8>> {
+        let path = self.path.clone();
+        let entry = self
+            .archive
+            .by_name(name)
+            .map_err(|e| invalid(&path, format!("cannot read {name} ({e})")))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| invalid(&path, format!("cannot unpack {name} ({e})")))?;
+        if bytes.len() as u64 > max {
+            return Err(invalid(
+                &path,
+                format!("{name} unpacks to more than {max} bytes"),
+            ));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Open the package at `path` with the checks described in the module documentation.
+pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("open the package", path, e))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| invalid(path, format!("not a readable zip archive ({e})")))?;
@@ -107,7 +155,7 @@ pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
             )
             .help("only open packages from sources you trust; this one looks like a zip bomb"));
         }
-        names.push(name);
+        names.push((name, entry.size()));
     }
     if total > MAX_UNCOMPRESSED {
         return Err(invalid(
@@ -117,15 +165,15 @@ pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
             ),
         ));
     }
-    let member = if names.iter().any(|n| n == "collection.anki21") {
+    let member = if names.iter().any(|(n, _)| n == "collection.anki21") {
         "collection.anki21"
-    } else if names.iter().any(|n| n == "collection.anki21b") {
+    } else if names.iter().any(|(n, _)| n == "collection.anki21b") {
         return Err(Error::new(
             "this package uses the newer Anki format (collection.anki21b, zstd-compressed), which primer-anki cannot read",
         )
         .in_file(path)
         .help("in Anki, export the deck again with \"Support older Anki versions\" ticked"));
-    } else if names.iter().any(|n| n == "collection.anki2") {
+    } else if names.iter().any(|(n, _)| n == "collection.anki2") {
         "collection.anki2"
     } else {
         return Err(invalid(
@@ -161,11 +209,13 @@ pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| invalid(path, format!("{member} is not an SQLite database ({e})")))?;
-    read_collection(&conn).map_err(|e| {
-        invalid(
-            path,
-            format!("{member} is not an Anki collection this tool can read ({e})"),
-        )
+    Ok(OpenedApkg {
+        members: names,
+        collection_member: member,
+        conn,
+        archive,
+        path: path.to_path_buf(),
+        _temp: temp,
     })
 }
 

@@ -23,6 +23,7 @@ pub mod export;
 pub mod extract;
 pub mod identity;
 pub mod input;
+pub mod inspect;
 pub mod package;
 pub mod preview;
 pub mod render;

@@ -42,6 +42,9 @@ enum Command {
     /// search box and a light/dark toggle.
     #[command(after_help = cli::preview::EXAMPLES)]
     Preview(cli::preview::PreviewArgs),
+    /// Show what an .apkg holds: decks, note types, counts, media and sample cards.
+    #[command(after_help = cli::inspect::EXAMPLES)]
+    Inspect(cli::inspect::InspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => run_diff(args),
         Command::Check(args) => cli::check::run(args, false),
         Command::Preview(args) => cli::preview::run(args, false),
+        Command::Inspect(args) => cli::inspect::run(args),
     }
 }
 

@@ -142,3 +142,186 @@ fn check_finds_no_errors_in_the_primer() {
     eprintln!("primer check: {} warnings: {codes:?}", json["warnings"]);
     assert!(json["cards"].as_u64().unwrap() > 500);
 }
+
+// ---------------------------------------------------------------------------------------------
+// inspect
+
+fn filtered<T>(dir: &std::path::Path, f: impl FnOnce() -> T) -> T {
+    let pattern = regex::escape(&dir.display().to_string());
+    insta::with_settings!({filters => vec![(pattern.as_str(), "[TMP]")]}, { f() })
+}
+
+#[test]
+fn inspect_our_package_and_a_genanki_one() {
+    let out = tempfile::tempdir().unwrap();
+    support::build(
+        &repo().join("tests/fixtures/content-small"),
+        out.path(),
+        &[],
+    );
+    let deck = out.path().join("fixture-systems.apkg");
+    filtered(out.path(), || {
+        assert_cmd_snapshot!("inspect_fixture", cmd().arg("inspect").arg(&deck));
+        assert_cmd_snapshot!(
+            "inspect_fixture_json",
+            cmd()
+                .arg("inspect")
+                .arg(&deck)
+                .args(["--json", "--samples", "1"])
+        );
+    });
+    assert_cmd_snapshot!(
+        "inspect_genanki",
+        cmd().args([
+            "inspect",
+            "tests/fixtures/inspect/genanki-weather.apkg",
+            "--samples",
+            "4"
+        ])
+    );
+}
+
+#[test]
+fn inspect_reads_the_primers_2017_decks() {
+    let dir = primer_dir().join("resources/flash_cards");
+    for (file, notes) in [
+        ("System Design.apkg", 42),
+        ("System Design Exercises.apkg", 8),
+        ("OO Design.apkg", 6),
+    ] {
+        let output = cmd()
+            .arg("inspect")
+            .arg(dir.join(file))
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["notes"], notes, "{file}");
+        assert_eq!(json["cards"], notes, "{file}");
+        assert_eq!(json["schema"], 11);
+        assert_eq!(json["decks"].as_array().unwrap().len(), 1, "{file}");
+        assert_eq!(
+            json["notetypes"][0]["fields"],
+            serde_json::json!(["Front", "Back"])
+        );
+        assert_eq!(json["samples"].as_array().unwrap().len(), 3);
+        assert!(!json["samples"][0]["question"].as_str().unwrap().is_empty());
+    }
+}
+
+/// A zip with the given members (name, bytes), written with deflate.
+fn zip_file(path: &std::path::Path, members: &[(&str, Vec<u8>)]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in members {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(bytes.len() > u32::MAX as usize);
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn inspect_refuses_untrusted_packages_clearly_without_panicking_or_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let sqlite_without_col = {
+        let path = dir.path().join("other.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("create table notes (id integer primary key, flds text);")
+            .unwrap();
+        drop(conn);
+        std::fs::read(path).unwrap()
+    };
+    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+        (
+            "zip-slip.apkg",
+            vec![
+                ("../../evil.txt", b"x".to_vec()),
+                ("collection.anki2", b"x".to_vec()),
+            ],
+            "path in its name",
+        ),
+        (
+            "absolute.apkg",
+            vec![("/tmp/evil.txt", b"x".to_vec())],
+            "path in its name",
+        ),
+        (
+            "bomb.apkg",
+            vec![("collection.anki2", vec![0u8; 64 << 20])],
+            "compressed more than",
+        ),
+        (
+            "corrupt.apkg",
+            vec![(
+                "collection.anki2",
+                b"SQLite format 3\0 but then garbage".repeat(200),
+            )],
+            "collection.anki2",
+        ),
+        (
+            "wrong-schema.apkg",
+            vec![("collection.anki2", sqlite_without_col)],
+            "not an Anki collection",
+        ),
+        (
+            "empty.apkg",
+            vec![("media", b"{}".to_vec())],
+            "has no collection",
+        ),
+    ];
+    let mut files = vec![];
+    for (name, members, _) in &cases {
+        let path = dir.path().join(name);
+        zip_file(&path, members);
+        files.push(path);
+    }
+    let not_zip = dir.path().join("not-a-zip.apkg");
+    std::fs::write(&not_zip, b"hello").unwrap();
+    let before: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for ((name, _, expected), path) in cases.iter().zip(&files).chain([(
+        &("not-a-zip.apkg", vec![], "not a readable zip archive"),
+        &not_zip,
+    )]) {
+        let output = cmd()
+            .current_dir(&work)
+            .arg("inspect")
+            .arg(path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected {expected:?} in {stderr}"
+        );
+        assert!(stderr.contains("help:"), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+    let after: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(before, after, "inspect wrote next to the packages");
+    assert_eq!(
+        std::fs::read_dir(&work).unwrap().count(),
+        0,
+        "inspect wrote into the working directory"
+    );
+    assert!(
+        !dir.path().join("evil.txt").exists() && !std::path::Path::new("/tmp/evil.txt").exists()
+    );
+}
