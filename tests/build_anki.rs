@@ -142,9 +142,10 @@ fn duplicate_identities_fail_the_build_naming_both_sources() {
     copy_dir(&fixture(), content.path());
     let notes = content.path().join("notes/queues.md");
     let text = std::fs::read_to_string(&notes).unwrap();
-    // The same section twice gives two cards with one identity.
+    // The same section in a second file of the deck: two cards with one identity. (Within one
+    // file, repeated keys are told apart by their order; across files they are a mistake.)
     let section = &text[text.find("## Retry policy").unwrap()..];
-    std::fs::write(&notes, format!("{text}\n{section}")).unwrap();
+    std::fs::write(content.path().join("notes/retries.md"), format!("# Retries\n\n{section}")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let output = primer_anki()
         .args(["build", "--content"])
@@ -155,7 +156,10 @@ fn duplicate_identities_fail_the_build_naming_both_sources() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.matches("queues.md:").count() >= 2, "both sources named: {stderr}");
+    assert!(
+        stderr.contains("queues.md:") && stderr.contains("retries.md:"),
+        "both sources named: {stderr}"
+    );
     assert!(!out.path().join("fixture-systems.apkg").exists());
 }
 

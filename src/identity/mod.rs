@@ -10,7 +10,7 @@ pub mod adopt;
 pub mod lock;
 pub mod similarity;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
@@ -142,19 +142,26 @@ pub fn assign_with_adoptions(
         not_adopted: adoptions.not_adopted.clone(),
         ..IdentityReport::default()
     };
-    let mut taken_ids: HashSet<i64> = lock.notes.values().map(|n| n.note_id).collect();
+    // New notes get ids below the build time (never in the future), away from every id the
+    // lock already uses so that card ids (note id + ord) cannot collide either. Ids are handed
+    // out at the end, highest last, so that they ascend in document order.
+    let taken_ids: BTreeSet<i64> = lock.notes.values().map(|n| n.note_id).collect();
     let mut next_id = now * 1000 - ID_STRIDE;
-    let mut alloc_id = |taken: &mut HashSet<i64>| {
-        // New notes get ids just below the build time (never in the future), away from every
-        // id the lock already uses so that card ids (note id + ord) cannot collide either.
-        while taken.iter().any(|t| (t - next_id).abs() < ID_STRIDE) {
+    let mut alloc_id = move || {
+        while taken_ids
+            .range(next_id - ID_STRIDE + 1..next_id + ID_STRIDE)
+            .next()
+            .is_some()
+        {
             next_id -= ID_STRIDE;
         }
         let id = next_id;
-        taken.insert(id);
         next_id -= ID_STRIDE;
         id
     };
+    // (deck index, draft index) of notes that need a fresh note id.
+    let mut needs_id: Vec<(usize, usize)> = Vec::new();
+    let mut deck_entries: Vec<Vec<LockedNote>> = Vec::with_capacity(decks.len());
     let old_lock = lock.clone();
     let seen: HashSet<(String, String)> = decks
         .iter()
@@ -164,8 +171,7 @@ pub fn assign_with_adoptions(
                 .map(|draft| (d.name.to_string(), identity_of(draft)))
         })
         .collect();
-    let mut out = Vec::new();
-    for deck in decks {
+    for (deck_index, deck) in decks.iter().enumerate() {
         // Pass 1: notes whose key the lock knows.
         let mut entries: Vec<Option<LockedNote>> = Vec::with_capacity(deck.drafts.len());
         let mut pending = Vec::new();
@@ -206,9 +212,10 @@ pub fn assign_with_adoptions(
             let draft = &deck.drafts[index];
             let identity = identity_of(draft);
             if let Some(a) = adoptions.by_key.get(&(deck.name.to_string(), identity)) {
+                needs_id.push((deck_index, index));
                 entries[index] = Some(LockedNote {
                     guid: a.guid.clone(),
-                    note_id: alloc_id(&mut taken_ids),
+                    note_id: 0,
                     // Strictly newer than the old note, so Anki updates it in place.
                     mtime: now.max(a.old_mtime + 1),
                     hash: content_hash(draft, deck.id),
@@ -257,25 +264,37 @@ pub fn assign_with_adoptions(
             lock.notes.remove(&(deck.name.to_string(), old_key));
         }
         // Pass 3: the rest are new.
-        let mut notes = Vec::with_capacity(deck.drafts.len());
-        for (draft, entry) in deck.drafts.iter().zip(entries) {
-            let identity = identity_of(draft);
+        let mut resolved = Vec::with_capacity(deck.drafts.len());
+        for (index, (draft, entry)) in deck.drafts.iter().zip(entries).enumerate() {
             let entry = entry.unwrap_or_else(|| {
+                let identity = identity_of(draft);
                 report.added += 1;
                 report
                     .added_keys
                     .push((deck.name.to_string(), identity.clone()));
+                needs_id.push((deck_index, index));
                 LockedNote {
                     guid: guid_for(deck.name, &identity),
-                    note_id: alloc_id(&mut taken_ids),
+                    note_id: 0,
                     mtime: now,
                     hash: content_hash(draft, deck.id),
                     signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
                 }
             });
-            lock.notes
-                .insert((deck.name.to_string(), identity), entry.clone());
+            resolved.push(entry);
+        }
+        deck_entries.push(resolved);
+    }
+    for &(deck_index, index) in needs_id.iter().rev() {
+        deck_entries[deck_index][index].note_id = alloc_id();
+    }
+    let mut out = Vec::with_capacity(decks.len());
+    for (deck, entries) in decks.iter().zip(deck_entries) {
+        let mut notes = Vec::with_capacity(deck.drafts.len());
+        for (draft, entry) in deck.drafts.iter().zip(entries) {
+            let identity = identity_of(draft);
             notes.push(to_note(draft, &entry, deck.id));
+            lock.notes.insert((deck.name.to_string(), identity), entry);
         }
         out.push(notes);
     }

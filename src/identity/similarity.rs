@@ -134,7 +134,12 @@ fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let end = after[..after.len().min(12)].find(';');
+        // Entities are short: look for the `;` within 12 bytes, on a char boundary.
+        let mut window = after.len().min(12);
+        while !after.is_char_boundary(window) {
+            window -= 1;
+        }
+        let end = after[..window].find(';');
         let decoded = end.and_then(|end| {
             let name = &after[1..end];
             let c = match name {
