@@ -325,3 +325,55 @@ fn inspect_refuses_untrusted_packages_clearly_without_panicking_or_writing() {
         !dir.path().join("evil.txt").exists() && !std::path::Path::new("/tmp/evil.txt").exists()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// the GitHub Actions workflow
+
+#[test]
+fn workflow_parses_and_checks_builds_uploads_and_releases() {
+    let text = std::fs::read_to_string(repo().join(".github/workflows/decks.yml")).unwrap();
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).expect("the workflow is valid YAML");
+    let on = &yaml["on"];
+    assert!(on["push"]["tags"].as_sequence().is_some(), "runs on tags");
+    assert!(
+        !on["push"].is_null() && !on["workflow_call"].is_null(),
+        "push and reusable"
+    );
+    let steps = |job: &str| -> Vec<String> {
+        yaml["jobs"][job]["steps"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("job {job} has steps"))
+            .iter()
+            .map(|s| serde_yaml::to_string(s).unwrap())
+            .collect()
+    };
+    let decks = steps("decks");
+    let position = |needle: &str| {
+        decks
+            .iter()
+            .position(|s| s.contains(needle))
+            .unwrap_or_else(|| panic!("no step with {needle:?}"))
+    };
+    let check = position("primer-anki check");
+    let build = position("primer-anki build");
+    assert!(decks[build].contains("--locked"), "build --locked");
+    let upload = position("actions/upload-artifact");
+    assert!(
+        check < build && build < upload,
+        "check, then build --locked, then upload"
+    );
+    assert!(decks[build].contains("SOURCE_DATE_EPOCH=\"$(git log -1 --format=%ct)\""));
+    let release = &yaml["jobs"]["release"];
+    assert!(release["if"].as_str().unwrap().contains("refs/tags/"));
+    assert_eq!(release["permissions"]["contents"], "write");
+    let release_steps = steps("release").join("\n");
+    assert!(
+        release_steps.contains("primer-anki diff"),
+        "release notes come from diff"
+    );
+    assert!(release_steps.contains("gh release create"));
+    assert!(release_steps.contains("--notes-file notes.md"));
+    for job in ["decks", "release"] {
+        assert_eq!(yaml["jobs"][job]["runs-on"], "ubuntu-latest");
+    }
+}
