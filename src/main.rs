@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use primer_anki::build::{self, BuildOptions};
 use primer_anki::package::ArchiveOptions;
@@ -20,6 +20,12 @@ mod cli;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: timings and where things are read from.
+    #[arg(long, short, global = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +51,12 @@ enum Command {
     /// Show what an .apkg holds: decks, note types, counts, media and sample cards.
     #[command(after_help = cli::inspect::EXAMPLES)]
     Inspect(cli::inspect::InspectArgs),
+    /// Print shell completions generated from the command-line definition.
+    #[command(after_help = cli::generate::COMPLETIONS_EXAMPLES)]
+    Completions(cli::generate::CompletionsArgs),
+    /// Print the man page (roff) generated from the command-line definition.
+    #[command(after_help = cli::generate::MAN_EXAMPLES)]
+    Man(cli::generate::ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -82,9 +94,6 @@ struct BuildArgs {
     /// Deflate level, 0 (store) to 9.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
     compression: u8,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
     /// What to write per deck: apkg, or CSV / JSON with the media in <deck>.media/.
     #[arg(long, value_enum, default_value_t = primer_anki::export::Format::Apkg)]
     format: primer_anki::export::Format,
@@ -92,12 +101,15 @@ struct BuildArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = cli::terminal::Verbosity::from_flags(cli.quiet, cli.verbose);
     match cli.command {
-        Command::Build(args) => run_build(args),
+        Command::Build(args) => run_build(args, verbosity),
         Command::Diff(args) => run_diff(args),
-        Command::Check(args) => cli::check::run(args, false),
-        Command::Preview(args) => cli::preview::run(args, false),
+        Command::Check(args) => cli::check::run(args, verbosity),
+        Command::Preview(args) => cli::preview::run(args, verbosity),
         Command::Inspect(args) => cli::inspect::run(args),
+        Command::Completions(args) => cli::generate::completions(args, Cli::command()),
+        Command::Man(args) => cli::generate::man(args, Cli::command()),
     }
 }
 
@@ -113,7 +125,7 @@ fn build_time() -> Result<i64, String> {
     }
 }
 
-fn run_build(args: BuildArgs) -> ExitCode {
+fn run_build(args: BuildArgs, verbosity: cli::terminal::Verbosity) -> ExitCode {
     let now = match build_time() {
         Ok(now) => now,
         Err(message) => {
@@ -134,12 +146,32 @@ fn run_build(args: BuildArgs) -> ExitCode {
         adopt: args.adopt,
         format: args.format,
     };
-    match build::build(&options) {
+    let started = std::time::Instant::now();
+    if verbosity == cli::terminal::Verbosity::Verbose {
+        eprintln!(
+            "building {} into {} (format {:?}, build time {now})",
+            options.content.display(),
+            options.out.display(),
+            options.format
+        );
+    }
+    let spinner = cli::terminal::spinner(
+        &format!("building decks from {}", options.content.display()),
+        verbosity,
+    );
+    let result = build::build(&options);
+    spinner.finish_and_clear();
+    if verbosity == cli::terminal::Verbosity::Verbose {
+        eprintln!("built in {:.2?}", started.elapsed());
+    }
+    match result {
         Ok(report) => {
-            for warning in &report.warnings {
-                eprintln!("{warning}");
+            if verbosity != cli::terminal::Verbosity::Quiet {
+                for warning in &report.warnings {
+                    eprintln!("{warning}");
+                }
             }
-            if !args.quiet {
+            if verbosity != cli::terminal::Verbosity::Quiet {
                 for deck in &report.decks {
                     println!(
                         "{}: {} notes, {} cards, {} media files -> {}",
@@ -225,7 +257,6 @@ fn run_diff(args: DiffArgs) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_valid() {

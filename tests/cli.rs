@@ -377,3 +377,114 @@ fn workflow_parses_and_checks_builds_uploads_and_releases() {
         assert_eq!(yaml["jobs"][job]["runs-on"], "ubuntu-latest");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// terminal behaviour: help, completions, man page, quiet and verbose
+
+const SUBCOMMANDS: &[&str] = &[
+    "build",
+    "diff",
+    "check",
+    "inspect",
+    "preview",
+    "completions",
+    "man",
+];
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    for sub in SUBCOMMANDS {
+        let output = cmd().args([sub, "--help"]).output().unwrap();
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(output.status.success(), "{sub} --help");
+        assert!(
+            help.contains("Examples:\n  primer-anki"),
+            "{sub} --help has no examples:\n{help}"
+        );
+        assert!(
+            help.contains("--quiet") && help.contains("--verbose"),
+            "{sub}: global flags"
+        );
+    }
+    assert_cmd_snapshot!("help_check", cmd().args(["check", "--help"]));
+    assert_cmd_snapshot!("help_inspect", cmd().args(["inspect", "--help"]));
+    assert_cmd_snapshot!("help_preview", cmd().args(["preview", "--help"]));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = cmd().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        for sub in ["build", "check", "inspect", "preview"] {
+            assert!(text.contains(sub), "{shell} completions lack {sub}");
+        }
+    }
+    let output = cmd().arg("man").output().unwrap();
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH primer-anki 1"),
+        "{page}"
+    );
+    assert!(page.contains("check") && page.contains("preview"));
+    let dir = tempfile::tempdir().unwrap();
+    let output = cmd()
+        .args(["man", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    for page in [
+        "primer-anki.1",
+        "primer-anki-build.1",
+        "primer-anki-check.1",
+        "primer-anki-inspect.1",
+    ] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn quiet_prints_nothing_and_verbose_prints_more_and_no_progress_off_a_terminal() {
+    let out = tempfile::tempdir().unwrap();
+    let run = |flag: &str| {
+        cmd()
+            .args([
+                flag,
+                "build",
+                "--content",
+                "tests/fixtures/content-small",
+                "--out",
+            ])
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    let quiet = run("--quiet");
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{quiet:?}"
+    );
+    let normal = run("--no-such-flag-check-usage");
+    assert_eq!(normal.status.code(), Some(2), "usage errors exit 2");
+    let verbose = run("--verbose");
+    let stderr = String::from_utf8(verbose.stderr).unwrap();
+    assert!(stderr.contains("built in"), "{stderr}");
+    // stderr is a pipe here: no spinner frames or cursor control.
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "{stderr:?}"
+    );
+    let check_quiet = cmd()
+        .args([
+            "-q",
+            "check",
+            "--content",
+            "tests/fixtures/check/long-answer",
+        ])
+        .output()
+        .unwrap();
+    assert!(check_quiet.stderr.is_empty(), "quiet check hides warnings");
+}

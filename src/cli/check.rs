@@ -8,6 +8,8 @@ use clap::Args;
 
 use primer_anki::check::{self, CheckOptions, report};
 
+use super::terminal::{Verbosity, spinner};
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
@@ -30,11 +32,23 @@ pub const EXAMPLES: &str = "Examples:
   primer-anki check --json | jq '.findings[] | select(.severity == \"error\")'
   primer-anki check --deny-warnings     # CI: fail on warnings too";
 
-pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
+pub fn run(args: CheckArgs, verbosity: Verbosity) -> ExitCode {
+    let quiet = verbosity == Verbosity::Quiet;
     let options = CheckOptions {
         max_answer_words: args.max_answer_words,
     };
+    let started = std::time::Instant::now();
+    let spinner = spinner(&format!("checking {}", args.content.display()), verbosity);
     let report = check::check(&args.content, &options);
+    spinner.finish_and_clear();
+    if verbosity == Verbosity::Verbose {
+        eprintln!(
+            "checked {} in {:.2?} (answers over {} words are long)",
+            args.content.display(),
+            started.elapsed(),
+            options.max_answer_words
+        );
+    }
     if args.json {
         println!("{}", report::to_json(&report));
     } else if quiet {

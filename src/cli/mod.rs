@@ -2,5 +2,7 @@
 //! a `run` that prints the report and returns the exit code.
 
 pub mod check;
-pub mod preview;
+pub mod generate;
 pub mod inspect;
+pub mod preview;
+pub mod terminal;

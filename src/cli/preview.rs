@@ -7,6 +7,8 @@ use clap::Args;
 
 use primer_anki::preview::{self, PreviewOptions};
 
+use super::terminal::{Verbosity, spinner};
+
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
@@ -22,12 +24,19 @@ pub const EXAMPLES: &str = "Examples:
   primer-anki preview --content ../system-design-primer --out /tmp/primer-preview
   xdg-open preview/index.html               # search box at the top; ?theme=dark starts dark";
 
-pub fn run(args: PreviewArgs, quiet: bool) -> ExitCode {
+pub fn run(args: PreviewArgs, verbosity: Verbosity) -> ExitCode {
+    let quiet = verbosity == Verbosity::Quiet;
     let options = PreviewOptions {
         content: args.content,
         out: args.out,
     };
-    match preview::preview(&options) {
+    let spinner = spinner(
+        &format!("rendering {}", options.content.display()),
+        verbosity,
+    );
+    let result = preview::preview(&options);
+    spinner.finish_and_clear();
+    match result {
         Ok(report) => {
             for warning in &report.warnings {
                 if !quiet {
