@@ -241,7 +241,8 @@ fn inspect_refuses_untrusted_packages_clearly_without_panicking_or_writing() {
         drop(conn);
         std::fs::read(path).unwrap()
     };
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             "zip-slip.apkg",
             vec![

@@ -25,6 +25,12 @@ fn csv_imports_into_anki_by_note_type_and_deck_and_reimport_updates() {
     let apkg_decks = deck_lines(&apkg);
     let csv_decks = deck_lines(&csv);
     assert_eq!(apkg_decks.len(), csv_decks.len());
+    let guid_cell =
+        regex::Regex::new(r#"(?m)^"primer-anki [A-Za-z]+"\t"[^"]*"\t"(pa[0-9A-Za-z]+)""#).unwrap();
+    let basic_answer = regex::Regex::new(
+        r#"(?m)^"primer-anki Basic"\t"[^"]*"\t"[^"]*"\t"[^"]*"\t"(?:[^"]|"")*"\t"<p>"#,
+    )
+    .unwrap();
     for ((name, notes, _, media, apkg_path), (_, csv_notes, _, _, csv_path)) in
         apkg_decks.iter().zip(&csv_decks)
     {
@@ -33,11 +39,7 @@ fn csv_imports_into_anki_by_note_type_and_deck_and_reimport_updates() {
         let text = std::fs::read_to_string(csv_path).unwrap();
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with('"')).collect();
         // Multi-line fields are quoted, so count rows by their GUID cell instead of by lines.
-        let guids =
-            regex::Regex::new(r#"(?m)^"primer-anki [A-Za-z]+"\t"[^"]*"\t"(pa[0-9A-Za-z]+)""#)
-                .unwrap()
-                .captures_iter(&text)
-                .count();
+        let guids = guid_cell.captures_iter(&text).count();
         assert_eq!(guids, *notes, "{name}: rows in the CSV");
         assert!(!rows.is_empty());
         if *media > 0 {
@@ -50,12 +52,9 @@ fn csv_imports_into_anki_by_note_type_and_deck_and_reimport_updates() {
             );
         }
         // A second version of the file with one answer edited.
-        let first_answer = regex::Regex::new(
-            r#"(?m)^"primer-anki Basic"\t"[^"]*"\t"[^"]*"\t"[^"]*"\t"(?:[^"]|"")*"\t"<p>"#,
-        )
-        .unwrap()
-        .find(&text)
-        .expect("a basic note with a paragraph answer");
+        let first_answer = basic_answer
+            .find(&text)
+            .expect("a basic note with a paragraph answer");
         let edited = format!(
             "{}<p>EDITED {}",
             &text[..first_answer.end() - 3],

@@ -192,10 +192,10 @@ impl Checker<'_> {
         let mut seen = HashSet::new();
         for (deck, spec) in content.decks.iter().enumerate() {
             for source in &spec.sources {
-                if seen.insert((deck, source.display.clone())) {
-                    if let Some(p) = self.read(source, deck) {
-                        parsed.push(p);
-                    }
+                if seen.insert((deck, source.display.clone()))
+                    && let Some(p) = self.read(source, deck)
+                {
+                    parsed.push(p);
                 }
             }
         }
@@ -224,14 +224,16 @@ impl Checker<'_> {
         };
         let raw = String::from_utf8_lossy(&bytes).into_owned();
         self.report.sources.insert(shown.clone(), raw.clone());
-        if source.format == SourceFormat::Notebook && !bytes.contains(&0) {
-            if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-                let span = offset_of(&raw, e.line(), e.column()).map(|o| {
-                    let end = raw[o..].find('\n').map_or(raw.len(), |n| o + n);
-                    o..end.max(o)
-                });
-                let place = self.place(&shown, &raw, span, "the JSON breaks here");
-                self.push(Finding {
+        if source.format == SourceFormat::Notebook
+            && !bytes.contains(&0)
+            && let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            let span = offset_of(&raw, e.line(), e.column()).map(|o| {
+                let end = raw[o..].find('\n').map_or(raw.len(), |n| o + n);
+                o..end.max(o)
+            });
+            let place = self.place(&shown, &raw, span, "the JSON breaks here");
+            self.push(Finding {
                     severity: Severity::Error,
                     code: "bad-notebook",
                     message: format!("the notebook is not valid JSON: {e}"),
@@ -239,8 +241,7 @@ impl Checker<'_> {
                     help: "open the notebook in Jupyter and save it again, or fix the JSON by hand (a missing comma or quote)".into(),
                     related: None,
                 });
-                return None;
-            }
+            return None;
         }
         let mut warnings = Vec::new();
         let markdown = match input::read_source(source, &mut warnings) {
@@ -798,12 +799,11 @@ fn empty_answers_in(
                         BlockKind::Paragraph(a) => Some((b.line, plain_text(a))),
                         _ => None,
                     });
-                    if let Some((line, a)) = next {
-                        if let Some(rest) = a.trim().strip_prefix("A:") {
-                            if rest.trim().is_empty() {
-                                found.push((line, q.trim().to_string(), "write the answer after `A:` on the same paragraph, or remove the question"));
-                            }
-                        }
+                    if let Some((line, a)) = next
+                        && let Some(rest) = a.trim().strip_prefix("A:")
+                        && rest.trim().is_empty()
+                    {
+                        found.push((line, q.trim().to_string(), "write the answer after `A:` on the same paragraph, or remove the question"));
                     }
                 }
             }
@@ -813,13 +813,12 @@ fn empty_answers_in(
                         kind: BlockKind::Paragraph(inlines),
                         ..
                     }) = item.blocks.first()
+                        && let Some(Inline::Strong(term)) = inlines.first()
                     {
-                        if let Some(Inline::Strong(term)) = inlines.first() {
-                            let rest = plain_text(&inlines[1..]);
-                            let rest = rest.trim();
-                            if item.blocks.len() == 1 && ["-", ":", "–", "—"].contains(&rest) {
-                                found.push((item.line, plain_text(term), "write the definition after the dash, or drop the dash if the list only names things"));
-                            }
+                        let rest = plain_text(&inlines[1..]);
+                        let rest = rest.trim();
+                        if item.blocks.len() == 1 && ["-", ":", "–", "—"].contains(&rest) {
+                            found.push((item.line, plain_text(term), "write the definition after the dash, or drop the dash if the list only names things"));
                         }
                     }
                     empty_answers_in(&item.blocks, found, asked);
@@ -852,11 +851,11 @@ fn anchors_of(doc: &Document, markdown: &str) -> HashSet<String> {
 fn url_span(text: &str, range: &Range<usize>, url: &str) -> Range<usize> {
     let slice = &text[range.clone()];
     if !url.is_empty() {
-        if let Some(paren) = slice.rfind("](") {
-            if let Some(i) = slice[paren..].find(url) {
-                let start = range.start + paren + i;
-                return start..start + url.len();
-            }
+        if let Some(paren) = slice.rfind("](")
+            && let Some(i) = slice[paren..].find(url)
+        {
+            let start = range.start + paren + i;
+            return start..start + url.len();
         }
         if let Some(i) = slice.rfind(url) {
             return range.start + i..range.start + i + url.len();
@@ -916,12 +915,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -1,14 +1,15 @@
 //! Anki's text-import format (<https://docs.ankiweb.net/importing/text-files.html>).
 //!
 //! ```text
+//! (columns are separated by tabs; shown here as two spaces)
 //! #separator:tab
 //! #html:true
 //! #notetype column:1
 //! #deck column:2
 //! #guid column:3
 //! #tags column:4
-//! #columns:Notetype	Deck	GUID	Tags	Question / Text	Answer / Back Extra	…
-//! primer-anki Basic	Deck::Name	pa3k…	tag::a	"<b>Q</b>"	"A"	…
+//! #columns:Notetype  Deck  GUID  Tags  Question / Text  Answer / Back Extra  …
+//! primer-anki Basic  Deck::Name  pa3k…  tag::a  "<b>Q</b>"  "A"  …
 //! ```
 //!
 //! Fields follow in note type order (both our types have six, in the same roles). Every field
@@ -37,10 +38,10 @@ pub fn to_csv(package: &Package) -> String {
     for index in 0..field_count {
         let mut names: Vec<&str> = Vec::new();
         for nt in &package.notetypes {
-            if let Some(f) = nt.fields.get(index) {
-                if !names.contains(&f.name.as_str()) {
-                    names.push(&f.name);
-                }
+            if let Some(f) = nt.fields.get(index)
+                && !names.contains(&f.name.as_str())
+            {
+                names.push(&f.name);
             }
         }
         labels.push(names.join(" / "));
