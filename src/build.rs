@@ -75,8 +75,12 @@ pub fn render_content(
         for source in &spec.sources {
             let text = input::read_source(source, warnings)?;
             let doc = document::parse(&text, &source.display)?;
-            let (cards, mut found) =
-                extract::extract(&doc, &extract::ExtractOptions { profile: spec.profile });
+            let (cards, mut found) = extract::extract(
+                &doc,
+                &extract::ExtractOptions {
+                    profile: spec.profile,
+                },
+            );
             warnings.append(&mut found);
             let options = RenderOptions {
                 deck: index,
@@ -89,7 +93,11 @@ pub fn render_content(
             warnings.append(&mut found);
             drafts.append(&mut rendered);
         }
-        out.push(RenderedDeck { spec: spec.clone(), drafts, media: resolver.into_media() });
+        out.push(RenderedDeck {
+            spec: spec.clone(),
+            drafts,
+            media: resolver.into_media(),
+        });
     }
     Ok(out)
 }
@@ -97,7 +105,10 @@ pub fn render_content(
 /// Build every deck of `options.content` into `options.out`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let content = input::load(&options.content)?;
-    let base_url = options.base_url.clone().unwrap_or_else(|| content.base_url.clone());
+    let base_url = options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| content.base_url.clone());
     let mut report = BuildReport::default();
     let rendered = render_content(&content, &base_url, &mut report.warnings)?;
 
@@ -107,18 +118,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     // and the lock as one step. The lock is on the directory itself, so no file is left behind.
     let out_dir = std::fs::File::open(&options.out)
         .map_err(|e| Error::io("open the output directory", &options.out, e))?;
-    out_dir.lock().map_err(|e| Error::io("lock the output directory", &options.out, e))?;
+    out_dir
+        .lock()
+        .map_err(|e| Error::io("lock the output directory", &options.out, e))?;
 
-    let lock_path = options.lock.clone().unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    let lock_path = options
+        .lock
+        .clone()
+        .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
     let old_lock = Lock::read(&lock_path)?;
     let mut lock = old_lock.clone();
     let notetypes = assign_notetypes(&content.extra_css, &mut lock, options.now);
     let deck_drafts: Vec<DeckDrafts<'_>> = rendered
         .iter()
-        .map(|d| DeckDrafts { name: &d.spec.name, id: d.spec.id, drafts: &d.drafts })
+        .map(|d| DeckDrafts {
+            name: &d.spec.name,
+            id: d.spec.id,
+            drafts: &d.drafts,
+        })
         .collect();
     let adoptions = match &options.adopt {
-        Some(path) => identity::adopt::plan(&deck_drafts, &crate::apkg_reader::read_apkg(path)?, &lock),
+        Some(path) => {
+            identity::adopt::plan(&deck_drafts, &crate::apkg_reader::read_apkg(path)?, &lock)
+        }
         None => identity::adopt::Plan::default(),
     };
     let (notes_per_deck, identity_report) =
@@ -132,7 +154,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             identity::describe_lock_changes(&report.identity, &old_lock, &lock)
         ))
         .in_file(&lock_path)
-        .help("run `primer-anki build` without --locked and commit the updated lock file and decks"));
+        .help(
+            "run `primer-anki build` without --locked and commit the updated lock file and decks",
+        ));
     }
 
     for (deck, notes) in rendered.into_iter().zip(notes_per_deck) {
@@ -212,10 +236,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .prefix(".primer-anki.")
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file", dir, e))?;
-    temp.write_all(bytes).map_err(|e| Error::io("write", path, e))?;
-    temp.as_file().sync_all().map_err(|e| Error::io("write", path, e))?;
-    package::archive::make_world_readable(temp.as_file()).map_err(|e| Error::io("write", path, e))?;
-    temp.persist(path).map_err(|e| Error::io("move into place", path, e.error))?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("write", path, e))?;
+    package::archive::make_world_readable(temp.as_file())
+        .map_err(|e| Error::io("write", path, e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io("move into place", path, e.error))?;
     Ok(())
 }
 
@@ -229,7 +258,11 @@ pub struct MediaPacker {
 
 impl MediaPacker {
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf(), by_path: BTreeMap::new(), media: BTreeMap::new() }
+        Self {
+            root: root.to_path_buf(),
+            by_path: BTreeMap::new(),
+            media: BTreeMap::new(),
+        }
     }
 
     /// The packed files, sorted by name so the package does not depend on reference order.
@@ -250,11 +283,20 @@ impl MediaResolver for MediaPacker {
             } else {
                 format!("cannot read image {}: {e}", shown.display())
             };
-            Error::new(what).at(origin.clone()).help("fix the image path, or add the file")
+            Error::new(what)
+                .at(origin.clone())
+                .help("fix the image path, or add the file")
         })?;
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let sniffed = media::sniff_image(&bytes);
-        let claims_image = matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg");
+        let claims_image = matches!(
+            ext.as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg"
+        );
         if claims_image && sniffed.is_none() {
             return Err(Error::new(format!(
                 "{} is named like an image but its content is not one",
@@ -267,7 +309,10 @@ impl MediaResolver for MediaPacker {
         self.by_path.insert(path.to_path_buf(), name.clone());
         self.media.insert(
             name.clone(),
-            MediaFile { name: name.clone(), source: MediaSource::File(path.to_path_buf()) },
+            MediaFile {
+                name: name.clone(),
+                source: MediaSource::File(path.to_path_buf()),
+            },
         );
         Ok(name)
     }

@@ -14,7 +14,11 @@ pub struct SourceLocation {
 
 impl SourceLocation {
     pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Self { file: file.into(), line, column }
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 
     pub fn file(file: impl Into<PathBuf>) -> Self {
@@ -49,7 +53,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { location: None, message: message.into(), help: None, source: None }
+        Self {
+            location: None,
+            message: message.into(),
+            help: None,
+            source: None,
+        }
     }
 
     pub fn at(mut self, location: SourceLocation) -> Self {
@@ -79,7 +88,9 @@ impl Error {
             std::io::ErrorKind::StorageFull => "free some disk space and build again",
             _ => "check the path and try again",
         };
-        Error::new(format!("cannot {action}: {err}")).in_file(path).help(help)
+        Error::new(format!("cannot {action}: {err}"))
+            .in_file(path)
+            .help(help)
     }
 }
 

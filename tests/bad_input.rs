@@ -30,7 +30,12 @@ impl Case {
         build(content.path(), out.path(), &[]);
         let deck = out.path().join("bad.apkg");
         let good_hash = sha256_file(&deck);
-        Case { content, out, deck, good_hash }
+        Case {
+            content,
+            out,
+            deck,
+            good_hash,
+        }
     }
 
     fn notes(&self) -> std::path::PathBuf {
@@ -54,21 +59,33 @@ impl Case {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert_eq!(output.status.code(), Some(1), "exit code; stderr: {stderr}");
         for needle in needles {
-            assert!(stderr.contains(needle), "message should contain {needle:?}: {stderr}");
+            assert!(
+                stderr.contains(needle),
+                "message should contain {needle:?}: {stderr}"
+            );
         }
-        assert!(stderr.contains("help:"), "message says what to do: {stderr}");
+        assert!(
+            stderr.contains("help:"),
+            "message says what to do: {stderr}"
+        );
         self.assert_untouched();
         stderr
     }
 
     fn assert_untouched(&self) {
-        assert_eq!(sha256_file(&self.deck), self.good_hash, "the previous deck is unchanged");
+        assert_eq!(
+            sha256_file(&self.deck),
+            self.good_hash,
+            "the previous deck is unchanged"
+        );
         let names: Vec<String> = std::fs::read_dir(self.out.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(
-            names.iter().all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
+            names
+                .iter()
+                .all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
             "no stray files: {names:?}"
         );
     }
@@ -81,7 +98,10 @@ fn empty_file_warns_and_builds() {
     let output = case.run();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("notes/empty.md") && stderr.contains("empty"), "{stderr}");
+    assert!(
+        stderr.contains("notes/empty.md") && stderr.contains("empty"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -94,7 +114,11 @@ fn file_that_is_not_utf8_fails_with_offset() {
 #[test]
 fn binary_file_named_md_fails() {
     let case = Case::new();
-    std::fs::write(case.notes().join("image.md"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(
+        case.notes().join("image.md"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .unwrap();
     case.assert_fails(&["notes/image.md", "binary"]);
 }
 
@@ -159,7 +183,11 @@ fn malformed_tables_build() {
     )
     .unwrap();
     let output = case.run();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -176,7 +204,10 @@ fn out_path_that_is_a_file_fails() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("not-a-dir") && stderr.contains("help:"), "{stderr}");
+    assert!(
+        stderr.contains("not-a-dir") && stderr.contains("help:"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
 
@@ -189,7 +220,10 @@ fn missing_content_dir_fails() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("/nonexistent/content") && stderr.contains("help:"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/content") && stderr.contains("help:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -235,7 +269,9 @@ fn full_disk_fails_cleanly() {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut seed: u64 = 7;
     while png.len() < 1_000_000 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         png.extend_from_slice(&seed.to_le_bytes());
     }
     std::fs::write(content.path().join("notes/big.png"), png).unwrap();
@@ -253,14 +289,25 @@ fn full_disk_fails_cleanly() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("No space left") && stderr.contains("disk"), "{stderr}");
-    assert!(!stderr.contains("read media"), "a write failure is not blamed on the media: {stderr}");
+    assert!(
+        stderr.contains("No space left") && stderr.contains("disk"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("read media"),
+        "a write failure is not blamed on the media: {stderr}"
+    );
     assert_eq!(sha256_file(&deck), good, "previous deck intact");
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| n == "bad.apkg" || n == "primer-anki.lock"), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
+        "{names:?}"
+    );
 }
 
 /// Two builds into the same directory at once both succeed and leave valid decks.
@@ -280,6 +327,10 @@ fn concurrent_builds_leave_valid_decks() {
     for child in &mut children {
         assert!(child.wait().unwrap().success());
     }
-    assert_eq!(sha256_file(&case.deck), case.good_hash, "same input, same deck");
+    assert_eq!(
+        sha256_file(&case.deck),
+        case.good_hash,
+        "same input, same deck"
+    );
     case.assert_untouched();
 }

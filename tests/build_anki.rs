@@ -17,7 +17,11 @@ fn build_and_verify(content: &Path) -> Vec<(String, usize, usize, usize, std::pa
     let out = tempfile::tempdir().unwrap();
     let output = build(content, out.path(), &[]);
     let decks = deck_lines(&output);
-    assert!(!decks.is_empty(), "build reported no decks: {}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        !decks.is_empty(),
+        "build reported no decks: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let kept = tempfile::tempdir().unwrap().keep();
     let mut args = vec!["import".to_string()];
     for (_, _, _, _, path) in &decks {
@@ -39,7 +43,11 @@ fn build_and_verify(content: &Path) -> Vec<(String, usize, usize, usize, std::pa
             .filter(|d| d["cards"].as_u64().unwrap_or(0) > 0)
             .map(|d| d["name"].as_str().unwrap())
             .collect();
-        assert_eq!(deck_names, vec![name.as_str()], "cards land in the named deck only");
+        assert_eq!(
+            deck_names,
+            vec![name.as_str()],
+            "cards land in the named deck only"
+        );
     }
     let _ = std::fs::remove_dir_all(kept);
     decks
@@ -50,7 +58,10 @@ fn fixture_decks_import_cleanly_into_real_anki() {
     let decks = build_and_verify(&fixture());
     assert_eq!(decks.len(), 1);
     let (_, notes, _, media, _) = &decks[0];
-    assert!(*notes >= 10, "the fixture yields a real deck, got {notes} notes");
+    assert!(
+        *notes >= 10,
+        "the fixture yields a real deck, got {notes} notes"
+    );
     assert_eq!(*media, 1, "the SVG diagram is packed");
 }
 
@@ -58,14 +69,20 @@ fn fixture_decks_import_cleanly_into_real_anki() {
 fn primer_decks_import_cleanly_into_real_anki() {
     let decks = build_and_verify(&primer_dir());
     let names: Vec<&str> = decks.iter().map(|d| d.0.as_str()).collect();
-    assert_eq!(names, ["System Design", "System Design Exercises", "OO Design"]);
+    assert_eq!(
+        names,
+        ["System Design", "System Design Exercises", "OO Design"]
+    );
 }
 
 #[test]
 fn our_content_decks_import_cleanly_into_real_anki() {
     let decks = build_and_verify(&repo().join("content"));
     let total: usize = decks.iter().map(|d| d.1).sum();
-    assert!(total >= 300, "content/ yields {total} notes; the issue asks for at least 300");
+    assert!(
+        total >= 300,
+        "content/ yields {total} notes; the issue asks for at least 300"
+    );
 }
 
 #[test]
@@ -77,7 +94,12 @@ fn same_input_and_epoch_give_identical_bytes() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let second = deck_lines(&build(&fixture(), b.path(), &[]));
     for (x, y) in first.iter().zip(&second) {
-        assert_eq!(sha256_file(&x.4), sha256_file(&y.4), "{} differs between builds", x.0);
+        assert_eq!(
+            sha256_file(&x.4),
+            sha256_file(&y.4),
+            "{} differs between builds",
+            x.0
+        );
     }
     assert_eq!(
         std::fs::read(a.path().join("primer-anki.lock")).unwrap(),
@@ -98,7 +120,11 @@ fn unchanged_rebuild_with_lock_is_identical_even_at_a_later_time() {
         .arg(out.path())
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(sha256_file(&first[0].4), before);
 }
 
@@ -131,7 +157,10 @@ fn failed_build_keeps_the_previous_deck_and_leaves_no_stray_files() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("queues.md") && stderr.contains("queue.svg"), "names file and image: {stderr}");
+    assert!(
+        stderr.contains("queues.md") && stderr.contains("queue.svg"),
+        "names file and image: {stderr}"
+    );
     assert_eq!(sha256_file(deck), before, "the previous deck is untouched");
     assert_eq!(listing(out.path()), files_before, "no stray files");
 }
@@ -145,7 +174,11 @@ fn duplicate_identities_fail_the_build_naming_both_sources() {
     // The same section in a second file of the deck: two cards with one identity. (Within one
     // file, repeated keys are told apart by their order; across files they are a mistake.)
     let section = &text[text.find("## Retry policy").unwrap()..];
-    std::fs::write(content.path().join("notes/retries.md"), format!("# Retries\n\n{section}")).unwrap();
+    std::fs::write(
+        content.path().join("notes/retries.md"),
+        format!("# Retries\n\n{section}"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let output = primer_anki()
         .args(["build", "--content"])
@@ -182,7 +215,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn committed_decks_are_fresh() {
     let committed = repo().join("decks");
     let lock = committed.join("primer-anki.lock");
-    assert!(lock.is_file(), "decks/primer-anki.lock is missing: run `cargo run -- build` and commit decks/");
+    assert!(
+        lock.is_file(),
+        "decks/primer-anki.lock is missing: run `cargo run -- build` and commit decks/"
+    );
     let scratch = tempfile::tempdir().unwrap();
     let lock_copy = scratch.path().join("primer-anki.lock");
     std::fs::copy(&lock, &lock_copy).unwrap();
@@ -204,7 +240,11 @@ fn committed_decks_are_fresh() {
     );
     for (name, _, _, _, path) in deck_lines(&output) {
         let committed_deck = committed.join(path.file_name().unwrap());
-        assert!(committed_deck.is_file(), "{name}: {} is not committed", committed_deck.display());
+        assert!(
+            committed_deck.is_file(),
+            "{name}: {} is not committed",
+            committed_deck.display()
+        );
         assert_eq!(
             sha256_file(&path),
             sha256_file(&committed_deck),

@@ -40,13 +40,37 @@ fn dump(apkg: &std::path::Path) -> String {
         }
     }
     let db = Connection::open(&collection).unwrap();
-    let (crt, m, scm, ver, conf, decks, dconf, tags): (i64, i64, i64, i64, String, String, String, String) = db
-        .query_row("select crt, mod, scm, ver, conf, decks, dconf, tags from col", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-        })
+    let (crt, m, scm, ver, conf, decks, dconf, tags): (
+        i64,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+    ) = db
+        .query_row(
+            "select crt, mod, scm, ver, conf, decks, dconf, tags from col",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
+        )
         .unwrap();
     out.push_str(&format!("col: crt={crt} mod={m} scm={scm} ver={ver}\nconf: {conf}\ndecks: {decks}\ndconf: {dconf}\ntags: {tags}\n"));
-    let models: String = db.query_row("select models from col", [], |r| r.get(0)).unwrap();
+    let models: String = db
+        .query_row("select models from col", [], |r| r.get(0))
+        .unwrap();
     let models: serde_json::Value = serde_json::from_str(&models).unwrap();
     for (id, model) in models.as_object().unwrap() {
         let fields: Vec<String> = model["flds"]
@@ -93,7 +117,9 @@ fn dump(apkg: &std::path::Path) -> String {
             let cols: Vec<String> = (0..18)
                 .map(|i| match r.get_ref(i).unwrap() {
                     rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        format!("{:?}", String::from_utf8_lossy(t))
+                    }
                     other => format!("{other:?}"),
                 })
                 .collect();
@@ -107,7 +133,9 @@ fn dump(apkg: &std::path::Path) -> String {
     let empty: i64 = db
         .query_row("select count(*) from revlog", [], |r| r.get(0))
         .unwrap();
-    let graves: i64 = db.query_row("select count(*) from graves", [], |r| r.get(0)).unwrap();
+    let graves: i64 = db
+        .query_row("select count(*) from graves", [], |r| r.get(0))
+        .unwrap();
     out.push_str(&format!("revlog rows: {empty}, graves rows: {graves}\n"));
     out
 }
@@ -115,6 +143,10 @@ fn dump(apkg: &std::path::Path) -> String {
 #[test]
 fn fixture_package_dump() {
     let out = tempfile::tempdir().unwrap();
-    let decks = deck_lines(&build(&repo().join("tests/fixtures/content-small"), out.path(), &[]));
+    let decks = deck_lines(&build(
+        &repo().join("tests/fixtures/content-small"),
+        out.path(),
+        &[],
+    ));
     insta::assert_snapshot!(dump(&decks[0].4));
 }

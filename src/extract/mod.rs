@@ -121,8 +121,14 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
     }
     place_figures(&mut cx);
     dedupe_questions(&mut cx);
+    let is_reading = reading::reading_sections(doc);
+    let mut by_section: std::collections::HashMap<usize, Vec<crate::document::Link>> =
+        std::collections::HashMap::new();
     for card in &mut cx.cards {
-        card.further_reading = reading::for_section(doc, card.section);
+        card.further_reading = by_section
+            .entry(card.section)
+            .or_insert_with(|| reading::for_section(doc, card.section, &is_reading))
+            .clone();
     }
     (cx.cards, cx.warnings)
 }

@@ -16,16 +16,25 @@ pub fn is_reading_title(title: &str) -> bool {
     .any(|p| key.starts_with(p))
 }
 
+/// Which sections are reading lists, computed once per document (titles are normalised once,
+/// not once per card).
+pub fn reading_sections(doc: &Document) -> Vec<bool> {
+    doc.sections
+        .iter()
+        .map(|s| is_reading_title(&s.title_text))
+        .collect()
+}
+
 /// Links for cards of `index`: the nearest reading list of the section or an ancestor, plus
-/// the section's own footnote links.
-pub fn for_section(doc: &Document, index: usize) -> Vec<Link> {
+/// the section's own footnote links. `is_reading` comes from [`reading_sections`].
+pub fn for_section(doc: &Document, index: usize, is_reading: &[bool]) -> Vec<Link> {
     let mut links: Vec<Link> = Vec::new();
     for i in doc.ancestors(index) {
         let section = &doc.sections[i];
         let found: Vec<Link> = section
             .children
             .iter()
-            .filter(|&&c| is_reading_title(&doc.sections[c].title_text))
+            .filter(|&&c| is_reading.get(c).copied().unwrap_or(false))
             .flat_map(|&c| section_links(doc, c))
             .collect();
         if !found.is_empty() {

@@ -49,7 +49,9 @@ fn default_profile() -> String {
 
 pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
     let manifest: Manifest = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(0, |span| text[..span.start].matches('\n').count() + 1);
+        let line = e
+            .span()
+            .map_or(0, |span| text[..span.start].matches('\n').count() + 1);
         Error::new(format!("invalid manifest: {}", e.message()))
             .at(SourceLocation::new(path, line, 0))
             .help("see README.md, section \"The content manifest\", for the keys a manifest takes")
@@ -63,13 +65,19 @@ pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
     let mut seen_names = std::collections::HashSet::new();
     for deck in &manifest.decks {
         let problem = if deck.id <= 1 {
-            Some(format!("deck \"{}\" has id {}; ids must be greater than 1", deck.name, deck.id))
+            Some(format!(
+                "deck \"{}\" has id {}; ids must be greater than 1",
+                deck.name, deck.id
+            ))
         } else if deck.name.trim().is_empty() {
             Some("a deck has an empty name".to_string())
         } else if !seen_ids.insert(deck.id) {
             Some(format!("deck id {} is used twice", deck.id))
         } else if !seen_names.insert(deck.name.to_lowercase()) {
-            Some(format!("deck name \"{}\" is used twice (Anki compares names ignoring case)", deck.name))
+            Some(format!(
+                "deck name \"{}\" is used twice (Anki compares names ignoring case)",
+                deck.name
+            ))
         } else if deck.sources.is_empty() {
             Some(format!("deck \"{}\" has no sources", deck.name))
         } else {
@@ -97,6 +105,11 @@ mod tests {
     #[test]
     fn rejects_deck_id_one() {
         let text = "base_url='u'\n[[deck]]\nname='A'\nid=1\nsources=['a']\ntag_prefix='a'\n";
-        assert!(parse(text, Path::new("m.toml")).unwrap_err().message.contains("id 1"));
+        assert!(
+            parse(text, Path::new("m.toml"))
+                .unwrap_err()
+                .message
+                .contains("id 1")
+        );
     }
 }

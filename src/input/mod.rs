@@ -13,7 +13,8 @@ use crate::error::{Error, Result, SourceLocation, Warning};
 use crate::extract::Profile;
 
 /// The primer online; the default base for links when building a primer checkout.
-pub const PRIMER_BASE_URL: &str = "https://github.com/donnemartin/system-design-primer/blob/master/";
+pub const PRIMER_BASE_URL: &str =
+    "https://github.com/donnemartin/system-design-primer/blob/master/";
 
 /// What to build from a content directory.
 #[derive(Debug, Clone)]
@@ -53,11 +54,14 @@ pub enum SourceFormat {
 
 /// Find the decks and sources of the content directory `root`.
 pub fn load(root: &Path) -> Result<Content> {
-    let meta = std::fs::metadata(root).map_err(|e| Error::io("read the content directory", root, e))?;
+    let meta =
+        std::fs::metadata(root).map_err(|e| Error::io("read the content directory", root, e))?;
     if !meta.is_dir() {
         return Err(Error::new("the content path is not a directory")
             .in_file(root)
-            .help("pass --content with a directory holding primer-anki.toml or a primer checkout"));
+            .help(
+                "pass --content with a directory holding primer-anki.toml or a primer checkout",
+            ));
     }
     let manifest_path = root.join(manifest::FILE_NAME);
     if manifest_path.exists() {
@@ -66,13 +70,19 @@ pub fn load(root: &Path) -> Result<Content> {
     if root.join("README.md").is_file() && root.join("solutions").is_dir() {
         return Ok(primer_convention(root));
     }
-    Err(Error::new(format!("no {} in the content directory", manifest::FILE_NAME))
-        .in_file(root)
-        .help("write a manifest (see README.md), or point --content at a System Design Primer checkout"))
+    Err(Error::new(format!(
+        "no {} in the content directory",
+        manifest::FILE_NAME
+    ))
+    .in_file(root)
+    .help(
+        "write a manifest (see README.md), or point --content at a System Design Primer checkout",
+    ))
 }
 
 fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
     let display = Path::new(manifest::FILE_NAME);
     let manifest = manifest::parse(&text, display)?;
     let extra_css = match &manifest.stylesheet {
@@ -113,7 +123,10 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         }
         sources.dedup();
         decks.push(DeckSpec {
-            file_stem: deck.file.clone().unwrap_or_else(|| file_stem_for(&deck.name)),
+            file_stem: deck
+                .file
+                .clone()
+                .unwrap_or_else(|| file_stem_for(&deck.name)),
             name: deck.name,
             id: deck.id,
             description: deck.description,
@@ -122,7 +135,12 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
             sources,
         });
     }
-    Ok(Content { root: root.to_path_buf(), base_url: manifest.base_url, extra_css, decks })
+    Ok(Content {
+        root: root.to_path_buf(),
+        base_url: manifest.base_url,
+        extra_css,
+        decks,
+    })
 }
 
 /// The three decks the primer ships, found by the primer's own layout.
@@ -156,8 +174,18 @@ fn primer_convention(root: &Path) -> Content {
         extra_css: String::new(),
         decks: vec![
             deck("System Design", Profile::Topics, "primer", readme),
-            deck("System Design Exercises", Profile::Exercise, "primer::exercises", exercises),
-            deck("OO Design", Profile::ObjectDesign, "primer::oo", object_design),
+            deck(
+                "System Design Exercises",
+                Profile::Exercise,
+                "primer::exercises",
+                exercises,
+            ),
+            deck(
+                "OO Design",
+                Profile::ObjectDesign,
+                "primer::oo",
+                object_design,
+            ),
         ],
     }
 }
@@ -181,7 +209,11 @@ fn collect_sources(root: &Path, relative: &Path) -> Vec<SourceFile> {
                 }
             }
         } else if let Some(format) = format_of(&rel) {
-            found.push(SourceFile { path: abs, display: rel, format });
+            found.push(SourceFile {
+                path: abs,
+                display: rel,
+                format,
+            });
         }
     }
     found.sort_by(|a, b| a.display.cmp(&b.display));
@@ -213,19 +245,27 @@ pub fn file_stem_for(deck_name: &str) -> String {
 /// Read a source file as markdown text: checks that it is text, converts notebooks, and warns
 /// about empty files.
 pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<String> {
-    let bytes =
-        std::fs::read(&source.path).map_err(|e| Error::io("read the source file", &source.display, e))?;
+    let bytes = std::fs::read(&source.path)
+        .map_err(|e| Error::io("read the source file", &source.display, e))?;
     if let Some(offset) = bytes.iter().take(8192).position(|b| *b == 0) {
-        return Err(Error::new(format!("this looks like a binary file (NUL byte at offset {offset})"))
-            .in_file(&source.display)
-            .help("remove it from the content directory or from the deck's sources"));
+        return Err(Error::new(format!(
+            "this looks like a binary file (NUL byte at offset {offset})"
+        ))
+        .in_file(&source.display)
+        .help("remove it from the content directory or from the deck's sources"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::new(format!("the file is not valid UTF-8 (invalid byte at offset {offset})"))
-            .at(SourceLocation::new(&source.display, line, 0))
-            .help("save the file as UTF-8")
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Error::new(format!(
+            "the file is not valid UTF-8 (invalid byte at offset {offset})"
+        ))
+        .at(SourceLocation::new(&source.display, line, 0))
+        .help("save the file as UTF-8")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     if text.trim().is_empty() {
@@ -246,8 +286,14 @@ mod tests {
 
     #[test]
     fn file_stems_are_file_safe() {
-        assert_eq!(file_stem_for("System Design Exercises"), "system-design-exercises");
-        assert_eq!(file_stem_for("OO Design::Parking lot"), "oo-design-parking-lot");
+        assert_eq!(
+            file_stem_for("System Design Exercises"),
+            "system-design-exercises"
+        );
+        assert_eq!(
+            file_stem_for("OO Design::Parking lot"),
+            "oo-design-parking-lot"
+        );
         assert_eq!(file_stem_for("!!"), "deck");
     }
 }

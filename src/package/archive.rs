@@ -22,7 +22,9 @@ pub struct ArchiveOptions {
 
 impl Default for ArchiveOptions {
     fn default() -> Self {
-        Self { compression_level: 6 }
+        Self {
+            compression_level: 6,
+        }
     }
 }
 
@@ -33,7 +35,10 @@ pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> 
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let file_name = target.file_name().and_then(|n| n.to_str()).unwrap_or("deck.apkg");
+    let file_name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("deck.apkg");
     let temp = |suffix: &str| {
         tempfile::Builder::new()
             .prefix(&format!(".{file_name}."))
@@ -123,7 +128,9 @@ fn write_entries<W: Write + Seek>(
     options: ArchiveOptions,
 ) -> Result<(), ZipFailure> {
     let time = zip_time(package.build_time);
-    let base = SimpleFileOptions::default().last_modified_time(time).unix_permissions(0o644);
+    let base = SimpleFileOptions::default()
+        .last_modified_time(time)
+        .unix_permissions(0o644);
     let deflated = if options.compression_level == 0 {
         base.compression_method(CompressionMethod::Stored)
     } else {
@@ -133,24 +140,33 @@ fn write_entries<W: Write + Seek>(
     let stored = base.compression_method(CompressionMethod::Stored);
     // Large collections need zip64 sizes; decide up front so the header is right.
     let collection_len = std::fs::metadata(collection)?.len();
-    zip.start_file("collection.anki2", deflated.large_file(collection_len >= 0xFFFF_0000))?;
+    zip.start_file(
+        "collection.anki2",
+        deflated.large_file(collection_len >= 0xFFFF_0000),
+    )?;
     io::copy(&mut File::open(collection)?, zip)?;
 
     let mut map = serde_json::Map::new();
     for (index, media) in package.media.iter().enumerate() {
-        map.insert(index.to_string(), serde_json::Value::String(media.name.clone()));
+        map.insert(
+            index.to_string(),
+            serde_json::Value::String(media.name.clone()),
+        );
     }
     zip.start_file("media", deflated)?;
     zip.write_all(serde_json::Value::Object(map).to_string().as_bytes())?;
 
     for (index, media) in package.media.iter().enumerate() {
-        let options = if is_precompressed(&media.name) { stored } else { deflated };
+        let options = if is_precompressed(&media.name) {
+            stored
+        } else {
+            deflated
+        };
         zip.start_file(index.to_string(), options)?;
         match &media.source {
             MediaSource::Bytes(bytes) => zip.write_all(bytes)?,
             MediaSource::File(path) => {
-                let mut file =
-                    File::open(path).map_err(|e| ZipFailure::Media(path.clone(), e))?;
+                let mut file = File::open(path).map_err(|e| ZipFailure::Media(path.clone(), e))?;
                 // Copy by hand so a read failure blames the media file and a write failure
                 // (a full disk) blames the package.
                 let mut buffer = vec![0u8; 64 * 1024];
@@ -170,7 +186,10 @@ fn write_entries<W: Write + Seek>(
 
 /// Formats that are already compressed gain nothing from deflate; storing them is faster.
 fn is_precompressed(name: &str) -> bool {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     matches!(
         ext.as_str(),
         "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "mp3" | "mp4" | "ogg" | "webm"

@@ -86,7 +86,10 @@ pub fn write_collection(package: &Package, path: &Path) -> Result<()> {
             .map_err(sql_err)?;
         let mut due: i64 = 0;
         for note in &package.notes {
-            let notetype = package.notetypes.iter().find(|nt| nt.id == note.notetype_id);
+            let notetype = package
+                .notetypes
+                .iter()
+                .find(|nt| nt.id == note.notetype_id);
             let sort_index = notetype.map_or(0, |nt| nt.sort_field);
             let sort_field = strip_html_keep_media(note.fields.get(sort_index).map_or("", |s| s));
             let first_field = strip_html_keep_media(note.fields.first().map_or("", |s| s));
@@ -125,14 +128,20 @@ pub fn write_collection(package: &Package, path: &Path) -> Result<()> {
 
 /// Anki stores tags as one space-separated string with a leading and trailing space.
 fn tags_column(tags: &[String]) -> String {
-    if tags.is_empty() { String::new() } else { format!(" {} ", tags.join(" ")) }
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", tags.join(" "))
+    }
 }
 
 /// Anki's duplicate-check checksum: the first 4 bytes (big-endian) of the SHA-1 of the first
 /// field with HTML stripped.
 pub fn field_checksum(stripped_first_field: &str) -> i64 {
     let digest = Sha1::digest(stripped_first_field.as_bytes());
-    i64::from(u32::from_be_bytes(digest[..4].try_into().expect("sha1 has 20 bytes")))
+    i64::from(u32::from_be_bytes(
+        digest[..4].try_into().expect("sha1 has 20 bytes"),
+    ))
 }
 
 /// Strip HTML as Anki does for the sort field: media references keep their file name, tags go,
@@ -239,7 +248,11 @@ fn notetype_json(nt: &Notetype) -> Value {
 fn decks_json(package: &Package) -> Value {
     let mut decks = serde_json::Map::new();
     // Old clients expect the Default deck to exist; new importers skip it.
-    let default = Deck { id: 1, name: "Default".into(), description: String::new() };
+    let default = Deck {
+        id: 1,
+        name: "Default".into(),
+        description: String::new(),
+    };
     for deck in std::iter::once(&default).chain(&package.decks) {
         decks.insert(deck.id.to_string(), deck_json(deck, package.build_time));
     }
@@ -287,7 +300,10 @@ mod tests {
 
     #[test]
     fn strips_html_but_keeps_media_names() {
-        assert_eq!(strip_html_keep_media("<b>Hi</b> <img src=\"a.png\"> &amp; x"), "Hi  a.png  & x");
+        assert_eq!(
+            strip_html_keep_media("<b>Hi</b> <img src=\"a.png\"> &amp; x"),
+            "Hi  a.png  & x"
+        );
     }
 
     #[test]

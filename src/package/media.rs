@@ -17,8 +17,11 @@ pub fn packed_name(original: &str, bytes: &[u8]) -> String {
     };
     let hash = hex8(&Sha256::digest(bytes));
     let clean_ext = normalize(&ext);
-    let suffix =
-        if clean_ext.is_empty() { format!(".{hash}") } else { format!(".{hash}.{clean_ext}") };
+    let suffix = if clean_ext.is_empty() {
+        format!(".{hash}")
+    } else {
+        format!(".{hash}.{clean_ext}")
+    };
     let mut clean_stem = normalize(stem);
     if clean_stem.is_empty() {
         clean_stem.push_str("media");
@@ -89,7 +92,10 @@ mod tests {
     #[test]
     fn sniffs_images_by_content() {
         assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("png"));
-        assert_eq!(sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"), Some("svg"));
+        assert_eq!(
+            sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Some("svg")
+        );
         assert_eq!(sniff_image(b"hello"), None);
     }
 }

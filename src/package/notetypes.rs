@@ -21,10 +21,23 @@ pub const CLOZE_NAME: &str = "primer-anki Cloze";
 /// "Card 1"): the primer's 2017 decks use the stock Basic type without field ids, and Anki's
 /// note type merge pairs such fields by name, so adopted notes keep their one reviewed card
 /// instead of gaining a second one.
-pub const BASIC_FIELDS: [&str; 6] = ["Front", "Back", "Context", "Source", "Further Reading", "Extra"];
+pub const BASIC_FIELDS: [&str; 6] = [
+    "Front",
+    "Back",
+    "Context",
+    "Source",
+    "Further Reading",
+    "Extra",
+];
 /// Field names of the cloze type, in the same order and meaning.
-pub const CLOZE_FIELDS: [&str; 6] =
-    ["Text", "Back Extra", "Context", "Source", "Further Reading", "Extra"];
+pub const CLOZE_FIELDS: [&str; 6] = [
+    "Text",
+    "Back Extra",
+    "Context",
+    "Source",
+    "Further Reading",
+    "Extra",
+];
 
 /// A stable positive id from a name, in Anki's recommended notetype range [2^30, 2^31), which
 /// never collides with Anki's own millisecond-timestamp ids.

@@ -52,7 +52,10 @@ pub fn anki_check(args: &[&str]) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("anki_check.py printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout))
+        panic!(
+            "anki_check.py printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
     })
 }
 
@@ -86,8 +89,8 @@ pub fn build(content: &Path, out: &Path, extra: &[&str]) -> Output {
 /// The per-deck lines of a build's output: (name, notes, cards, media, path).
 pub fn deck_lines(output: &Output) -> Vec<(String, usize, usize, usize, PathBuf)> {
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let re = regex::Regex::new(r"^(.+): (\d+) notes, (\d+) cards, (\d+) media files -> (.+)$")
-        .unwrap();
+    let re =
+        regex::Regex::new(r"^(.+): (\d+) notes, (\d+) cards, (\d+) media files -> (.+)$").unwrap();
     stdout
         .lines()
         .filter_map(|line| re.captures(line))
@@ -106,7 +109,10 @@ pub fn deck_lines(output: &Output) -> Vec<(String, usize, usize, usize, PathBuf)
 pub fn sha256_file(path: &Path) -> String {
     use sha2::{Digest, Sha256};
     let bytes = std::fs::read(path).unwrap();
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Assert Anki's verdict on one imported package: all new, counts as reported, nothing
@@ -114,33 +120,89 @@ pub fn sha256_file(path: &Path) -> String {
 /// re-import changes nothing.
 pub fn assert_clean_import(result: &Value, notes: usize, cards: usize, media: usize) {
     let name = result["package"].as_str().unwrap_or("?");
-    assert!(result.get("error").is_none() || result["error"].is_null(), "{name}: {}", result["error"]);
+    assert!(
+        result.get("error").is_none() || result["error"].is_null(),
+        "{name}: {}",
+        result["error"]
+    );
     let import = &result["import"];
-    assert_eq!(import["new"].as_u64(), Some(notes as u64), "{name}: new notes {import}");
-    for key in ["updated", "duplicate", "conflicting", "missing_notetype", "missing_deck", "empty_first_field"] {
+    assert_eq!(
+        import["new"].as_u64(),
+        Some(notes as u64),
+        "{name}: new notes {import}"
+    );
+    for key in [
+        "updated",
+        "duplicate",
+        "conflicting",
+        "missing_notetype",
+        "missing_deck",
+        "empty_first_field",
+    ] {
         assert_eq!(import[key].as_u64(), Some(0), "{name}: {key} in {import}");
     }
     let col = &result["collection"];
     assert_eq!(col["notes"].as_u64(), Some(notes as u64), "{name}: notes");
     assert_eq!(col["cards"].as_u64(), Some(cards as u64), "{name}: cards");
-    assert_eq!(col["duplicate_guids"].as_array().map_or(0, |a| a.len()), 0, "{name}: duplicate guids");
+    assert_eq!(
+        col["duplicate_guids"].as_array().map_or(0, |a| a.len()),
+        0,
+        "{name}: duplicate guids"
+    );
     let render = &result["render"];
-    assert_eq!(render["cards_checked"].as_u64(), Some(cards as u64), "{name}: rendered cards");
-    assert_eq!(render["ok"], Value::Bool(true), "{name}: render problems {}", render["problems"]);
+    assert_eq!(
+        render["cards_checked"].as_u64(),
+        Some(cards as u64),
+        "{name}: rendered cards"
+    );
+    assert_eq!(
+        render["ok"],
+        Value::Bool(true),
+        "{name}: render problems {}",
+        render["problems"]
+    );
     let check = &result["check_database"];
-    assert_eq!(check["ok"], Value::Bool(true), "{name}: check database {check}");
-    assert_eq!(check["problems"].as_array().map_or(0, |a| a.len()), 0, "{name}: {check}");
+    assert_eq!(
+        check["ok"],
+        Value::Bool(true),
+        "{name}: check database {check}"
+    );
+    assert_eq!(
+        check["problems"].as_array().map_or(0, |a| a.len()),
+        0,
+        "{name}: {check}"
+    );
     let after = &result["after_check_database"];
-    assert_eq!(after["notes"].as_u64(), Some(notes as u64), "{name}: notes after check");
-    assert_eq!(after["cards"].as_u64(), Some(cards as u64), "{name}: cards after check");
+    assert_eq!(
+        after["notes"].as_u64(),
+        Some(notes as u64),
+        "{name}: notes after check"
+    );
+    assert_eq!(
+        after["cards"].as_u64(),
+        Some(cards as u64),
+        "{name}: cards after check"
+    );
     let media_report = &result["media"];
-    assert_eq!(media_report["missing"].as_array().map_or(0, |a| a.len()), 0, "{name}: {media_report}");
+    assert_eq!(
+        media_report["missing"].as_array().map_or(0, |a| a.len()),
+        0,
+        "{name}: {media_report}"
+    );
     assert_eq!(
         media_report["files"].as_array().map_or(0, |a| a.len()),
         media,
         "{name}: media files in the collection {media_report}"
     );
     let reimport = &result["reimport"];
-    assert_eq!(reimport["new"].as_u64(), Some(0), "{name}: re-import new {reimport}");
-    assert_eq!(reimport["updated"].as_u64(), Some(0), "{name}: re-import updated {reimport}");
+    assert_eq!(
+        reimport["new"].as_u64(),
+        Some(0),
+        "{name}: re-import new {reimport}"
+    );
+    assert_eq!(
+        reimport["updated"].as_u64(),
+        Some(0),
+        "{name}: re-import updated {reimport}"
+    );
 }
