@@ -124,6 +124,10 @@ fn high_level(cx: &mut Cx<'_>, index: usize) {
     if !components.is_empty() {
         back.push(Piece::Text("Main components: ".into()));
         back.push(Piece::Text(components.join(", ")));
+    } else if let Some(alt) = diagram_description(cx, index) {
+        // The author's description of the diagram says what it shows in words, so the card
+        // is never just a picture.
+        back.push(Piece::Text(alt));
     } else {
         back.push(Piece::Text("See the diagram.".into()));
     }
@@ -140,6 +144,18 @@ fn high_level(cx: &mut Cx<'_>, index: usize) {
         None,
         CardBody::Basic { front, back },
     );
+}
+
+/// The alt text of the section's first diagram, when it is a real description (several words).
+fn diagram_description(cx: &Cx<'_>, index: usize) -> Option<String> {
+    cx.doc.sections[index].blocks.iter().find_map(|block| match &block.kind {
+        crate::document::BlockKind::Figure(f) => f
+            .images
+            .iter()
+            .map(|image| image.alt.trim().to_string())
+            .find(|alt| alt.split_whitespace().count() >= 4),
+        _ => None,
+    })
 }
 
 fn components(cx: &mut Cx<'_>, index: usize) {
