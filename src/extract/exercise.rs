@@ -148,14 +148,17 @@ fn high_level(cx: &mut Cx<'_>, index: usize) {
 
 /// The alt text of the section's first diagram, when it is a real description (several words).
 fn diagram_description(cx: &Cx<'_>, index: usize) -> Option<String> {
-    cx.doc.sections[index].blocks.iter().find_map(|block| match &block.kind {
-        crate::document::BlockKind::Figure(f) => f
-            .images
-            .iter()
-            .map(|image| image.alt.trim().to_string())
-            .find(|alt| alt.split_whitespace().count() >= 4),
-        _ => None,
-    })
+    cx.doc.sections[index]
+        .blocks
+        .iter()
+        .find_map(|block| match &block.kind {
+            crate::document::BlockKind::Figure(f) => f
+                .images
+                .iter()
+                .map(|image| image.alt.trim().to_string())
+                .find(|alt| alt.split_whitespace().count() >= 4),
+            _ => None,
+        })
 }
 
 fn components(cx: &mut Cx<'_>, index: usize) {

@@ -8,9 +8,9 @@ use crate::document::{Block, BlockKind, Inline, plain_text};
 /// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
 /// collapsed. Used for identity keys, tags and title matching.
 pub fn normalize_key(text: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.nfkc().flat_map(char::to_lowercase) {
+    let mut push = |c: char| {
         if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -20,6 +20,14 @@ pub fn normalize_key(text: &str) -> String {
         } else if c.is_whitespace() || c == '/' {
             space = true;
         }
+    };
+    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
+    if text.is_ascii() {
+        text.chars()
+            .map(|c| c.to_ascii_lowercase())
+            .for_each(&mut push);
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
     }
     out
 }

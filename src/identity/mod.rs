@@ -175,16 +175,22 @@ pub fn assign_with_adoptions(
         // Pass 1: notes whose key the lock knows.
         let mut entries: Vec<Option<LockedNote>> = Vec::with_capacity(deck.drafts.len());
         let mut pending = Vec::new();
+        // Signatures are computed once per note, and not at all for an unchanged note whose
+        // signature the lock already holds.
+        let mut sigs: Vec<Option<Signature>> = vec![None; deck.drafts.len()];
         for (index, draft) in deck.drafts.iter().enumerate() {
             let identity = identity_of(draft);
             let hash = content_hash(draft, deck.id);
-            let signature = Some(Signature::of(&draft.fields.front, &draft.fields.back));
             match old_lock
                 .notes
                 .get(&(deck.name.to_string(), identity.clone()))
             {
                 Some(old) if old.hash == hash => {
                     report.unchanged += 1;
+                    let signature = Some(
+                        old.signature
+                            .unwrap_or_else(|| signature_of(&mut sigs, deck.drafts, index)),
+                    );
                     entries.push(Some(LockedNote {
                         signature,
                         ..old.clone()
@@ -196,7 +202,7 @@ pub fn assign_with_adoptions(
                     entries.push(Some(LockedNote {
                         hash,
                         mtime: now.max(old.mtime + 1),
-                        signature,
+                        signature: Some(signature_of(&mut sigs, deck.drafts, index)),
                         ..old.clone()
                     }));
                 }
@@ -219,7 +225,7 @@ pub fn assign_with_adoptions(
                     // Strictly newer than the old note, so Anki updates it in place.
                     mtime: now.max(a.old_mtime + 1),
                     hash: content_hash(draft, deck.id),
-                    signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                    signature: Some(signature_of(&mut sigs, deck.drafts, index)),
                 });
                 report.added += 1;
                 report
@@ -236,7 +242,10 @@ pub fn assign_with_adoptions(
             .filter(|(k, _)| !seen.contains(*k))
             .map(|((_, key), note)| (key, note))
             .collect();
-        let matches = match_renames(deck.drafts, &unmatched, &vanished);
+        for &index in &unmatched {
+            signature_of(&mut sigs, deck.drafts, index);
+        }
+        let matches = match_renames(deck.drafts, &sigs, &unmatched, &vanished);
         for (index, old_key, similarity, same_item) in matches {
             let draft = &deck.drafts[index];
             let old = &old_lock.notes[&(deck.name.to_string(), old_key.clone())];
@@ -249,7 +258,7 @@ pub fn assign_with_adoptions(
             entries[index] = Some(LockedNote {
                 hash,
                 mtime,
-                signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                signature: Some(signature_of(&mut sigs, deck.drafts, index)),
                 ..old.clone()
             });
             report.changed += 1;
@@ -278,7 +287,7 @@ pub fn assign_with_adoptions(
                     note_id: 0,
                     mtime: now,
                     hash: content_hash(draft, deck.id),
-                    signature: Some(Signature::of(&draft.fields.front, &draft.fields.back)),
+                    signature: Some(signature_of(&mut sigs, deck.drafts, index)),
                 }
             });
             resolved.push(entry);
@@ -312,12 +321,20 @@ pub fn assign_with_adoptions(
     Ok((out, report))
 }
 
+/// The signature of `drafts[index]`, computed on first use.
+fn signature_of(sigs: &mut [Option<Signature>], drafts: &[NoteDraft], index: usize) -> Signature {
+    *sigs[index].get_or_insert_with(|| {
+        Signature::of(&drafts[index].fields.front, &drafts[index].fields.back)
+    })
+}
+
 /// Greedy best-first matching of new drafts (by index) to vanished lock keys of one deck:
 /// every pair scoring at least [`RENAME_THRESHOLD`] is a candidate, the best pair is taken,
 /// both sides leave the pool, and so on. Ties break on the keys, so the result is stable.
 /// Returns (draft index, old key, similarity, same item).
 fn match_renames(
     drafts: &[NoteDraft],
+    sigs: &[Option<Signature>],
     unmatched: &[usize],
     vanished: &[(&String, &LockedNote)],
 ) -> Vec<(usize, String, f64, bool)> {
@@ -325,7 +342,8 @@ fn match_renames(
     for &index in unmatched {
         let draft = &drafts[index];
         let identity = identity_of(draft);
-        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        let signature =
+            sigs[index].unwrap_or_else(|| Signature::of(&draft.fields.front, &draft.fields.back));
         for (old_key, old) in vanished {
             let Some(old_signature) = old.signature else {
                 continue;

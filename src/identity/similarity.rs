@@ -14,8 +14,6 @@
 //! - two signatures estimate the Jaccard similarity of the token sets as the share of equal
 //!   slots, corrected for the 1/256 chance that two different minima share their low byte.
 
-use sha2::{Digest, Sha256};
-
 /// Number of hash functions (bytes) in a signature.
 pub const SLOTS: usize = 32;
 
@@ -28,16 +26,18 @@ impl Signature {
     pub fn of(front: &str, back: &str) -> Signature {
         let text = format!("{} {}", html_to_text(front), html_to_text(back));
         let normalised = crate::extract::normalize_key(&text);
-        let words: Vec<&str> = normalised.split_whitespace().collect();
-        let mut tokens: Vec<String> = words.iter().map(|w| (*w).to_string()).collect();
-        tokens.extend(words.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+        let word_hashes: Vec<u64> = normalised.split_whitespace().map(token_hash).collect();
+        // Tokens: every word, and every pair of adjacent words (hashed from the two words).
+        let pairs = word_hashes
+            .windows(2)
+            .map(|p| mix(p[0].rotate_left(17) ^ p[1]));
+        let tokens: Vec<u64> = word_hashes.iter().copied().chain(pairs).collect();
         let mut mins = [u64::MAX; SLOTS];
-        for token in &tokens {
-            let digest = Sha256::digest(token.as_bytes());
-            let base = u64::from_le_bytes(digest[..8].try_into().expect("32-byte digest"));
-            let step = u64::from_le_bytes(digest[8..16].try_into().expect("32-byte digest")) | 1;
+        for &token in &tokens {
+            let base = mix(token);
+            let step = mix(token ^ 0x9e37_79b9_7f4a_7c15) | 1;
             for (slot, min) in mins.iter_mut().enumerate() {
-                // Double hashing gives SLOTS independent-enough hash functions from one digest.
+                // Double hashing gives SLOTS independent-enough hash functions from one token.
                 let h = mix(base.wrapping_add((slot as u64).wrapping_mul(step)));
                 *min = (*min).min(h);
             }
@@ -79,6 +79,17 @@ impl Signature {
         }
         Some(Signature(out))
     }
+}
+
+/// FNV-1a over the word's bytes: stable across Rust versions and platforms (the signatures
+/// live in the lock file), and much cheaper than a cryptographic hash.
+fn token_hash(word: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(h)
 }
 
 /// splitmix64 finaliser.
