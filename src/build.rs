@@ -15,6 +15,8 @@ use crate::package::{self, ArchiveOptions, media, notetypes};
 use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
 use crate::{document, extract};
 
+pub mod stamp;
+
 /// The lock file's name when it sits beside the decks.
 pub const LOCK_FILE_NAME: &str = "primer-anki.lock";
 
@@ -53,6 +55,8 @@ pub struct BuildReport {
     pub identity: IdentityReport,
     pub lock_path: PathBuf,
     pub lock_changed: bool,
+    /// Nothing changed since the last build into this directory: nothing was written.
+    pub up_to_date: bool,
 }
 
 /// Everything one deck produced before identities are assigned.
@@ -62,49 +66,125 @@ pub struct RenderedDeck {
     pub media: Vec<MediaFile>,
 }
 
-/// Read, parse, extract and render every deck of `content`.
+/// What one source file yields.
+type FileOutput = (Vec<NoteDraft>, Vec<Warning>, Vec<MediaFile>);
+
+/// Read, parse, extract and render every deck of `content`. Files are independent, so they
+/// are processed on all cores; results are put back in source order, so the output does not
+/// depend on scheduling.
 pub fn render_content(
     content: &Content,
     base_url: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<RenderedDeck>> {
-    let mut out = Vec::new();
-    for (index, spec) in content.decks.iter().enumerate() {
-        let mut resolver = MediaPacker::new(&content.root);
-        let mut drafts = Vec::new();
-        for source in &spec.sources {
-            let text = input::read_source(source, warnings)?;
-            let doc = document::parse(&text, &source.display)?;
-            let (cards, mut found) = extract::extract(
-                &doc,
-                &extract::ExtractOptions {
-                    profile: spec.profile,
-                },
-            );
-            warnings.append(&mut found);
-            let options = RenderOptions {
-                deck: index,
-                deck_name: spec.name.clone(),
-                content_root: content.root.clone(),
-                base_url: base_url.to_string(),
-                tag_prefix: spec.tag_prefix.clone(),
-            };
-            let (mut rendered, mut found) = render::render(&doc, &cards, &options, &mut resolver)?;
-            warnings.append(&mut found);
-            drafts.append(&mut rendered);
+    let jobs: Vec<(usize, &input::SourceFile)> = content
+        .decks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<FileOutput>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(deck, source)) = jobs.get(job) else {
+                        break;
+                    };
+                    let output = render_file(content, &content.decks[deck], deck, source, base_url);
+                    if let Ok(mut slot) = results[job].lock() {
+                        *slot = Some(output);
+                    }
+                }
+            });
         }
-        out.push(RenderedDeck {
+    });
+    let mut decks: Vec<(Vec<NoteDraft>, BTreeMap<String, MediaFile>)> = content
+        .decks
+        .iter()
+        .map(|_| (Vec::new(), BTreeMap::new()))
+        .collect();
+    for ((deck, _), slot) in jobs.iter().zip(results) {
+        let output = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .ok_or_else(|| Error::new("a worker thread stopped before finishing its file"))?;
+        let (mut drafts, mut found, media) = output?;
+        warnings.append(&mut found);
+        decks[*deck].0.append(&mut drafts);
+        for file in media {
+            decks[*deck].1.insert(file.name.clone(), file);
+        }
+    }
+    Ok(content
+        .decks
+        .iter()
+        .zip(decks)
+        .map(|(spec, (drafts, media))| RenderedDeck {
             spec: spec.clone(),
             drafts,
-            media: resolver.into_media(),
-        });
-    }
-    Ok(out)
+            media: media.into_values().collect(),
+        })
+        .collect())
+}
+
+/// One source file through read → parse → extract → render.
+fn render_file(
+    content: &Content,
+    spec: &DeckSpec,
+    deck: usize,
+    source: &input::SourceFile,
+    base_url: &str,
+) -> Result<FileOutput> {
+    let mut warnings = Vec::new();
+    let mut resolver = MediaPacker::new(&content.root);
+    let text = input::read_source(source, &mut warnings)?;
+    let doc = document::parse(&text, &source.display)?;
+    let (cards, mut found) = extract::extract(
+        &doc,
+        &extract::ExtractOptions {
+            profile: spec.profile,
+        },
+    );
+    warnings.append(&mut found);
+    let options = RenderOptions {
+        deck,
+        deck_name: spec.name.clone(),
+        content_root: content.root.clone(),
+        base_url: base_url.to_string(),
+        tag_prefix: spec.tag_prefix.clone(),
+    };
+    let (drafts, mut found) = render::render(&doc, &cards, &options, &mut resolver)?;
+    warnings.append(&mut found);
+    Ok((drafts, warnings, resolver.into_media()))
 }
 
 /// Build every deck of `options.content` into `options.out`.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let content = input::load(&options.content)?;
+    let lock_path = options
+        .lock
+        .clone()
+        .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
+    // in place) writes nothing: the stamp from the last build says so.
+    let fingerprint = stamp::fingerprint(options, &content, &lock_path);
+    if let Some(decks) = stamp::unchanged(&options.out, &fingerprint) {
+        return Ok(BuildReport {
+            decks,
+            lock_path,
+            up_to_date: true,
+            ..BuildReport::default()
+        });
+    }
     let base_url = options
         .base_url
         .clone()
@@ -122,10 +202,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .lock()
         .map_err(|e| Error::io("lock the output directory", &options.out, e))?;
 
-    let lock_path = options
-        .lock
-        .clone()
-        .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
     let old_lock = Lock::read(&lock_path)?;
     let mut lock = old_lock.clone();
     let notetypes = assign_notetypes(&content.extra_css, &mut lock, options.now);
@@ -197,6 +273,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     if report.lock_changed {
         write_atomically(&lock_path, lock.render().as_bytes())?;
     }
+    // Fingerprint again: the lock may have just changed, and the stamp must describe the
+    // state after this build.
+    let fingerprint = stamp::fingerprint(options, &content, &lock_path);
+    stamp::write(&options.out, &fingerprint, &report.decks)?;
     Ok(report)
 }
 

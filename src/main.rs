@@ -182,6 +182,10 @@ fn run_build(args: BuildArgs, verbosity: cli::terminal::Verbosity) -> ExitCode {
                         deck.path.display()
                     );
                 }
+                if report.up_to_date {
+                    println!("up to date: nothing changed since the last build, no files written");
+                    return ExitCode::SUCCESS;
+                }
                 let id = &report.identity;
                 println!(
                     "identities: {} new, {} changed, {} unchanged, {} removed{}",

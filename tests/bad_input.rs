@@ -85,7 +85,7 @@ impl Case {
         assert!(
             names
                 .iter()
-                .all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
+                .all(|n| n == "bad.apkg" || n == "primer-anki.lock" || n == ".primer-anki-stamp"),
             "no stray files: {names:?}"
         );
     }
@@ -305,7 +305,7 @@ fn full_disk_fails_cleanly() {
     assert!(
         names
             .iter()
-            .all(|n| n == "bad.apkg" || n == "primer-anki.lock"),
+            .all(|n| n == "bad.apkg" || n == "primer-anki.lock" || n == ".primer-anki-stamp"),
         "{names:?}"
     );
 }

@@ -111,13 +111,17 @@ fn same_input_and_epoch_give_identical_bytes() {
 fn unchanged_rebuild_with_lock_is_identical_even_at_a_later_time() {
     let out = tempfile::tempdir().unwrap();
     let first = deck_lines(&build(&fixture(), out.path(), &[]));
-    let before = sha256_file(&first[0].4);
+    // A full rebuild (a fresh output directory, so no up-to-date shortcut) with the same lock,
+    // at a later clock, gives the same bytes.
+    let again = tempfile::tempdir().unwrap();
     let output = primer_anki()
         .env("SOURCE_DATE_EPOCH", "1800000000")
         .args(["build", "--locked", "--content"])
         .arg(fixture())
         .arg("--out")
-        .arg(out.path())
+        .arg(again.path())
+        .arg("--lock")
+        .arg(out.path().join("primer-anki.lock"))
         .output()
         .unwrap();
     assert!(
@@ -125,7 +129,38 @@ fn unchanged_rebuild_with_lock_is_identical_even_at_a_later_time() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(sha256_file(&first[0].4), before);
+    let second = deck_lines(&output);
+    assert_eq!(sha256_file(&second[0].4), sha256_file(&first[0].4));
+}
+
+/// A rebuild with nothing changed writes nothing and says so; touching a source rebuilds.
+#[test]
+fn no_op_rebuild_writes_nothing() {
+    let content = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), content.path());
+    let out = tempfile::tempdir().unwrap();
+    let first = deck_lines(&build(content.path(), out.path(), &[]));
+    let deck = &first[0].4;
+    let modified = std::fs::metadata(deck).unwrap().modified().unwrap();
+    let output = build(content.path(), out.path(), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("up to date"), "{stdout}");
+    assert_eq!(
+        deck_lines(&output),
+        first,
+        "the report still lists the decks"
+    );
+    assert_eq!(
+        std::fs::metadata(deck).unwrap().modified().unwrap(),
+        modified
+    );
+    // An edit makes the next build a real one.
+    let notes = content.path().join("notes/storage.md");
+    let text = std::fs::read_to_string(&notes).unwrap();
+    std::fs::write(&notes, text.replace("durably", "safely")).unwrap();
+    let output = build(content.path(), out.path(), &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("1 changed"), "{stdout}");
 }
 
 #[test]
