@@ -99,7 +99,19 @@ struct BuildArgs {
     format: primer_anki::export::Format,
 }
 
+/// Rust ignores SIGPIPE, so printing into a closed pipe (`primer-anki inspect x | head`) makes
+/// `println!` panic. Restore the default so the process ends quietly, like other Unix tools.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; setting a signal's
+    // disposition to its default has no other effect on the program's state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     let verbosity = cli::terminal::Verbosity::from_flags(cli.quiet, cli.verbose);
     match cli.command {

@@ -334,3 +334,26 @@ fn concurrent_builds_leave_valid_decks() {
     );
     case.assert_untouched();
 }
+
+/// Output into a closed pipe (`primer-anki … | head`) ends the process quietly, never with a
+/// panic (exit code 101).
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let case = Case::new();
+    let mut child = primer_anki()
+        .args(["inspect", "--samples", "500"])
+        .arg(&case.deck)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_ne!(
+        output.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -39,9 +39,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += text::len(children);
                     cloze.push(Piece::Cloze(n, children.clone()));
                 }
-                Inline::Code(code)
-                    if code.chars().count() <= 30 && code.chars().any(char::is_alphanumeric) =>
-                {
+                Inline::Code(code) if is_code_term(code) => {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }
@@ -82,6 +80,19 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
             },
         );
     }
+}
+
+/// A `code` name worth recalling: short, not punctuation, and not a placeholder such as
+/// `Foo` or `x` (asking for a placeholder tests nothing).
+fn is_code_term(code: &str) -> bool {
+    let t = code.trim();
+    t.chars().count() <= 30
+        && t.chars().any(char::is_alphanumeric)
+        && t.chars().count() > 1
+        && !matches!(
+            t.to_lowercase().as_str(),
+            "foo" | "bar" | "baz" | "qux" | "quux" | "foobar" | "example" | "xyz"
+        )
 }
 
 /// A linked phrase worth recalling: a short name, not "here" or a number.
