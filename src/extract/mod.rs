@@ -107,6 +107,7 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
         profile: options.profile,
         cards: Vec::new(),
         warnings: Vec::new(),
+        single_title: doc.sections.iter().filter(|s| s.level == 1).count() == 1,
     };
     cx.warnings.extend(doc.warnings.iter().cloned());
     for index in 0..doc.sections.len() {
@@ -139,6 +140,9 @@ pub(crate) struct Cx<'a> {
     pub profile: Profile,
     pub cards: Vec<Card>,
     pub warnings: Vec<Warning>,
+    /// Whether the document has exactly one top-level title (computed once: it is asked for
+    /// every card).
+    single_title: bool,
 }
 
 /// Sections that are navigation, not content, in topic documents (normalised titles).
@@ -187,7 +191,7 @@ impl<'a> Cx<'a> {
     }
 
     fn top_title_dropped(&self) -> bool {
-        self.doc.sections.iter().filter(|s| s.level == 1).count() == 1
+        self.single_title
     }
 
     /// The name a question uses for a section's topic, qualified by its parent when the title
