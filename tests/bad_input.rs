@@ -357,3 +357,14 @@ fn closed_stdout_is_not_a_panic() {
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+#[test]
+fn missing_image_fails() {
+    let case = Case::new();
+    std::fs::write(
+        case.notes().join("pic.md"),
+        "# Pic\n\n## Diagram topic\n\nA diagram topic has an opening sentence.\n\n![d](nowhere.png)\n",
+    )
+    .unwrap();
+    case.assert_fails(&["notes/pic.md:", "nowhere.png", "not found"]);
+}

@@ -649,7 +649,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Card-level checks: runs extraction and rendering like `build` does.
+    /// Card-level checks: runs extraction and rendering like `build` does, except that a
+    /// missing image does not stop the file (it is reported above, at its exact place).
     fn cards(&mut self, content: &input::Content, parsed: &[Parsed]) {
         let mut per_deck: Vec<Vec<(usize, NoteDraft)>> = vec![Vec::new(); content.decks.len()];
         for (index, p) in parsed.iter().enumerate() {
@@ -670,7 +671,7 @@ impl Checker<'_> {
                 base_url: content.base_url.clone(),
                 tag_prefix: spec.tag_prefix.clone(),
             };
-            let mut packer = MediaPacker::new(&content.root);
+            let mut packer = ImagesCheckedElsewhere(MediaPacker::new(&content.root));
             match render::render(&p.doc, &cards, &options, &mut packer) {
                 Ok((drafts, warnings)) => {
                     for w in &warnings {
@@ -1063,5 +1064,25 @@ mod tests {
         let anchors: HashSet<String> = ["sharding".to_string(), "replication".into()].into();
         assert_eq!(closest("shardin", &anchors), Some("sharding"));
         assert_eq!(closest("queues", &anchors), None);
+    }
+}
+
+/// Packs media like the build, but lets rendering go on past a missing image: `check` reports
+/// missing images itself, with their exact place, and still checks the file's cards.
+struct ImagesCheckedElsewhere(MediaPacker);
+
+impl crate::render::MediaResolver for ImagesCheckedElsewhere {
+    fn resolve(
+        &mut self,
+        path: &std::path::Path,
+        origin: &crate::error::SourceLocation,
+    ) -> crate::Result<String> {
+        if !path.is_file() {
+            return Ok(path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default());
+        }
+        self.0.resolve(path, origin)
     }
 }

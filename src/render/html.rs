@@ -434,13 +434,8 @@ impl Renderer<'_> {
             return Ok(None);
         };
         let full = root.join(&rel);
-        if !full.is_file() {
-            self.warn(format!(
-                "image `{src}` not found at {}; it is left out",
-                rel.display()
-            ));
-            return Ok(None);
-        }
+        // The resolver decides what a missing or broken file means: the build stops (a card
+        // that silently loses its diagram is a broken card), `check` reports it in place.
         let origin = self.origin();
         Ok(Some(self.media.resolve(&full, &origin)?))
     }
