@@ -1034,6 +1034,26 @@ fn line_span(text: &str, line: usize) -> Option<Range<usize>> {
     Some(start + lead..start + lead + trimmed.len())
 }
 
+/// Packs media like the build, but lets rendering go on past a missing image: `check` reports
+/// missing images itself, with their exact place, and still checks the file's cards.
+struct ImagesCheckedElsewhere(MediaPacker);
+
+impl crate::render::MediaResolver for ImagesCheckedElsewhere {
+    fn resolve(
+        &mut self,
+        path: &std::path::Path,
+        origin: &crate::error::SourceLocation,
+    ) -> crate::Result<String> {
+        if !path.is_file() {
+            return Ok(path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default());
+        }
+        self.0.resolve(path, origin)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1064,25 +1084,5 @@ mod tests {
         let anchors: HashSet<String> = ["sharding".to_string(), "replication".into()].into();
         assert_eq!(closest("shardin", &anchors), Some("sharding"));
         assert_eq!(closest("queues", &anchors), None);
-    }
-}
-
-/// Packs media like the build, but lets rendering go on past a missing image: `check` reports
-/// missing images itself, with their exact place, and still checks the file's cards.
-struct ImagesCheckedElsewhere(MediaPacker);
-
-impl crate::render::MediaResolver for ImagesCheckedElsewhere {
-    fn resolve(
-        &mut self,
-        path: &std::path::Path,
-        origin: &crate::error::SourceLocation,
-    ) -> crate::Result<String> {
-        if !path.is_file() {
-            return Ok(path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default());
-        }
-        self.0.resolve(path, origin)
     }
 }
