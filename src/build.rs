@@ -219,8 +219,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         }
         None => identity::adopt::Plan::default(),
     };
-    let (notes_per_deck, identity_report) =
-        identity::assign_with_adoptions(&deck_drafts, &mut lock, options.now, &adoptions)?;
+    let (ids_per_deck, identity_report) =
+        identity::assign_identities(&deck_drafts, &mut lock, options.now, &adoptions)?;
+    drop(deck_drafts);
     report.identity = identity_report;
     report.lock_changed = lock != old_lock;
     report.lock_path = lock_path.clone();
@@ -235,7 +236,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         ));
     }
 
-    for (deck, notes) in rendered.into_iter().zip(notes_per_deck) {
+    for (mut deck, ids) in rendered.into_iter().zip(ids_per_deck) {
+        // The drafts' fields move into the notes: one copy of the text, not two.
+        let notes: Vec<_> = std::mem::take(&mut deck.drafts)
+            .into_iter()
+            .zip(ids)
+            .map(|(draft, id)| identity::into_note(draft, id, deck.spec.id))
+            .collect();
         // The package's own timestamps come from its content, not the clock, so an unchanged
         // deck rebuilds byte for byte.
         let build_time = notes

@@ -136,6 +136,38 @@ pub fn assign_with_adoptions(
     now: i64,
     adoptions: &adopt::Plan,
 ) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
+    let (assigned, report) = assign_identities(decks, lock, now, adoptions)?;
+    let notes = decks
+        .iter()
+        .zip(assigned)
+        .map(|(deck, ids)| {
+            deck.drafts
+                .iter()
+                .zip(ids)
+                .map(|(draft, id)| into_note(draft.clone(), id, deck.id))
+                .collect()
+        })
+        .collect();
+    Ok((notes, report))
+}
+
+/// A note's identity as decided for this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub guid: String,
+    pub note_id: i64,
+    pub mtime: i64,
+}
+
+/// The identities of every deck's drafts, in draft order, reading and updating `lock`. The
+/// drafts are only borrowed, so the caller can then move their fields into notes
+/// ([`into_note`]) instead of copying them: the fields are most of a build's memory.
+pub fn assign_identities(
+    decks: &[DeckDrafts<'_>],
+    lock: &mut Lock,
+    now: i64,
+    adoptions: &adopt::Plan,
+) -> Result<(Vec<Vec<Assigned>>, IdentityReport)> {
     check_unique(decks)?;
     let mut report = IdentityReport {
         adopted: adoptions.adopted.clone(),
@@ -302,7 +334,11 @@ pub fn assign_with_adoptions(
         let mut notes = Vec::with_capacity(deck.drafts.len());
         for (draft, entry) in deck.drafts.iter().zip(entries) {
             let identity = identity_of(draft);
-            notes.push(to_note(draft, &entry, deck.id));
+            notes.push(Assigned {
+                guid: entry.guid.clone(),
+                note_id: entry.note_id,
+                mtime: entry.mtime,
+            });
             lock.notes.insert((deck.name.to_string(), identity), entry);
         }
         out.push(notes);
@@ -392,21 +428,22 @@ fn same_item(a: &str, b: &str) -> bool {
     !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
 }
 
-fn to_note(draft: &NoteDraft, entry: &LockedNote, deck_id: i64) -> Note {
+/// The note for a draft and its identity; the draft's fields and tags move into it.
+pub fn into_note(draft: NoteDraft, assigned: Assigned, deck_id: i64) -> Note {
     let (notetype_id, card_count) = match draft.kind {
         NotetypeKind::Standard => (notetypes::basic_id(), 1),
         NotetypeKind::Cloze => (notetypes::cloze_id(), draft.card_count.max(1)),
     };
     Note {
-        id: entry.note_id,
-        guid: entry.guid.clone(),
+        id: assigned.note_id,
+        guid: assigned.guid,
         notetype_id,
-        mtime: entry.mtime,
-        tags: draft.tags.clone(),
-        fields: draft.fields.to_vec(),
+        mtime: assigned.mtime,
+        tags: draft.tags,
+        fields: draft.fields.into_vec(),
         cards: (0..card_count)
             .map(|ord| Card {
-                id: entry.note_id + i64::from(ord),
+                id: assigned.note_id + i64::from(ord),
                 ord,
                 deck_id,
             })

@@ -79,6 +79,18 @@ pub struct NoteFields {
 }
 
 impl NoteFields {
+    /// The fields in note type order, moved out.
+    pub fn into_vec(self) -> Vec<String> {
+        vec![
+            self.front,
+            self.back,
+            self.context,
+            self.source,
+            self.further_reading,
+            String::new(),
+        ]
+    }
+
     /// The fields in note type order.
     pub fn to_vec(&self) -> Vec<String> {
         vec![
