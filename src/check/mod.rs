@@ -24,7 +24,7 @@ pub mod report;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
@@ -38,7 +38,7 @@ use crate::extract;
 use crate::identity::{identity_of, similarity::html_to_text};
 use crate::input::{self, SourceFile, SourceFormat};
 use crate::package::model::NotetypeKind;
-use crate::render::{self, NoteDraft, RenderOptions};
+use crate::render::{self, NoteDraft, RenderOptions, join_relative, percent_decode};
 
 /// How strict the check is.
 #[derive(Debug, Clone)]
@@ -888,46 +888,6 @@ fn is_markdown(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
-}
-
-/// `rel` joined to `dir` with `.` and `..` resolved; `None` if it leaves the root.
-fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
-    let mut parts: Vec<String> = dir
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s.to_string()),
-        }
-    }
-    Some(parts.iter().collect())
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn decode_entities(s: &str) -> String {

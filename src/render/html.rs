@@ -291,7 +291,7 @@ fn has_scheme(url: &str) -> bool {
 }
 
 /// Joins a relative path onto a directory, resolving `.` and `..`; `None` if it escapes.
-fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
+pub fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
     let mut parts: Vec<String> = dir
         .components()
         .filter_map(|c| match c {
@@ -311,16 +311,27 @@ fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
     Some(parts.iter().collect())
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes in a URL path; anything else, malformed escapes included, is kept.
+pub fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Work on bytes, not string slices: `%` followed by a multi-byte character must not
+        // split it.
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
         {
-            out.push(v);
+            out.push(hi * 16 + lo);
             i += 3;
             continue;
         }
@@ -743,6 +754,14 @@ fn plain_table(header: &[String], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_never_splits_a_character() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("%aé"), "%aé");
+        assert_eq!(percent_decode("%é%"), "%é%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
 
     #[test]
     fn sanitizer_removes_scripts_and_handlers() {
