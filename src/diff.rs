@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::apkg_reader::{ApkgContents, ApkgNote, read_apkg};
 use crate::error::Result;
-use crate::identity::similarity::html_to_text;
 
 /// Fields whose change means the note moved (another heading, file or section), not that its
 /// question or answer changed.
@@ -75,22 +74,6 @@ pub fn diff_files(old: &Path, new: &Path) -> Result<DiffReport> {
     Ok(report)
 }
 
-fn text(html: &str) -> String {
-    html_to_text(html)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
-}
-
 fn field<'a>(contents: &ApkgContents, note: &'a ApkgNote, name: &str) -> &'a str {
     contents
         .notetypes
@@ -104,8 +87,11 @@ fn note_ref(contents: &ApkgContents, note: &ApkgNote) -> NoteRef {
     NoteRef {
         guid: note.guid.clone(),
         deck: note.deck.clone().unwrap_or_default(),
-        title: shorten(&text(note.fields.first().map_or("", String::as_str)), 100),
-        context: text(field(contents, note, "Context")),
+        title: crate::apkg_reader::shorten(
+            &crate::apkg_reader::field_text(note.fields.first().map_or("", String::as_str)),
+            100,
+        ),
+        context: crate::apkg_reader::field_text(field(contents, note, "Context")),
     }
 }
 
@@ -146,7 +132,10 @@ pub fn diff(old: &ApkgContents, new: &ApkgContents) -> DiffReport {
             }
             changes.push(FieldChange {
                 field: name,
-                diff: word_diff(&text(old_value), &text(value)),
+                diff: word_diff(
+                    &crate::apkg_reader::field_text(old_value),
+                    &crate::apkg_reader::field_text(value),
+                ),
             });
         }
         if before.tags != note.tags {
@@ -159,7 +148,7 @@ pub fn diff(old: &ApkgContents, new: &ApkgContents) -> DiffReport {
             report.moved.push(Moved {
                 note: note_ref(new, note),
                 from_deck: before.deck.clone().unwrap_or_default(),
-                from_context: text(field(old, before, "Context")),
+                from_context: crate::apkg_reader::field_text(field(old, before, "Context")),
                 from_source: field(old, before, "Source").to_string(),
                 to_source: field(new, note, "Source").to_string(),
                 changes,
@@ -211,10 +200,10 @@ pub fn word_diff(old: &str, new: &str) -> String {
     let removed = a[prefix..a.len() - suffix].join(" ");
     let added = b[prefix..b.len() - suffix].join(" ");
     if !removed.is_empty() {
-        let _ = write!(out, "[-{}-] ", shorten(&removed, 120));
+        let _ = write!(out, "[-{}-] ", crate::apkg_reader::shorten(&removed, 120));
     }
     if !added.is_empty() {
-        let _ = write!(out, "{{+{}+}} ", shorten(&added, 120));
+        let _ = write!(out, "{{+{}+}} ", crate::apkg_reader::shorten(&added, 120));
     }
     let trail = &a[a.len() - suffix..];
     for w in trail.iter().take(CONTEXT) {

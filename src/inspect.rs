@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::apkg_reader::open_apkg;
 use crate::error::{Error, Result};
-use crate::identity::similarity::html_to_text;
 use crate::preview::template::{self, Side};
 
 static CLOZE_SPAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -280,8 +279,8 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         let ord = ord.max(0) as u32;
         let q = template::render(qfmt, &fields, ord, Side::Question, "");
         let a = template::render(afmt, &fields, ord, Side::Answer, "");
-        let question = plain(&q);
-        let mut answer = plain(&a);
+        let question = crate::apkg_reader::field_text(&q);
+        let mut answer = crate::apkg_reader::field_text(&a);
         if model.cloze {
             // The answer of a cloze card is what its deletion hid.
             let revealed: Vec<String> = CLOZE_SPAN
@@ -293,7 +292,7 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
                     ord + 1,
                     Side::Answer,
                 ))
-                .map(|c| plain(&c[1]))
+                .map(|c| crate::apkg_reader::field_text(&c[1]))
                 .collect();
             if !revealed.is_empty() {
                 answer = revealed.join(" · ");
@@ -306,8 +305,8 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
             notetype: model.name.clone(),
             template: name.clone(),
             guid,
-            question: shorten(&question, 200),
-            answer: shorten(&answer, 300),
+            question: crate::apkg_reader::shorten(&question, 200),
+            answer: crate::apkg_reader::shorten(&answer, 300),
         });
     }
     Ok((
@@ -318,24 +317,6 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         sample_list,
         schema,
     ))
-}
-
-fn plain(html: &str) -> String {
-    html_to_text(html)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!(
-            "{}…",
-            s.chars().take(max - 1).collect::<String>().trim_end()
-        )
-    }
 }
 
 fn human(bytes: u64) -> String {

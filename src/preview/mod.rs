@@ -17,6 +17,7 @@ use crate::identity::similarity::html_to_text;
 use crate::input;
 use crate::package::model::{MediaSource, Notetype, NotetypeKind};
 use crate::package::notetypes;
+use crate::render::escape as html_escape;
 use template::Side;
 
 /// The page's file name inside the output directory.
@@ -260,20 +261,4 @@ fn page_html(cards: &[Shown], css: &str) -> String {
 /// The page path for a preview directory.
 pub fn page_path(out: &Path) -> PathBuf {
     out.join(PAGE)
-}
-
-/// Text for HTML text and attribute values.
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
