@@ -11,7 +11,10 @@
 //! package   notes → .apkg (SQLite schema 11 inside a zip, written atomically)
 //! ```
 //!
-//! [`build`] runs the stages in order.
+//! [`build`] runs the stages in order ([`export`] writes CSV or JSON instead of the package).
+//! Around the pipeline: [`check`] lints content through the same stages without writing,
+//! [`preview`] renders every card to a static page, and [`apkg_reader`] reads untrusted
+//! packages for [`inspect`], [`diff`] and `build --adopt`.
 
 pub mod apkg_reader;
 pub mod build;
