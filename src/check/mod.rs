@@ -38,7 +38,7 @@ use crate::extract;
 use crate::identity::{identity_of, similarity::html_to_text};
 use crate::input::{self, SourceFile, SourceFormat};
 use crate::package::model::NotetypeKind;
-use crate::render::{self, NoteDraft, RenderOptions, join_relative, percent_decode};
+use crate::render::{self, NoteDraft, RenderOptions, has_scheme, join_relative, percent_decode};
 
 /// How strict the check is.
 #[derive(Debug, Clone)]
@@ -865,23 +865,6 @@ fn url_span(text: &str, range: &Range<usize>, url: &str) -> Range<usize> {
     // A link spanning lines: underline its first line.
     let end = slice.find('\n').map_or(range.end, |n| range.start + n);
     range.start..end
-}
-
-fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
 }
 
 fn is_markdown(path: &Path) -> bool {

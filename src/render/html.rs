@@ -276,15 +276,19 @@ fn percent(s: &str) -> String {
     out
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether a URL starts with a scheme (`https:`, `mailto:`): a letter, then letters, digits,
+/// `+`, `-` or `.`, then a colon — so `images/a:b.png` is a path, not a URL.
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];
-            !scheme.is_empty()
+            scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
                 && scheme
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !url[..i].contains('/')
         }
         None => false,
     }
