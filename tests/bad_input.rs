@@ -43,13 +43,7 @@ impl Case {
     }
 
     fn run(&self) -> Output {
-        primer_anki()
-            .args(["build", "--content"])
-            .arg(self.content.path())
-            .arg("--out")
-            .arg(self.out.path())
-            .output()
-            .unwrap()
+        run_build(self.content.path(), self.out.path())
     }
 
     /// The build fails with a message containing every `needle`, and leaves the good deck and
@@ -78,17 +72,20 @@ impl Case {
             self.good_hash,
             "the previous deck is unchanged"
         );
-        let names: Vec<String> = std::fs::read_dir(self.out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(
-            names
-                .iter()
-                .all(|n| n == "bad.apkg" || n == "primer-anki.lock" || n == ".primer-anki-stamp"),
-            "no stray files: {names:?}"
-        );
+        assert_only_build_outputs(self.out.path());
     }
+}
+
+/// The directory holds the deck, the lock and the build stamp, and nothing else: no temporary
+/// file or half-written package.
+fn assert_only_build_outputs(dir: &Path) {
+    let names = file_names(dir);
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "bad.apkg" || n == "primer-anki.lock" || n == ".primer-anki-stamp"),
+        "no stray files: {names:?}"
+    );
 }
 
 #[test]
@@ -298,16 +295,7 @@ fn full_disk_fails_cleanly() {
         "a write failure is not blamed on the media: {stderr}"
     );
     assert_eq!(sha256_file(&deck), good, "previous deck intact");
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names
-            .iter()
-            .all(|n| n == "bad.apkg" || n == "primer-anki.lock" || n == ".primer-anki-stamp"),
-        "{names:?}"
-    );
+    assert_only_build_outputs(dir.path());
 }
 
 /// Two builds into the same directory at once both succeed and leave valid decks.

@@ -171,25 +171,11 @@ fn failed_build_keeps_the_previous_deck_and_leaves_no_stray_files() {
     let decks = deck_lines(&build(content.path(), out.path(), &[]));
     let deck = &decks[0].4;
     let before = sha256_file(deck);
-    let listing = |dir: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
-    let files_before = listing(out.path());
+    let files_before = file_names(out.path());
 
     // Break the content: the image a card refers to is no longer an image.
     std::fs::write(content.path().join("images/queue.svg"), "not an image").unwrap();
-    let output = primer_anki()
-        .args(["build", "--content"])
-        .arg(content.path())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let output = run_build(content.path(), out.path());
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -197,7 +183,7 @@ fn failed_build_keeps_the_previous_deck_and_leaves_no_stray_files() {
         "names file and image: {stderr}"
     );
     assert_eq!(sha256_file(deck), before, "the previous deck is untouched");
-    assert_eq!(listing(out.path()), files_before, "no stray files");
+    assert_eq!(file_names(out.path()), files_before, "no stray files");
 }
 
 #[test]
@@ -215,13 +201,7 @@ fn duplicate_identities_fail_the_build_naming_both_sources() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = primer_anki()
-        .args(["build", "--content"])
-        .arg(content.path())
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let output = run_build(content.path(), out.path());
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -229,19 +209,6 @@ fn duplicate_identities_fail_the_build_naming_both_sources() {
         "both sources named: {stderr}"
     );
     assert!(!out.path().join("fixture-systems.apkg").exists());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// decks/ is committed; a rebuild with the committed lock must reproduce it byte for byte, so

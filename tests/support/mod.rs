@@ -206,3 +206,38 @@ pub fn assert_clean_import(result: &Value, notes: usize, cards: usize, media: us
         "{name}: re-import updated {reimport}"
     );
 }
+
+/// Copy a directory tree (test fixtures into a scratch directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `primer-anki build --content C --out O`, whatever its outcome (for tests of failures).
+pub fn run_build(content: &Path, out: &Path) -> Output {
+    primer_anki()
+        .args(["build", "--content"])
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run primer-anki")
+}
+
+/// The names in a directory, sorted: to check that a build left no stray files.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
