@@ -113,15 +113,7 @@ pub fn cards(
                 lang: lang.map(str::to_string),
                 text: part.clone(),
             }];
-            let key = if many {
-                format!("{item} {}", k + 1)
-            } else {
-                item.clone()
-            };
-            let pin = block
-                .pin
-                .clone()
-                .map(|p| if many { format!("{p}/{}", k + 1) } else { p });
+            let (key, pin) = text::part_identity(&item, block.pin.as_ref(), many, k);
             cx.push(
                 index,
                 "code",

@@ -135,15 +135,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
                 }
             }
         }
-        let item = if many {
-            format!("{intro_text} {}", k + 1)
-        } else {
-            intro_text.clone()
-        };
-        let pin = block
-            .pin
-            .clone()
-            .map(|p| if many { format!("{p}/{}", k + 1) } else { p });
+        let (item, pin) = text::part_identity(&intro_text, block.pin.as_ref(), many, k);
         cx.push(
             index,
             "list",

@@ -32,6 +32,24 @@ pub fn normalize_key(text: &str) -> String {
     out
 }
 
+/// Item key and pin of part `k` (0-based) of something split into several notes: both get a
+/// `k + 1` suffix when there is more than one part, so each part keeps its own identity.
+pub fn part_identity(
+    item: &str,
+    pin: Option<&String>,
+    many: bool,
+    k: usize,
+) -> (String, Option<String>) {
+    if many {
+        (
+            format!("{item} {}", k + 1),
+            pin.map(|p| format!("{p}/{}", k + 1)),
+        )
+    } else {
+        (item.to_string(), pin.cloned())
+    }
+}
+
 /// A heading title as a subject: "Disadvantage(s): sharding" → "Sharding — disadvantages".
 pub fn clean_title(title: &str) -> String {
     let title = title.trim().trim_end_matches(':').trim();
