@@ -19,14 +19,33 @@ def main():
             pass
     print()
     for size, tools in by_size.items():
-        ours = tools.get("primer-anki (level 6)")
-        if not ours or size == "0":
+        if size == "0":
             continue
-        for peer in ("genanki", "ankdown", "packager only (level 6)"):
+        ours = tools.get("primer-anki (level 1)")
+        for level in (1, 6):
+            mine = tools.get(f"primer-anki (level {level})")
+            floor = tools.get(f"floor, same notes (level {level})")
+            alone = tools.get(f"packager only (level {level})")
+            if mine and floor:
+                print(f"{size:>9} sections, level {level}: end to end / floor at the same notes: "
+                      f"{mine[0] / max(floor[0], 1e-9):.2f}x; packager alone / floor: "
+                      f"{(alone[0] if alone else float('nan')) / max(floor[0], 1e-9):.2f}x")
+        if not ours:
+            continue
+        for peer in ("genanki", "ankdown"):
             if peer in tools:
                 wall, size_b = tools[peer]
-                print(f"{size:>9} sections: primer-anki vs {peer}: {wall / max(ours[0], 1e-9):.2f}x "
-                      f"time ratio (peer/ours), file {size_b / max(ours[1], 1):.2f}x (peer/ours)")
+                print(f"{size:>9} sections: primer-anki (level 1, the default) vs {peer}: "
+                      f"{wall / max(ours[0], 1e-9):.2f}x faster, file {size_b / max(ours[1], 1):.2f}x "
+                      f"smaller")
+        six = tools.get("primer-anki (level 6)")
+        if six:
+            for peer in ("genanki", "ankdown"):
+                if peer in tools:
+                    wall, size_b = tools[peer]
+                    print(f"{size:>9} sections: primer-anki (level 6) vs {peer}: "
+                          f"{wall / max(six[0], 1e-9):.2f}x faster, file "
+                          f"{size_b / max(six[1], 1):.2f}x smaller")
 
 
 if __name__ == "__main__":

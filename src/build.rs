@@ -7,14 +7,17 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result, SourceLocation, Warning};
-use crate::identity::lock::{Lock, LockedNotetype};
-use crate::identity::{self, DeckDrafts, IdentityReport};
+use crate::identity::lock::{Lock, LockWriter, LockedNotetype};
+use crate::identity::similarity::Signature;
+use crate::identity::{self, DeckRef, FileNotes, IdentityReport};
 use crate::input::{self, Content, DeckSpec};
-use crate::package::model::{Deck, MediaFile, MediaSource, Notetype, Package};
+use crate::package::collection::{CollectionWriter, NoteRow};
+use crate::package::model::{Deck, MediaFile, MediaSource, Note, Notetype, Package, PackageMeta};
 use crate::package::{self, ArchiveOptions, media, notetypes};
 use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
 use crate::{document, extract};
 
+pub mod spill;
 pub mod stamp;
 
 /// The lock file's name when it sits beside the decks.
@@ -57,6 +60,8 @@ pub struct BuildReport {
     pub lock_changed: bool,
     /// Nothing changed since the last build into this directory: nothing was written.
     pub up_to_date: bool,
+    /// Wall time of each stage (`--verbose` prints them).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Everything one deck produced before identities are assigned.
@@ -167,7 +172,166 @@ fn render_file(
     Ok((drafts, warnings, resolver.into_media()))
 }
 
+/// What the first pass keeps of one source file.
+struct DigestedFile {
+    notes: FileNotes,
+    segment: spill::Segment,
+    warnings: Vec<Warning>,
+    media: Vec<MediaFile>,
+}
+
+/// The first pass over all content: every file rendered (on all cores), its notes digested
+/// for the identity stage and its text spilled to disk.
+struct FirstPass {
+    files: Vec<FileNotes>,
+    segments: Vec<spill::Segment>,
+    /// One spill file per worker.
+    spills: Vec<std::fs::File>,
+    /// Packed media per deck, by name.
+    media: Vec<BTreeMap<String, MediaFile>>,
+}
+
+fn first_pass(
+    content: &Content,
+    base_url: &str,
+    old_lock: &Lock,
+    for_adoption: bool,
+    spill_dir: &Path,
+    warnings: &mut Vec<Warning>,
+) -> Result<FirstPass> {
+    let jobs: Vec<(usize, &input::SourceFile)> = content
+        .decks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<DigestedFile>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let spills: Vec<std::sync::Mutex<Option<Result<std::fs::File>>>> =
+        (0..workers).map(|_| std::sync::Mutex::new(None)).collect();
+    let spill_error = |e: std::io::Error| Error::io("write a temporary file", spill_dir, e);
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            let (jobs, next, results, spills) = (&jobs, &next, &results, &spills);
+            scope.spawn(move || {
+                let mut spill = match tempfile::tempfile_in(spill_dir) {
+                    Ok(file) => spill::SpillWriter::new(file),
+                    Err(e) => {
+                        if let Ok(mut slot) = spills[worker].lock() {
+                            *slot = Some(Err(spill_error(e)));
+                        }
+                        return;
+                    }
+                };
+                loop {
+                    let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(deck, source)) = jobs.get(job) else {
+                        break;
+                    };
+                    let output =
+                        digest_file(content, deck, source, base_url, old_lock, for_adoption)
+                            .and_then(|(drafts, notes, warnings, media)| {
+                                let start = spill.position();
+                                for draft in &drafts {
+                                    // Computed here, on all cores, rather than on the one
+                                    // thread that feeds SQLite in the second pass.
+                                    let signature =
+                                        Signature::of(&draft.fields.front, &draft.fields.back);
+                                    spill.write(draft, &signature).map_err(spill_error)?;
+                                }
+                                let segment = spill::Segment {
+                                    worker,
+                                    start,
+                                    end: spill.position(),
+                                };
+                                Ok(DigestedFile {
+                                    notes,
+                                    segment,
+                                    warnings,
+                                    media,
+                                })
+                            });
+                    let failed = output.is_err();
+                    if let Ok(mut slot) = results[job].lock() {
+                        *slot = Some(output);
+                    }
+                    if failed {
+                        break;
+                    }
+                }
+                if let Ok(mut slot) = spills[worker].lock() {
+                    *slot = Some(spill.finish().map_err(spill_error));
+                }
+            });
+        }
+    });
+    let mut pass = FirstPass {
+        files: Vec::with_capacity(jobs.len()),
+        segments: Vec::with_capacity(jobs.len()),
+        spills: Vec::with_capacity(workers),
+        media: content.decks.iter().map(|_| BTreeMap::new()).collect(),
+    };
+    let lost = || Error::new("a worker thread stopped before finishing its file");
+    for ((deck, _), slot) in jobs.iter().zip(results) {
+        // A file no worker reached (because another failed first) has no result; the
+        // failure is reported from its own slot, which comes first or is a spill error.
+        let Some(output) = slot.into_inner().ok().flatten() else {
+            continue;
+        };
+        let mut file = output?;
+        warnings.append(&mut file.warnings);
+        for media in file.media {
+            pass.media[*deck].insert(media.name.clone(), media);
+        }
+        pass.files.push(file.notes);
+        pass.segments.push(file.segment);
+    }
+    for slot in spills {
+        pass.spills
+            .push(slot.into_inner().ok().flatten().ok_or_else(lost)??);
+    }
+    if pass.files.len() != jobs.len() {
+        return Err(lost());
+    }
+    Ok(pass)
+}
+
+type DigestOutput = (Vec<NoteDraft>, FileNotes, Vec<Warning>, Vec<MediaFile>);
+
+/// One source file rendered and digested.
+fn digest_file(
+    content: &Content,
+    deck: usize,
+    source: &input::SourceFile,
+    base_url: &str,
+    old_lock: &Lock,
+    for_adoption: bool,
+) -> Result<DigestOutput> {
+    let spec = &content.decks[deck];
+    let (drafts, warnings, media) = render_file(content, spec, deck, source, base_url)?;
+    let mut notes = FileNotes::new(deck, source.display.clone());
+    let deck_ref = DeckRef {
+        name: &spec.name,
+        id: spec.id,
+    };
+    for draft in &drafts {
+        notes.push(draft, deck_ref, old_lock, for_adoption)?;
+    }
+    // Kept until the end of the build, for every file: no spare capacity.
+    notes.shrink_to_fit();
+    Ok((drafts, notes, warnings, media))
+}
+
 /// Build every deck of `options.content` into `options.out`.
+///
+/// Two passes keep memory bounded: the first renders everything but keeps only a digest per
+/// note (the text goes to a temporary spill file); identities are then decided for all notes
+/// at once; the second pass streams the notes from the spill into each package and the lock.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let content = input::load(&options.content)?;
     let lock_path = options
@@ -190,7 +354,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| content.base_url.clone());
     let mut report = BuildReport::default();
-    let rendered = render_content(&content, &base_url, &mut report.warnings)?;
 
     std::fs::create_dir_all(&options.out)
         .map_err(|e| Error::io("create the output directory", &options.out, e))?;
@@ -202,33 +365,83 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .lock()
         .map_err(|e| Error::io("lock the output directory", &options.out, e))?;
 
-    let old_lock = Lock::read(&lock_path)?;
-    let mut lock = old_lock.clone();
-    let notetypes = assign_notetypes(&content.extra_css, &mut lock, options.now);
-    let deck_drafts: Vec<DeckDrafts<'_>> = rendered
+    let old_lock_text = match std::fs::read(&lock_path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("read the lock file", &lock_path, e)),
+    };
+    let old_lock = match &old_lock_text {
+        Some(bytes) => Lock::parse(&String::from_utf8_lossy(bytes), &lock_path)?,
+        None => Lock::default(),
+    };
+
+    let mut clock = std::time::Instant::now();
+    let mut lap = |report: &mut BuildReport, stage: &'static str| {
+        report.timings.push((stage, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
+    let mut pass = first_pass(
+        &content,
+        &base_url,
+        &old_lock,
+        options.adopt.is_some(),
+        &options.out,
+        &mut report.warnings,
+    )?;
+
+    lap(&mut report, "read, parse, extract, render");
+    let mut notetype_locks = old_lock.notetypes.clone();
+    let notetypes = assign_notetypes(&content.extra_css, &mut notetype_locks, options.now);
+    let deck_refs: Vec<DeckRef<'_>> = content
+        .decks
         .iter()
-        .map(|d| DeckDrafts {
-            name: &d.spec.name,
-            id: d.spec.id,
-            drafts: &d.drafts,
+        .map(|d| DeckRef {
+            name: &d.name,
+            id: d.id,
         })
         .collect();
     let adoptions = match &options.adopt {
         Some(path) => {
-            identity::adopt::plan(&deck_drafts, &crate::apkg_reader::read_apkg(path)?, &lock)
+            let decks: Vec<identity::adopt::AdoptDeck<'_>> = deck_refs
+                .iter()
+                .enumerate()
+                .map(|(index, deck)| identity::adopt::AdoptDeck {
+                    name: deck.name,
+                    candidates: pass
+                        .files
+                        .iter()
+                        .filter(|f| f.deck == index)
+                        .flat_map(|f| &f.adopt)
+                        .collect(),
+                })
+                .collect();
+            identity::adopt::plan(&decks, &crate::apkg_reader::read_apkg(path)?, &old_lock)
         }
         None => identity::adopt::Plan::default(),
     };
-    let (ids_per_deck, identity_report) =
-        identity::assign_identities(&deck_drafts, &mut lock, options.now, &adoptions)?;
-    drop(deck_drafts);
-    report.identity = identity_report;
-    report.lock_changed = lock != old_lock;
+    let resolution = identity::resolve(
+        &deck_refs,
+        &mut pass.files,
+        &old_lock,
+        options.now,
+        &adoptions,
+    )?;
+    report.lock_changed = resolution.report.changes_lock()
+        || notetype_locks != old_lock.notetypes
+        || !lock_text_unchanged(
+            old_lock_text.as_deref(),
+            &old_lock,
+            &notetype_locks,
+            &deck_refs,
+            &pass.files,
+            &resolution,
+        );
     report.lock_path = lock_path.clone();
+    lap(&mut report, "identities");
     if options.locked && report.lock_changed {
         return Err(Error::new(format!(
             "the lock file would change:\n{}",
-            identity::describe_lock_changes(&report.identity, &old_lock, &lock)
+            identity::describe_lock_changes(&resolution.report, &old_lock, &notetype_locks)
         ))
         .in_file(&lock_path)
         .help(
@@ -236,50 +449,95 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         ));
     }
 
-    for (mut deck, ids) in rendered.into_iter().zip(ids_per_deck) {
-        // The drafts' fields move into the notes: one copy of the text, not two.
-        let notes: Vec<_> = std::mem::take(&mut deck.drafts)
-            .into_iter()
-            .zip(ids)
-            .map(|(draft, id)| identity::into_note(draft, id, deck.spec.id))
+    // Second pass: the notes from the spill into each deck's package, and into the new lock.
+    let mut lock_out = if report.lock_changed {
+        Some(NewLock::create(&lock_path, &notetype_locks)?)
+    } else {
+        None
+    };
+    for (deck_index, spec) in content.decks.iter().enumerate() {
+        let files: Vec<usize> = (0..pass.files.len())
+            .filter(|&f| pass.files[f].deck == deck_index)
             .collect();
         // The package's own timestamps come from its content, not the clock, so an unchanged
         // deck rebuilds byte for byte.
-        let build_time = notes
+        let build_time = files
             .iter()
-            .map(|n| n.mtime)
+            .flat_map(|&f| pass.files[f].notes.iter().map(|n| n.mtime))
             .chain(notetypes.iter().map(|nt| nt.mtime))
             .max()
             .unwrap_or(options.now);
-        let package = Package {
-            decks: vec![Deck {
-                id: deck.spec.id,
-                name: deck.spec.name.clone(),
-                description: deck.spec.description.clone(),
-            }],
-            notetypes: notetypes.clone(),
-            notes,
-            media: deck.media,
+        let decks = [Deck {
+            id: spec.id,
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+        }];
+        let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
+            .into_values()
+            .collect();
+        let meta = PackageMeta {
+            decks: &decks,
+            notetypes: &notetypes,
+            media: &media,
             build_time,
         };
-        let path = crate::export::write(
-            &package,
-            &options.out,
-            &deck.spec.file_stem,
-            options.format,
-            options.archive,
-        )?;
+        let mut notes = SpilledNotes {
+            pass: &pass,
+            resolution: &resolution,
+            deck: spec,
+            files: &files,
+            lock: lock_out.as_mut(),
+        };
+        let (path, counts) = match options.format {
+            crate::export::Format::Apkg => {
+                let path = options.out.join(format!("{}.apkg", spec.file_stem));
+                let counts =
+                    package::write_apkg_streaming(meta, &path, options.archive, |collection| {
+                        notes.add_to_collection(collection, &notetypes)
+                    })?;
+                (path, counts)
+            }
+            format => {
+                // CSV and JSON are for small decks and tools: built in memory.
+                let mut all = Vec::new();
+                notes.for_each(|note| {
+                    all.push(note);
+                    Ok(())
+                })?;
+                let package = Package {
+                    decks: decks.to_vec(),
+                    notetypes: notetypes.clone(),
+                    notes: all,
+                    media: media.clone(),
+                    build_time,
+                };
+                let counts = package::Counts {
+                    notes: package.notes.len(),
+                    cards: package.notes.iter().map(|n| n.cards.len()).sum(),
+                };
+                let path = crate::export::write(
+                    &package,
+                    &options.out,
+                    &spec.file_stem,
+                    format,
+                    options.archive,
+                )?;
+                (path, counts)
+            }
+        };
         report.decks.push(DeckReport {
-            name: deck.spec.name,
-            notes: package.notes.len(),
-            cards: package.notes.iter().map(|n| n.cards.len()).sum(),
-            media: package.media.len(),
+            name: spec.name.clone(),
+            notes: counts.notes,
+            cards: counts.cards,
+            media: media.len(),
             path,
         });
     }
-    if report.lock_changed {
-        write_atomically(&lock_path, lock.render().as_bytes())?;
+    if let Some(lock) = lock_out {
+        lock.persist(&lock_path)?;
     }
+    lap(&mut report, "packages and lock");
+    report.identity = resolution.report;
     // Fingerprint again: the lock may have just changed, and the stamp must describe the
     // state after this build.
     let fingerprint = stamp::fingerprint(options, &content, &lock_path);
@@ -287,19 +545,240 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
+/// One deck's notes read back from the spill, with their identities, in document order.
+struct SpilledNotes<'a> {
+    pass: &'a FirstPass,
+    resolution: &'a identity::Resolution,
+    deck: &'a DeckSpec,
+    /// Indices of the deck's files in `pass.files`.
+    files: &'a [usize],
+    /// The new lock, when it is being written.
+    lock: Option<&'a mut NewLock>,
+}
+
+impl SpilledNotes<'_> {
+    /// Adds the notes to `collection`. A second thread reads the spill and prepares each row
+    /// (fields joined, sort field, checksum, lock line) while this one runs SQLite, so the
+    /// two overlap; batches through a bounded channel keep memory flat.
+    fn add_to_collection(
+        &mut self,
+        collection: &mut CollectionWriter<'_>,
+        notetypes: &[Notetype],
+    ) -> Result<()> {
+        const BATCH: usize = 512;
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<NoteRow>>(4);
+            let producer = scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let result = self.for_each(|note| {
+                    batch.push(NoteRow::new(&note, notetypes));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        // The receiver only goes away after an error, which it reports.
+                        sender.send(full).map_err(|_| Error::new("stopped"))?;
+                    }
+                    Ok(())
+                });
+                if result.is_ok() && !batch.is_empty() {
+                    let _ = sender.send(batch);
+                }
+                result
+            });
+            let mut inserted = Ok(());
+            for batch in receiver {
+                if let Err(e) = batch.iter().try_for_each(|row| collection.add_row(row)) {
+                    inserted = Err(e);
+                    break;
+                }
+            }
+            let produced = producer
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")));
+            inserted.and(produced)
+        })
+    }
+
+    fn for_each(&mut self, mut add: impl FnMut(Note) -> Result<()>) -> Result<()> {
+        let read_error = |e| Error::new("cannot read back a temporary file").caused_by(e);
+        for &file_index in self.files {
+            let file = &self.pass.files[file_index];
+            let segment = self.pass.segments[file_index];
+            let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
+                .map_err(read_error)?;
+            for index in 0..file.len() {
+                let spilled = reader
+                    .next_note()
+                    .map_err(read_error)?
+                    .ok_or_else(|| Error::new("a temporary file ended early"))?;
+                let locked = identity::locked_note(
+                    &self.deck.name,
+                    &self.pass.files,
+                    self.resolution,
+                    file_index,
+                    index,
+                    spilled.signature,
+                );
+                if let Some(lock) = self.lock.as_deref_mut() {
+                    lock.note(&self.deck.name, file.identity(index), &locked)?;
+                }
+                add(identity::into_note(
+                    spilled.kind,
+                    spilled.card_count,
+                    spilled.fields.into_vec(),
+                    spilled.tags,
+                    identity::Assigned {
+                        guid: locked.guid,
+                        note_id: locked.note_id,
+                        mtime: locked.mtime,
+                    },
+                    self.deck.id,
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lock file being written: a temporary beside it, renamed into place at the end.
+struct NewLock {
+    writer: LockWriter<IoText<std::io::BufWriter<tempfile::NamedTempFile>>>,
+    path: PathBuf,
+}
+
+impl NewLock {
+    fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create the directory", dir, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".primer-anki.")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a temporary file", dir, e))?;
+        let out = IoText {
+            inner: std::io::BufWriter::with_capacity(1 << 20, temp),
+            error: None,
+        };
+        Ok(NewLock {
+            writer: LockWriter::new(out, notetypes),
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn note(
+        &mut self,
+        deck: &str,
+        identity: &str,
+        note: &identity::lock::LockedNote,
+    ) -> Result<()> {
+        self.writer.note(deck, identity, note);
+        self.check()
+    }
+
+    fn check(&mut self) -> Result<()> {
+        match self.writer.output().error.take() {
+            Some(e) => Err(Error::io("write", &self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    fn persist(self, path: &Path) -> Result<()> {
+        use std::io::Write;
+        let mut out = self.writer.finish();
+        if let Some(e) = out.error.take() {
+            return Err(Error::io("write", path, e));
+        }
+        out.inner.flush().map_err(|e| Error::io("write", path, e))?;
+        let temp = out
+            .inner
+            .into_inner()
+            .map_err(|e| Error::io("write", path, e.into_error()))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("write", path, e))?;
+        package::archive::make_world_readable(temp.as_file())
+            .map_err(|e| Error::io("write", path, e))?;
+        temp.persist(path)
+            .map_err(|e| Error::io("move into place", path, e.error))?;
+        Ok(())
+    }
+}
+
+/// Text into an `io::Write`, keeping the first I/O error (`fmt::Write` cannot carry it).
+struct IoText<W: std::io::Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for IoText<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_none()
+            && let Err(e) = self.inner.write_all(s.as_bytes())
+        {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
+}
+
+/// Text into a SHA-256.
+struct HashText(Sha256);
+
+impl std::fmt::Write for HashText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// When no note changed, the lock would still be rewritten if its lines were in another order
+/// or format: compare the text it would have with the file's, by hash.
+fn lock_text_unchanged(
+    old_text: Option<&[u8]>,
+    old: &Lock,
+    notetypes: &BTreeMap<i64, LockedNotetype>,
+    decks: &[DeckRef<'_>],
+    files: &[FileNotes],
+    resolution: &identity::Resolution,
+) -> bool {
+    let Some(old_text) = old_text else {
+        return false;
+    };
+    let mut writer = LockWriter::new(HashText(Sha256::new()), notetypes);
+    for (file_index, file) in files.iter().enumerate() {
+        let deck = decks[file.deck].name;
+        for index in 0..file.len() {
+            let identity = file.identity(index);
+            // Every note is unchanged, so the old lock has its signature.
+            let Some(signature) = old.get(deck, identity).and_then(|n| n.signature) else {
+                return false;
+            };
+            let locked =
+                identity::locked_note(deck, files, resolution, file_index, index, signature);
+            writer.note(deck, identity, &locked);
+        }
+    }
+    writer.finish().0.finalize()[..] == Sha256::digest(old_text)[..]
+}
+
 /// Our note types with mtimes from the lock: a note type keeps its mtime until its content
 /// (templates, fields, stylesheet) changes, so Anki updates it exactly then.
-fn assign_notetypes(extra_css: &str, lock: &mut Lock, now: i64) -> Vec<Notetype> {
+fn assign_notetypes(
+    extra_css: &str,
+    locked: &mut BTreeMap<i64, LockedNotetype>,
+    now: i64,
+) -> Vec<Notetype> {
     let mut out = notetypes::all(0, extra_css);
     for nt in &mut out {
         let hash = notetype_hash(nt);
-        let mtime = match lock.notetypes.get(&nt.id) {
+        let mtime = match locked.get(&nt.id) {
             Some(old) if old.hash == hash => old.mtime,
             Some(old) => now.max(old.mtime + 1),
             None => now,
         };
         nt.mtime = mtime;
-        lock.notetypes.insert(nt.id, LockedNotetype { mtime, hash });
+        locked.insert(nt.id, LockedNotetype { mtime, hash });
     }
     out
 }

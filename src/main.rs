@@ -91,8 +91,9 @@ struct BuildArgs {
     /// Base URL that links and source fields are made absolute with.
     #[arg(long)]
     base_url: Option<String>,
-    /// Deflate level, 0 (store) to 9.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
+    /// Deflate level, 0 (store) to 9. The default, 1, packs about twice as fast as 6 for
+    /// files about 20% larger; use 6 or 9 for the smallest download.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=9))]
     compression: u8,
     /// What to write per deck: apkg, or CSV / JSON with the media in <deck>.media/.
     #[arg(long, value_enum, default_value_t = primer_anki::export::Format::Apkg)]
@@ -181,6 +182,11 @@ fn run_build(args: BuildArgs, verbosity: cli::terminal::Verbosity) -> ExitCode {
             if verbosity != cli::terminal::Verbosity::Quiet {
                 for warning in &report.warnings {
                     eprintln!("{warning}");
+                }
+            }
+            if verbosity == cli::terminal::Verbosity::Verbose {
+                for (stage, time) in &report.timings {
+                    eprintln!("  {stage}: {time:.2?}");
                 }
             }
             if verbosity != cli::terminal::Verbosity::Quiet {
@@ -279,3 +285,8 @@ mod tests {
         Cli::command().debug_assert();
     }
 }
+
+// mimalloc instead of glibc's malloc: a build allocates and frees millions of small strings
+// (fields, keys, HTML fragments), and glibc's malloc/free showed up as ~15% of the profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

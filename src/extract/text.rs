@@ -26,6 +26,13 @@ pub fn normalize_key(text: &str) -> String {
         text.chars()
             .map(|c| c.to_ascii_lowercase())
             .for_each(&mut push);
+    } else if unicode_normalization::is_nfkc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        // Already NFKC (curly quotes, dashes, most accented text): no need to rebuild it.
+        text.chars()
+            .flat_map(char::to_lowercase)
+            .for_each(&mut push);
     } else {
         text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
     }

@@ -17,10 +17,39 @@ use std::collections::{HashMap, HashSet};
 
 use super::lock::Lock;
 use super::similarity::html_to_text;
-use super::{DeckDrafts, identity_of};
 use crate::apkg_reader::ApkgContents;
 use crate::extract::normalize_key;
 use crate::package::model::NotetypeKind;
+use crate::render::NoteDraft;
+
+/// What adoption needs to know of one new note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The note's identity (see `identity_of`).
+    pub identity: String,
+    /// A heading's summary card (key `…/summary`).
+    pub is_summary: bool,
+    pub kind: NotetypeKind,
+    /// The note's heading path, normalised.
+    pub heading_path: Vec<String>,
+}
+
+impl Candidate {
+    pub fn of(draft: &NoteDraft, identity: &str) -> Candidate {
+        Candidate {
+            identity: identity.to_string(),
+            is_summary: draft.key.ends_with("/summary"),
+            kind: draft.kind,
+            heading_path: heading_path(&draft.fields.context),
+        }
+    }
+}
+
+/// One deck's new notes, in document order, as adoption sees them.
+pub struct AdoptDeck<'a> {
+    pub name: &'a str,
+    pub candidates: Vec<&'a Candidate>,
+}
 
 /// One old note to adopt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +96,13 @@ fn heading_path(context: &str) -> Vec<String> {
 /// Plan the adoption of `old`'s notes by `decks`. Notes whose key the lock already knows keep
 /// their identity (their learners would otherwise lose it); an old GUID already in the lock
 /// is not adopted twice.
-pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
+pub fn plan(decks: &[AdoptDeck<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
     let mut plan = Plan::default();
-    let locked_guids: HashSet<&str> = lock.notes.values().map(|n| n.guid.as_str()).collect();
+    let locked_guids: HashSet<&str> = lock
+        .decks
+        .values()
+        .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
+        .collect();
     let mut taken: HashSet<(String, String)> = HashSet::new();
     // Direct heading matches first, so a broader fallback never takes a card a heading of its
     // own would have had.
@@ -95,12 +128,12 @@ pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
             continue;
         };
         let wanted = normalize_key(&title);
-        let standard: Vec<(usize, Vec<String>)> = deck
-            .drafts
+        let standard: Vec<(usize, &Vec<String>)> = deck
+            .candidates
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.kind == NotetypeKind::Standard)
-            .map(|(i, d)| (i, heading_path(&d.fields.context)))
+            .filter(|(_, c)| c.kind == NotetypeKind::Standard)
+            .map(|(i, c)| (i, &c.heading_path))
             .collect();
         let direct: Vec<usize> = standard
             .iter()
@@ -110,13 +143,13 @@ pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
         let summary = direct
             .iter()
             .copied()
-            .find(|&i| deck.drafts[i].key.ends_with("/summary"));
+            .find(|&i| deck.candidates[i].is_summary);
         // Below the heading: shallowest first, summaries before other cards, then source order.
         let mut below: Vec<(usize, bool, usize)> = standard
             .iter()
             .filter_map(|(i, path)| {
                 let at = path.iter().position(|h| h == &wanted)?;
-                let is_summary = deck.drafts[*i].key.ends_with("/summary");
+                let is_summary = deck.candidates[*i].is_summary;
                 (at + 1 < path.len()).then_some((path.len() - at, !is_summary, *i))
             })
             .collect();
@@ -142,8 +175,9 @@ pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
     pending.sort_by_key(|p| p.0);
     for (_, note, title, deck, choices) in pending {
         let free = choices.into_iter().find(|&i| {
-            let key = (deck.name.to_string(), identity_of(&deck.drafts[i]));
-            !taken.contains(&key) && !lock.notes.contains_key(&key)
+            let identity = &deck.candidates[i].identity;
+            !taken.contains(&(deck.name.to_string(), identity.clone()))
+                && !lock.contains(deck.name, identity)
         });
         let Some(index) = free else {
             plan.not_adopted.push(NotAdopted {
@@ -154,7 +188,10 @@ pub fn plan(decks: &[DeckDrafts<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
             });
             continue;
         };
-        let key = (deck.name.to_string(), identity_of(&deck.drafts[index]));
+        let key = (
+            deck.name.to_string(),
+            deck.candidates[index].identity.clone(),
+        );
         taken.insert(key.clone());
         plan.adopted.push(Adopted {
             deck: deck.name.to_string(),

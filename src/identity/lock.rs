@@ -1,7 +1,8 @@
 //! The lock file: for every note, its identity key → GUID, note id, content hash, mtime and a
 //! similarity signature (to recognise the note after a rename or move, see `similarity`).
 //!
-//! Plain text, one note per tab-separated line, sorted, so it diffs well in git:
+//! Plain text, one note per tab-separated line, decks in manifest order and notes in document
+//! order (like a table of contents), so it diffs well in git:
 //!
 //! ```text
 //! # primer-anki lock v2 …
@@ -11,7 +12,7 @@
 //!
 //! v1 lines (no signature column) are still read; the next build fills the signatures in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::similarity::{SLOTS, Signature};
@@ -24,7 +25,8 @@ pub struct LockedNote {
     pub guid: String,
     pub note_id: i64,
     pub mtime: i64,
-    pub hash: String,
+    /// The content hash (see `identity::content_hash`), shown as 16 hex digits.
+    pub hash: u64,
     /// MinHash of the question and answer text; `None` in v1 lock files.
     pub signature: Option<Signature>,
 }
@@ -37,8 +39,8 @@ pub struct LockedNotetype {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lock {
-    /// (deck name, identity) → note.
-    pub notes: BTreeMap<(String, String), LockedNote>,
+    /// Deck name → identity → note.
+    pub decks: BTreeMap<String, HashMap<String, LockedNote>>,
     /// Note type id → what it looked like last time.
     pub notetypes: BTreeMap<i64, LockedNotetype>,
 }
@@ -92,10 +94,10 @@ impl Lock {
                         guid: guid.to_string(),
                         note_id: note_id.parse().map_err(|_| bad())?,
                         mtime: mtime.parse().map_err(|_| bad())?,
-                        hash: hash.to_string(),
+                        hash: u64::from_str_radix(hash, 16).map_err(|_| bad())?,
                         signature,
                     };
-                    lock.notes.insert((deck.to_string(), key.to_string()), note);
+                    lock.insert(deck, key, note);
                 }
                 _ => return Err(bad()),
             }
@@ -103,34 +105,109 @@ impl Lock {
         Ok(lock)
     }
 
-    pub fn render(&self) -> String {
-        let mut out = String::from(HEADER);
-        for (id, nt) in &self.notetypes {
-            out.push_str(&format!("notetype\t{id}\t{}\t{}\n", nt.mtime, nt.hash));
-        }
-        for ((deck, key), n) in &self.notes {
-            let signature = n
-                .signature
-                .map_or_else(|| "-".repeat(SLOTS * 2), |s| s.to_hex());
-            out.push_str(&format!(
-                "note\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                n.guid,
-                n.note_id,
-                n.mtime,
-                n.hash,
-                signature,
-                clean(deck),
-                clean(key)
-            ));
-        }
+    /// The note of `deck` with `identity`, if the lock has one.
+    pub fn get(&self, deck: &str, identity: &str) -> Option<&LockedNote> {
+        self.decks.get(deck)?.get(identity)
+    }
+
+    pub fn insert(&mut self, deck: &str, identity: &str, note: LockedNote) {
+        self.decks
+            .entry(deck.to_string())
+            .or_default()
+            .insert(identity.to_string(), note);
+    }
+
+    pub fn remove(&mut self, deck: &str, identity: &str) -> Option<LockedNote> {
+        self.decks.get_mut(deck)?.remove(identity)
+    }
+
+    pub fn contains(&self, deck: &str, identity: &str) -> bool {
+        self.get(deck, identity).is_some()
+    }
+
+    /// How many notes the lock holds.
+    pub fn len(&self) -> usize {
+        self.decks.values().map(HashMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every note as (deck, identity, note), sorted by deck then identity.
+    pub fn sorted(&self) -> Vec<(&str, &str, &LockedNote)> {
+        let mut out: Vec<_> = self
+            .decks
+            .iter()
+            .flat_map(|(deck, notes)| {
+                notes
+                    .iter()
+                    .map(move |(key, note)| (deck.as_str(), key.as_str(), note))
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         out
+    }
+
+    /// The whole lock as text, notes sorted (a build writes them in document order instead,
+    /// with [`LockWriter`]).
+    pub fn render(&self) -> String {
+        let mut writer = LockWriter::new(String::new(), &self.notetypes);
+        for (deck, key, note) in self.sorted() {
+            writer.note(deck, key, note);
+        }
+        writer.finish()
+    }
+}
+
+/// Writes lock text line by line, so a build never holds the whole file in memory.
+pub struct LockWriter<W: std::fmt::Write> {
+    out: W,
+}
+
+impl<W: std::fmt::Write> LockWriter<W> {
+    /// Starts the text: the header and the note type lines.
+    pub fn new(mut out: W, notetypes: &BTreeMap<i64, LockedNotetype>) -> Self {
+        let _ = out.write_str(HEADER);
+        for (id, nt) in notetypes {
+            let _ = writeln!(out, "notetype\t{id}\t{}\t{}", nt.mtime, nt.hash);
+        }
+        LockWriter { out }
+    }
+
+    pub fn note(&mut self, deck: &str, identity: &str, n: &LockedNote) {
+        let _ = write!(
+            self.out,
+            "note\t{}\t{}\t{}\t{:016x}\t",
+            n.guid, n.note_id, n.mtime, n.hash
+        );
+        match n.signature {
+            Some(s) => s.write_hex(&mut self.out),
+            None => {
+                let _ = self.out.write_str(&"-".repeat(SLOTS * 2));
+            }
+        }
+        let _ = writeln!(self.out, "\t{}\t{}", clean(deck), clean(identity));
+    }
+
+    /// The text written so far.
+    pub fn output(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    pub fn finish(self) -> W {
+        self.out
     }
 }
 
 /// Keys and deck names never hold tabs or newlines in practice; make sure they cannot break
 /// the line format.
-fn clean(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
+fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['\t', '\n', '\r']) {
+        s.replace(['\t', '\n', '\r'], " ").into()
+    } else {
+        s.into()
+    }
 }
 
 #[cfg(test)]
@@ -147,13 +224,14 @@ mod tests {
                 hash: "ab".into(),
             },
         );
-        lock.notes.insert(
-            ("Deck".into(), "deck/a b/summary".into()),
+        lock.insert(
+            "Deck",
+            "deck/a b/summary",
             LockedNote {
                 guid: "g".into(),
                 note_id: 1,
                 mtime: 2,
-                hash: "h".into(),
+                hash: 0xab,
                 signature: Some(Signature::of("q", "a")),
             },
         );
@@ -163,8 +241,13 @@ mod tests {
 
     #[test]
     fn reads_v1_lines_without_a_signature() {
-        let lock = Lock::parse("note\tg\t1\t2\th\tDeck\tdeck/a/summary\n", Path::new("x")).unwrap();
-        let note = &lock.notes[&("Deck".to_string(), "deck/a/summary".to_string())];
+        let lock = Lock::parse(
+            "note\tg\t1\t2\t00000000000000ff\tDeck\tdeck/a/summary\n",
+            Path::new("x"),
+        )
+        .unwrap();
+        let note = lock.get("Deck", "deck/a/summary").unwrap();
+        assert_eq!(note.hash, 0xff);
         assert_eq!(note.signature, None);
         assert_eq!(note.mtime, 2);
     }

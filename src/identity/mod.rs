@@ -11,10 +11,11 @@ pub mod lock;
 pub mod similarity;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SourceLocation};
 use crate::package::model::{Card, Note, NotetypeKind};
 use crate::package::notetypes;
 use crate::render::NoteDraft;
@@ -37,12 +38,28 @@ fn hash_u64(key: &str) -> u64 {
 /// The GUID for a note first seen with this deck and key. Namespaced by tool and deck, so notes
 /// of other decks and other tools cannot collide with it.
 pub fn guid_for(deck_name: &str, identity: &str) -> String {
+    let bytes = guid_bytes(deck_name, identity);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Length of the GUIDs we make: `pa` and 16 base-62 digits.
+pub const GUID_LEN: usize = 18;
+
+/// [`guid_for`] as fixed-size ASCII, to keep in memory without an allocation per note.
+pub fn guid_bytes(deck_name: &str, identity: &str) -> [u8; GUID_LEN] {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let digest = Sha256::digest(format!("primer-anki\0{deck_name}\0{identity}").as_bytes());
+    let mut hasher = Sha256::new();
+    hasher.update(b"primer-anki\0");
+    hasher.update(deck_name.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(identity.as_bytes());
+    let digest = hasher.finalize();
     let mut n = u128::from_be_bytes(digest[..16].try_into().expect("sha256 has 32 bytes"));
-    let mut out = String::from("pa");
-    for _ in 0..16 {
-        out.push(ALPHABET[(n % 62) as usize] as char);
+    let mut out = [0u8; GUID_LEN];
+    out[0] = b'p';
+    out[1] = b'a';
+    for byte in &mut out[2..] {
+        *byte = ALPHABET[(n % 62) as usize];
         n /= 62;
     }
     out
@@ -57,16 +74,24 @@ pub fn identity_of(draft: &NoteDraft) -> String {
 }
 
 /// A hash of everything in a note that Anki stores: a change means the note must be updated.
-pub fn content_hash(draft: &NoteDraft, deck_id: i64) -> String {
+pub fn content_hash(draft: &NoteDraft, deck_id: i64) -> u64 {
     let mut hasher = Sha256::new();
-    for field in draft.fields.to_vec() {
+    let f = &draft.fields;
+    for field in [&f.front, &f.back, &f.context, &f.source, &f.further_reading] {
         hasher.update(field.as_bytes());
         hasher.update([0x1f]);
     }
-    hasher.update(draft.tags.join(" ").as_bytes());
+    // The (always empty) Extra field.
+    hasher.update([0x1f]);
+    for (index, tag) in draft.tags.iter().enumerate() {
+        if index > 0 {
+            hasher.update(b" ");
+        }
+        hasher.update(tag.as_bytes());
+    }
     hasher.update(format!("\0{:?}\0{}\0{}", draft.kind, draft.card_count, deck_id).as_bytes());
     let digest = hasher.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    u64::from_be_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
 }
 
 /// One deck's drafts with the facts identity needs about the deck.
@@ -90,6 +115,9 @@ pub struct Rename {
     pub same_item: bool,
 }
 
+/// At most this many keys are listed per kind of change in a report; the counts are exact.
+pub const LISTED_KEYS: usize = 1000;
+
 /// What identity assignment found, for the build report.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct IdentityReport {
@@ -99,15 +127,25 @@ pub struct IdentityReport {
     pub unchanged: usize,
     /// Notes in the lock that this build no longer produces: (deck, key, guid).
     pub removed: Vec<(String, String, String)>,
-    /// (deck, key) of every new note.
+    /// (deck, key) of the first [`LISTED_KEYS`] new notes.
     pub added_keys: Vec<(String, String)>,
-    /// (deck, key) of every note whose content changed (renamed notes are in `renamed`).
+    /// (deck, key) of the first [`LISTED_KEYS`] notes whose content changed (renamed notes are
+    /// in `renamed`).
     pub changed_keys: Vec<(String, String)>,
     pub renamed: Vec<Rename>,
+    /// Unchanged notes whose lock line had no similarity signature (lock format v1).
+    pub signatures_added: usize,
     /// Notes that took the GUID of an old deck's note (`build --adopt`).
     pub adopted: Vec<adopt::Adopted>,
     /// Old notes `--adopt` found no card for, with the reason.
     pub not_adopted: Vec<adopt::NotAdopted>,
+}
+
+impl IdentityReport {
+    /// Something about the notes changed, so the lock file must be rewritten.
+    pub fn changes_lock(&self) -> bool {
+        self.added > 0 || self.changed > 0 || !self.removed.is_empty() || self.signatures_added > 0
+    }
 }
 
 /// A renamed or moved note is recognised when the estimated Jaccard similarity of its question
@@ -119,36 +157,477 @@ pub const RENAME_THRESHOLD: f64 = 0.5;
 /// `definition/consumer` or `message queue/summary`) are equal under another heading path.
 pub const SAME_ITEM_BONUS: f64 = 0.2;
 
-/// Assign identities to every deck's drafts, reading and updating `lock`. `now` is the build
-/// time in seconds (`SOURCE_DATE_EPOCH` or the clock).
-pub fn assign(
-    decks: &[DeckDrafts<'_>],
-    lock: &mut Lock,
-    now: i64,
-) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
-    assign_with_adoptions(decks, lock, now, &adopt::Plan::default())
+/// What the identity stage keeps of one note: small and without allocations, so that a
+/// million fit in memory. The note's text is kept elsewhere (a build spills it to disk) until
+/// the package is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteDigest {
+    /// [`content_hash`].
+    pub hash: u64,
+    /// Note id, set by [`resolve`].
+    pub note_id: i64,
+    /// Modification time in seconds, set by [`resolve`].
+    pub mtime: i64,
+    /// Line of the source, for messages.
+    pub line: u32,
+    /// The old lock has this identity with a GUID other than the derived one ([`guid_for`]),
+    /// e.g. from an earlier rename; known when the note is digested, so that resolving a
+    /// rebuild needs no hashing.
+    pub locked_guid_differs: bool,
 }
 
-/// [`assign`], with some new notes taking the GUIDs of an old deck's notes (`build --adopt`).
-pub fn assign_with_adoptions(
-    decks: &[DeckDrafts<'_>],
-    lock: &mut Lock,
+/// The notes of one source file in document order, as the identity stage sees them.
+#[derive(Debug, Default)]
+pub struct FileNotes {
+    /// Index into the build's deck list.
+    pub deck: usize,
+    /// The source file, for messages.
+    pub file: PathBuf,
+    /// Every note's identity, one after another (one allocation, not one per note).
+    identities: String,
+    ends: Vec<u32>,
+    pub notes: Vec<NoteDigest>,
+    /// Signatures of the notes the old lock does not know, which may be renamed ones (kept
+    /// only when the old lock has notes of this deck: otherwise nothing can be renamed).
+    candidates: Vec<(u32, Signature)>,
+    /// What `--adopt` needs of each note, when it was asked for.
+    pub adopt: Vec<adopt::Candidate>,
+}
+
+/// A deck as the identity stage sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeckRef<'a> {
+    pub name: &'a str,
+    pub id: i64,
+}
+
+impl FileNotes {
+    pub fn new(deck: usize, file: PathBuf) -> Self {
+        FileNotes {
+            deck,
+            file,
+            ..FileNotes::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.notes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
+
+    /// The identity of note `index` (see [`identity_of`]).
+    pub fn identity(&self, index: usize) -> &str {
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
+        &self.identities[start..self.ends[index] as usize]
+    }
+
+    /// Adds `draft` of `deck`. `old` is the last build's lock: a note it does not know may be
+    /// a renamed one, so its similarity signature is kept for [`resolve`].
+    pub fn push(
+        &mut self,
+        draft: &NoteDraft,
+        deck: DeckRef<'_>,
+        old: &Lock,
+        for_adoption: bool,
+    ) -> Result<()> {
+        if i64::from(draft.card_count) >= ID_STRIDE {
+            return Err(Error::new(format!(
+                "a cloze note has {} deletions; the limit is {}",
+                draft.card_count,
+                ID_STRIDE - 1
+            ))
+            .at(draft.origin.clone())
+            .help("split the list into smaller ones"));
+        }
+        let identity = identity_of(draft);
+        let index = self.notes.len() as u32;
+        let locked = old.get(deck.name, &identity);
+        if locked.is_none() && old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+            let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+            self.candidates.push((index, signature));
+        }
+        if for_adoption {
+            self.adopt.push(adopt::Candidate::of(draft, &identity));
+        }
+        self.notes.push(NoteDigest {
+            hash: content_hash(draft, deck.id),
+            note_id: 0,
+            mtime: 0,
+            line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),
+            locked_guid_differs: locked
+                .is_some_and(|l| l.guid.as_bytes() != guid_bytes(deck.name, &identity)),
+        });
+        self.identities.push_str(&identity);
+        let end = u32::try_from(self.identities.len())
+            .map_err(|_| Error::new("a source file yields more than 4 GB of card identities"))?;
+        self.ends.push(end);
+        Ok(())
+    }
+
+    /// Releases spare capacity (the digests of every file are held until the build ends).
+    pub fn shrink_to_fit(&mut self) {
+        self.identities.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.notes.shrink_to_fit();
+        self.candidates.shrink_to_fit();
+    }
+
+    fn origin(&self, index: usize) -> SourceLocation {
+        SourceLocation::new(&self.file, self.notes[index].line as usize, 0)
+    }
+}
+
+/// What [`resolve`] decided beyond each note's id and mtime.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// GUIDs that are not the derived one (kept from the lock, renamed or adopted notes), by
+    /// (file index, note index).
+    pub guids: HashMap<(usize, usize), String>,
+    pub report: IdentityReport,
+}
+
+impl Resolution {
+    /// The GUID of note `index` of file `file` of deck `deck`.
+    pub fn guid(&self, deck: &str, files: &[FileNotes], file: usize, index: usize) -> String {
+        match self.guids.get(&(file, index)) {
+            Some(guid) => guid.clone(),
+            None => guid_for(deck, files[file].identity(index)),
+        }
+    }
+}
+
+/// Decide every note's GUID, note id and mtime from the last build's lock `old`. `now` is the
+/// build time in seconds (`SOURCE_DATE_EPOCH` or the clock).
+pub fn resolve(
+    decks: &[DeckRef<'_>],
+    files: &mut [FileNotes],
+    old: &Lock,
     now: i64,
     adoptions: &adopt::Plan,
-) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
-    let (assigned, report) = assign_identities(decks, lock, now, adoptions)?;
-    let notes = decks
-        .iter()
-        .zip(assigned)
-        .map(|(deck, ids)| {
-            deck.drafts
-                .iter()
-                .zip(ids)
-                .map(|(draft, id)| into_note(draft.clone(), id, deck.id))
-                .collect()
-        })
+) -> Result<Resolution> {
+    let mut resolution = Resolution {
+        report: IdentityReport {
+            adopted: adoptions.adopted.clone(),
+            not_adopted: adoptions.not_adopted.clone(),
+            ..IdentityReport::default()
+        },
+        ..Resolution::default()
+    };
+    // Old notes that this build no longer produces under their identity, per deck: rename
+    // candidates, or removed.
+    let mut vanished: Vec<Vec<(String, LockedNote)>> = vec![Vec::new(); decks.len()];
+    {
+        // (file, index) as u32s: this map holds every note at once.
+        let mut seen: Vec<HashMap<&str, (u32, u32)>> = vec![HashMap::new(); decks.len()];
+        for (file_index, file) in files.iter().enumerate() {
+            for index in 0..file.len() {
+                let identity = file.identity(index);
+                if let Some((other_file, other_index)) =
+                    seen[file.deck].insert(identity, (file_index as u32, index as u32))
+                {
+                    let (other_file, other_index) = (other_file as usize, other_index as usize);
+                    return Err(Error::new(format!(
+                        "two cards in deck \"{}\" have the same identity \"{identity}\" (the other is at {})",
+                        decks[file.deck].name,
+                        files[other_file].origin(other_index)
+                    ))
+                    .at(file.origin(index))
+                    .help("give one of them a different heading or term, or pin it with <!-- id: some-unique-id -->"));
+                }
+            }
+        }
+        for (deck_index, deck) in decks.iter().enumerate() {
+            if let Some(notes) = old.decks.get(deck.name) {
+                let mut gone: Vec<(String, LockedNote)> = notes
+                    .iter()
+                    .filter(|(key, _)| !seen[deck_index].contains_key(key.as_str()))
+                    .map(|(key, note)| (key.clone(), note.clone()))
+                    .collect();
+                gone.sort_by(|a, b| a.0.cmp(&b.0));
+                vanished[deck_index] = gone;
+            }
+        }
+    }
+
+    let report = &mut resolution.report;
+    // Notes the lock does not know, by deck: (file, index).
+    let mut unknown: Vec<Vec<(usize, usize)>> = vec![Vec::new(); decks.len()];
+    for (file_index, file) in files.iter_mut().enumerate() {
+        let deck = decks[file.deck];
+        for index in 0..file.notes.len() {
+            let start = if index == 0 {
+                0
+            } else {
+                file.ends[index - 1] as usize
+            };
+            let identity = &file.identities[start..file.ends[index] as usize];
+            let note = &mut file.notes[index];
+            let Some(locked) = old.get(deck.name, identity) else {
+                unknown[file.deck].push((file_index, index));
+                continue;
+            };
+            note.note_id = locked.note_id;
+            if note.locked_guid_differs {
+                resolution
+                    .guids
+                    .insert((file_index, index), locked.guid.clone());
+            }
+            if locked.hash == note.hash {
+                report.unchanged += 1;
+                note.mtime = locked.mtime;
+                if locked.signature.is_none() {
+                    report.signatures_added += 1;
+                }
+            } else {
+                report.changed += 1;
+                note.mtime = now.max(locked.mtime + 1);
+                if report.changed_keys.len() < LISTED_KEYS {
+                    report
+                        .changed_keys
+                        .push((deck.name.to_string(), identity.to_string()));
+                }
+            }
+        }
+    }
+
+    // Notes that need a fresh note id, in document order.
+    let mut needs_id: Vec<(usize, usize)> = Vec::new();
+    for (deck_index, deck) in decks.iter().enumerate() {
+        // Adoptions first, then renames and moves among the vanished keys of this deck.
+        let mut unmatched = Vec::new();
+        for &(file_index, index) in &unknown[deck_index] {
+            if adoptions.by_key.is_empty() {
+                unmatched.push((file_index, index));
+                continue;
+            }
+            let identity = files[file_index].identity(index).to_string();
+            let Some(a) = adoptions
+                .by_key
+                .get(&(deck.name.to_string(), identity.clone()))
+            else {
+                unmatched.push((file_index, index));
+                continue;
+            };
+            let note = &mut files[file_index].notes[index];
+            // Strictly newer than the old note, so Anki updates it in place.
+            note.mtime = now.max(a.old_mtime + 1);
+            resolution.guids.insert((file_index, index), a.guid.clone());
+            report.added += 1;
+            if report.added_keys.len() < LISTED_KEYS {
+                report.added_keys.push((deck.name.to_string(), identity));
+            }
+        }
+        let matches = if vanished[deck_index].is_empty() {
+            Vec::new()
+        } else {
+            match_renames(files, &unmatched, &vanished[deck_index])
+        };
+        let mut renamed_old: HashSet<usize> = HashSet::new();
+        let mut renamed_new: HashSet<(usize, usize)> = HashSet::new();
+        for m in matches {
+            let (old_key, locked) = &vanished[deck_index][m.old];
+            let (file_index, index) = m.new;
+            let identity = files[file_index].identity(index).to_string();
+            let note = &mut files[file_index].notes[index];
+            note.note_id = locked.note_id;
+            note.mtime = if locked.hash == note.hash {
+                locked.mtime
+            } else {
+                now.max(locked.mtime + 1)
+            };
+            // A renamed note keeps its old GUID, which is never the one its new key derives.
+            resolution
+                .guids
+                .insert((file_index, index), locked.guid.clone());
+            report.changed += 1;
+            report.renamed.push(Rename {
+                deck: deck.name.to_string(),
+                from: old_key.clone(),
+                to: identity,
+                guid: locked.guid.clone(),
+                similarity: m.similarity,
+                same_item: m.same_item,
+            });
+            renamed_old.insert(m.old);
+            renamed_new.insert(m.new);
+        }
+        for (position, (key, locked)) in vanished[deck_index].iter().enumerate() {
+            if !renamed_old.contains(&position) {
+                report
+                    .removed
+                    .push((deck.name.to_string(), key.clone(), locked.guid.clone()));
+            }
+        }
+        // The rest are new. Adopted notes need an id too; ids follow document order.
+        for &(file_index, index) in &unknown[deck_index] {
+            if renamed_new.contains(&(file_index, index)) {
+                continue;
+            }
+            needs_id.push((file_index, index));
+            if resolution.guids.contains_key(&(file_index, index)) {
+                continue; // adopted, counted above
+            }
+            report.added += 1;
+            if report.added_keys.len() < LISTED_KEYS {
+                report.added_keys.push((
+                    deck.name.to_string(),
+                    files[file_index].identity(index).to_string(),
+                ));
+            }
+            files[file_index].notes[index].mtime = now;
+        }
+    }
+
+    // Decks the manifest no longer has: all their notes are gone.
+    for (name, notes) in &old.decks {
+        if !decks.iter().any(|d| d.name == name) {
+            for (key, locked) in notes {
+                report
+                    .removed
+                    .push((name.clone(), key.clone(), locked.guid.clone()));
+            }
+        }
+    }
+    report.removed.sort();
+
+    // New notes get ids below the build time (never in the future), away from every id the
+    // lock already uses so that card ids (note id + ord) cannot collide either. Ids are handed
+    // out from the last new note backwards, so that they ascend in document order.
+    let taken_ids: BTreeSet<i64> = old
+        .decks
+        .values()
+        .flat_map(|notes| notes.values().map(|n| n.note_id))
         .collect();
-    Ok((notes, report))
+    let mut next_id = now * 1000 - ID_STRIDE;
+    needs_id.sort_unstable();
+    for &(file_index, index) in needs_id.iter().rev() {
+        while taken_ids
+            .range(next_id - ID_STRIDE + 1..next_id + ID_STRIDE)
+            .next()
+            .is_some()
+        {
+            next_id -= ID_STRIDE;
+        }
+        files[file_index].notes[index].note_id = next_id;
+        next_id -= ID_STRIDE;
+    }
+    Ok(resolution)
+}
+
+/// A rename found by [`match_renames`].
+struct RenameMatch {
+    /// (file, index) of the new note.
+    new: (usize, usize),
+    /// Position in the deck's vanished list.
+    old: usize,
+    similarity: f64,
+    same_item: bool,
+}
+
+/// Greedy best-first matching of new notes to vanished lock keys of one deck: every pair
+/// scoring at least [`RENAME_THRESHOLD`] is a candidate, the best pair is taken, both sides
+/// leave the pool, and so on. Ties break on the keys, so the result is stable.
+fn match_renames(
+    files: &[FileNotes],
+    unmatched: &[(usize, usize)],
+    vanished: &[(String, LockedNote)],
+) -> Vec<RenameMatch> {
+    let mut signatures: HashMap<(usize, usize), Signature> = HashMap::new();
+    for &(file_index, index) in unmatched {
+        signatures.insert((file_index, index), Signature([0; similarity::SLOTS]));
+    }
+    for (file_index, file) in files.iter().enumerate() {
+        for &(index, signature) in &file.candidates {
+            if let Some(slot) = signatures.get_mut(&(file_index, index as usize)) {
+                *slot = signature;
+            }
+        }
+    }
+    let mut candidates = Vec::new();
+    for &(file_index, index) in unmatched {
+        let identity = files[file_index].identity(index);
+        let signature = signatures[&(file_index, index)];
+        for (position, (old_key, old)) in vanished.iter().enumerate() {
+            let Some(old_signature) = old.signature else {
+                continue;
+            };
+            let similarity = signature.similarity(&old_signature);
+            let same_item = same_item(identity, old_key);
+            let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
+            if score >= RENAME_THRESHOLD {
+                candidates.push((
+                    score,
+                    identity,
+                    old_key,
+                    (file_index, index),
+                    position,
+                    similarity,
+                    same_item,
+                ));
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| a.2.cmp(b.2))
+    });
+    let mut used_new = HashSet::new();
+    let mut used_old = HashSet::new();
+    let mut out = Vec::new();
+    for (_, _, _, new, old, similarity, same_item) in candidates {
+        if used_new.contains(&new) || used_old.contains(&old) {
+            continue;
+        }
+        used_new.insert(new);
+        used_old.insert(old);
+        out.push(RenameMatch {
+            new,
+            old,
+            similarity,
+            same_item,
+        });
+    }
+    out.sort_by_key(|m| m.new);
+    out
+}
+
+/// The last two components of two keys are equal (and the keys are not pins).
+fn same_item(a: &str, b: &str) -> bool {
+    fn tail(k: &str) -> Option<(&str, &str)> {
+        let mut parts = k.rsplitn(3, '/');
+        let item = parts.next()?;
+        let rule = parts.next()?;
+        parts.next()?;
+        Some((item, rule))
+    }
+    !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
+}
+
+/// The lock line of note `index` of `file` after [`resolve`].
+pub fn locked_note(
+    deck: &str,
+    files: &[FileNotes],
+    resolution: &Resolution,
+    file: usize,
+    index: usize,
+    signature: Signature,
+) -> LockedNote {
+    let note = &files[file].notes[index];
+    LockedNote {
+        guid: resolution.guid(deck, files, file, index),
+        note_id: note.note_id,
+        mtime: note.mtime,
+        hash: note.hash,
+        signature: Some(signature),
+    }
 }
 
 /// A note's identity as decided for this build.
@@ -159,288 +638,26 @@ pub struct Assigned {
     pub mtime: i64,
 }
 
-/// The identities of every deck's drafts, in draft order, reading and updating `lock`. The
-/// drafts are only borrowed, so the caller can then move their fields into notes
-/// ([`into_note`]) instead of copying them: the fields are most of a build's memory.
-pub fn assign_identities(
-    decks: &[DeckDrafts<'_>],
-    lock: &mut Lock,
-    now: i64,
-    adoptions: &adopt::Plan,
-) -> Result<(Vec<Vec<Assigned>>, IdentityReport)> {
-    check_unique(decks)?;
-    let mut report = IdentityReport {
-        adopted: adoptions.adopted.clone(),
-        not_adopted: adoptions.not_adopted.clone(),
-        ..IdentityReport::default()
-    };
-    // New notes get ids below the build time (never in the future), away from every id the
-    // lock already uses so that card ids (note id + ord) cannot collide either. Ids are handed
-    // out at the end, highest last, so that they ascend in document order.
-    let taken_ids: BTreeSet<i64> = lock.notes.values().map(|n| n.note_id).collect();
-    let mut next_id = now * 1000 - ID_STRIDE;
-    let mut alloc_id = move || {
-        while taken_ids
-            .range(next_id - ID_STRIDE + 1..next_id + ID_STRIDE)
-            .next()
-            .is_some()
-        {
-            next_id -= ID_STRIDE;
-        }
-        let id = next_id;
-        next_id -= ID_STRIDE;
-        id
-    };
-    // (deck index, draft index) of notes that need a fresh note id.
-    let mut needs_id: Vec<(usize, usize)> = Vec::new();
-    let mut deck_entries: Vec<Vec<LockedNote>> = Vec::with_capacity(decks.len());
-    let old_lock = lock.clone();
-    let seen: HashSet<(String, String)> = decks
-        .iter()
-        .flat_map(|d| {
-            d.drafts
-                .iter()
-                .map(|draft| (d.name.to_string(), identity_of(draft)))
-        })
-        .collect();
-    for (deck_index, deck) in decks.iter().enumerate() {
-        // Pass 1: notes whose key the lock knows.
-        let mut entries: Vec<Option<LockedNote>> = Vec::with_capacity(deck.drafts.len());
-        let mut pending = Vec::new();
-        // Signatures are computed once per note, and not at all for an unchanged note whose
-        // signature the lock already holds.
-        let mut sigs: Vec<Option<Signature>> = vec![None; deck.drafts.len()];
-        for (index, draft) in deck.drafts.iter().enumerate() {
-            let identity = identity_of(draft);
-            let hash = content_hash(draft, deck.id);
-            match old_lock
-                .notes
-                .get(&(deck.name.to_string(), identity.clone()))
-            {
-                Some(old) if old.hash == hash => {
-                    report.unchanged += 1;
-                    let signature = Some(
-                        old.signature
-                            .unwrap_or_else(|| signature_of(&mut sigs, deck.drafts, index)),
-                    );
-                    entries.push(Some(LockedNote {
-                        signature,
-                        ..old.clone()
-                    }));
-                }
-                Some(old) => {
-                    report.changed += 1;
-                    report.changed_keys.push((deck.name.to_string(), identity));
-                    entries.push(Some(LockedNote {
-                        hash,
-                        mtime: now.max(old.mtime + 1),
-                        signature: Some(signature_of(&mut sigs, deck.drafts, index)),
-                        ..old.clone()
-                    }));
-                }
-                None => {
-                    entries.push(None);
-                    pending.push(index);
-                }
-            }
-        }
-        // Pass 2: adoptions, then renames and moves among the vanished keys of this deck.
-        let mut unmatched = Vec::new();
-        for index in pending {
-            let draft = &deck.drafts[index];
-            let identity = identity_of(draft);
-            if let Some(a) = adoptions.by_key.get(&(deck.name.to_string(), identity)) {
-                needs_id.push((deck_index, index));
-                entries[index] = Some(LockedNote {
-                    guid: a.guid.clone(),
-                    note_id: 0,
-                    // Strictly newer than the old note, so Anki updates it in place.
-                    mtime: now.max(a.old_mtime + 1),
-                    hash: content_hash(draft, deck.id),
-                    signature: Some(signature_of(&mut sigs, deck.drafts, index)),
-                });
-                report.added += 1;
-                report
-                    .added_keys
-                    .push((deck.name.to_string(), identity_of(draft)));
-            } else {
-                unmatched.push(index);
-            }
-        }
-        let vanished: Vec<(&String, &LockedNote)> = old_lock
-            .notes
-            .iter()
-            .filter(|((d, _), _)| d == deck.name)
-            .filter(|(k, _)| !seen.contains(*k))
-            .map(|((_, key), note)| (key, note))
-            .collect();
-        for &index in &unmatched {
-            signature_of(&mut sigs, deck.drafts, index);
-        }
-        let matches = match_renames(deck.drafts, &sigs, &unmatched, &vanished);
-        for (index, old_key, similarity, same_item) in matches {
-            let draft = &deck.drafts[index];
-            let old = &old_lock.notes[&(deck.name.to_string(), old_key.clone())];
-            let hash = content_hash(draft, deck.id);
-            let mtime = if old.hash == hash {
-                old.mtime
-            } else {
-                now.max(old.mtime + 1)
-            };
-            entries[index] = Some(LockedNote {
-                hash,
-                mtime,
-                signature: Some(signature_of(&mut sigs, deck.drafts, index)),
-                ..old.clone()
-            });
-            report.changed += 1;
-            report.renamed.push(Rename {
-                deck: deck.name.to_string(),
-                from: old_key.clone(),
-                to: identity_of(draft),
-                guid: old.guid.clone(),
-                similarity,
-                same_item,
-            });
-            lock.notes.remove(&(deck.name.to_string(), old_key));
-        }
-        // Pass 3: the rest are new.
-        let mut resolved = Vec::with_capacity(deck.drafts.len());
-        for (index, (draft, entry)) in deck.drafts.iter().zip(entries).enumerate() {
-            let entry = entry.unwrap_or_else(|| {
-                let identity = identity_of(draft);
-                report.added += 1;
-                report
-                    .added_keys
-                    .push((deck.name.to_string(), identity.clone()));
-                needs_id.push((deck_index, index));
-                LockedNote {
-                    guid: guid_for(deck.name, &identity),
-                    note_id: 0,
-                    mtime: now,
-                    hash: content_hash(draft, deck.id),
-                    signature: Some(signature_of(&mut sigs, deck.drafts, index)),
-                }
-            });
-            resolved.push(entry);
-        }
-        deck_entries.push(resolved);
-    }
-    for &(deck_index, index) in needs_id.iter().rev() {
-        deck_entries[deck_index][index].note_id = alloc_id();
-    }
-    let mut out = Vec::with_capacity(decks.len());
-    for (deck, entries) in decks.iter().zip(deck_entries) {
-        let mut notes = Vec::with_capacity(deck.drafts.len());
-        for (draft, entry) in deck.drafts.iter().zip(entries) {
-            let identity = identity_of(draft);
-            notes.push(Assigned {
-                guid: entry.guid.clone(),
-                note_id: entry.note_id,
-                mtime: entry.mtime,
-            });
-            lock.notes.insert((deck.name.to_string(), identity), entry);
-        }
-        out.push(notes);
-    }
-    let gone: Vec<_> = lock
-        .notes
-        .keys()
-        .filter(|k| !seen.contains(*k))
-        .cloned()
-        .collect();
-    for key in gone {
-        if let Some(old) = lock.notes.remove(&key) {
-            report.removed.push((key.0, key.1, old.guid));
-        }
-    }
-    Ok((out, report))
-}
-
-/// The signature of `drafts[index]`, computed on first use.
-fn signature_of(sigs: &mut [Option<Signature>], drafts: &[NoteDraft], index: usize) -> Signature {
-    *sigs[index].get_or_insert_with(|| {
-        Signature::of(&drafts[index].fields.front, &drafts[index].fields.back)
-    })
-}
-
-/// Greedy best-first matching of new drafts (by index) to vanished lock keys of one deck:
-/// every pair scoring at least [`RENAME_THRESHOLD`] is a candidate, the best pair is taken,
-/// both sides leave the pool, and so on. Ties break on the keys, so the result is stable.
-/// Returns (draft index, old key, similarity, same item).
-fn match_renames(
-    drafts: &[NoteDraft],
-    sigs: &[Option<Signature>],
-    unmatched: &[usize],
-    vanished: &[(&String, &LockedNote)],
-) -> Vec<(usize, String, f64, bool)> {
-    let mut candidates = Vec::new();
-    for &index in unmatched {
-        let draft = &drafts[index];
-        let identity = identity_of(draft);
-        let signature =
-            sigs[index].unwrap_or_else(|| Signature::of(&draft.fields.front, &draft.fields.back));
-        for (old_key, old) in vanished {
-            let Some(old_signature) = old.signature else {
-                continue;
-            };
-            let similarity = signature.similarity(&old_signature);
-            let same_item = same_item(&identity, old_key);
-            let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
-            if score >= RENAME_THRESHOLD {
-                candidates.push((
-                    score,
-                    similarity,
-                    same_item,
-                    index,
-                    identity.clone(),
-                    (*old_key).clone(),
-                ));
-            }
-        }
-    }
-    candidates.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| a.4.cmp(&b.4))
-            .then_with(|| a.5.cmp(&b.5))
-    });
-    let mut used_new = HashSet::new();
-    let mut used_old = HashSet::new();
-    let mut out = Vec::new();
-    for (_, similarity, same_item, index, _, old_key) in candidates {
-        if used_new.contains(&index) || used_old.contains(&old_key) {
-            continue;
-        }
-        used_new.insert(index);
-        used_old.insert(old_key.clone());
-        out.push((index, old_key, similarity, same_item));
-    }
-    out.sort_by_key(|m| m.0);
-    out
-}
-
-/// The last two components of two keys are equal (and the keys are not pins).
-fn same_item(a: &str, b: &str) -> bool {
-    let tail = |k: &str| {
-        let parts: Vec<&str> = k.rsplitn(3, '/').collect();
-        (parts.len() == 3).then(|| (parts[0].to_string(), parts[1].to_string()))
-    };
-    !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
-}
-
-/// The note for a draft and its identity; the draft's fields and tags move into it.
-pub fn into_note(draft: NoteDraft, assigned: Assigned, deck_id: i64) -> Note {
-    let (notetype_id, card_count) = match draft.kind {
+/// The note with these fields, tags and identity, with its cards.
+pub fn into_note(
+    kind: NotetypeKind,
+    card_count: u32,
+    fields: Vec<String>,
+    tags: Vec<String>,
+    assigned: Assigned,
+    deck_id: i64,
+) -> Note {
+    let (notetype_id, card_count) = match kind {
         NotetypeKind::Standard => (notetypes::basic_id(), 1),
-        NotetypeKind::Cloze => (notetypes::cloze_id(), draft.card_count.max(1)),
+        NotetypeKind::Cloze => (notetypes::cloze_id(), card_count.max(1)),
     };
     Note {
         id: assigned.note_id,
         guid: assigned.guid,
         notetype_id,
         mtime: assigned.mtime,
-        tags: draft.tags,
-        fields: draft.fields.into_vec(),
+        tags,
+        fields,
         cards: (0..card_count)
             .map(|ord| Card {
                 id: assigned.note_id + i64::from(ord),
@@ -451,43 +668,95 @@ pub fn into_note(draft: NoteDraft, assigned: Assigned, deck_id: i64) -> Note {
     }
 }
 
-/// Two drafts with one identity would become two notes with one GUID, which Anki imports
-/// silently as two notes; refuse, naming both sources.
-fn check_unique(decks: &[DeckDrafts<'_>]) -> Result<()> {
-    for deck in decks {
-        let mut first: HashMap<String, &NoteDraft> = HashMap::new();
+/// Identities for drafts held in memory (tests, benchmarks, small tools): resolves them
+/// against `lock`, updates `lock` to this build, and returns each deck's notes.
+pub fn assign(
+    decks: &[DeckDrafts<'_>],
+    lock: &mut Lock,
+    now: i64,
+) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
+    let refs: Vec<DeckRef<'_>> = decks
+        .iter()
+        .map(|d| DeckRef {
+            name: d.name,
+            id: d.id,
+        })
+        .collect();
+    let mut files = Vec::with_capacity(decks.len());
+    let mut signatures = Vec::with_capacity(decks.len());
+    for (index, deck) in decks.iter().enumerate() {
+        let mut file = FileNotes::new(index, PathBuf::new());
+        let mut sigs = Vec::with_capacity(deck.drafts.len());
         for draft in deck.drafts {
-            if draft.card_count as i64 >= ID_STRIDE {
-                return Err(Error::new(format!(
-                    "a cloze note has {} deletions; the limit is {}",
-                    draft.card_count,
-                    ID_STRIDE - 1
-                ))
-                .at(draft.origin.clone())
-                .help("split the list into smaller ones"));
-            }
-            let identity = identity_of(draft);
-            if let Some(other) = first.insert(identity.clone(), draft) {
-                return Err(Error::new(format!(
-                    "two cards in deck \"{}\" have the same identity \"{identity}\" (the other is at {})",
-                    deck.name, other.origin
-                ))
-                .at(draft.origin.clone())
-                .help("give one of them a different heading or term, or pin it with <!-- id: some-unique-id -->"));
-            }
+            file.push(draft, refs[index], lock, false)?;
+            sigs.push(Signature::of(&draft.fields.front, &draft.fields.back));
         }
+        files.push(file);
+        signatures.push(sigs);
     }
-    Ok(())
+    let resolution = resolve(&refs, &mut files, lock, now, &adopt::Plan::default())?;
+    let mut new_lock = Lock {
+        notetypes: lock.notetypes.clone(),
+        ..Lock::default()
+    };
+    let mut out = Vec::with_capacity(decks.len());
+    for (index, deck) in decks.iter().enumerate() {
+        let mut notes = Vec::with_capacity(deck.drafts.len());
+        for (position, draft) in deck.drafts.iter().enumerate() {
+            let locked = locked_note(
+                deck.name,
+                &files,
+                &resolution,
+                index,
+                position,
+                signatures[index][position],
+            );
+            let assigned = Assigned {
+                guid: locked.guid.clone(),
+                note_id: locked.note_id,
+                mtime: locked.mtime,
+            };
+            notes.push(into_note(
+                draft.kind,
+                draft.card_count,
+                draft.fields.to_vec(),
+                draft.tags.clone(),
+                assigned,
+                deck.id,
+            ));
+            new_lock.insert(deck.name, files[index].identity(position), locked);
+        }
+        out.push(notes);
+    }
+    *lock = new_lock;
+    Ok((out, resolution.report))
 }
 
-/// Every way `new` differs from `old`, one line each, for `build --locked`.
-pub fn describe_lock_changes(report: &IdentityReport, old: &Lock, new: &Lock) -> String {
+/// Every way the new lock differs from `old`, one line each, for `build --locked`.
+pub fn describe_lock_changes(
+    report: &IdentityReport,
+    old: &Lock,
+    notetypes: &std::collections::BTreeMap<i64, lock::LockedNotetype>,
+) -> String {
     let mut lines = Vec::new();
     for (deck, key) in &report.added_keys {
         lines.push(format!("  new: {deck}: {key}"));
     }
+    if report.added > report.added_keys.len() {
+        lines.push(format!(
+            "  … and {} more new",
+            report.added - report.added_keys.len()
+        ));
+    }
     for (deck, key) in &report.changed_keys {
         lines.push(format!("  changed: {deck}: {key}"));
+    }
+    let changed_listed = report.changed_keys.len() + report.renamed.len();
+    if report.changed > changed_listed {
+        lines.push(format!(
+            "  … and {} more changed",
+            report.changed - changed_listed
+        ));
     }
     for r in &report.renamed {
         lines.push(format!("  renamed: {}: {} -> {}", r.deck, r.from, r.to));
@@ -495,27 +764,19 @@ pub fn describe_lock_changes(report: &IdentityReport, old: &Lock, new: &Lock) ->
     for (deck, key, guid) in &report.removed {
         lines.push(format!("  removed: {deck}: {key} (guid {guid})"));
     }
-    for (id, nt) in &new.notetypes {
+    for (id, nt) in notetypes {
         if old.notetypes.get(id) != Some(nt) {
             lines.push(format!("  note type changed: {id}"));
         }
     }
-    let signatures = new
-        .notes
-        .iter()
-        .filter(|(k, n)| {
-            old.notes
-                .get(*k)
-                .is_some_and(|o| o.signature != n.signature && o.hash == n.hash)
-        })
-        .count();
-    if signatures > 0 {
+    if report.signatures_added > 0 {
         lines.push(format!(
-            "  {signatures} similarity signatures added (lock file format v1 -> v2)"
+            "  {} similarity signatures added (lock file format v1 -> v2)",
+            report.signatures_added
         ));
     }
     if lines.is_empty() {
-        lines.push("  (formatting only)".into());
+        lines.push("  (formatting or order only)".into());
     }
     lines.join("\n")
 }

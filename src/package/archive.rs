@@ -9,8 +9,8 @@ use std::path::Path;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::collection::write_collection;
-use super::model::{MediaSource, Package};
+use super::collection::CollectionWriter;
+use super::model::{MediaSource, Package, PackageMeta};
 use crate::error::{Error, Result};
 
 /// How to write the package.
@@ -21,9 +21,11 @@ pub struct ArchiveOptions {
 }
 
 impl Default for ArchiveOptions {
+    /// Level 1: with zlib-rs it deflates about twice as fast as level 6, for a file about 20%
+    /// larger (measured on the bench corpus: 1.2 MB per 10k notes more).
     fn default() -> Self {
         Self {
-            compression_level: 6,
+            compression_level: 1,
         }
     }
 }
@@ -31,6 +33,30 @@ impl Default for ArchiveOptions {
 /// Write `package` to `target` atomically: on any error the previous file at `target` (if any)
 /// is untouched and no temporary file is left behind.
 pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> Result<()> {
+    write_apkg_streaming(package.meta(), target, options, |collection| {
+        for note in &package.notes {
+            collection.add(note)?;
+        }
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+/// Notes and cards a package holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub notes: usize,
+    pub cards: usize,
+}
+
+/// [`write_apkg`] for notes that are not all in memory: `add_notes` adds them to the
+/// collection one by one. Just as atomic.
+pub fn write_apkg_streaming(
+    meta: PackageMeta<'_>,
+    target: &Path,
+    options: ArchiveOptions,
+    add_notes: impl FnOnce(&mut CollectionWriter<'_>) -> Result<()>,
+) -> Result<Counts> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -48,12 +74,18 @@ pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> 
     };
     // Both temporaries delete themselves when dropped, so an error anywhere below cleans up.
     let collection = temp(".anki2.tmp")?;
-    write_collection(package, collection.path())?;
+    let mut writer = CollectionWriter::create(collection.path(), meta)?;
+    add_notes(&mut writer)?;
+    let counts = Counts {
+        notes: writer.notes(),
+        cards: writer.cards(),
+    };
+    writer.finish()?;
     let mut zip_file = temp(".tmp")?;
     let write_err = |e: io::Error| Error::io("write the package", target, e);
     {
         let writer = BufWriter::with_capacity(1 << 20, zip_file.as_file_mut());
-        write_zip(package, collection.path(), writer, options).map_err(|e| match e {
+        write_zip(&meta, collection.path(), writer, options).map_err(|e| match e {
             ZipFailure::Io(e) => write_err(e),
             ZipFailure::Media(path, e) => Error::io("read media file", &path, e),
         })?;
@@ -63,7 +95,7 @@ pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> 
     zip_file
         .persist(target)
         .map_err(|e| Error::io("move the finished package into place", target, e.error))?;
-    Ok(())
+    Ok(counts)
 }
 
 /// Temporary files are created private (0600); a published deck is an ordinary file.
@@ -100,7 +132,7 @@ impl From<zip::result::ZipError> for ZipFailure {
 }
 
 fn write_zip<W: Write + Seek>(
-    package: &Package,
+    package: &PackageMeta<'_>,
     collection: &Path,
     writer: W,
     options: ArchiveOptions,
@@ -122,7 +154,7 @@ fn write_zip<W: Write + Seek>(
 }
 
 fn write_entries<W: Write + Seek>(
-    package: &Package,
+    package: &PackageMeta<'_>,
     collection: &Path,
     zip: &mut ZipWriter<W>,
     options: ArchiveOptions,

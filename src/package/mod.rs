@@ -10,4 +10,4 @@ pub mod media;
 pub mod model;
 pub mod notetypes;
 
-pub use archive::{ArchiveOptions, write_apkg};
+pub use archive::{ArchiveOptions, Counts, write_apkg, write_apkg_streaming};

@@ -20,6 +20,27 @@ pub struct Package {
     pub build_time: i64,
 }
 
+/// Everything about a package except its notes: what the writer needs before the first note.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageMeta<'a> {
+    pub decks: &'a [Deck],
+    pub notetypes: &'a [Notetype],
+    pub media: &'a [MediaFile],
+    /// Build time in seconds since the epoch.
+    pub build_time: i64,
+}
+
+impl Package {
+    pub fn meta(&self) -> PackageMeta<'_> {
+        PackageMeta {
+            decks: &self.decks,
+            notetypes: &self.notetypes,
+            media: &self.media,
+            build_time: self.build_time,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deck {
     /// Fixed id, never 1 (1 is Anki's "Default").
