@@ -233,29 +233,13 @@ fn first_pass(
                     let Some(&(deck, source)) = jobs.get(job) else {
                         break;
                     };
-                    let output =
-                        digest_file(content, deck, source, base_url, old_lock, for_adoption)
-                            .and_then(|(drafts, notes, warnings, media)| {
-                                let start = spill.position();
-                                for draft in &drafts {
-                                    // Computed here, on all cores, rather than on the one
-                                    // thread that feeds SQLite in the second pass.
-                                    let signature =
-                                        Signature::of(&draft.fields.front, &draft.fields.back);
-                                    spill.write(draft, &signature).map_err(spill_error)?;
-                                }
-                                let segment = spill::Segment {
-                                    worker,
-                                    start,
-                                    end: spill.position(),
-                                };
-                                Ok(DigestedFile {
-                                    notes,
-                                    segment,
-                                    warnings,
-                                    media,
-                                })
-                            });
+                    let output = digest_file(
+                        content,
+                        (deck, source),
+                        base_url,
+                        (old_lock, for_adoption),
+                        (&mut spill, worker, spill_dir),
+                    );
                     let failed = output.is_err();
                     if let Ok(mut slot) = results[job].lock() {
                         *slot = Some(output);
@@ -301,30 +285,62 @@ fn first_pass(
     Ok(pass)
 }
 
-type DigestOutput = (Vec<NoteDraft>, FileNotes, Vec<Warning>, Vec<MediaFile>);
-
-/// One source file rendered and digested.
+/// One source file rendered, digested and spilled, note by note.
 fn digest_file(
     content: &Content,
-    deck: usize,
-    source: &input::SourceFile,
+    (deck, source): (usize, &input::SourceFile),
     base_url: &str,
-    old_lock: &Lock,
-    for_adoption: bool,
-) -> Result<DigestOutput> {
+    (old_lock, for_adoption): (&Lock, bool),
+    (spill, worker, spill_dir): (&mut spill::SpillWriter, usize, &Path),
+) -> Result<DigestedFile> {
     let spec = &content.decks[deck];
-    let (drafts, warnings, media) = render_file(content, spec, deck, source, base_url)?;
+    let mut warnings = Vec::new();
+    let mut resolver = MediaPacker::new(&content.root);
+    let text = input::read_source(source, &mut warnings)?;
+    let doc = document::parse(&text, &source.display)?;
+    drop(text);
+    let (cards, mut found) = extract::extract(
+        &doc,
+        &extract::ExtractOptions {
+            profile: spec.profile,
+        },
+    );
+    warnings.append(&mut found);
+    let options = RenderOptions {
+        deck,
+        deck_name: spec.name.clone(),
+        content_root: content.root.clone(),
+        base_url: base_url.to_string(),
+        tag_prefix: spec.tag_prefix.clone(),
+    };
     let mut notes = FileNotes::new(deck, source.display.clone());
     let deck_ref = DeckRef {
         name: &spec.name,
         id: spec.id,
     };
-    for draft in &drafts {
-        notes.push(draft, deck_ref, old_lock, for_adoption)?;
-    }
+    let start = spill.position();
+    let mut found = render::render_each(&doc, cards, &options, &mut resolver, &mut |draft| {
+        notes.push(&draft, deck_ref, old_lock, for_adoption)?;
+        // Computed here, on all cores, rather than on the one thread that feeds SQLite in
+        // the second pass.
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        spill
+            .write(&draft, &signature)
+            .map_err(|e| Error::io("write a temporary file", spill_dir, e))
+    })?;
+    warnings.append(&mut found);
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
-    Ok((drafts, notes, warnings, media))
+    Ok(DigestedFile {
+        notes,
+        segment: spill::Segment {
+            worker,
+            start,
+            end: spill.position(),
+        },
+        warnings,
+        media: resolver.into_media(),
+    })
 }
 
 /// Build every deck of `options.content` into `options.out`.

@@ -191,10 +191,11 @@ struct Renderer<'a> {
 
 pub fn render(
     doc: &Document,
-    cards: &[Card],
+    cards: Vec<Card>,
     options: &RenderOptions,
     media: &mut dyn MediaResolver,
-) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
     let mut r = Renderer {
         doc,
         options,
@@ -202,8 +203,9 @@ pub fn render(
         warnings: Vec::new(),
         line: 0,
     };
-    let mut drafts = Vec::with_capacity(cards.len());
     let mut keys: HashMap<String, usize> = HashMap::new();
+    // Cards are consumed as they are rendered, so a huge file never holds all its cards and
+    // all its drafts at once.
     for card in cards {
         r.line = card.line;
         let (kind, front, mut back, card_count) = match &card.body {
@@ -252,18 +254,18 @@ pub fn render(
             source: escape(&source),
             further_reading: r.further_reading(&card.further_reading),
         };
-        drafts.push(NoteDraft {
+        each(NoteDraft {
             key,
-            pin: card.pin.clone(),
+            pin: card.pin,
             deck: options.deck,
             kind,
             fields,
             tags: tags(&options.tag_prefix, &card.path),
             card_count,
             origin: SourceLocation::new(&doc.file, card.line, 0),
-        });
+        })?;
     }
-    Ok((drafts, r.warnings))
+    Ok(r.warnings)
 }
 
 fn cloze_max(pieces: &[Piece]) -> u32 {

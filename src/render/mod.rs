@@ -41,7 +41,24 @@ pub fn render(
     options: &RenderOptions,
     media: &mut dyn MediaResolver,
 ) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
-    html::render(doc, cards, options, media)
+    let mut drafts = Vec::with_capacity(cards.len());
+    let warnings = html::render(doc, cards.to_vec(), options, media, &mut |draft| {
+        drafts.push(draft);
+        Ok(())
+    })?;
+    Ok((drafts, warnings))
+}
+
+/// [`render`] for huge inputs: the cards are consumed, and each draft goes to `each` as soon
+/// as it is finished instead of into a list.
+pub fn render_each(
+    doc: &Document,
+    cards: Vec<Card>,
+    options: &RenderOptions,
+    media: &mut dyn MediaResolver,
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    html::render(doc, cards, options, media, each)
 }
 
 /// A note whose content is final but whose identity is not yet assigned.
