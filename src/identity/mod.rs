@@ -5,6 +5,11 @@
 //! remembers each note's GUID, id, content hash and mtime; a rebuild keeps them for unchanged
 //! notes and gives a strictly newer mtime exactly to the notes whose content changed, which is
 //! what Anki's importer needs to update them (anki-format.md §2.6).
+//!
+//! The stage works on digests, not on the notes' text: a build pushes each draft into a
+//! [`FileNotes`] (identity, content hash, line) as soon as it is rendered, and [`resolve`]
+//! then decides every note's GUID, id and mtime at once, so a million notes fit in memory.
+//! [`assign`] does the same for drafts held in memory (tests, benchmarks).
 
 pub mod adopt;
 pub mod lock;

@@ -25,8 +25,7 @@ impl Signature {
     /// The signature of a note's question and answer (HTML allowed).
     pub fn of(front: &str, back: &str) -> Signature {
         let text = format!("{} {}", html_to_text(front), html_to_text(back));
-        let normalised = crate::extract::normalize_key(&text);
-        let word_hashes: Vec<u64> = normalised.split_whitespace().map(token_hash).collect();
+        let word_hashes = word_hashes(&text);
         // Tokens: every word, and every pair of adjacent words (hashed from the two words).
         let pairs = word_hashes
             .windows(2)
@@ -130,15 +129,49 @@ fn slot_minima_portable(tokens: &[u64]) -> [u64; SLOTS] {
     mins
 }
 
+/// The hash ([`token_hash`]) of every word of `normalize_key(text)`. Text that is already
+/// NFKC (nearly all) is hashed as it is scanned, without building the normalised string:
+/// alphanumerics (lowercased) make words, whitespace and `/` separate them, anything else is
+/// dropped, exactly as `normalize_key` does.
+fn word_hashes(text: &str) -> Vec<u64> {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if !text.is_ascii() && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
+        let normalised = crate::extract::normalize_key(text);
+        return normalised.split_whitespace().map(token_hash).collect();
+    }
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut hash = FNV_OFFSET;
+    let mut in_word = false;
+    let mut buf = [0u8; 4];
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            for &b in c.encode_utf8(&mut buf).as_bytes() {
+                hash = fnv_step(hash, b);
+            }
+            in_word = true;
+        } else if (c.is_whitespace() || c == '/') && in_word {
+            out.push(mix(hash));
+            hash = FNV_OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(mix(hash));
+    }
+    out
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline(always)]
+fn fnv_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
 /// FNV-1a over the word's bytes: stable across Rust versions and platforms (the signatures
 /// live in the lock file), and much cheaper than a cryptographic hash.
 fn token_hash(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    mix(h)
+    mix(word.bytes().fold(FNV_OFFSET, fnv_step))
 }
 
 /// splitmix64 finaliser.
@@ -238,6 +271,27 @@ fn decode_entities(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scanned_word_hashes_equal_those_of_the_normalised_text() {
+        for text in [
+            "Plain ASCII text, with punctuation: don't / split",
+            "  leading and trailing  ",
+            "which term means “The copy of ledger data”? — Straße ÉCOLE",
+            "tabs\tand\nnewlines\u{b}vertical",
+            "ﬁ ligature and ① circled (not NFKC)",
+            "",
+            "/",
+            "x/y/z",
+            "İstanbul ΣΊΣΥΦΟΣ",
+        ] {
+            let expected: Vec<u64> = crate::extract::normalize_key(text)
+                .split_whitespace()
+                .map(token_hash)
+                .collect();
+            assert_eq!(word_hashes(text), expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn vectorised_minima_equal_the_portable_ones() {
