@@ -194,8 +194,7 @@ struct FirstPass {
 fn first_pass(
     content: &Content,
     base_url: &str,
-    old_lock: &Lock,
-    for_adoption: bool,
+    (old_lock, now, for_adoption): (&Lock, i64, bool),
     spill_dir: &Path,
     warnings: &mut Vec<Warning>,
 ) -> Result<FirstPass> {
@@ -237,7 +236,7 @@ fn first_pass(
                         content,
                         (deck, source),
                         base_url,
-                        (old_lock, for_adoption),
+                        (old_lock, now, for_adoption),
                         (&mut spill, worker, spill_dir),
                     );
                     let failed = output.is_err();
@@ -290,7 +289,7 @@ fn digest_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
     base_url: &str,
-    (old_lock, for_adoption): (&Lock, bool),
+    (old_lock, now, for_adoption): (&Lock, i64, bool),
     (spill, worker, spill_dir): (&mut spill::SpillWriter, usize, &Path),
 ) -> Result<DigestedFile> {
     let spec = &content.decks[deck];
@@ -314,18 +313,23 @@ fn digest_file(
         tag_prefix: spec.tag_prefix.clone(),
     };
     let mut notes = FileNotes::new(deck, source.display.clone());
-    let deck_ref = DeckRef {
-        name: &spec.name,
-        id: spec.id,
+    let cx = identity::DigestContext {
+        deck: DeckRef {
+            name: &spec.name,
+            id: spec.id,
+        },
+        old: old_lock,
+        now,
+        for_adoption,
     };
     let start = spill.position();
     let mut found = render::render_each(&doc, cards, &options, &mut resolver, &mut |draft| {
-        notes.push(&draft, deck_ref, old_lock, for_adoption)?;
+        let identity = notes.push(&draft, cx)?;
         // Computed here, on all cores, rather than on the one thread that feeds SQLite in
         // the second pass.
         let signature = Signature::of(&draft.fields.front, &draft.fields.back);
         spill
-            .write(&draft, &signature)
+            .write(&draft, &identity, &signature)
             .map_err(|e| Error::io("write a temporary file", spill_dir, e))
     })?;
     warnings.append(&mut found);
@@ -399,8 +403,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut pass = first_pass(
         &content,
         &base_url,
-        &old_lock,
-        options.adopt.is_some(),
+        (&old_lock, options.now, options.adopt.is_some()),
         &options.out,
         &mut report.warnings,
     )?;
@@ -435,13 +438,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         }
         None => identity::adopt::Plan::default(),
     };
-    let resolution = identity::resolve(
-        &deck_refs,
-        &mut pass.files,
-        &old_lock,
-        options.now,
-        &adoptions,
-    )?;
+    let resolution = {
+        let (files, segments, spills) = (&mut pass.files, &pass.segments, &pass.spills);
+        identity::resolve(
+            &deck_refs,
+            files,
+            &old_lock,
+            options.now,
+            &adoptions,
+            &mut |file, index| read_identity(spills, segments[file], index),
+        )?
+    };
     report.lock_changed = resolution.report.changes_lock()
         || notetype_locks != old_lock.notetypes
         || !lock_text_unchanged(
@@ -449,9 +456,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             &old_lock,
             &notetype_locks,
             &deck_refs,
-            &pass.files,
+            &pass,
             &resolution,
-        );
+        )?;
     report.lock_path = lock_path.clone();
     lap(&mut report, "identities");
     if options.locked && report.lock_changed {
@@ -615,27 +622,25 @@ impl SpilledNotes<'_> {
     }
 
     fn for_each(&mut self, mut add: impl FnMut(Note) -> Result<()>) -> Result<()> {
-        let read_error = |e| Error::new("cannot read back a temporary file").caused_by(e);
         for &file_index in self.files {
             let file = &self.pass.files[file_index];
             let segment = self.pass.segments[file_index];
             let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
-                .map_err(read_error)?;
+                .map_err(read_back_error)?;
             for index in 0..file.len() {
                 let spilled = reader
                     .next_note()
-                    .map_err(read_error)?
-                    .ok_or_else(|| Error::new("a temporary file ended early"))?;
+                    .map_err(read_back_error)?
+                    .ok_or_else(spill_ended)?;
                 let locked = identity::locked_note(
-                    &self.deck.name,
+                    (&self.deck.name, &spilled.identity),
                     &self.pass.files,
                     self.resolution,
-                    file_index,
-                    index,
+                    (file_index, index),
                     spilled.signature,
                 );
                 if let Some(lock) = self.lock.as_deref_mut() {
-                    lock.note(&self.deck.name, file.identity(index), &locked)?;
+                    lock.note(&self.deck.name, &spilled.identity, &locked)?;
                 }
                 add(identity::into_note(
                     spilled.kind,
@@ -755,27 +760,65 @@ fn lock_text_unchanged(
     old: &Lock,
     notetypes: &BTreeMap<i64, LockedNotetype>,
     decks: &[DeckRef<'_>],
-    files: &[FileNotes],
+    pass: &FirstPass,
     resolution: &identity::Resolution,
-) -> bool {
+) -> Result<bool> {
     let Some(old_text) = old_text else {
-        return false;
+        return Ok(false);
     };
     let mut writer = LockWriter::new(HashText(Sha256::new()), notetypes);
-    for (file_index, file) in files.iter().enumerate() {
+    for (file_index, file) in pass.files.iter().enumerate() {
         let deck = decks[file.deck].name;
+        let segment = pass.segments[file_index];
+        let mut reader = spill::SpillReader::new(&pass.spills[segment.worker], segment)
+            .map_err(read_back_error)?;
         for index in 0..file.len() {
-            let identity = file.identity(index);
+            let identity = reader
+                .next_note()
+                .map_err(read_back_error)?
+                .ok_or_else(spill_ended)?
+                .identity;
             // Every note is unchanged, so the old lock has its signature.
-            let Some(signature) = old.get(deck, identity).and_then(|n| n.signature) else {
-                return false;
+            let Some(signature) = old.get(deck, &identity).and_then(|n| n.signature) else {
+                return Ok(false);
             };
-            let locked =
-                identity::locked_note(deck, files, resolution, file_index, index, signature);
-            writer.note(deck, identity, &locked);
+            let locked = identity::locked_note(
+                (deck, &identity),
+                &pass.files,
+                resolution,
+                (file_index, index),
+                signature,
+            );
+            writer.note(deck, &identity, &locked);
         }
     }
-    writer.finish().0.finalize()[..] == Sha256::digest(old_text)[..]
+    Ok(writer.finish().0.finalize()[..] == Sha256::digest(old_text)[..])
+}
+
+/// The identity of note `index` of a spilled segment (read back only to confirm a duplicate).
+fn read_identity(
+    spills: &[std::fs::File],
+    segment: spill::Segment,
+    index: usize,
+) -> Result<String> {
+    let mut reader =
+        spill::SpillReader::new(&spills[segment.worker], segment).map_err(read_back_error)?;
+    for _ in 0..index {
+        reader.next_note().map_err(read_back_error)?;
+    }
+    Ok(reader
+        .next_note()
+        .map_err(read_back_error)?
+        .ok_or_else(spill_ended)?
+        .identity)
+}
+
+fn read_back_error(e: std::io::Error) -> Error {
+    Error::new("cannot read back a temporary file").caused_by(e)
+}
+
+fn spill_ended() -> Error {
+    Error::new("a temporary file ended early")
 }
 
 /// Our note types with mtimes from the lock: a note type keeps its mtime until its content

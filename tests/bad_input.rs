@@ -356,3 +356,42 @@ fn missing_image_fails() {
     .unwrap();
     case.assert_fails(&["notes/pic.md:", "nowhere.png", "not found"]);
 }
+
+/// Two cards with one identity in two files of a deck: the build refuses them, naming both
+/// places (identities are compared by hash, then read back from the spill to confirm).
+#[test]
+fn duplicate_identities_across_files_name_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("notes")).unwrap();
+    std::fs::write(
+        content.join("primer-anki.toml"),
+        "base_url = \"https://example.org/\"\n[[deck]]\nname = \"Dup\"\nid = 1900000000077\nsources = [\"notes\"]\ntag_prefix = \"dup\"\n",
+    )
+    .unwrap();
+    for (file, text) in [
+        (
+            "a.md",
+            "# A\n\n<!-- id: same-card -->\nThe first paragraph says one thing.\n",
+        ),
+        (
+            "b.md",
+            "# B\n\n<!-- id: same-card -->\nThe second paragraph says another.\n",
+        ),
+    ] {
+        std::fs::write(content.join("notes").join(file), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = support::run_build(&content, &out);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("same identity \"pin:samecard\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("notes/a.md") && stderr.contains("notes/b.md"),
+        "{stderr}"
+    );
+    assert!(!out.join("dup.apkg").exists());
+}

@@ -24,6 +24,8 @@ pub struct Segment {
 /// A note as read back: what the package needs beyond its identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpilledNote {
+    /// The note's identity (see `identity::identity_of`).
+    pub identity: String,
     pub kind: NotetypeKind,
     pub card_count: u32,
     pub signature: Signature,
@@ -50,7 +52,12 @@ impl SpillWriter {
         self.written
     }
 
-    pub fn write(&mut self, draft: &NoteDraft, signature: &Signature) -> io::Result<()> {
+    pub fn write(
+        &mut self,
+        draft: &NoteDraft,
+        identity: &str,
+        signature: &Signature,
+    ) -> io::Result<()> {
         let kind = match draft.kind {
             NotetypeKind::Standard => 0u8,
             NotetypeKind::Cloze => 1u8,
@@ -58,6 +65,7 @@ impl SpillWriter {
         self.bytes(&[kind])?;
         self.bytes(&draft.card_count.to_le_bytes())?;
         self.bytes(&signature.0)?;
+        self.text(identity)?;
         let f = &draft.fields;
         for text in [&f.front, &f.back, &f.context, &f.source, &f.further_reading] {
             self.text(text)?;
@@ -119,6 +127,7 @@ impl<'a> SpillReader<'a> {
         let card_count = u32::from_le_bytes(head[1..5].try_into().expect("4 bytes"));
         let mut signature = Signature([0; SLOTS]);
         signature.0.copy_from_slice(&head[5..]);
+        let identity = self.text()?;
         let fields = NoteFields {
             front: self.text()?,
             back: self.text()?,
@@ -132,6 +141,7 @@ impl<'a> SpillReader<'a> {
             tags.push(self.text()?);
         }
         Ok(Some(SpilledNote {
+            identity,
             kind,
             card_count,
             signature,
@@ -185,9 +195,9 @@ mod tests {
         };
         let signature = Signature::of("q", "a");
         let mut writer = SpillWriter::new(tempfile::tempfile().unwrap());
-        writer.write(&draft, &signature).unwrap();
+        writer.write(&draft, "d/k", &signature).unwrap();
         let middle = writer.position();
-        writer.write(&draft, &signature).unwrap();
+        writer.write(&draft, "d/k", &signature).unwrap();
         let end = writer.position();
         let file = writer.finish().unwrap();
         let segment = Segment {
@@ -197,6 +207,7 @@ mod tests {
         };
         let mut reader = SpillReader::new(&file, segment).unwrap();
         let note = reader.next_note().unwrap().unwrap();
+        assert_eq!(note.identity, "d/k");
         assert_eq!(note.fields, draft.fields);
         assert_eq!(note.tags, draft.tags);
         assert_eq!(note.card_count, 3);

@@ -162,23 +162,36 @@ pub const RENAME_THRESHOLD: f64 = 0.5;
 /// `definition/consumer` or `message queue/summary`) are equal under another heading path.
 pub const SAME_ITEM_BONUS: f64 = 0.2;
 
+/// What the old lock says of a note's identity, found when the note is digested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// The lock does not know it: a new, renamed or adopted note.
+    New,
+    /// Known with the same content hash.
+    Unchanged,
+    /// Known with the same content hash, but without a similarity signature (lock v1).
+    UnchangedUnsigned,
+    /// Known with another content hash.
+    Changed,
+}
+
 /// What the identity stage keeps of one note: small and without allocations, so that a
-/// million fit in memory. The note's text is kept elsewhere (a build spills it to disk) until
-/// the package is written.
+/// million fit in memory. The note's text and identity are kept elsewhere (a build spills them
+/// to disk) until the package is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteDigest {
     /// [`content_hash`].
     pub hash: u64,
-    /// Note id, set by [`resolve`].
+    /// A hash of the identity, to find duplicates and vanished keys without the text.
+    pub identity_hash: u64,
+    /// Note id: from the lock when it knows the identity, else set by [`resolve`].
     pub note_id: i64,
-    /// Modification time in seconds, set by [`resolve`].
+    /// Modification time in seconds: from the lock when it knows the identity, else set by
+    /// [`resolve`].
     pub mtime: i64,
     /// Line of the source, for messages.
     pub line: u32,
-    /// The old lock has this identity with a GUID other than the derived one ([`guid_for`]),
-    /// e.g. from an earlier rename; known when the note is digested, so that resolving a
-    /// rebuild needs no hashing.
-    pub locked_guid_differs: bool,
+    pub locked: Locked,
 }
 
 /// The notes of one source file in document order, as the identity stage sees them.
@@ -188,13 +201,15 @@ pub struct FileNotes {
     pub deck: usize,
     /// The source file, for messages.
     pub file: PathBuf,
-    /// Every note's identity, one after another (one allocation, not one per note).
-    identities: String,
-    ends: Vec<u32>,
     pub notes: Vec<NoteDigest>,
-    /// Signatures of the notes the old lock does not know, which may be renamed ones (kept
-    /// only when the old lock has notes of this deck: otherwise nothing can be renamed).
-    candidates: Vec<(u32, Signature)>,
+    /// GUIDs from the lock that are not the derived one (e.g. kept through an earlier rename).
+    locked_guids: Vec<(u32, String)>,
+    /// New notes that may be renamed ones, with their signature and identity (kept only when
+    /// the old lock has notes of this deck: otherwise nothing can be renamed).
+    candidates: Vec<(u32, Signature, String)>,
+    /// Identities of the first [`LISTED_KEYS`] new and changed notes, for reports.
+    listed_new: Vec<(u32, String)>,
+    listed_changed: Vec<String>,
     /// What `--adopt` needs of each note, when it was asked for.
     pub adopt: Vec<adopt::Candidate>,
 }
@@ -204,6 +219,26 @@ pub struct FileNotes {
 pub struct DeckRef<'a> {
     pub name: &'a str,
     pub id: i64,
+}
+
+/// What [`FileNotes::push`] needs besides the draft.
+#[derive(Debug, Clone, Copy)]
+pub struct DigestContext<'a> {
+    pub deck: DeckRef<'a>,
+    /// The last build's lock.
+    pub old: &'a Lock,
+    /// Build time in seconds.
+    pub now: i64,
+    /// Keep what `--adopt` needs.
+    pub for_adoption: bool,
+}
+
+/// The in-memory hash of an identity (not stored anywhere).
+fn identity_hash(identity: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    identity.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl FileNotes {
@@ -223,25 +258,10 @@ impl FileNotes {
         self.notes.is_empty()
     }
 
-    /// The identity of note `index` (see [`identity_of`]).
-    pub fn identity(&self, index: usize) -> &str {
-        let start = if index == 0 {
-            0
-        } else {
-            self.ends[index - 1] as usize
-        };
-        &self.identities[start..self.ends[index] as usize]
-    }
-
-    /// Adds `draft` of `deck`. `old` is the last build's lock: a note it does not know may be
-    /// a renamed one, so its similarity signature is kept for [`resolve`].
-    pub fn push(
-        &mut self,
-        draft: &NoteDraft,
-        deck: DeckRef<'_>,
-        old: &Lock,
-        for_adoption: bool,
-    ) -> Result<()> {
+    /// Adds `draft`, looking its identity up in the old lock: a known note gets its id and
+    /// mtime now; an unknown one may be a renamed one, so its similarity signature is kept for
+    /// [`resolve`]. Returns the identity (the caller spills it with the note).
+    pub fn push(&mut self, draft: &NoteDraft, cx: DigestContext<'_>) -> Result<String> {
         if i64::from(draft.card_count) >= ID_STRIDE {
             return Err(Error::new(format!(
                 "a cloze note has {} deletions; the limit is {}",
@@ -251,37 +271,61 @@ impl FileNotes {
             .at(draft.origin.clone())
             .help("split the list into smaller ones"));
         }
+        let deck = cx.deck;
         let identity = identity_of(draft);
-        let index = self.notes.len() as u32;
-        let locked = old.get(deck.name, &identity);
-        if locked.is_none() && old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
-            let signature = Signature::of(&draft.fields.front, &draft.fields.back);
-            self.candidates.push((index, signature));
-        }
-        if for_adoption {
-            self.adopt.push(adopt::Candidate::of(draft, &identity));
-        }
-        self.notes.push(NoteDigest {
+        let index = u32::try_from(self.notes.len())
+            .map_err(|_| Error::new("a source file yields more than 4 billion cards"))?;
+        let mut note = NoteDigest {
             hash: content_hash(draft, deck.id),
+            identity_hash: identity_hash(&identity),
             note_id: 0,
             mtime: 0,
             line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),
-            locked_guid_differs: locked
-                .is_some_and(|l| l.guid.as_bytes() != guid_bytes(deck.name, &identity)),
-        });
-        self.identities.push_str(&identity);
-        let end = u32::try_from(self.identities.len())
-            .map_err(|_| Error::new("a source file yields more than 4 GB of card identities"))?;
-        self.ends.push(end);
-        Ok(())
+            locked: Locked::New,
+        };
+        match cx.old.get(deck.name, &identity) {
+            Some(locked) => {
+                note.note_id = locked.note_id;
+                if locked.guid.as_bytes() != guid_bytes(deck.name, &identity) {
+                    self.locked_guids.push((index, locked.guid.clone()));
+                }
+                if locked.hash == note.hash {
+                    note.mtime = locked.mtime;
+                    note.locked = if locked.signature.is_some() {
+                        Locked::Unchanged
+                    } else {
+                        Locked::UnchangedUnsigned
+                    };
+                } else {
+                    note.mtime = cx.now.max(locked.mtime + 1);
+                    note.locked = Locked::Changed;
+                    if self.listed_changed.len() < LISTED_KEYS {
+                        self.listed_changed.push(identity.clone());
+                    }
+                }
+            }
+            None => {
+                if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+                    let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+                    self.candidates.push((index, signature, identity.clone()));
+                }
+                if self.listed_new.len() < LISTED_KEYS {
+                    self.listed_new.push((index, identity.clone()));
+                }
+            }
+        }
+        if cx.for_adoption {
+            self.adopt.push(adopt::Candidate::of(draft, &identity));
+        }
+        self.notes.push(note);
+        Ok(identity)
     }
 
     /// Releases spare capacity (the digests of every file are held until the build ends).
     pub fn shrink_to_fit(&mut self) {
-        self.identities.shrink_to_fit();
-        self.ends.shrink_to_fit();
         self.notes.shrink_to_fit();
         self.candidates.shrink_to_fit();
+        self.locked_guids.shrink_to_fit();
     }
 
     fn origin(&self, index: usize) -> SourceLocation {
@@ -299,23 +343,31 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// The GUID of note `index` of file `file` of deck `deck`.
-    pub fn guid(&self, deck: &str, files: &[FileNotes], file: usize, index: usize) -> String {
+    /// The GUID of note `index` of file `file`, whose identity in `deck` is `identity`.
+    pub fn guid(&self, deck: &str, identity: &str, file: usize, index: usize) -> String {
         match self.guids.get(&(file, index)) {
             Some(guid) => guid.clone(),
-            None => guid_for(deck, files[file].identity(index)),
+            None => guid_for(deck, identity),
         }
     }
 }
 
+/// Reads the identity of note (file, index) back, for the rare checks that need the text.
+pub type IdentityReader<'a> = dyn FnMut(usize, usize) -> Result<String> + 'a;
+
 /// Decide every note's GUID, note id and mtime from the last build's lock `old`. `now` is the
 /// build time in seconds (`SOURCE_DATE_EPOCH` or the clock).
+///
+/// Identities are compared by hash; `identity_at` reads two back to confirm a duplicate. An old
+/// key whose hash equals that of another, present key (odds about 1 in 10^13 for a million
+/// notes) would be taken as present: not reported as removed, not offered for a rename.
 pub fn resolve(
     decks: &[DeckRef<'_>],
     files: &mut [FileNotes],
     old: &Lock,
     now: i64,
     adoptions: &adopt::Plan,
+    identity_at: &mut IdentityReader<'_>,
 ) -> Result<Resolution> {
     let mut resolution = Resolution {
         report: IdentityReport {
@@ -330,29 +382,33 @@ pub fn resolve(
     let mut vanished: Vec<Vec<(String, LockedNote)>> = vec![Vec::new(); decks.len()];
     {
         // (file, index) as u32s: this map holds every note at once.
-        let mut seen: Vec<HashMap<&str, (u32, u32)>> = vec![HashMap::new(); decks.len()];
+        let mut seen: Vec<HashMap<u64, (u32, u32)>> = vec![HashMap::new(); decks.len()];
         for (file_index, file) in files.iter().enumerate() {
-            for index in 0..file.len() {
-                let identity = file.identity(index);
-                if let Some((other_file, other_index)) =
-                    seen[file.deck].insert(identity, (file_index as u32, index as u32))
-                {
-                    let (other_file, other_index) = (other_file as usize, other_index as usize);
-                    return Err(Error::new(format!(
-                        "two cards in deck \"{}\" have the same identity \"{identity}\" (the other is at {})",
-                        decks[file.deck].name,
-                        files[other_file].origin(other_index)
-                    ))
-                    .at(file.origin(index))
-                    .help("give one of them a different heading or term, or pin it with <!-- id: some-unique-id -->"));
+            for (index, note) in file.notes.iter().enumerate() {
+                let Some((other_file, other_index)) =
+                    seen[file.deck].insert(note.identity_hash, (file_index as u32, index as u32))
+                else {
+                    continue;
+                };
+                let (other_file, other_index) = (other_file as usize, other_index as usize);
+                let identity = identity_at(file_index, index)?;
+                if identity != identity_at(other_file, other_index)? {
+                    continue; // two identities with one hash: not a duplicate
                 }
+                return Err(Error::new(format!(
+                    "two cards in deck \"{}\" have the same identity \"{identity}\" (the other is at {})",
+                    decks[file.deck].name,
+                    files[other_file].origin(other_index)
+                ))
+                .at(file.origin(index))
+                .help("give one of them a different heading or term, or pin it with <!-- id: some-unique-id -->"));
             }
         }
         for (deck_index, deck) in decks.iter().enumerate() {
             if let Some(notes) = old.decks.get(deck.name) {
                 let mut gone: Vec<(String, LockedNote)> = notes
                     .iter()
-                    .filter(|(key, _)| !seen[deck_index].contains_key(key.as_str()))
+                    .filter(|(key, _)| !seen[deck_index].contains_key(&identity_hash(key)))
                     .map(|(key, note)| (key.clone(), note.clone()))
                     .collect();
                 gone.sort_by(|a, b| a.0.cmp(&b.0));
@@ -364,59 +420,47 @@ pub fn resolve(
     let report = &mut resolution.report;
     // Notes the lock does not know, by deck: (file, index).
     let mut unknown: Vec<Vec<(usize, usize)>> = vec![Vec::new(); decks.len()];
-    for (file_index, file) in files.iter_mut().enumerate() {
+    for (file_index, file) in files.iter().enumerate() {
         let deck = decks[file.deck];
-        for index in 0..file.notes.len() {
-            let start = if index == 0 {
-                0
-            } else {
-                file.ends[index - 1] as usize
-            };
-            let identity = &file.identities[start..file.ends[index] as usize];
-            let note = &mut file.notes[index];
-            let Some(locked) = old.get(deck.name, identity) else {
-                unknown[file.deck].push((file_index, index));
-                continue;
-            };
-            note.note_id = locked.note_id;
-            if note.locked_guid_differs {
-                resolution
-                    .guids
-                    .insert((file_index, index), locked.guid.clone());
+        for (index, guid) in &file.locked_guids {
+            resolution
+                .guids
+                .insert((file_index, *index as usize), guid.clone());
+        }
+        for identity in &file.listed_changed {
+            if report.changed_keys.len() < LISTED_KEYS {
+                report
+                    .changed_keys
+                    .push((deck.name.to_string(), identity.clone()));
             }
-            if locked.hash == note.hash {
-                report.unchanged += 1;
-                note.mtime = locked.mtime;
-                if locked.signature.is_none() {
+        }
+        for (index, note) in file.notes.iter().enumerate() {
+            match note.locked {
+                Locked::New => unknown[file.deck].push((file_index, index)),
+                Locked::Unchanged => report.unchanged += 1,
+                Locked::UnchangedUnsigned => {
+                    report.unchanged += 1;
                     report.signatures_added += 1;
                 }
-            } else {
-                report.changed += 1;
-                note.mtime = now.max(locked.mtime + 1);
-                if report.changed_keys.len() < LISTED_KEYS {
-                    report
-                        .changed_keys
-                        .push((deck.name.to_string(), identity.to_string()));
-                }
+                Locked::Changed => report.changed += 1,
             }
         }
     }
 
     // Notes that need a fresh note id, in document order.
     let mut needs_id: Vec<(usize, usize)> = Vec::new();
+    let mut adopted: HashSet<(usize, usize)> = HashSet::new();
     for (deck_index, deck) in decks.iter().enumerate() {
         // Adoptions first, then renames and moves among the vanished keys of this deck.
         let mut unmatched = Vec::new();
         for &(file_index, index) in &unknown[deck_index] {
-            if adoptions.by_key.is_empty() {
-                unmatched.push((file_index, index));
-                continue;
-            }
-            let identity = files[file_index].identity(index).to_string();
-            let Some(a) = adoptions
-                .by_key
-                .get(&(deck.name.to_string(), identity.clone()))
-            else {
+            let adoption = files[file_index].adopt.get(index).and_then(|c| {
+                adoptions
+                    .by_key
+                    .get(&(deck.name.to_string(), c.identity.clone()))
+                    .map(|a| (a, c.identity.clone()))
+            });
+            let Some((a, identity)) = adoption else {
                 unmatched.push((file_index, index));
                 continue;
             };
@@ -424,6 +468,7 @@ pub fn resolve(
             // Strictly newer than the old note, so Anki updates it in place.
             note.mtime = now.max(a.old_mtime + 1);
             resolution.guids.insert((file_index, index), a.guid.clone());
+            adopted.insert((file_index, index));
             report.added += 1;
             if report.added_keys.len() < LISTED_KEYS {
                 report.added_keys.push((deck.name.to_string(), identity));
@@ -439,7 +484,6 @@ pub fn resolve(
         for m in matches {
             let (old_key, locked) = &vanished[deck_index][m.old];
             let (file_index, index) = m.new;
-            let identity = files[file_index].identity(index).to_string();
             let note = &mut files[file_index].notes[index];
             note.note_id = locked.note_id;
             note.mtime = if locked.hash == note.hash {
@@ -455,7 +499,7 @@ pub fn resolve(
             report.renamed.push(Rename {
                 deck: deck.name.to_string(),
                 from: old_key.clone(),
-                to: identity,
+                to: m.identity,
                 guid: locked.guid.clone(),
                 similarity: m.similarity,
                 same_item: m.same_item,
@@ -476,17 +520,28 @@ pub fn resolve(
                 continue;
             }
             needs_id.push((file_index, index));
-            if resolution.guids.contains_key(&(file_index, index)) {
-                continue; // adopted, counted above
+            if adopted.contains(&(file_index, index)) {
+                continue; // counted above
             }
             report.added += 1;
-            if report.added_keys.len() < LISTED_KEYS {
-                report.added_keys.push((
-                    deck.name.to_string(),
-                    files[file_index].identity(index).to_string(),
-                ));
-            }
             files[file_index].notes[index].mtime = now;
+        }
+        // The first new notes' keys, renamed ones left out.
+        for (file_index, file) in files.iter().enumerate() {
+            if file.deck != deck_index {
+                continue;
+            }
+            for (index, identity) in &file.listed_new {
+                let at = (file_index, *index as usize);
+                if report.added_keys.len() < LISTED_KEYS
+                    && !renamed_new.contains(&at)
+                    && !adopted.contains(&at)
+                {
+                    report
+                        .added_keys
+                        .push((deck.name.to_string(), identity.clone()));
+                }
+            }
         }
     }
 
@@ -530,6 +585,8 @@ pub fn resolve(
 struct RenameMatch {
     /// (file, index) of the new note.
     new: (usize, usize),
+    /// Its identity.
+    identity: String,
     /// Position in the deck's vanished list.
     old: usize,
     similarity: f64,
@@ -544,38 +601,32 @@ fn match_renames(
     unmatched: &[(usize, usize)],
     vanished: &[(String, LockedNote)],
 ) -> Vec<RenameMatch> {
-    let mut signatures: HashMap<(usize, usize), Signature> = HashMap::new();
-    for &(file_index, index) in unmatched {
-        signatures.insert((file_index, index), Signature([0; similarity::SLOTS]));
-    }
-    for (file_index, file) in files.iter().enumerate() {
-        for &(index, signature) in &file.candidates {
-            if let Some(slot) = signatures.get_mut(&(file_index, index as usize)) {
-                *slot = signature;
-            }
-        }
-    }
+    let wanted: HashSet<(usize, usize)> = unmatched.iter().copied().collect();
     let mut candidates = Vec::new();
-    for &(file_index, index) in unmatched {
-        let identity = files[file_index].identity(index);
-        let signature = signatures[&(file_index, index)];
-        for (position, (old_key, old)) in vanished.iter().enumerate() {
-            let Some(old_signature) = old.signature else {
+    for (file_index, file) in files.iter().enumerate() {
+        for (index, signature, identity) in &file.candidates {
+            let new = (file_index, *index as usize);
+            if !wanted.contains(&new) {
                 continue;
-            };
-            let similarity = signature.similarity(&old_signature);
-            let same_item = same_item(identity, old_key);
-            let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
-            if score >= RENAME_THRESHOLD {
-                candidates.push((
-                    score,
-                    identity,
-                    old_key,
-                    (file_index, index),
-                    position,
-                    similarity,
-                    same_item,
-                ));
+            }
+            for (position, (old_key, old)) in vanished.iter().enumerate() {
+                let Some(old_signature) = old.signature else {
+                    continue;
+                };
+                let similarity = signature.similarity(&old_signature);
+                let same_item = same_item(identity, old_key);
+                let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
+                if score >= RENAME_THRESHOLD {
+                    candidates.push((
+                        score,
+                        identity.as_str(),
+                        old_key.as_str(),
+                        new,
+                        position,
+                        similarity,
+                        same_item,
+                    ));
+                }
             }
         }
     }
@@ -587,7 +638,7 @@ fn match_renames(
     let mut used_new = HashSet::new();
     let mut used_old = HashSet::new();
     let mut out = Vec::new();
-    for (_, _, _, new, old, similarity, same_item) in candidates {
+    for (_, identity, _, new, old, similarity, same_item) in candidates {
         if used_new.contains(&new) || used_old.contains(&old) {
             continue;
         }
@@ -595,6 +646,7 @@ fn match_renames(
         used_old.insert(old);
         out.push(RenameMatch {
             new,
+            identity: identity.to_string(),
             old,
             similarity,
             same_item,
@@ -616,18 +668,18 @@ fn same_item(a: &str, b: &str) -> bool {
     !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
 }
 
-/// The lock line of note `index` of `file` after [`resolve`].
+/// The lock line of note `index` of `file` (whose identity in `deck` is `identity`) after
+/// [`resolve`].
 pub fn locked_note(
-    deck: &str,
+    (deck, identity): (&str, &str),
     files: &[FileNotes],
     resolution: &Resolution,
-    file: usize,
-    index: usize,
+    (file, index): (usize, usize),
     signature: Signature,
 ) -> LockedNote {
     let note = &files[file].notes[index];
     LockedNote {
-        guid: resolution.guid(deck, files, file, index),
+        guid: resolution.guid(deck, identity, file, index),
         note_id: note.note_id,
         mtime: note.mtime,
         hash: note.hash,
@@ -689,17 +741,33 @@ pub fn assign(
         .collect();
     let mut files = Vec::with_capacity(decks.len());
     let mut signatures = Vec::with_capacity(decks.len());
+    let mut identities = Vec::with_capacity(decks.len());
     for (index, deck) in decks.iter().enumerate() {
         let mut file = FileNotes::new(index, PathBuf::new());
+        let cx = DigestContext {
+            deck: refs[index],
+            old: lock,
+            now,
+            for_adoption: false,
+        };
         let mut sigs = Vec::with_capacity(deck.drafts.len());
+        let mut ids = Vec::with_capacity(deck.drafts.len());
         for draft in deck.drafts {
-            file.push(draft, refs[index], lock, false)?;
+            ids.push(file.push(draft, cx)?);
             sigs.push(Signature::of(&draft.fields.front, &draft.fields.back));
         }
         files.push(file);
         signatures.push(sigs);
+        identities.push(ids);
     }
-    let resolution = resolve(&refs, &mut files, lock, now, &adopt::Plan::default())?;
+    let resolution = resolve(
+        &refs,
+        &mut files,
+        lock,
+        now,
+        &adopt::Plan::default(),
+        &mut |file, index| Ok(identities[file][index].clone()),
+    )?;
     let mut new_lock = Lock {
         notetypes: lock.notetypes.clone(),
         ..Lock::default()
@@ -708,12 +776,12 @@ pub fn assign(
     for (index, deck) in decks.iter().enumerate() {
         let mut notes = Vec::with_capacity(deck.drafts.len());
         for (position, draft) in deck.drafts.iter().enumerate() {
+            let identity = &identities[index][position];
             let locked = locked_note(
-                deck.name,
+                (deck.name, identity),
                 &files,
                 &resolution,
-                index,
-                position,
+                (index, position),
                 signatures[index][position],
             );
             let assigned = Assigned {
@@ -729,7 +797,7 @@ pub fn assign(
                 assigned,
                 deck.id,
             ));
-            new_lock.insert(deck.name, files[index].identity(position), locked);
+            new_lock.insert(deck.name, identity, locked);
         }
         out.push(notes);
     }
