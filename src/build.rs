@@ -609,7 +609,10 @@ impl SpilledNotes<'_> {
             });
             let mut inserted = Ok(());
             for batch in receiver {
-                if let Err(e) = batch.iter().try_for_each(|row| collection.add_row(row)) {
+                if let Err(e) = batch
+                    .into_iter()
+                    .try_for_each(|row| collection.add_row(row))
+                {
                     inserted = Err(e);
                     break;
                 }

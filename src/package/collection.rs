@@ -60,11 +60,34 @@ pub struct CollectionWriter<'a> {
     path: std::path::PathBuf,
     notes: usize,
     cards: usize,
+    /// Rows waiting to go in [`BATCH`] at a time: one statement per batch instead of one per
+    /// row roughly halves SQLite's share of the work.
+    pending_notes: Vec<NoteRow>,
+    /// (card id, note id, deck id, ord, mtime, due).
+    pending_cards: Vec<[i64; 6]>,
 }
+
+/// Rows per multi-row insert.
+const BATCH: usize = 64;
 
 const INSERT_NOTE: &str = "insert into notes values (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, '')";
 const INSERT_CARD: &str =
     "insert into cards values (?, ?, ?, ?, ?, -1, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '')";
+
+/// `insert into <table> values (row), (row), …` for `rows` rows.
+fn multi_insert(single: &str, rows: usize) -> String {
+    let (head, row) = single
+        .split_once(" values ")
+        .expect("insert statements have a values clause");
+    let mut sql = format!("{head} values ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(row);
+    }
+    sql
+}
 
 impl<'a> CollectionWriter<'a> {
     /// A new, empty collection at `path` for a package described by `meta`.
@@ -85,49 +108,95 @@ impl<'a> CollectionWriter<'a> {
             path: path.to_path_buf(),
             notes: 0,
             cards: 0,
+            pending_notes: Vec::with_capacity(BATCH),
+            pending_cards: Vec::with_capacity(BATCH),
         })
     }
 
     /// Adds a note and its cards; cards are due in the order notes are added.
     pub fn add(&mut self, note: &Note) -> Result<()> {
         let row = NoteRow::new(note, self.meta.notetypes);
-        self.add_row(&row)
+        self.add_row(row)
     }
 
     /// Adds a note prepared with [`NoteRow::new`] (which can run on another thread).
-    pub fn add_row(&mut self, row: &NoteRow) -> Result<()> {
-        let sql_err = |e| sql_error(&self.path, e);
-        let note = row;
-        self.conn
-            .prepare_cached(INSERT_NOTE)
-            .and_then(|mut insert| {
-                insert.execute(params![
-                    note.id,
-                    note.guid,
-                    note.notetype_id,
-                    note.mtime,
-                    row.tags,
-                    row.fields,
-                    row.sort_field,
-                    row.checksum,
-                ])
-            })
-            .map_err(sql_err)?;
-        let mut insert_card = self.conn.prepare_cached(INSERT_CARD).map_err(sql_err)?;
-        for card in &note.cards {
+    pub fn add_row(&mut self, row: NoteRow) -> Result<()> {
+        for card in &row.cards {
             self.cards += 1;
-            insert_card
-                .execute(params![
-                    card.id,
-                    note.id,
-                    card.deck_id,
-                    card.ord,
-                    note.mtime,
-                    self.cards as i64
-                ])
-                .map_err(sql_err)?;
+            self.pending_cards.push([
+                card.id,
+                row.id,
+                card.deck_id,
+                i64::from(card.ord),
+                row.mtime,
+                self.cards as i64,
+            ]);
+            if self.pending_cards.len() == BATCH {
+                self.flush_cards()?;
+            }
         }
         self.notes += 1;
+        self.pending_notes.push(row);
+        if self.pending_notes.len() == BATCH {
+            self.flush_notes()?;
+        }
+        Ok(())
+    }
+
+    fn flush_notes(&mut self) -> Result<()> {
+        let rows = std::mem::take(&mut self.pending_notes);
+        let sql_err = |e| sql_error(&self.path, e);
+        let sql = if rows.len() == BATCH {
+            multi_insert(INSERT_NOTE, BATCH)
+        } else {
+            INSERT_NOTE.to_string()
+        };
+        for chunk in rows.chunks(if rows.len() == BATCH { BATCH } else { 1 }) {
+            let mut insert = self.conn.prepare_cached(&sql).map_err(sql_err)?;
+            let mut at = 1;
+            for row in chunk {
+                let mut bind = |value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
+                    insert.raw_bind_parameter(at, value)?;
+                    at += 1;
+                    Ok(())
+                };
+                bind(&row.id)
+                    .and_then(|()| bind(&row.guid))
+                    .and_then(|()| bind(&row.notetype_id))
+                    .and_then(|()| bind(&row.mtime))
+                    .and_then(|()| bind(&row.tags))
+                    .and_then(|()| bind(&row.fields))
+                    .and_then(|()| bind(&row.sort_field))
+                    .and_then(|()| bind(&row.checksum))
+                    .map_err(sql_err)?;
+            }
+            insert.raw_execute().map_err(sql_err)?;
+        }
+        self.pending_notes = rows;
+        self.pending_notes.clear();
+        Ok(())
+    }
+
+    fn flush_cards(&mut self) -> Result<()> {
+        let sql_err = |e| sql_error(&self.path, e);
+        let full = self.pending_cards.len() == BATCH;
+        let sql = if full {
+            multi_insert(INSERT_CARD, BATCH)
+        } else {
+            INSERT_CARD.to_string()
+        };
+        for chunk in self.pending_cards.chunks(if full { BATCH } else { 1 }) {
+            let mut insert = self.conn.prepare_cached(&sql).map_err(sql_err)?;
+            let mut at = 1;
+            for card in chunk {
+                for value in card {
+                    insert.raw_bind_parameter(at, value).map_err(sql_err)?;
+                    at += 1;
+                }
+            }
+            insert.raw_execute().map_err(sql_err)?;
+        }
+        self.pending_cards.clear();
         Ok(())
     }
 
@@ -142,7 +211,9 @@ impl<'a> CollectionWriter<'a> {
     }
 
     /// Writes the collection row, commits and creates the indexes.
-    pub fn finish(self) -> Result<()> {
+    pub fn finish(mut self) -> Result<()> {
+        self.flush_notes()?;
+        self.flush_cards()?;
         let path = self.path.clone();
         let sql_err = |e| sql_error(&path, e);
         let meta = &self.meta;
