@@ -24,8 +24,9 @@ pub struct Signature(pub [u8; SLOTS]);
 impl Signature {
     /// The signature of a note's question and answer (HTML allowed).
     pub fn of(front: &str, back: &str) -> Signature {
-        let text = format!("{} {}", html_to_text(front), html_to_text(back));
-        let word_hashes = word_hashes(&text);
+        // The words of "front back": the two texts' words one after the other.
+        let mut word_hashes = word_hashes(&html_to_text(front));
+        word_hashes.extend(self::word_hashes(&html_to_text(back)));
         // Tokens: every word, and every pair of adjacent words (hashed from the two words).
         let pairs = word_hashes
             .windows(2)
@@ -143,7 +144,7 @@ fn word_hashes(text: &str) -> Vec<u64> {
     let mut hash = FNV_OFFSET;
     let mut in_word = false;
     let mut buf = [0u8; 4];
-    for c in text.chars().flat_map(char::to_lowercase) {
+    let mut step = |c: char| {
         if c.is_alphanumeric() {
             for &b in c.encode_utf8(&mut buf).as_bytes() {
                 hash = fnv_step(hash, b);
@@ -153,6 +154,13 @@ fn word_hashes(text: &str) -> Vec<u64> {
             out.push(mix(hash));
             hash = FNV_OFFSET;
             in_word = false;
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            step(c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(&mut step);
         }
     }
     if in_word {
