@@ -1,5 +1,11 @@
 //! Runs the pipeline for a content directory: input → document → extract → render → identity
 //! → package, one `.apkg` per deck, then updates the lock file.
+//!
+//! In two passes, so that memory does not grow with the text of the notes: the first renders
+//! every file on all cores and keeps a digest per note (the text goes to a spill file, see
+//! [`spill`]); identities are then decided at once; the second streams the notes from the
+//! spill into each package and the lock. [`render_content`] is the in-memory variant `preview`
+//! uses.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,9 @@
-//! Writes the schema-11 SQLite collection (`collection.anki2`) for a [`Package`].
+//! Writes the schema-11 SQLite collection (`collection.anki2`) for a [`Package`], or note by
+//! note with [`CollectionWriter`].
 //!
 //! The file is written to disk (not memory) so that huge decks stay within bounded memory; rows
-//! are inserted with prepared statements in one transaction and the indexes are created after
-//! the bulk insert. Everything written is a function of the model, so the bytes are
+//! are inserted 64 at a time with prepared statements in one transaction and the indexes are
+//! created after the bulk insert. Everything written is a function of the model, so the bytes are
 //! reproducible.
 
 use std::path::Path;
