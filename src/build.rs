@@ -77,58 +77,113 @@ pub struct RenderedDeck {
     pub media: Vec<MediaFile>,
 }
 
-/// What one source file yields.
-type FileOutput = (Vec<NoteDraft>, Vec<Warning>, Vec<MediaFile>);
+/// Every source file of `content` as (deck index, file), in manifest order: the order of the
+/// output, whatever order the workers finish in.
+fn source_jobs(content: &Content) -> Vec<(usize, &input::SourceFile)> {
+    content
+        .decks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
+        .collect()
+}
 
-/// Read, parse, extract and render every deck of `content`. Files are independent, so they
-/// are processed on all cores; results are put back in source order, so the output does not
-/// depend on scheduling.
+/// Runs `work` on every job, on all cores. Each worker starts with its own state from `start`
+/// and stops at its first error. Returns each job's result in job order (`None` for a job no
+/// worker reached, which only happens after every worker stopped on an error) and each
+/// worker's final state, by worker index.
+fn on_all_cores<J: Sync, S: Send, R: Send>(
+    jobs: &[J],
+    start: impl Fn() -> Result<S> + Sync,
+    work: impl Fn(&mut S, usize, &J) -> Result<R> + Sync,
+) -> (Vec<Option<Result<R>>>, Vec<Result<S>>) {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<R>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let states = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let (next, results, start, work) = (&next, &results, &start, &work);
+                scope.spawn(move || -> Result<S> {
+                    let mut state = start()?;
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else {
+                            break;
+                        };
+                        let output = work(&mut state, worker, job);
+                        let failed = output.is_err();
+                        if let Ok(mut slot) = results[index].lock() {
+                            *slot = Some(output);
+                        }
+                        if failed {
+                            break;
+                        }
+                    }
+                    Ok(state)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")))
+            })
+            .collect::<Vec<_>>()
+    });
+    let results = results
+        .into_iter()
+        .map(|slot| slot.into_inner().ok().flatten())
+        .collect();
+    (results, states)
+}
+
+/// The error for a job no worker finished: a worker's own failure if one stopped before it
+/// could take jobs (e.g. it could not create its spill file), else a generic one.
+fn lost_job<S>(states: &mut Vec<Result<S>>) -> Error {
+    if let Some(index) = states.iter().position(Result::is_err)
+        && let Err(e) = states.swap_remove(index)
+    {
+        return e;
+    }
+    Error::new("a worker thread stopped before finishing its file")
+}
+
+/// Read, parse, extract and render every deck of `content`, with the drafts in memory (for
+/// `preview`; `build` digests and spills them instead). Files are processed on all cores;
+/// results are put back in source order, so the output does not depend on scheduling.
 pub fn render_content(
     content: &Content,
     base_url: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<RenderedDeck>> {
-    let jobs: Vec<(usize, &input::SourceFile)> = content
-        .decks
-        .iter()
-        .enumerate()
-        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
-        .collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<FileOutput>>>> =
-        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&(deck, source)) = jobs.get(job) else {
-                        break;
-                    };
-                    let output = render_file(content, &content.decks[deck], deck, source, base_url);
-                    if let Ok(mut slot) = results[job].lock() {
-                        *slot = Some(output);
-                    }
-                }
-            });
-        }
-    });
+    let jobs = source_jobs(content);
+    let (results, mut states) = on_all_cores(
+        &jobs,
+        || Ok(()),
+        |(), _, &job| {
+            let mut drafts = Vec::new();
+            let (found, media) = render_file(content, job, base_url, &mut |draft| {
+                drafts.push(draft);
+                Ok(())
+            })?;
+            Ok((drafts, found, media))
+        },
+    );
     let mut decks: Vec<(Vec<NoteDraft>, BTreeMap<String, MediaFile>)> = content
         .decks
         .iter()
         .map(|_| (Vec::new(), BTreeMap::new()))
         .collect();
-    for ((deck, _), slot) in jobs.iter().zip(results) {
-        let output = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or_else(|| Error::new("a worker thread stopped before finishing its file"))?;
-        let (mut drafts, mut found, media) = output?;
+    for ((deck, _), output) in jobs.iter().zip(results) {
+        let (mut drafts, mut found, media) = output.ok_or_else(|| lost_job(&mut states))??;
         warnings.append(&mut found);
         decks[*deck].0.append(&mut drafts);
         for file in media {
@@ -147,18 +202,20 @@ pub fn render_content(
         .collect())
 }
 
-/// One source file through read → parse → extract → render.
+/// One source file through read → parse → extract → render. Each draft goes to `each` as soon
+/// as it is rendered; returns the warnings and the packed media.
 fn render_file(
     content: &Content,
-    spec: &DeckSpec,
-    deck: usize,
-    source: &input::SourceFile,
+    (deck, source): (usize, &input::SourceFile),
     base_url: &str,
-) -> Result<FileOutput> {
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
+    let spec = &content.decks[deck];
     let mut warnings = Vec::new();
     let mut resolver = MediaPacker::new(&content.root);
     let text = input::read_source(source, &mut warnings)?;
     let doc = document::parse(&text, &source.display)?;
+    drop(text);
     let (cards, mut found) = extract::extract(
         &doc,
         &extract::ExtractOptions {
@@ -173,9 +230,9 @@ fn render_file(
         base_url: base_url.to_string(),
         tag_prefix: spec.tag_prefix.clone(),
     };
-    let (drafts, mut found) = render::render(&doc, &cards, &options, &mut resolver)?;
+    let mut found = render::render_each(&doc, cards, &options, &mut resolver, each)?;
     warnings.append(&mut found);
-    Ok((drafts, warnings, resolver.into_media()))
+    Ok((warnings, resolver.into_media()))
 }
 
 /// What the first pass keeps of one source file.
@@ -204,75 +261,33 @@ fn first_pass(
     spill_dir: &Path,
     warnings: &mut Vec<Warning>,
 ) -> Result<FirstPass> {
-    let jobs: Vec<(usize, &input::SourceFile)> = content
-        .decks
-        .iter()
-        .enumerate()
-        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
-        .collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<DigestedFile>>>> =
-        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let spills: Vec<std::sync::Mutex<Option<Result<std::fs::File>>>> =
-        (0..workers).map(|_| std::sync::Mutex::new(None)).collect();
+    let jobs = source_jobs(content);
     let spill_error = |e: std::io::Error| Error::io("write a temporary file", spill_dir, e);
-    std::thread::scope(|scope| {
-        for worker in 0..workers {
-            let (jobs, next, results, spills) = (&jobs, &next, &results, &spills);
-            scope.spawn(move || {
-                let mut spill = match tempfile::tempfile_in(spill_dir) {
-                    Ok(file) => spill::SpillWriter::new(file),
-                    Err(e) => {
-                        if let Ok(mut slot) = spills[worker].lock() {
-                            *slot = Some(Err(spill_error(e)));
-                        }
-                        return;
-                    }
-                };
-                loop {
-                    let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&(deck, source)) = jobs.get(job) else {
-                        break;
-                    };
-                    let output = digest_file(
-                        content,
-                        (deck, source),
-                        base_url,
-                        (old_lock, now, for_adoption),
-                        (&mut spill, worker, spill_dir),
-                    );
-                    let failed = output.is_err();
-                    if let Ok(mut slot) = results[job].lock() {
-                        *slot = Some(output);
-                    }
-                    if failed {
-                        break;
-                    }
-                }
-                if let Ok(mut slot) = spills[worker].lock() {
-                    *slot = Some(spill.finish().map_err(spill_error));
-                }
-            });
-        }
-    });
+    let (results, mut states) = on_all_cores(
+        &jobs,
+        || {
+            tempfile::tempfile_in(spill_dir)
+                .map(spill::SpillWriter::new)
+                .map_err(spill_error)
+        },
+        |spill, worker, &job| {
+            digest_file(
+                content,
+                job,
+                base_url,
+                (old_lock, now, for_adoption),
+                (spill, worker, spill_dir),
+            )
+        },
+    );
     let mut pass = FirstPass {
         files: Vec::with_capacity(jobs.len()),
         segments: Vec::with_capacity(jobs.len()),
-        spills: Vec::with_capacity(workers),
+        spills: Vec::with_capacity(states.len()),
         media: content.decks.iter().map(|_| BTreeMap::new()).collect(),
     };
-    let lost = || Error::new("a worker thread stopped before finishing its file");
-    for ((deck, _), slot) in jobs.iter().zip(results) {
-        // A file no worker reached (because another failed first) has no result; the
-        // failure is reported from its own slot, which comes first or is a spill error.
-        let Some(output) = slot.into_inner().ok().flatten() else {
-            continue;
-        };
-        let mut file = output?;
+    for ((deck, _), output) in jobs.iter().zip(results) {
+        let mut file = output.ok_or_else(|| lost_job(&mut states))??;
         warnings.append(&mut file.warnings);
         for media in file.media {
             pass.media[*deck].insert(media.name.clone(), media);
@@ -280,12 +295,8 @@ fn first_pass(
         pass.files.push(file.notes);
         pass.segments.push(file.segment);
     }
-    for slot in spills {
-        pass.spills
-            .push(slot.into_inner().ok().flatten().ok_or_else(lost)??);
-    }
-    if pass.files.len() != jobs.len() {
-        return Err(lost());
+    for state in states {
+        pass.spills.push(state?.finish().map_err(spill_error)?);
     }
     Ok(pass)
 }
@@ -299,25 +310,6 @@ fn digest_file(
     (spill, worker, spill_dir): (&mut spill::SpillWriter, usize, &Path),
 ) -> Result<DigestedFile> {
     let spec = &content.decks[deck];
-    let mut warnings = Vec::new();
-    let mut resolver = MediaPacker::new(&content.root);
-    let text = input::read_source(source, &mut warnings)?;
-    let doc = document::parse(&text, &source.display)?;
-    drop(text);
-    let (cards, mut found) = extract::extract(
-        &doc,
-        &extract::ExtractOptions {
-            profile: spec.profile,
-        },
-    );
-    warnings.append(&mut found);
-    let options = RenderOptions {
-        deck,
-        deck_name: spec.name.clone(),
-        content_root: content.root.clone(),
-        base_url: base_url.to_string(),
-        tag_prefix: spec.tag_prefix.clone(),
-    };
     let mut notes = FileNotes::new(deck, source.display.clone());
     let cx = identity::DigestContext {
         deck: DeckRef {
@@ -329,7 +321,7 @@ fn digest_file(
         for_adoption,
     };
     let start = spill.position();
-    let mut found = render::render_each(&doc, cards, &options, &mut resolver, &mut |draft| {
+    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |draft| {
         let identity = notes.push(&draft, cx)?;
         // Computed here, on all cores, rather than on the one thread that feeds SQLite in
         // the second pass.
@@ -338,7 +330,6 @@ fn digest_file(
             .write(&draft, &identity, &signature)
             .map_err(|e| Error::io("write a temporary file", spill_dir, e))
     })?;
-    warnings.append(&mut found);
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
     Ok(DigestedFile {
@@ -349,7 +340,7 @@ fn digest_file(
             end: spill.position(),
         },
         warnings,
-        media: resolver.into_media(),
+        media,
     })
 }
 
