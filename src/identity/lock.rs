@@ -117,21 +117,8 @@ impl Lock {
             .insert(identity.to_string(), note);
     }
 
-    pub fn remove(&mut self, deck: &str, identity: &str) -> Option<LockedNote> {
-        self.decks.get_mut(deck)?.remove(identity)
-    }
-
     pub fn contains(&self, deck: &str, identity: &str) -> bool {
         self.get(deck, identity).is_some()
-    }
-
-    /// How many notes the lock holds.
-    pub fn len(&self) -> usize {
-        self.decks.values().map(HashMap::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Every note as (deck, identity, note), sorted by deck then identity.
