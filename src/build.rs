@@ -350,14 +350,18 @@ fn digest_file(
 /// note (the text goes to a temporary spill file); identities are then decided for all notes
 /// at once; the second pass streams the notes from the spill into each package and the lock.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let content = input::load(&options.content)?;
+    build_content(options, &input::load(&options.content)?)
+}
+
+/// [`build`] for content the caller has already loaded from `options.content`.
+pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildReport> {
     let lock_path = options
         .lock
         .clone()
         .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
     // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
     // in place) writes nothing: the stamp from the last build says so.
-    let fingerprint = stamp::fingerprint(options, &content, &lock_path);
+    let fingerprint = stamp::fingerprint(options, content, &lock_path);
     if let Some(decks) = stamp::unchanged(&options.out, &fingerprint) {
         return Ok(BuildReport {
             decks,
@@ -398,7 +402,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         clock = std::time::Instant::now();
     };
     let mut pass = first_pass(
-        &content,
+        content,
         &base_url,
         (&old_lock, options.now, options.adopt.is_some()),
         &options.out,
@@ -560,7 +564,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     report.identity = resolution.report;
     // Fingerprint again: the lock may have just changed, and the stamp must describe the
     // state after this build.
-    let fingerprint = stamp::fingerprint(options, &content, &lock_path);
+    let fingerprint = stamp::fingerprint(options, content, &lock_path);
     stamp::write(&options.out, &fingerprint, &report.decks)?;
     Ok(report)
 }
