@@ -21,7 +21,6 @@ def main():
     for size, tools in by_size.items():
         if size == "0":
             continue
-        ours = tools.get("primer-anki (level 1)")
         for level in (1, 6):
             mine = tools.get(f"primer-anki (level {level})")
             floor = tools.get(f"floor, same notes (level {level})")
@@ -30,23 +29,16 @@ def main():
                 print(f"{size:>9} sections, level {level}: end to end / floor at the same notes: "
                       f"{mine[0] / max(floor[0], 1e-9):.2f}x; packager alone / floor: "
                       f"{(alone[0] if alone else float('nan')) / max(floor[0], 1e-9):.2f}x")
-        if not ours:
-            continue
-        for peer in ("genanki", "ankdown"):
-            if peer in tools:
-                wall, size_b = tools[peer]
-                print(f"{size:>9} sections: primer-anki (level 1, the default) vs {peer}: "
-                      f"{wall / max(ours[0], 1e-9):.2f}x faster, file {size_b / max(ours[1], 1):.2f}x "
-                      f"smaller")
-        six = tools.get("primer-anki (level 6)")
-        if six:
+        for level, label in ((1, "level 1, the default"), (6, "level 6")):
+            mine = tools.get(f"primer-anki (level {level})")
+            if not mine:
+                continue
             for peer in ("genanki", "ankdown"):
                 if peer in tools:
                     wall, size_b = tools[peer]
-                    print(f"{size:>9} sections: primer-anki (level 6) vs {peer}: "
-                          f"{wall / max(six[0], 1e-9):.2f}x faster, file "
-                          f"{size_b / max(six[1], 1):.2f}x smaller")
-
+                    print(f"{size:>9} sections: primer-anki ({label}) vs {peer}: "
+                          f"{wall / max(mine[0], 1e-9):.2f}x faster, file "
+                          f"{size_b / max(mine[1], 1):.2f}x smaller")
 
 if __name__ == "__main__":
     main()
