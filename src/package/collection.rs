@@ -7,6 +7,7 @@
 //! reproducible.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
@@ -145,15 +146,16 @@ impl<'a> CollectionWriter<'a> {
     }
 
     fn flush_notes(&mut self) -> Result<()> {
-        let rows = std::mem::take(&mut self.pending_notes);
+        static BATCH_SQL: LazyLock<String> = LazyLock::new(|| multi_insert(INSERT_NOTE, BATCH));
         let sql_err = |e| sql_error(&self.path, e);
-        let sql = if rows.len() == BATCH {
-            multi_insert(INSERT_NOTE, BATCH)
+        let full = self.pending_notes.len() == BATCH;
+        let sql = if full {
+            BATCH_SQL.as_str()
         } else {
-            INSERT_NOTE.to_string()
+            INSERT_NOTE
         };
-        for chunk in rows.chunks(if rows.len() == BATCH { BATCH } else { 1 }) {
-            let mut insert = self.conn.prepare_cached(&sql).map_err(sql_err)?;
+        for chunk in self.pending_notes.chunks(if full { BATCH } else { 1 }) {
+            let mut insert = self.conn.prepare_cached(sql).map_err(sql_err)?;
             let mut at = 1;
             for row in chunk {
                 let mut bind = |value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
@@ -173,21 +175,21 @@ impl<'a> CollectionWriter<'a> {
             }
             insert.raw_execute().map_err(sql_err)?;
         }
-        self.pending_notes = rows;
         self.pending_notes.clear();
         Ok(())
     }
 
     fn flush_cards(&mut self) -> Result<()> {
         let sql_err = |e| sql_error(&self.path, e);
+        static BATCH_SQL: LazyLock<String> = LazyLock::new(|| multi_insert(INSERT_CARD, BATCH));
         let full = self.pending_cards.len() == BATCH;
         let sql = if full {
-            multi_insert(INSERT_CARD, BATCH)
+            BATCH_SQL.as_str()
         } else {
-            INSERT_CARD.to_string()
+            INSERT_CARD
         };
         for chunk in self.pending_cards.chunks(if full { BATCH } else { 1 }) {
-            let mut insert = self.conn.prepare_cached(&sql).map_err(sql_err)?;
+            let mut insert = self.conn.prepare_cached(sql).map_err(sql_err)?;
             let mut at = 1;
             for card in chunk {
                 for value in card {
@@ -309,7 +311,6 @@ pub fn field_checksum(stripped_first_field: &str) -> i64 {
 /// Strip HTML as Anki does for the sort field: media references keep their file name, tags go,
 /// common entities are decoded.
 pub fn strip_html_keep_media(html: &str) -> String {
-    use std::sync::LazyLock;
     static IMG: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r#"(?is)<img[^>]*?\bsrc\s*=\s*["']?([^"'>\s]+)["']?[^>]*>"#)
             .expect("valid regex")
