@@ -8,6 +8,10 @@ use crate::document::{Block, BlockKind, Inline, plain_text};
 /// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
 /// collapsed. Used for identity keys, tags and title matching.
 pub fn normalize_key(text: &str) -> String {
+    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
+    if text.is_ascii() {
+        return normalize_ascii_key(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     let mut push = |c: char| {
@@ -21,12 +25,7 @@ pub fn normalize_key(text: &str) -> String {
             space = true;
         }
     };
-    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
-    if text.is_ascii() {
-        text.chars()
-            .map(|c| c.to_ascii_lowercase())
-            .for_each(&mut push);
-    } else if unicode_normalization::is_nfkc_quick(text.chars())
+    if unicode_normalization::is_nfkc_quick(text.chars())
         == unicode_normalization::IsNormalized::Yes
     {
         // Already NFKC (curly quotes, dashes, most accented text): no need to rebuild it.
@@ -35,6 +34,25 @@ pub fn normalize_key(text: &str) -> String {
             .for_each(&mut push);
     } else {
         text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
+    }
+    out
+}
+
+/// [`normalize_key`] of ASCII text, byte by byte: the same rules without decoding characters.
+/// (`char::is_whitespace` also counts the vertical tab, which `u8::is_ascii_whitespace` does not.)
+fn normalize_ascii_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b {
+            space = true;
+        }
     }
     out
 }
@@ -473,6 +491,20 @@ mod tests {
         );
         assert_eq!(normalize_key("Disadvantage(s): `CDN`"), "disadvantages cdn");
         assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_normalises_like_the_unicode_rules() {
+        // Every ASCII byte, between letters and at the edges, through both paths: the
+        // Unicode path is reached by appending a non-ASCII letter and removing it after.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for text in [format!("a{c}b"), format!("{c}x{c}{c}y{c}"), format!("{c}")] {
+                let unicode = normalize_key(&format!("{text} é"));
+                let expected = unicode.strip_suffix('é').unwrap_or(&unicode).trim_end();
+                assert_eq!(normalize_ascii_key(&text), expected, "byte {b:#04x}");
+            }
+        }
     }
 
     #[test]

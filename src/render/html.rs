@@ -167,17 +167,24 @@ pub fn highlight(code: &str, lang: Option<&str>) -> String {
 }
 
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    // Copy the runs between special characters whole: most text has none.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -204,8 +211,11 @@ pub fn render(
         line: 0,
     };
     let mut keys: HashMap<String, usize> = HashMap::new();
-    // Cards are consumed as they are rendered, so a huge file never holds all its cards and
-    // all its drafts at once.
+    let deck_key = normalize_key(&options.deck_name);
+    let page = format!("{}{}", options.base_url, file_url(&doc.file));
+    // Cards come section by section, and the cards of one section share their breadcrumb:
+    // what derives from it (key prefix, tags, context, source) is made once per breadcrumb.
+    let mut shared: Option<SectionFields> = None;
     for card in cards {
         r.line = card.line;
         let (kind, front, mut back, card_count) = match &card.body {
@@ -225,33 +235,28 @@ pub fn render(
         for figure in &card.figures {
             back.push_str(&r.figure(figure)?);
         }
-        let mut key_parts = vec![normalize_key(&options.deck_name)];
-        key_parts.extend(card.path.iter().map(|p| normalize_key(p)));
-        key_parts.push(card.rule.to_string());
-        key_parts.push(normalize_key(&card.item));
-        key_parts.retain(|p| !p.is_empty());
-        let mut key = key_parts.join("/");
+        let fresh = !matches!(&shared, Some(s) if s.section == card.section && s.path == card.path);
+        if fresh {
+            shared = Some(SectionFields::new(options, doc, &card, &deck_key, &page));
+        }
+        let Some(section) = &shared else {
+            unreachable!("set just above")
+        };
+        let item = normalize_key(&card.item);
+        let mut key = String::with_capacity(section.key_prefix.len() + item.len() + 24);
+        key.push_str(&section.key_prefix);
+        push_key_part(&mut key, card.rule);
+        push_key_part(&mut key, &item);
         let seen = keys.entry(key.clone()).or_insert(0);
         *seen += 1;
         if *seen > 1 {
             key = format!("{key}/{seen}");
         }
-        let section = &doc.sections[card.section];
-        let source = if section.anchor.is_empty() {
-            format!("{}{}", options.base_url, file_url(&doc.file))
-        } else {
-            format!(
-                "{}{}#{}",
-                options.base_url,
-                file_url(&doc.file),
-                section.anchor
-            )
-        };
         let fields = NoteFields {
             front,
             back,
-            context: escape(&card.path.join(" › ")),
-            source: escape(&source),
+            context: section.context.clone(),
+            source: section.source.clone(),
             further_reading: r.further_reading(&card.further_reading),
         };
         each(NoteDraft {
@@ -260,12 +265,63 @@ pub fn render(
             deck: options.deck,
             kind,
             fields,
-            tags: tags(&options.tag_prefix, &card.path),
+            tags: section.tags.clone(),
             card_count,
             origin: SourceLocation::new(&doc.file, card.line, 0),
         })?;
     }
     Ok(r.warnings)
+}
+
+/// The fields and key parts every card of one section (one breadcrumb) shares.
+struct SectionFields {
+    section: usize,
+    path: Vec<String>,
+    /// Deck and breadcrumb, normalised and joined with `/`: the start of each card's key.
+    key_prefix: String,
+    tags: Vec<String>,
+    context: String,
+    source: String,
+}
+
+impl SectionFields {
+    fn new(
+        options: &RenderOptions,
+        doc: &Document,
+        card: &Card,
+        deck_key: &str,
+        page: &str,
+    ) -> Self {
+        let mut key_prefix = deck_key.to_string();
+        for part in &card.path {
+            push_key_part(&mut key_prefix, &normalize_key(part));
+        }
+        let anchor = &doc.sections[card.section].anchor;
+        let source = if anchor.is_empty() {
+            escape(page)
+        } else {
+            escape(&format!("{page}#{anchor}"))
+        };
+        SectionFields {
+            section: card.section,
+            path: card.path.clone(),
+            key_prefix,
+            tags: tags(&options.tag_prefix, &card.path),
+            context: escape(&card.path.join(" › ")),
+            source,
+        }
+    }
+}
+
+/// Appends a non-empty part to an identity key, `/`-separated; empty parts are left out.
+fn push_key_part(key: &mut String, part: &str) {
+    if part.is_empty() {
+        return;
+    }
+    if !key.is_empty() {
+        key.push('/');
+    }
+    key.push_str(part);
 }
 
 fn cloze_max(pieces: &[Piece]) -> u32 {
@@ -803,6 +859,17 @@ fn plain_table(header: &[String], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_replaces_exactly_the_five_special_characters() {
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("plain é text"), "plain é text");
+        assert_eq!(
+            escape("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escape("&&é<"), "&amp;&amp;é&lt;");
+    }
 
     #[test]
     fn percent_decoding_never_splits_a_character() {
