@@ -140,6 +140,9 @@ fn word_hashes(text: &str) -> Vec<u64> {
         let normalised = crate::extract::normalize_key(text);
         return normalised.split_whitespace().map(token_hash).collect();
     }
+    if text.is_ascii() {
+        return ascii_word_hashes(text);
+    }
     let mut out = Vec::with_capacity(text.len() / 5);
     let mut hash = FNV_OFFSET;
     let mut in_word = false;
@@ -161,6 +164,28 @@ fn word_hashes(text: &str) -> Vec<u64> {
             step(c.to_ascii_lowercase());
         } else {
             c.to_lowercase().for_each(&mut step);
+        }
+    }
+    if in_word {
+        out.push(mix(hash));
+    }
+    out
+}
+
+/// [`word_hashes`] of ASCII text, byte by byte (the vertical tab is whitespace to
+/// `char::is_whitespace`, not to `u8::is_ascii_whitespace`).
+fn ascii_word_hashes(text: &str) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut hash = FNV_OFFSET;
+    let mut in_word = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            hash = fnv_step(hash, b.to_ascii_lowercase());
+            in_word = true;
+        } else if (b.is_ascii_whitespace() || b == b'/' || b == 0x0b) && in_word {
+            out.push(mix(hash));
+            hash = FNV_OFFSET;
+            in_word = false;
         }
     }
     if in_word {
@@ -198,21 +223,10 @@ pub fn html_to_text(html: &str) -> String {
     while let Some(start) = rest.find('<') {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
-        let lower: String = after
-            .chars()
-            .take(8)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<style") {
-            after
-                .to_ascii_lowercase()
-                .find("</style>")
-                .map(|i| i + "</style>".len())
-        } else if lower.starts_with("<script") {
-            after
-                .to_ascii_lowercase()
-                .find("</script>")
-                .map(|i| i + "</script>".len())
+        let skip_to = if starts_with_ignore_case(after, "<style") {
+            find_ignore_case(after, "</style>").map(|i| i + "</style>".len())
+        } else if starts_with_ignore_case(after, "<script") {
+            find_ignore_case(after, "</script>").map(|i| i + "</script>".len())
         } else {
             after.find('>').map(|i| i + 1)
         };
@@ -227,7 +241,24 @@ pub fn html_to_text(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    decode_entities(&out)
+    if out.contains('&') {
+        decode_entities(&out)
+    } else {
+        out
+    }
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Byte offset of the first match of the ASCII `needle` in `text`, ignoring ASCII case.
+fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
+    text.as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn decode_entities(text: &str) -> String {
@@ -362,5 +393,25 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a<b"]
         );
+        assert_eq!(
+            html_to_text("x<STYLE a>p{}</Style>y<sCrIpT>1</SCRIPT>z<script>never closed"),
+            "x y z"
+        );
+        assert_eq!(html_to_text("a<b"), "a");
+        assert_eq!(html_to_text("caf&#xE9; &amp;c"), "café &c");
+    }
+
+    #[test]
+    fn ascii_word_hashes_follow_the_normalised_text_for_every_byte() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for text in [format!("a{c}b"), format!("{c}xy{c}{c}Z{c}"), format!("{c}")] {
+                let expected: Vec<u64> = crate::extract::normalize_key(&text)
+                    .split_whitespace()
+                    .map(token_hash)
+                    .collect();
+                assert_eq!(word_hashes(&text), expected, "byte {b:#04x}");
+            }
+        }
     }
 }
