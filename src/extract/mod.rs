@@ -122,13 +122,13 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
     }
     place_figures(&mut cx);
     dedupe_questions(&mut cx);
-    let is_reading = reading::reading_sections(doc);
+    let reading = reading::reading_sections(doc);
     let mut by_section: std::collections::HashMap<usize, Vec<crate::document::Link>> =
         std::collections::HashMap::new();
     for card in &mut cx.cards {
         card.further_reading = by_section
             .entry(card.section)
-            .or_insert_with(|| reading::for_section(doc, card.section, &is_reading))
+            .or_insert_with(|| reading::for_section(doc, card.section, &reading))
             .clone();
     }
     (cx.cards, cx.warnings)
@@ -348,6 +348,12 @@ fn lowercase_first(s: &str) -> String {
 /// Sections without cards keep their figures to themselves.
 fn place_figures(cx: &mut Cx<'_>) {
     let doc = cx.doc;
+    // Card indices by section, in card order: each section's own cards and those of its
+    // subtree are looked up, not searched for, so the work stays linear in the document.
+    let mut by_section: Vec<Vec<usize>> = vec![Vec::new(); doc.sections.len()];
+    for (c, card) in cx.cards.iter().enumerate() {
+        by_section[card.section].push(c);
+    }
     for index in 0..doc.sections.len() {
         let figures: Vec<&Figure> = doc.sections[index]
             .blocks
@@ -360,26 +366,27 @@ fn place_figures(cx: &mut Cx<'_>) {
         if figures.is_empty() {
             continue;
         }
-        let subtree = doc.subtree(index);
-        let own: Vec<usize> = (0..cx.cards.len())
-            .filter(|&c| cx.cards[c].section == index)
+        let own = &by_section[index];
+        let mut below: Vec<usize> = doc
+            .subtree(index)
+            .into_iter()
+            .filter(|&s| s != index)
+            .flat_map(|s| by_section[s].iter().copied())
             .collect();
-        let below: Vec<usize> = (0..cx.cards.len())
-            .filter(|&c| cx.cards[c].section != index && subtree.contains(&cx.cards[c].section))
-            .collect();
-        if own.is_empty() && below.is_empty() {
+        below.sort_unstable();
+        // Candidates in order of preference: own cards, then the subtree's, each in card order.
+        let candidates: Vec<usize> = own.iter().chain(&below).copied().collect();
+        let Some(&first) = candidates.first() else {
             continue;
-        }
+        };
+        // Cards only gain figures, so the first card without one never moves back.
+        let mut free = 0;
         for figure in figures {
-            let target = own
-                .iter()
-                .chain(below.iter())
-                .copied()
-                .find(|&c| cx.cards[c].figures.is_empty())
-                .or_else(|| own.first().or(below.first()).copied());
-            if let Some(c) = target {
-                cx.cards[c].figures.push(figure.clone());
+            while free < candidates.len() && !cx.cards[candidates[free]].figures.is_empty() {
+                free += 1;
             }
+            let target = candidates.get(free).copied().unwrap_or(first);
+            cx.cards[target].figures.push(figure.clone());
         }
     }
 }

@@ -16,25 +16,33 @@ pub fn is_reading_title(title: &str) -> bool {
     .any(|p| key.starts_with(p))
 }
 
-/// Which sections are reading lists, computed once per document (titles are normalised once,
-/// not once per card).
-pub fn reading_sections(doc: &Document) -> Vec<bool> {
-    doc.sections
-        .iter()
-        .map(|s| is_reading_title(&s.title_text))
-        .collect()
+/// The reading-list sections of a document, computed once per document (titles are
+/// normalised once, not once per card).
+pub struct ReadingLists {
+    /// Each section's children that are reading lists, in document order.
+    children: Vec<Vec<usize>>,
+}
+
+pub fn reading_sections(doc: &Document) -> ReadingLists {
+    let mut children = vec![Vec::new(); doc.sections.len()];
+    for (index, section) in doc.sections.iter().enumerate() {
+        if let Some(parent) = section.parent
+            && is_reading_title(&section.title_text)
+            && let Some(list) = children.get_mut(parent)
+        {
+            list.push(index);
+        }
+    }
+    ReadingLists { children }
 }
 
 /// Links for cards of `index`: the nearest reading list of the section or an ancestor, plus
-/// the section's own footnote links. `is_reading` comes from [`reading_sections`].
-pub fn for_section(doc: &Document, index: usize, is_reading: &[bool]) -> Vec<Link> {
+/// the section's own footnote links. `reading` comes from [`reading_sections`].
+pub fn for_section(doc: &Document, index: usize, reading: &ReadingLists) -> Vec<Link> {
     let mut links: Vec<Link> = Vec::new();
     for i in doc.ancestors(index) {
-        let section = &doc.sections[i];
-        let found: Vec<Link> = section
-            .children
+        let found: Vec<Link> = reading.children[i]
             .iter()
-            .filter(|&&c| is_reading.get(c).copied().unwrap_or(false))
             .flat_map(|&c| section_links(doc, c))
             .collect();
         if !found.is_empty() {
