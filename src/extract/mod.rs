@@ -392,10 +392,14 @@ fn place_figures(cx: &mut Cx<'_>) {
 }
 
 /// No two cards of a document may ask the same question: a repeated question is qualified
-/// with its breadcrumb, and failing that numbered.
+/// with its breadcrumb, and failing that numbered (` #2`, ` #3`, … the first number not taken).
 fn dedupe_questions(cx: &mut Cx<'_>) {
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
     let mut seen: HashSet<String> = HashSet::new();
+    // For each qualified question that needed a number, the number after the last one given:
+    // every smaller number is taken, so the search never starts over (a file of thousands of
+    // identical questions stays linear).
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     for card in &mut cx.cards {
         let mut key = text::question_key(card);
         if seen.contains(&key) {
@@ -404,11 +408,19 @@ fn dedupe_questions(cx: &mut Cx<'_>) {
                 text::append_to_question(card, &format!(" ({crumb})"));
                 key = text::question_key(card);
             }
-            let mut n = 2;
-            while seen.contains(&key) {
-                text::append_to_question(card, &format!(" #{n}"));
-                key = text::question_key(card);
-                n += 1;
+            if seen.contains(&key) {
+                let mut n = next_number.get(&key).copied().unwrap_or(2);
+                let numbered = loop {
+                    let mut candidate = card.clone();
+                    text::append_to_question(&mut candidate, &format!(" #{n}"));
+                    let candidate_key = text::question_key(&candidate);
+                    n += 1;
+                    if !seen.contains(&candidate_key) {
+                        break (candidate, candidate_key);
+                    }
+                };
+                next_number.insert(key, n);
+                (*card, key) = numbered;
             }
         }
         seen.insert(key);
