@@ -5,7 +5,8 @@
 //! every file on all cores and keeps a digest per note (the text goes to a spill file, see
 //! [`spill`]); identities are then decided at once; the second streams the notes from the
 //! spill into each package and the lock. [`render_content`] is the in-memory variant `preview`
-//! uses.
+//! uses. Within a file, a big topics file goes through parse, extract and render section by
+//! section ([`render_text`]), so that no file is held as one tree either.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -214,15 +215,6 @@ fn render_file(
     let mut warnings = Vec::new();
     let mut resolver = MediaPacker::new(&content.root);
     let text = input::read_source(source, &mut warnings)?;
-    let doc = document::parse(&text, &source.display)?;
-    drop(text);
-    let (cards, mut found) = extract::extract(
-        &doc,
-        &extract::ExtractOptions {
-            profile: spec.profile,
-        },
-    );
-    warnings.append(&mut found);
     let options = RenderOptions {
         deck,
         deck_name: spec.name.clone(),
@@ -230,9 +222,77 @@ fn render_file(
         base_url: base_url.to_string(),
         tag_prefix: spec.tag_prefix.clone(),
     };
-    let mut found = render::render_each(&doc, cards, &options, &mut resolver, each)?;
+    let by_section = spec.profile == extract::Profile::Topics && text.len() > BY_SECTION_BYTES;
+    let mut found = render_text(
+        text,
+        &source.display,
+        spec.profile,
+        (&options, &mut resolver),
+        by_section,
+        each,
+    )?;
     warnings.append(&mut found);
     Ok((warnings, resolver.into_media()))
+}
+
+/// Topic files above this size are parsed and extracted section by section, so that memory
+/// does not grow with the file: a document tree takes about six times the file's size, and
+/// its cards as much again. Smaller files take one pass instead of two.
+pub const BY_SECTION_BYTES: usize = 4 << 20;
+
+/// One file's markdown through parse → extract → render; each draft goes to `each` as soon
+/// as it is rendered. Returns the warnings. `by_section` (topics profile only) gives the same
+/// drafts and warnings with the file never held as a whole tree: see
+/// [`extract::SectionBySection`].
+pub fn render_text(
+    text: String,
+    file: &Path,
+    profile: extract::Profile,
+    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    by_section: bool,
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    if by_section && profile == extract::Profile::Topics {
+        return render_by_section(&text, file, (options, media), each);
+    }
+    let doc = document::parse(&text, file)?;
+    drop(text);
+    let (cards, mut warnings) = extract::extract(&doc, &extract::ExtractOptions { profile });
+    warnings.append(&mut render::render_each(&doc, cards, options, media, each)?);
+    Ok(warnings)
+}
+
+fn render_by_section(
+    text: &str,
+    file: &Path,
+    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
+    let mut reading = extract::ReadingLists::default();
+    let outline = document::parse_each_section(text, file, &mut |doc, index| {
+        reading.add(doc, index);
+        Ok(())
+    })?;
+    // Second pass: each section's cards, rendered as soon as they are final.
+    let mut extractor = extract::SectionBySection::new(&outline, reading);
+    let mut renderer = render::FileRenderer::new(&outline, options, media);
+    let mut ready = Vec::new();
+    document::parse_each_section(text, file, &mut |doc, index| {
+        extractor.section(doc, index, &mut ready);
+        for card in ready.drain(..) {
+            each(renderer.card(card)?)?;
+        }
+        Ok(())
+    })?;
+    extractor.finish(&mut ready);
+    for card in ready {
+        each(renderer.card(card)?)?;
+    }
+    let mut warnings = outline.warnings.clone();
+    warnings.append(&mut extractor.warnings);
+    warnings.append(&mut renderer.into_warnings());
+    Ok(warnings)
 }
 
 /// What the first pass keeps of one source file.

@@ -395,3 +395,74 @@ fn duplicate_identities_across_files_name_both() {
     );
     assert!(!out.join("dup.apkg").exists());
 }
+
+/// A 50 MB markdown file builds, and memory stays a small multiple of the file: it is parsed
+/// and extracted section by section, never held as one tree (see `extract::SectionBySection`).
+/// Before that it took 735 MB.
+#[test]
+fn fifty_megabyte_file_builds_in_bounded_memory() {
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
+    std::fs::create_dir(content.path().join("notes")).unwrap();
+    let words = [
+        "replica", "shard", "queue", "ledger", "cache", "token", "quorum", "bucket", "vector",
+        "segment", "broker", "snapshot",
+    ];
+    let mut text = String::with_capacity(51 << 20);
+    text.push_str("# A very large file\n\n");
+    let mut section = 0usize;
+    while text.len() < 50 << 20 {
+        let w = |k: usize| words[(section * 7 + k * 3) % words.len()];
+        let level = if section.is_multiple_of(5) {
+            "##"
+        } else {
+            "###"
+        };
+        text.push_str(&format!("{level} Topic {section}: {} {}\n\n", w(0), w(1)));
+        for sentence in 0..6 {
+            text.push_str(&format!(
+                "Topic {section} keeps a {} beside every {} so that a failed {} can be rebuilt \
+                 in step {sentence}. ",
+                w(sentence),
+                w(sentence + 1),
+                w(sentence + 2)
+            ));
+        }
+        text.push_str("\n\n");
+        for term in 0..3 {
+            text.push_str(&format!(
+                "* **{} {section}** - the part that holds {} data for round {term}.\n",
+                w(term + 3),
+                w(term + 4)
+            ));
+        }
+        text.push('\n');
+        if section.is_multiple_of(10) {
+            text.push_str(&format!(
+                "| Setting | Value |\n|---|---|\n| {} limit | {section} MB |\n\n",
+                w(5)
+            ));
+        }
+        section += 1;
+    }
+    std::fs::write(content.path().join("notes/big.md"), &text).unwrap();
+    drop(text);
+    let out = tempfile::tempdir().unwrap();
+    let output = build(content.path(), out.path(), &[]);
+    let decks = deck_lines(&output);
+    assert!(decks[0].1 > 300_000, "{decks:?}");
+    // The largest resident set of any child this test process has waited for: other tests
+    // in this binary build small decks, so this is the big build's.
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a rusage struct to the pointer it is given.
+    let usage = unsafe {
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
+        usage.assume_init()
+    };
+    let peak_mb = usage.ru_maxrss / 1024;
+    eprintln!("peak RSS of the 50 MB build: {peak_mb} MB");
+    assert!(peak_mb < 350, "peak RSS {peak_mb} MB for a 50 MB file");
+}

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::error::Warning;
 
-pub use parse::{github_slug, parse};
+pub use parse::{SectionDone, github_slug, parse, parse_each_section};
 
 /// Deepest nesting of block containers (and, separately, of inline spans) kept in the tree.
 pub const MAX_DEPTH: usize = 32;

@@ -36,15 +36,36 @@ static BR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unw
 
 /// Parses markdown into a [`Document`]. `file` is the display path relative to the content root.
 pub fn parse(text: &str, file: &Path) -> Result<Document> {
-    let mut builder = Builder::new(text, file);
+    let mut builder = Builder::new(text, file, None);
+    run(text, &mut builder);
+    builder.finish()
+}
+
+/// What [`parse_each_section`] calls as each section is complete: the document so far (every
+/// section up to and including that one, whose blocks are all there) and the section's index.
+pub type SectionDone<'f> = dyn FnMut(&Document, usize) -> Result<()> + 'f;
+
+/// Parses markdown section by section, for files too big to hold as a tree: `done` sees each
+/// section once its blocks are complete (when the next heading starts, or at the end), after
+/// which the blocks are dropped. Returns the document without blocks: every section's heading,
+/// anchor, place in the tree, pin and footnotes. Stops at the first error `done` returns.
+pub fn parse_each_section(text: &str, file: &Path, done: &mut SectionDone<'_>) -> Result<Document> {
+    let mut builder = Builder::new(text, file, Some(done));
+    run(text, &mut builder);
+    builder.finish()
+}
+
+fn run(text: &str, builder: &mut Builder<'_, '_>) {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let line = builder.line_of(range.start);
         builder.event(event, line);
+        if builder.failed.is_some() {
+            return;
+        }
     }
-    Ok(builder.finish())
 }
 
 /// GitHub's heading anchor (before deduplication): lowercase, punctuation other than `-` and
@@ -127,8 +148,12 @@ enum SpanKind {
     Link { url: String, title: String },
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'f> {
     file: &'a Path,
+    /// Called with each finished section when parsing section by section.
+    on_done: Option<&'a mut SectionDone<'f>>,
+    /// The first error `on_done` returned.
+    failed: Option<crate::error::Error>,
     line_starts: Vec<usize>,
     sections: Vec<Section>,
     /// Open sections (indices), innermost last.
@@ -144,8 +169,8 @@ struct Builder<'a> {
     in_sup: bool,
 }
 
-impl<'a> Builder<'a> {
-    fn new(text: &str, file: &'a Path) -> Self {
+impl<'a, 'f> Builder<'a, 'f> {
+    fn new(text: &str, file: &'a Path, on_done: Option<&'a mut SectionDone<'f>>) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let root = Section {
@@ -162,6 +187,8 @@ impl<'a> Builder<'a> {
         };
         Builder {
             file,
+            on_done,
+            failed: None,
             line_starts,
             sections: vec![root],
             open: vec![0],
@@ -725,6 +752,8 @@ impl<'a> Builder<'a> {
 
     fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
         trim_inlines(&mut inlines);
+        // Titles outlive their section's blocks (a big file keeps every heading): no spare room.
+        inlines.shrink_to_fit();
         let title_text = plain_text(&inlines)
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -749,6 +778,8 @@ impl<'a> Builder<'a> {
         }
         let parent = self.current_section();
         let index = self.sections.len();
+        // Blocks only ever go to the newest section: the one before this heading is complete.
+        self.section_done(index - 1);
         self.sections.push(Section {
             level,
             title: inlines,
@@ -765,16 +796,43 @@ impl<'a> Builder<'a> {
         self.open.push(index);
     }
 
-    fn finish(mut self) -> Document {
+    /// Hands a complete section to `on_done` (when parsing section by section), then drops
+    /// its blocks.
+    fn section_done(&mut self, index: usize) {
+        let Some(done) = self.on_done.as_mut() else {
+            return;
+        };
+        if self.failed.is_some() {
+            return;
+        }
+        // The callback sees a `Document`; moving the sections in and out costs nothing.
+        let doc = Document {
+            file: self.file.to_path_buf(),
+            sections: std::mem::take(&mut self.sections),
+            warnings: Vec::new(),
+        };
+        let result = done(&doc, index);
+        self.sections = doc.sections;
+        self.sections[index].blocks = Vec::new();
+        if let Err(e) = result {
+            self.failed = Some(e);
+        }
+    }
+
+    fn finish(mut self) -> Result<Document> {
         // Unclosed frames cannot happen with pulldown-cmark, but never lose content.
         while !self.stack.is_empty() {
             self.end(TagEnd::Paragraph);
         }
-        Document {
+        self.section_done(self.sections.len() - 1);
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        Ok(Document {
             file: self.file.to_path_buf(),
             sections: self.sections,
             warnings: self.warnings,
-        }
+        })
     }
 }
 

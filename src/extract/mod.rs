@@ -4,6 +4,7 @@
 //! Cards carry structured content ([`Piece`]s that point into the document's inline markup),
 //! not HTML: the render stage owns HTML, links and media.
 
+mod by_section;
 mod code;
 mod definitions;
 mod exercise;
@@ -19,6 +20,8 @@ pub(crate) mod text;
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
 use crate::error::Warning;
 
+pub use by_section::SectionBySection;
+pub use reading::ReadingLists;
 pub use text::normalize_key;
 
 /// Which rule set applies to a document.
@@ -102,27 +105,17 @@ pub enum Piece {
 
 /// Runs the profile's rules over the document.
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
-    let mut cx = Cx {
-        doc,
-        profile: options.profile,
-        cards: Vec::new(),
-        warnings: Vec::new(),
-        single_title: doc.sections.iter().filter(|s| s.level == 1).count() == 1,
-    };
+    let mut cx = Cx::new(doc, options.profile, has_single_title(doc));
     cx.warnings.extend(doc.warnings.iter().cloned());
     for index in 0..doc.sections.len() {
-        if cx.skipped(index) {
-            continue;
-        }
-        match options.profile {
-            Profile::Topics => cx.generic_section(index, true),
-            Profile::Exercise => exercise::section(&mut cx, index),
-            Profile::ObjectDesign => object_design::section(&mut cx, index),
-        }
+        cx.section(index);
     }
     place_figures(&mut cx);
-    dedupe_questions(&mut cx);
-    let reading = reading::reading_sections(doc);
+    let mut questions = Questions::default();
+    for card in &mut cx.cards {
+        questions.make_unique(card);
+    }
+    let reading = reading::ReadingLists::of(doc);
     let mut by_section: std::collections::HashMap<usize, Vec<crate::document::Link>> =
         std::collections::HashMap::new();
     for card in &mut cx.cards {
@@ -132,6 +125,11 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
             .clone();
     }
     (cx.cards, cx.warnings)
+}
+
+/// Whether the document has exactly one top-level title.
+fn has_single_title(doc: &Document) -> bool {
+    doc.sections.iter().filter(|s| s.level == 1).count() == 1
 }
 
 /// Extraction context shared by the rules.
@@ -165,6 +163,28 @@ const NAV_SECTIONS: &[&str] = &[
 ];
 
 impl<'a> Cx<'a> {
+    fn new(doc: &'a Document, profile: Profile, single_title: bool) -> Self {
+        Cx {
+            doc,
+            profile,
+            cards: Vec::new(),
+            warnings: Vec::new(),
+            single_title,
+        }
+    }
+
+    /// The profile's rules over one section.
+    fn section(&mut self, index: usize) {
+        if self.skipped(index) {
+            return;
+        }
+        match self.profile {
+            Profile::Topics => self.generic_section(index, true),
+            Profile::Exercise => exercise::section(self, index),
+            Profile::ObjectDesign => object_design::section(self, index),
+        }
+    }
+
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
         for i in self.doc.ancestors(index) {
@@ -393,36 +413,42 @@ fn place_figures(cx: &mut Cx<'_>) {
 
 /// No two cards of a document may ask the same question: a repeated question is qualified
 /// with its breadcrumb, and failing that numbered (` #2`, ` #3`, … the first number not taken).
-fn dedupe_questions(cx: &mut Cx<'_>) {
-    use std::collections::{HashMap, HashSet};
-    let mut seen: HashSet<String> = HashSet::new();
-    // For each qualified question that needed a number, the number after the last one given:
-    // every smaller number is taken, so the search never starts over (a file of thousands of
-    // identical questions stays linear).
-    let mut next_number: HashMap<String, usize> = HashMap::new();
-    for card in &mut cx.cards {
+/// Cards are given in document order.
+#[derive(Default)]
+struct Questions {
+    seen: std::collections::HashSet<u128>,
+    /// For each qualified question that needed a number, the number after the last one given:
+    /// every smaller number is taken, so the search never starts over (a file of thousands
+    /// of identical questions stays linear).
+    next_number: std::collections::HashMap<u128, usize>,
+}
+
+impl Questions {
+    fn make_unique(&mut self, card: &mut Card) {
+        // Questions are remembered by fingerprint (see `text::fingerprint`).
         let mut key = text::question_key(card);
-        if seen.contains(&key) {
+        if self.seen.contains(&text::fingerprint(&key)) {
             let crumb = card.path.join(" › ");
             if !key.contains(&normalize_key(&crumb)) {
                 text::append_to_question(card, &format!(" ({crumb})"));
                 key = text::question_key(card);
             }
-            if seen.contains(&key) {
-                let mut n = next_number.get(&key).copied().unwrap_or(2);
+            let qualified = text::fingerprint(&key);
+            if self.seen.contains(&qualified) {
+                let mut n = self.next_number.get(&qualified).copied().unwrap_or(2);
                 let numbered = loop {
                     let mut candidate = card.clone();
                     text::append_to_question(&mut candidate, &format!(" #{n}"));
                     let candidate_key = text::question_key(&candidate);
                     n += 1;
-                    if !seen.contains(&candidate_key) {
+                    if !self.seen.contains(&text::fingerprint(&candidate_key)) {
                         break (candidate, candidate_key);
                     }
                 };
-                next_number.insert(key, n);
+                self.next_number.insert(qualified, n);
                 (*card, key) = numbered;
             }
         }
-        seen.insert(key);
+        self.seen.insert(text::fingerprint(&key));
     }
 }

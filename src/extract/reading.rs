@@ -16,37 +16,49 @@ pub fn is_reading_title(title: &str) -> bool {
     .any(|p| key.starts_with(p))
 }
 
-/// The reading-list sections of a document, computed once per document (titles are
-/// normalised once, not once per card).
+/// The links of every section's reading-list children, gathered once per document (titles
+/// are normalised once, not once per card).
+#[derive(Debug, Default)]
 pub struct ReadingLists {
-    /// Each section's children that are reading lists, in document order.
-    children: Vec<Vec<usize>>,
+    /// By section: the links of its reading-list children, in document order.
+    by_parent: Vec<Vec<Link>>,
 }
 
-pub fn reading_sections(doc: &Document) -> ReadingLists {
-    let mut children = vec![Vec::new(); doc.sections.len()];
-    for (index, section) in doc.sections.iter().enumerate() {
-        if let Some(parent) = section.parent
-            && is_reading_title(&section.title_text)
-            && let Some(list) = children.get_mut(parent)
-        {
-            list.push(index);
+impl ReadingLists {
+    pub fn of(doc: &Document) -> Self {
+        let mut lists = ReadingLists::default();
+        for index in 0..doc.sections.len() {
+            lists.add(doc, index);
         }
+        lists
     }
-    ReadingLists { children }
+
+    /// Takes note of section `index` if it is a reading list (its blocks must be in `doc`).
+    /// Sections must come in document order.
+    pub fn add(&mut self, doc: &Document, index: usize) {
+        let section = &doc.sections[index];
+        let Some(parent) = section.parent else {
+            return;
+        };
+        if !is_reading_title(&section.title_text) {
+            return;
+        }
+        if self.by_parent.len() <= parent {
+            self.by_parent.resize_with(parent + 1, Vec::new);
+        }
+        self.by_parent[parent].extend(section_links(doc, index));
+    }
 }
 
 /// Links for cards of `index`: the nearest reading list of the section or an ancestor, plus
-/// the section's own footnote links. `reading` comes from [`reading_sections`].
+/// the section's own footnote links. `reading` comes from [`ReadingLists`].
 pub fn for_section(doc: &Document, index: usize, reading: &ReadingLists) -> Vec<Link> {
     let mut links: Vec<Link> = Vec::new();
     for i in doc.ancestors(index) {
-        let found: Vec<Link> = reading.children[i]
-            .iter()
-            .flat_map(|&c| section_links(doc, c))
-            .collect();
-        if !found.is_empty() {
-            links.extend(found);
+        if let Some(found) = reading.by_parent.get(i)
+            && !found.is_empty()
+        {
+            links.extend(found.iter().cloned());
             break;
         }
     }

@@ -57,6 +57,21 @@ fn normalize_ascii_key(text: &str) -> String {
     out
 }
 
+/// A 128-bit fingerprint of a key, for sets that must tell keys apart but need not keep them:
+/// a file of a million cards would otherwise hold every key twice. Two SipHash runs with
+/// different prefixes; a collision between keys of one file is not a practical concern.
+/// In memory only: the hash is not stable across Rust versions.
+pub fn fingerprint(key: &str) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = DefaultHasher::new();
+        salt.hash(&mut hasher);
+        key.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
 /// Item key and pin of part `k` (0-based) of something split into several notes: both get a
 /// `k + 1` suffix when there is more than one part, so each part keeps its own identity.
 pub fn part_identity(

@@ -254,7 +254,7 @@ pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<S
         .in_file(&source.display)
         .help("remove it from the content directory or from the deck's sources"));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..offset]
             .iter()
@@ -267,7 +267,10 @@ pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<S
         .at(SourceLocation::new(&source.display, line, 0))
         .help("save the file as UTF-8")
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    if text.starts_with('\u{feff}') {
+        // In place: a copy would double the memory a big file takes.
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     if text.trim().is_empty() {
         warnings.push(Warning {
             location: SourceLocation::file(&source.display),
@@ -295,5 +298,23 @@ mod tests {
             "oo-design-parking-lot"
         );
         assert_eq!(file_stem_for("!!"), "deck");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |bytes: &[u8]| {
+            let path = dir.path().join("a.md");
+            std::fs::write(&path, bytes).unwrap();
+            let source = SourceFile {
+                path,
+                display: PathBuf::from("a.md"),
+                format: SourceFormat::Markdown,
+            };
+            read_source(&source, &mut Vec::new()).unwrap()
+        };
+        assert_eq!(read("\u{feff}# Title\n".as_bytes()), "# Title\n");
+        assert_eq!(read("# Title\u{feff}\n".as_bytes()), "# Title\u{feff}\n");
+        assert_eq!(read(b"plain"), "plain");
     }
 }

@@ -203,20 +203,51 @@ pub fn render(
     media: &mut dyn MediaResolver,
     each: &mut dyn FnMut(NoteDraft) -> Result<()>,
 ) -> Result<Vec<Warning>> {
-    let mut r = Renderer {
-        doc,
-        options,
-        media,
-        warnings: Vec::new(),
-        line: 0,
-    };
-    let mut keys: HashMap<String, usize> = HashMap::new();
-    let deck_key = normalize_key(&options.deck_name);
-    let page = format!("{}{}", options.base_url, file_url(&doc.file));
-    // Cards come section by section, and the cards of one section share their breadcrumb:
-    // what derives from it (key prefix, tags, context, source) is made once per breadcrumb.
-    let mut shared: Option<SectionFields> = None;
+    let mut renderer = FileRenderer::new(doc, options, media);
+    // Cards are consumed as they are rendered, so a huge file never holds all its cards and
+    // all its drafts at once.
     for card in cards {
+        each(renderer.card(card)?)?;
+    }
+    Ok(renderer.into_warnings())
+}
+
+/// Renders the cards of one file, one at a time and in document order (identity keys are
+/// numbered within the file).
+pub struct FileRenderer<'a> {
+    r: Renderer<'a>,
+    /// How many cards so far had each identity key (by fingerprint: a big file has many).
+    keys: HashMap<u128, usize>,
+    deck_key: String,
+    page: String,
+    /// Cards come section by section, and the cards of one section share their breadcrumb:
+    /// what derives from it (key prefix, tags, context, source) is made once per breadcrumb.
+    shared: Option<SectionFields>,
+}
+
+impl<'a> FileRenderer<'a> {
+    pub fn new(
+        doc: &'a Document,
+        options: &'a RenderOptions,
+        media: &'a mut dyn MediaResolver,
+    ) -> Self {
+        FileRenderer {
+            r: Renderer {
+                doc,
+                options,
+                media,
+                warnings: Vec::new(),
+                line: 0,
+            },
+            keys: HashMap::new(),
+            deck_key: normalize_key(&options.deck_name),
+            page: format!("{}{}", options.base_url, file_url(&doc.file)),
+            shared: None,
+        }
+    }
+
+    pub fn card(&mut self, card: Card) -> Result<NoteDraft> {
+        let r = &mut self.r;
         r.line = card.line;
         let (kind, front, mut back, card_count) = match &card.body {
             CardBody::Basic { front, back } => {
@@ -235,19 +266,22 @@ pub fn render(
         for figure in &card.figures {
             back.push_str(&r.figure(figure)?);
         }
-        let fresh = !matches!(&shared, Some(s) if s.section == card.section && s.path == card.path);
-        if fresh {
-            shared = Some(SectionFields::new(options, doc, &card, &deck_key, &page));
+        if !matches!(&self.shared, Some(s) if s.section == card.section && s.path == card.path) {
+            self.shared = None;
         }
-        let Some(section) = &shared else {
-            unreachable!("set just above")
-        };
+        let (options, doc) = (r.options, r.doc);
+        let section = self.shared.get_or_insert_with(|| {
+            SectionFields::new(options, doc, &card, &self.deck_key, &self.page)
+        });
         let item = normalize_key(&card.item);
         let mut key = String::with_capacity(section.key_prefix.len() + item.len() + 24);
         key.push_str(&section.key_prefix);
         push_key_part(&mut key, card.rule);
         push_key_part(&mut key, &item);
-        let seen = keys.entry(key.clone()).or_insert(0);
+        let seen = self
+            .keys
+            .entry(crate::extract::text::fingerprint(&key))
+            .or_insert(0);
         *seen += 1;
         if *seen > 1 {
             key = format!("{key}/{seen}");
@@ -259,7 +293,7 @@ pub fn render(
             source: section.source.clone(),
             further_reading: r.further_reading(&card.further_reading),
         };
-        each(NoteDraft {
+        Ok(NoteDraft {
             key,
             pin: card.pin,
             deck: options.deck,
@@ -268,9 +302,12 @@ pub fn render(
             tags: section.tags.clone(),
             card_count,
             origin: SourceLocation::new(&doc.file, card.line, 0),
-        })?;
+        })
     }
-    Ok(r.warnings)
+
+    pub fn into_warnings(self) -> Vec<Warning> {
+        self.r.warnings
+    }
 }
 
 /// The fields and key parts every card of one section (one breadcrumb) shares.

@@ -13,7 +13,9 @@ use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::Card;
 use crate::package::model::NotetypeKind;
 
-pub use html::{escape, has_scheme, highlight, join_relative, percent_decode, sanitize};
+pub use html::{
+    FileRenderer, escape, has_scheme, highlight, join_relative, percent_decode, sanitize,
+};
 
 /// How cards become notes for one deck.
 #[derive(Debug, Clone)]

@@ -1,0 +1,229 @@
+//! Extraction one section at a time, for topic files too big to hold as one document tree.
+//!
+//! [`extract`](super::extract) sees the whole tree, then places figures, numbers repeated
+//! questions and attaches further reading over all cards. Here the tree is never whole: the
+//! parser hands over each section as it completes and drops its blocks after
+//! ([`crate::document::parse_each_section`]). What the rules need from the rest of the file
+//! comes from a first, block-free pass over it: the headings (for paths, the single-title rule
+//! and subtrees) and the reading lists' links. The cards are the same, in the same order, as
+//! the whole-tree extraction gives (tested on every fixture and on the primer).
+//!
+//! Figures are what makes this more than a loop: a section's figure goes on its first card
+//! without one, else on the first such card of its subtree, which may come much later, else on
+//! the subtree's first card. So cards are held back while some section still waits for a card
+//! to put a figure on, and released once none does. That is rarely more than a few cards.
+
+use std::collections::VecDeque;
+
+use super::reading::{self, ReadingLists};
+use super::{Card, Cx, Profile, Questions, has_single_title};
+use crate::document::{BlockKind, Document, Figure, Link};
+use crate::error::Warning;
+
+/// Extracts a topics document section by section (see the module docs).
+pub struct SectionBySection<'s> {
+    /// The whole file without blocks, from a first pass.
+    outline: &'s Document,
+    reading: ReadingLists,
+    single_title: bool,
+    figures: FigureQueue,
+    questions: Questions,
+    /// Further reading of the section whose cards were last released.
+    last_reading: Option<(usize, Vec<Link>)>,
+    /// Warnings from the rules (the parser's own are the caller's).
+    pub warnings: Vec<Warning>,
+}
+
+impl<'s> SectionBySection<'s> {
+    /// `outline` is the file parsed without blocks, `reading` its reading lists (both from
+    /// a first [`parse_each_section`](crate::document::parse_each_section) pass).
+    pub fn new(outline: &'s Document, reading: ReadingLists) -> Self {
+        SectionBySection {
+            outline,
+            reading,
+            single_title: has_single_title(outline),
+            figures: FigureQueue::new(outline),
+            questions: Questions::default(),
+            last_reading: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The cards of section `index` of `doc` (the file parsed so far, that section's blocks
+    /// included). Cards that are final are appended to `ready`, in document order.
+    pub fn section(&mut self, doc: &Document, index: usize, ready: &mut Vec<Card>) {
+        let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
+        cx.section(index);
+        self.warnings.append(&mut cx.warnings);
+        let figures: Vec<Figure> = doc.sections[index]
+            .blocks
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BlockKind::Figure(f) if !f.images.is_empty() => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        let start = ready.len();
+        self.figures.section(index, cx.cards, figures, ready);
+        self.finish_cards(&mut ready[start..]);
+    }
+
+    /// The cards still held back, once every section has been seen.
+    pub fn finish(&mut self, ready: &mut Vec<Card>) {
+        let start = ready.len();
+        self.figures.finish(ready);
+        self.finish_cards(&mut ready[start..]);
+    }
+
+    /// What the whole-tree extraction does after placing figures, for released cards.
+    fn finish_cards(&mut self, cards: &mut [Card]) {
+        for card in cards {
+            self.questions.make_unique(card);
+            let links = match &self.last_reading {
+                Some((section, links)) if *section == card.section => links.clone(),
+                _ => {
+                    let links = reading::for_section(self.outline, card.section, &self.reading);
+                    self.last_reading = Some((card.section, links.clone()));
+                    links
+                }
+            };
+            card.further_reading = links;
+        }
+    }
+}
+
+/// Figure placement as cards arrive; see the module docs and `place_figures`, whose result
+/// it reproduces exactly:
+/// - a section places its figures when it is seen, after every ancestor placed theirs, on its
+///   own cards and then its subtree's, always on the first card without a figure;
+/// - a figure no such card took goes, when the section's subtree is over, onto the subtree's
+///   first card; such leftovers come after every figure placed the first way, in section order.
+struct FigureQueue {
+    /// Index past the last section of each section's subtree.
+    subtree_end: Vec<usize>,
+    /// Cards not yet released; `held[0]` is card number `first_held`.
+    held: VecDeque<Card>,
+    first_held: usize,
+    /// Number of the next card to arrive.
+    next_card: usize,
+    /// Sections with figures left to place, outermost first (each is inside the one before).
+    waiting: Vec<Waiting>,
+    /// Leftover figures of closed sections: (section, card number, figures).
+    leftovers: Vec<(usize, usize, Vec<Figure>)>,
+}
+
+struct Waiting {
+    section: usize,
+    figures: VecDeque<Figure>,
+    /// Number of the first card of the section's subtree, once one has arrived.
+    first_card: Option<usize>,
+}
+
+impl FigureQueue {
+    fn new(outline: &Document) -> Self {
+        let count = outline.sections.len();
+        // Sections are in document order, so a subtree is a run of sections: it ends where
+        // its last descendant ends.
+        let mut subtree_end: Vec<usize> = (1..=count).collect();
+        for index in (0..count).rev() {
+            if let Some(&last) = outline.sections[index].children.last() {
+                subtree_end[index] = subtree_end[last];
+            }
+        }
+        FigureQueue {
+            subtree_end,
+            held: VecDeque::new(),
+            first_held: 0,
+            next_card: 0,
+            waiting: Vec::new(),
+            leftovers: Vec::new(),
+        }
+    }
+
+    fn section(
+        &mut self,
+        index: usize,
+        cards: Vec<Card>,
+        figures: Vec<Figure>,
+        ready: &mut Vec<Card>,
+    ) {
+        // Sections whose subtree ended before this one stop waiting.
+        while let Some(last) = self.waiting.last() {
+            let end = self.subtree_end.get(last.section).copied().unwrap_or(0);
+            if end > index {
+                break;
+            }
+            self.close_last();
+        }
+        let own_first = self.next_card;
+        let own_count = cards.len();
+        for mut card in cards {
+            // The outermost waiting section takes the new card (it has no figure yet).
+            if let Some(waiting) = self.waiting.first_mut()
+                && let Some(figure) = waiting.figures.pop_front()
+            {
+                card.figures.push(figure);
+            }
+            for waiting in &mut self.waiting {
+                waiting.first_card.get_or_insert(self.next_card);
+            }
+            self.waiting.retain(|w| !w.figures.is_empty());
+            self.held.push_back(card);
+            self.next_card += 1;
+        }
+        // This section's own figures: its cards first, then its subtree's as they come.
+        let mut figures: VecDeque<Figure> = figures.into();
+        for number in own_first..own_first + own_count {
+            if figures.is_empty() {
+                break;
+            }
+            let card = &mut self.held[number - self.first_held];
+            if card.figures.is_empty()
+                && let Some(figure) = figures.pop_front()
+            {
+                card.figures.push(figure);
+            }
+        }
+        if !figures.is_empty() {
+            self.waiting.push(Waiting {
+                section: index,
+                figures,
+                first_card: (own_count > 0).then_some(own_first),
+            });
+        }
+        if self.waiting.is_empty() {
+            self.release(ready);
+        }
+    }
+
+    fn finish(&mut self, ready: &mut Vec<Card>) {
+        while !self.waiting.is_empty() {
+            self.close_last();
+        }
+        self.release(ready);
+    }
+
+    /// The innermost waiting section's subtree is over: its figures go on the subtree's first
+    /// card, or nowhere if the subtree has no card.
+    fn close_last(&mut self) {
+        if let Some(waiting) = self.waiting.pop()
+            && let Some(first) = waiting.first_card
+        {
+            self.leftovers
+                .push((waiting.section, first, waiting.figures.into()));
+        }
+    }
+
+    /// Nothing waits for cards any more: leftovers go on, in section order, and every held
+    /// card is final.
+    fn release(&mut self, ready: &mut Vec<Card>) {
+        self.leftovers.sort_by_key(|(section, _, _)| *section);
+        for (_, number, figures) in self.leftovers.drain(..) {
+            if let Some(card) = self.held.get_mut(number - self.first_held) {
+                card.figures.extend(figures);
+            }
+        }
+        self.first_held = self.next_card;
+        ready.extend(self.held.drain(..));
+    }
+}
