@@ -86,6 +86,9 @@ impl Error {
             std::io::ErrorKind::NotFound => "check that the path exists",
             std::io::ErrorKind::PermissionDenied => "check the file permissions",
             std::io::ErrorKind::StorageFull => "free some disk space and build again",
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                "the file system is read-only: write somewhere else (e.g. `--out`) or remount it"
+            }
             _ => "check the path and try again",
         };
         Error::new(format!("cannot {action}: {err}"))

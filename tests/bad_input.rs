@@ -298,6 +298,60 @@ fn full_disk_fails_cleanly() {
     assert_only_build_outputs(dir.path());
 }
 
+/// An output directory that cannot be written to (a read-only mount: permissions do not stop
+/// root): the build fails naming the directory and what to do, and the deck there is intact.
+#[test]
+fn read_only_out_dir_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = |args: &[&str]| {
+        std::process::Command::new("mount")
+            .args(args)
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    assert!(
+        mount(&["-t", "tmpfs", "-o", "size=2m", "tmpfs"]),
+        "cannot mount a tmpfs for the read-only test (needs root; CI runs as root)"
+    );
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _guard = Unmount(dir.path());
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
+    std::fs::create_dir(content.path().join("notes")).unwrap();
+    std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+    build(content.path(), dir.path(), &[]);
+    let deck = dir.path().join("bad.apkg");
+    let good = sha256_file(&deck);
+    assert!(mount(&["-o", "remount,ro"]), "cannot remount read-only");
+    std::fs::write(
+        content.path().join("notes/good.md"),
+        format!("{GOOD}\nA second paragraph changes the deck.\n"),
+    )
+    .unwrap();
+    let output = primer_anki()
+        .args(["build", "--content"])
+        .arg(content.path())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&dir.path().display().to_string())
+            && stderr.contains("Read-only file system")
+            && stderr.contains("--out"),
+        "{stderr}"
+    );
+    assert_eq!(sha256_file(&deck), good, "previous deck intact");
+}
+
 /// Two builds into the same directory at once both succeed and leave valid decks.
 #[test]
 fn concurrent_builds_leave_valid_decks() {
