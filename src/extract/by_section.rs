@@ -1,17 +1,18 @@
-//! Extraction one section at a time, for topic files too big to hold as one document tree.
+//! Extraction one section at a time, and the steps both extraction paths share.
 //!
-//! [`extract`](super::extract) sees the whole tree, then places figures, numbers repeated
-//! questions and attaches further reading over all cards. Here the tree is never whole: the
-//! parser hands over each section as it completes and drops its blocks after
+//! Topic files too big to hold as one document tree are never whole here: the parser hands
+//! over each section as it completes and drops its blocks after
 //! ([`crate::document::parse_each_section`]). What the rules need from the rest of the file
 //! comes from a first, block-free pass over it: the headings (for paths, the single-title rule
-//! and subtrees) and the reading lists' links. The cards are the same, in the same order, as
-//! the whole-tree extraction gives (tested on every fixture and on the primer).
+//! and subtrees) and the reading lists' links.
 //!
-//! Figures are what makes this more than a loop: a section's figure goes on its first card
-//! without one, else on the first such card of its subtree, which may come much later, else on
-//! the subtree's first card. So cards are held back while some section still waits for a card
-//! to put a figure on, and released once none does. That is rarely more than a few cards.
+//! Both paths, this one and [`extract`](super::extract) over a whole tree, feed each section's
+//! cards through the same [`FigureQueue`] and [`CardFinisher`], so they give the same cards in
+//! the same order (tests/by_section.rs checks it). Figures are what makes this more than a
+//! loop: a section's figure goes on its first card without one, else on the first such card of
+//! its subtree, which may come much later, else on the subtree's first card. So cards are held
+//! back while some section still waits for a card to put a figure on, and released once none
+//! does. That is rarely more than a few cards.
 
 use std::collections::VecDeque;
 
@@ -22,14 +23,9 @@ use crate::error::Warning;
 
 /// Extracts a topics document section by section (see the module docs).
 pub struct SectionBySection<'s> {
-    /// The whole file without blocks, from a first pass.
-    outline: &'s Document,
-    reading: ReadingLists,
     single_title: bool,
     figures: FigureQueue,
-    questions: Questions,
-    /// Further reading of the section whose cards were last released.
-    last_reading: Option<(usize, Vec<Link>)>,
+    finisher: CardFinisher<'s>,
     /// Warnings from the rules (the parser's own are the caller's).
     pub warnings: Vec<Warning>,
 }
@@ -39,12 +35,9 @@ impl<'s> SectionBySection<'s> {
     /// a first [`parse_each_section`](crate::document::parse_each_section) pass).
     pub fn new(outline: &'s Document, reading: ReadingLists) -> Self {
         SectionBySection {
-            outline,
-            reading,
             single_title: has_single_title(outline),
             figures: FigureQueue::new(outline),
-            questions: Questions::default(),
-            last_reading: None,
+            finisher: CardFinisher::new(outline, reading),
             warnings: Vec::new(),
         }
     }
@@ -55,50 +48,73 @@ impl<'s> SectionBySection<'s> {
         let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
         cx.section(index);
         self.warnings.append(&mut cx.warnings);
-        let figures: Vec<Figure> = doc.sections[index]
-            .blocks
-            .iter()
-            .filter_map(|b| match &b.kind {
-                BlockKind::Figure(f) if !f.images.is_empty() => Some(f.clone()),
-                _ => None,
-            })
-            .collect();
         let start = ready.len();
-        self.figures.section(index, cx.cards, figures, ready);
-        self.finish_cards(&mut ready[start..]);
+        self.figures
+            .section(index, cx.cards, section_figures(doc, index), ready);
+        self.finisher.finish(&mut ready[start..]);
     }
 
     /// The cards still held back, once every section has been seen.
     pub fn finish(&mut self, ready: &mut Vec<Card>) {
         let start = ready.len();
         self.figures.finish(ready);
-        self.finish_cards(&mut ready[start..]);
+        self.finisher.finish(&mut ready[start..]);
+    }
+}
+
+/// The figures of a section (images standing alone), in document order.
+pub(super) fn section_figures(doc: &Document, index: usize) -> Vec<Figure> {
+    doc.sections[index]
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Figure(f) if !f.images.is_empty() => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What extraction does to cards once their figures are placed: repeated questions are
+/// numbered and further reading attached. Cards come in document order.
+pub(super) struct CardFinisher<'d> {
+    /// The document's outline (blocks are not needed).
+    doc: &'d Document,
+    reading: ReadingLists,
+    questions: Questions,
+    /// Further reading of the section of the last card (a section's cards come together).
+    last_reading: Option<(usize, Vec<Link>)>,
+}
+
+impl<'d> CardFinisher<'d> {
+    pub(super) fn new(doc: &'d Document, reading: ReadingLists) -> Self {
+        CardFinisher {
+            doc,
+            reading,
+            questions: Questions::default(),
+            last_reading: None,
+        }
     }
 
-    /// What the whole-tree extraction does after placing figures, for released cards.
-    fn finish_cards(&mut self, cards: &mut [Card]) {
+    pub(super) fn finish(&mut self, cards: &mut [Card]) {
         for card in cards {
             self.questions.make_unique(card);
-            let links = match &self.last_reading {
-                Some((section, links)) if *section == card.section => links.clone(),
-                _ => {
-                    let links = reading::for_section(self.outline, card.section, &self.reading);
-                    self.last_reading = Some((card.section, links.clone()));
-                    links
-                }
-            };
-            card.further_reading = links;
+            if !matches!(&self.last_reading, Some((section, _)) if *section == card.section) {
+                let links = reading::for_section(self.doc, card.section, &self.reading);
+                self.last_reading = Some((card.section, links));
+            }
+            if let Some((_, links)) = &self.last_reading {
+                card.further_reading = links.clone();
+            }
         }
     }
 }
 
-/// Figure placement as cards arrive; see the module docs and `place_figures`, whose result
-/// it reproduces exactly:
+/// Figure placement as each section's cards arrive (see the module docs):
 /// - a section places its figures when it is seen, after every ancestor placed theirs, on its
 ///   own cards and then its subtree's, always on the first card without a figure;
 /// - a figure no such card took goes, when the section's subtree is over, onto the subtree's
 ///   first card; such leftovers come after every figure placed the first way, in section order.
-struct FigureQueue {
+pub(super) struct FigureQueue {
     /// Index past the last section of each section's subtree.
     subtree_end: Vec<usize>,
     /// Cards not yet released; `held[0]` is card number `first_held`.
@@ -120,7 +136,7 @@ struct Waiting {
 }
 
 impl FigureQueue {
-    fn new(outline: &Document) -> Self {
+    pub(super) fn new(outline: &Document) -> Self {
         let count = outline.sections.len();
         // Sections are in document order, so a subtree is a run of sections: it ends where
         // its last descendant ends.
@@ -140,7 +156,7 @@ impl FigureQueue {
         }
     }
 
-    fn section(
+    pub(super) fn section(
         &mut self,
         index: usize,
         cards: Vec<Card>,
@@ -196,7 +212,7 @@ impl FigureQueue {
         }
     }
 
-    fn finish(&mut self, ready: &mut Vec<Card>) {
+    pub(super) fn finish(&mut self, ready: &mut Vec<Card>) {
         while !self.waiting.is_empty() {
             self.close_last();
         }

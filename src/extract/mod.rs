@@ -21,6 +21,7 @@ use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
 use crate::error::Warning;
 
 pub use by_section::SectionBySection;
+use by_section::{CardFinisher, FigureQueue, section_figures};
 pub use reading::ReadingLists;
 pub use text::normalize_key;
 
@@ -107,24 +108,17 @@ pub enum Piece {
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
     let mut cx = Cx::new(doc, options.profile, has_single_title(doc));
     cx.warnings.extend(doc.warnings.iter().cloned());
+    // The same steps as section-by-section extraction (see `by_section`), over the whole tree.
+    let mut figures = FigureQueue::new(doc);
+    let mut cards = Vec::new();
     for index in 0..doc.sections.len() {
         cx.section(index);
+        let own = std::mem::take(&mut cx.cards);
+        figures.section(index, own, section_figures(doc, index), &mut cards);
     }
-    place_figures(&mut cx);
-    let mut questions = Questions::default();
-    for card in &mut cx.cards {
-        questions.make_unique(card);
-    }
-    let reading = reading::ReadingLists::of(doc);
-    let mut by_section: std::collections::HashMap<usize, Vec<crate::document::Link>> =
-        std::collections::HashMap::new();
-    for card in &mut cx.cards {
-        card.further_reading = by_section
-            .entry(card.section)
-            .or_insert_with(|| reading::for_section(doc, card.section, &reading))
-            .clone();
-    }
-    (cx.cards, cx.warnings)
+    figures.finish(&mut cards);
+    CardFinisher::new(doc, reading::ReadingLists::of(doc)).finish(&mut cards);
+    (cards, cx.warnings)
 }
 
 /// Whether the document has exactly one top-level title.
@@ -360,54 +354,6 @@ fn lowercase_first(s: &str) -> String {
             c.to_lowercase().collect::<String>() + chars.as_str()
         }
         _ => s.to_string(),
-    }
-}
-
-/// Puts each figure of a section on a card: the section's first card without one (its
-/// summary, normally), else the first card without one from a subsection, else the first card.
-/// Sections without cards keep their figures to themselves.
-fn place_figures(cx: &mut Cx<'_>) {
-    let doc = cx.doc;
-    // Card indices by section, in card order: each section's own cards and those of its
-    // subtree are looked up, not searched for, so the work stays linear in the document.
-    let mut by_section: Vec<Vec<usize>> = vec![Vec::new(); doc.sections.len()];
-    for (c, card) in cx.cards.iter().enumerate() {
-        by_section[card.section].push(c);
-    }
-    for index in 0..doc.sections.len() {
-        let figures: Vec<&Figure> = doc.sections[index]
-            .blocks
-            .iter()
-            .filter_map(|b| match &b.kind {
-                BlockKind::Figure(f) if !f.images.is_empty() => Some(f),
-                _ => None,
-            })
-            .collect();
-        if figures.is_empty() {
-            continue;
-        }
-        let own = &by_section[index];
-        let mut below: Vec<usize> = doc
-            .subtree(index)
-            .into_iter()
-            .filter(|&s| s != index)
-            .flat_map(|s| by_section[s].iter().copied())
-            .collect();
-        below.sort_unstable();
-        // Candidates in order of preference: own cards, then the subtree's, each in card order.
-        let candidates: Vec<usize> = own.iter().chain(&below).copied().collect();
-        let Some(&first) = candidates.first() else {
-            continue;
-        };
-        // Cards only gain figures, so the first card without one never moves back.
-        let mut free = 0;
-        for figure in figures {
-            while free < candidates.len() && !cx.cards[candidates[free]].figures.is_empty() {
-                free += 1;
-            }
-            let target = candidates.get(free).copied().unwrap_or(first);
-            cx.cards[target].figures.push(figure.clone());
-        }
     }
 }
 
