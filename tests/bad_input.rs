@@ -234,26 +234,51 @@ fn bad_manifest_names_the_line() {
     case.assert_fails(&["primer-anki.toml:7", "colour"]);
 }
 
+/// A small tmpfs on a temporary directory, unmounted when dropped. Tests that need a full or
+/// read-only file system use it (CI runs as root, so it can mount).
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            mounted,
+            "cannot mount a small tmpfs (needs root; CI runs as root)"
+        );
+        Tmpfs { dir }
+    }
+
+    fn remount_read_only(&self) {
+        let remounted = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(remounted, "cannot remount the tmpfs read-only");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
 /// A full disk mid-write: the build fails, and the previous deck and directory are intact. Uses
 /// a tiny tmpfs when this machine lets us mount one (CI runs as root).
 #[test]
 fn full_disk_fails_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let mount = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=600k", "tmpfs"])
-        .arg(dir.path())
-        .status();
-    assert!(
-        matches!(mount, Ok(s) if s.success()),
-        "cannot mount a small tmpfs for the full-disk test (needs root; CI runs as root)"
-    );
-    struct Unmount<'a>(&'a Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _guard = Unmount(dir.path());
+    let tmpfs = Tmpfs::mount("600k");
+    let dir = &tmpfs.dir;
     let content = tempfile::tempdir().unwrap();
     std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
     std::fs::create_dir(content.path().join("notes")).unwrap();
@@ -302,25 +327,8 @@ fn full_disk_fails_cleanly() {
 /// root): the build fails naming the directory and what to do, and the deck there is intact.
 #[test]
 fn read_only_out_dir_fails_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let mount = |args: &[&str]| {
-        std::process::Command::new("mount")
-            .args(args)
-            .arg(dir.path())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    assert!(
-        mount(&["-t", "tmpfs", "-o", "size=2m", "tmpfs"]),
-        "cannot mount a tmpfs for the read-only test (needs root; CI runs as root)"
-    );
-    struct Unmount<'a>(&'a Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _guard = Unmount(dir.path());
+    let tmpfs = Tmpfs::mount("2m");
+    let dir = &tmpfs.dir;
     let content = tempfile::tempdir().unwrap();
     std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
     std::fs::create_dir(content.path().join("notes")).unwrap();
@@ -328,7 +336,7 @@ fn read_only_out_dir_fails_cleanly() {
     build(content.path(), dir.path(), &[]);
     let deck = dir.path().join("bad.apkg");
     let good = sha256_file(&deck);
-    assert!(mount(&["-o", "remount,ro"]), "cannot remount read-only");
+    tmpfs.remount_read_only();
     std::fs::write(
         content.path().join("notes/good.md"),
         format!("{GOOD}\nA second paragraph changes the deck.\n"),

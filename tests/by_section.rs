@@ -11,21 +11,9 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 
 use primer_anki::build::render_text;
-use primer_anki::error::{Result, SourceLocation};
 use primer_anki::extract::Profile;
-use primer_anki::render::{MediaResolver, NoteDraft, RenderOptions};
-
-/// Media by file name, without looking at the disk (random input names missing images).
-struct NameOnly;
-
-impl MediaResolver for NameOnly {
-    fn resolve(&mut self, path: &Path, _origin: &SourceLocation) -> Result<String> {
-        Ok(path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default())
-    }
-}
+use primer_anki::render::{NoteDraft, RenderOptions};
+use support::NameOnly;
 
 type Outcome = std::result::Result<(Vec<NoteDraft>, Vec<String>), String>;
 

@@ -7,21 +7,10 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
-use primer_anki::error::{Result, SourceLocation};
 use primer_anki::extract::{ExtractOptions, Profile, normalize_key};
-use primer_anki::render::{MediaResolver, RenderOptions};
+use primer_anki::render::RenderOptions;
 use primer_anki::{document, extract, render};
-
-struct NameOnly;
-
-impl MediaResolver for NameOnly {
-    fn resolve(&mut self, path: &Path, _origin: &SourceLocation) -> Result<String> {
-        Ok(path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default())
-    }
-}
+use support::NameOnly;
 
 /// Markdown-ish text: random mixes of the constructs the rules look at, plus noise.
 fn markdownish() -> impl Strategy<Value = String> {

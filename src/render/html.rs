@@ -196,22 +196,6 @@ struct Renderer<'a> {
     line: usize,
 }
 
-pub fn render(
-    doc: &Document,
-    cards: Vec<Card>,
-    options: &RenderOptions,
-    media: &mut dyn MediaResolver,
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
-) -> Result<Vec<Warning>> {
-    let mut renderer = FileRenderer::new(doc, options, media);
-    // Cards are consumed as they are rendered, so a huge file never holds all its cards and
-    // all its drafts at once.
-    for card in cards {
-        each(renderer.card(card)?)?;
-    }
-    Ok(renderer.into_warnings())
-}
-
 /// Renders the cards of one file, one at a time and in document order (identity keys are
 /// numbered within the file).
 pub struct FileRenderer<'a> {

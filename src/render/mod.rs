@@ -44,7 +44,7 @@ pub fn render(
     media: &mut dyn MediaResolver,
 ) -> Result<(Vec<NoteDraft>, Vec<Warning>)> {
     let mut drafts = Vec::with_capacity(cards.len());
-    let warnings = html::render(doc, cards.to_vec(), options, media, &mut |draft| {
+    let warnings = render_each(doc, cards.to_vec(), options, media, &mut |draft| {
         drafts.push(draft);
         Ok(())
     })?;
@@ -60,7 +60,11 @@ pub fn render_each(
     media: &mut dyn MediaResolver,
     each: &mut dyn FnMut(NoteDraft) -> Result<()>,
 ) -> Result<Vec<Warning>> {
-    html::render(doc, cards, options, media, each)
+    let mut renderer = FileRenderer::new(doc, options, media);
+    for card in cards {
+        each(renderer.card(card)?)?;
+    }
+    Ok(renderer.into_warnings())
 }
 
 /// A note whose content is final but whose identity is not yet assigned.

@@ -7,6 +7,23 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// A media resolver that names each file by its file name and never looks at the disk (for
+/// tests whose markdown names images that do not exist).
+pub struct NameOnly;
+
+impl primer_anki::render::MediaResolver for NameOnly {
+    fn resolve(
+        &mut self,
+        path: &Path,
+        _origin: &primer_anki::SourceLocation,
+    ) -> primer_anki::Result<String> {
+        Ok(path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default())
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
