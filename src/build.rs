@@ -732,15 +732,7 @@ struct NewLock {
 
 impl NewLock {
     fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create the directory", dir, e))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".primer-anki.")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a temporary file", dir, e))?;
+        let temp = temporary_beside(path)?;
         let out = IoText {
             inner: std::io::BufWriter::with_capacity(1 << 20, temp),
             error: None,
@@ -779,14 +771,7 @@ impl NewLock {
             .inner
             .into_inner()
             .map_err(|e| Error::io("write", path, e.into_error()))?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io("write", path, e))?;
-        package::archive::make_world_readable(temp.as_file())
-            .map_err(|e| Error::io("write", path, e))?;
-        temp.persist(path)
-            .map_err(|e| Error::io("move into place", path, e.error))?;
-        Ok(())
+        put_in_place(temp, path)
     }
 }
 
@@ -916,17 +901,29 @@ fn notetype_hash(nt: &Notetype) -> String {
 /// Write a small file atomically: a temporary beside it, then a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    let mut temp = temporary_beside(path)?;
+    temp.write_all(bytes)
+        .map_err(|e| Error::io("write", path, e))?;
+    put_in_place(temp, path)
+}
+
+/// A temporary file in `path`'s directory (created if missing), to be renamed onto `path` by
+/// [`put_in_place`]; it deletes itself if the build fails first.
+fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create the directory", dir, e))?;
-    let mut temp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".primer-anki.")
         .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file", dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
+        .map_err(|e| Error::io("create a temporary file", dir, e))
+}
+
+/// The finished temporary onto `path`: synced, made readable like any file, then renamed, so
+/// `path` holds either the old content or the whole new one.
+fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io("write", path, e))?;
