@@ -222,7 +222,7 @@ fn render_file(
         base_url: base_url.to_string(),
         tag_prefix: spec.tag_prefix.clone(),
     };
-    let by_section = spec.profile == extract::Profile::Topics && text.len() > BY_SECTION_BYTES;
+    let by_section = text.len() > BY_SECTION_BYTES;
     let mut found = render_text(
         text,
         &source.display,

@@ -1,7 +1,7 @@
 //! Big topic files are parsed and extracted section by section (`build::render_text` with
 //! `by_section`), never held as one tree. That path must give exactly what the whole-tree path
 //! gives: the same drafts, in the same order, with the same warnings. Checked on every topics
-//! fixture, on the primer's README, on documents built to stress figure placement, and on
+//! fixture (scarce-figures.md stresses figure placement), on the primer's README, and on
 //! random markdown.
 
 mod support;
@@ -82,40 +82,6 @@ fn the_primer_renders_the_same_by_section() {
     let text = std::fs::read_to_string(readme).unwrap();
     let notes = assert_same(&text, "primer README");
     assert!(notes > 300, "{notes} notes");
-}
-
-/// Figures where cards are scarce: sections without cards, more figures than cards, figures
-/// above nested sections, subtrees without any card, a figure before the first heading.
-#[test]
-fn scarce_cards_get_their_figures_in_the_same_order() {
-    let figure = |n: usize| format!("![figure {n}](images/f{n}.png)\n\n");
-    let mut doc = String::new();
-    doc.push_str(&figure(0));
-    doc.push_str("# Title\n\n");
-    doc.push_str(&figure(1));
-    doc.push_str(&figure(2));
-    doc.push_str("## Empty parent\n\n");
-    doc.push_str(&figure(3));
-    doc.push_str(&figure(4));
-    doc.push_str(&figure(5));
-    doc.push_str("### Child one\n\nChild one holds the first card under the empty parent.\n\n");
-    doc.push_str(&figure(6));
-    doc.push_str("#### Grandchild\n\n");
-    doc.push_str(&figure(7));
-    doc.push_str("### Child two\n\nChild two holds a second card.\n\n");
-    doc.push_str("## No cards below\n\n");
-    doc.push_str(&figure(8));
-    doc.push_str("### Still nothing\n\n");
-    doc.push_str(&figure(9));
-    doc.push_str("## Plenty\n\nPlenty has a summary card.\n\n");
-    doc.push_str("* **Term** - a definition card\n* **Other** - another one\n\n");
-    doc.push_str(&figure(10));
-    doc.push_str("### Source(s) and further reading\n\n* [a link](https://example.org/a)\n\n");
-    doc.push_str("## Last\n\n");
-    doc.push_str(&figure(11));
-    doc.push_str(&figure(12));
-    let notes = assert_same(&doc, "scarce cards");
-    assert!(notes >= 5, "{notes} notes");
 }
 
 /// Markdown-ish text with many headings of mixed levels, figures and reading lists.
