@@ -29,9 +29,14 @@ pub fn normalize_key(text: &str) -> String {
         == unicode_normalization::IsNormalized::Yes
     {
         // Already NFKC (curly quotes, dashes, most accented text): no need to rebuild it.
-        text.chars()
-            .flat_map(char::to_lowercase)
-            .for_each(&mut push);
+        // Mostly ASCII with a few curly quotes or dashes: lowercase ASCII without the tables.
+        for c in text.chars() {
+            if c.is_ascii() {
+                push(c.to_ascii_lowercase());
+            } else {
+                c.to_lowercase().for_each(&mut push);
+            }
+        }
     } else {
         text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
     }

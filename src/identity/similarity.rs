@@ -65,10 +65,13 @@ impl Signature {
     /// Appends the 64 hex digits to `out`.
     pub fn write_hex<W: std::fmt::Write>(&self, out: &mut W) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for b in self.0 {
-            let _ = out.write_char(DIGITS[usize::from(b >> 4)] as char);
-            let _ = out.write_char(DIGITS[usize::from(b & 15)] as char);
+        // One write of all the digits: a write per digit showed in the profile of big builds.
+        let mut hex = [0u8; SLOTS * 2];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 15)];
         }
+        let _ = out.write_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
     }
 
     pub fn from_hex(hex: &str) -> Option<Signature> {
