@@ -254,3 +254,51 @@ fn committed_decks_are_fresh() {
         );
     }
 }
+
+/// A collection bigger than a few deflate chunks is compressed on all cores, in pieces that
+/// are joined into one stream (src/package/deflate.rs): Anki must read it like any other.
+#[test]
+fn a_collection_deflated_in_several_chunks_imports_cleanly_into_real_anki() {
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(
+        content.path().join("primer-anki.toml"),
+        "base_url = \"https://example.org/\"\n[[deck]]\nname = \"Chunks\"\n\
+         id = 1900000000011\nsources = [\"notes\"]\ntag_prefix = \"chunks\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(content.path().join("notes")).unwrap();
+    let words = [
+        "replica", "shard", "queue", "ledger", "cache", "token", "quorum",
+    ];
+    let mut text = String::from("# Many sections\n\n");
+    for section in 0..4000 {
+        let w = |k: usize| words[(section * 5 + k * 3) % words.len()];
+        text.push_str(&format!(
+            "## Topic {section}: {} {}\n\nTopic {section} keeps a {} beside every {} so that a \
+             failed {} can be rebuilt without stopping writes.\n\n\
+             * **{} {section}** - the copy kept for recovery number {section}.\n\
+             * **{} {section}** - the unit of work handed out in round {section}.\n\n",
+            w(0),
+            w(1),
+            w(2),
+            w(3),
+            w(4),
+            w(5),
+            w(6)
+        ));
+    }
+    std::fs::write(content.path().join("notes/many.md"), text).unwrap();
+    let decks = build_and_verify(content.path());
+    let notes = decks[0].1;
+    assert!(notes >= 20_000, "{notes} notes");
+    let out = tempfile::tempdir().unwrap();
+    let (_, _, _, _, path) = &deck_lines(&build(content.path(), out.path(), &[]))[0];
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let collection = archive.by_name("collection.anki2").unwrap();
+    let chunk = primer_anki::package::deflate::CHUNK as u64;
+    assert!(
+        collection.size() > 2 * chunk,
+        "the collection ({} bytes) spans at least three chunks",
+        collection.size()
+    );
+}

@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod collection;
+pub mod deflate;
 pub mod media;
 pub mod model;
 pub mod notetypes;
