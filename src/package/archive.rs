@@ -5,11 +5,13 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::collection::CollectionWriter;
+use super::collection::{CollectionWriter, Committed};
+use super::deflate::{self, Ahead, CHUNK};
 use super::model::{MediaSource, Package, PackageMeta};
 use crate::error::{Error, Result};
 
@@ -80,15 +82,31 @@ pub fn write_apkg_streaming(
         notes: writer.notes(),
         cards: writer.cards(),
     };
-    writer.finish()?;
-    let mut zip_file = temp(".tmp")?;
+    let committed = writer.commit()?;
     let write_err = |e: io::Error| Error::io("write the package", target, e);
+    let ahead = if options.compression_level > 0 && committed.settled_len() > 2 * CHUNK as u64 {
+        let pieces = temp(".pieces.tmp")?;
+        let level = u32::from(options.compression_level.min(9));
+        Some(index_while_deflating(
+            committed,
+            collection.path(),
+            level,
+            pieces,
+            target,
+        )?)
+    } else {
+        committed.create_indexes()?;
+        None
+    };
+    let mut zip_file = temp(".tmp")?;
     {
         let writer = BufWriter::with_capacity(1 << 20, zip_file.as_file_mut());
-        write_zip(&meta, collection.path(), writer, options).map_err(|e| match e {
-            ZipFailure::Io(e) => write_err(e),
-            ZipFailure::Media(path, e) => Error::io("read media file", &path, e),
-        })?;
+        write_zip(&meta, collection.path(), ahead.as_ref(), writer, options).map_err(
+            |e| match e {
+                ZipFailure::Io(e) => write_err(e),
+                ZipFailure::Media(path, e) => Error::io("read media file", &path, e),
+            },
+        )?;
     }
     zip_file.as_file().sync_all().map_err(write_err)?;
     make_world_readable(zip_file.as_file()).map_err(write_err)?;
@@ -96,6 +114,32 @@ pub fn write_apkg_streaming(
         .persist(target)
         .map_err(|e| Error::io("move the finished package into place", target, e.error))?;
     Ok(counts)
+}
+
+/// Creating the indexes keeps one core busy and leaves the pages of the rows as they are:
+/// meanwhile the other core deflates them ahead of the zip.
+fn index_while_deflating(
+    committed: Committed,
+    collection: &Path,
+    level: u32,
+    pieces: tempfile::NamedTempFile,
+    target: &Path,
+) -> Result<Ahead> {
+    let write_err = |e: io::Error| Error::io("write the package", target, e);
+    let settled = committed.settled_len();
+    let stop = AtomicBool::new(false);
+    let (indexed, ahead) = std::thread::scope(|scope| {
+        let early =
+            scope.spawn(|| deflate::ahead(collection, level, CHUNK, settled, pieces, &stop));
+        let indexed = committed.create_indexes();
+        // Both cores are free now: the zip deflates what is left on both.
+        stop.store(true, Ordering::Relaxed);
+        (indexed, early.join())
+    });
+    indexed?;
+    ahead
+        .map_err(|_| write_err(io::Error::other("the thread compressing ahead stopped")))?
+        .map_err(write_err)
 }
 
 /// Temporary files are created private (0600); a published deck is an ordinary file.
@@ -134,11 +178,12 @@ impl From<zip::result::ZipError> for ZipFailure {
 fn write_zip<W: Write + Seek>(
     package: &PackageMeta<'_>,
     collection: &Path,
+    ahead: Option<&Ahead>,
     writer: W,
     options: ArchiveOptions,
 ) -> Result<(), ZipFailure> {
     let mut zip = ZipWriter::new(writer);
-    match write_entries(package, collection, &mut zip, options) {
+    match write_entries(package, collection, ahead, &mut zip, options) {
         Ok(()) => {
             let mut writer = zip.finish()?;
             writer.flush()?;
@@ -156,6 +201,7 @@ fn write_zip<W: Write + Seek>(
 fn write_entries<W: Write + Seek>(
     package: &PackageMeta<'_>,
     collection: &Path,
+    ahead: Option<&Ahead>,
     zip: &mut ZipWriter<W>,
     options: ArchiveOptions,
 ) -> Result<(), ZipFailure> {
@@ -179,7 +225,7 @@ fn write_entries<W: Write + Seek>(
     if options.compression_level == 0 {
         io::copy(&mut File::open(collection)?, zip)?;
     } else {
-        write_deflated_on_all_cores(zip, collection, options.compression_level.min(9))?;
+        write_deflated_on_all_cores(zip, collection, ahead, options.compression_level.min(9))?;
     }
 
     let mut map = serde_json::Map::new();
@@ -222,11 +268,12 @@ fn write_entries<W: Write + Seek>(
 
 /// Deflating the collection is the last step of a build and ran on one core; the collection
 /// of a 900,000-note deck is about 500 MB. The zip crate deflates an entry on the calling
-/// thread, so the chunks are compressed by [`super::deflate`] and written beneath the entry's
+/// thread, so the chunks are compressed by [`deflate`] and written beneath the entry's
 /// encoder, which then ends the stream with its (empty) final block.
 fn write_deflated_on_all_cores<W: Write + Seek>(
     zip: &mut ZipWriter<W>,
     collection: &Path,
+    ahead: Option<&Ahead>,
     level: u8,
 ) -> Result<(), ZipFailure> {
     let checked = {
@@ -237,12 +284,9 @@ fn write_deflated_on_all_cores<W: Write + Seek>(
         // is finished, its encoder appends the final block, which makes one valid stream.
         let raw = unsafe { zip.get_mut() }
             .ok_or_else(|| io::Error::other("the zip entry has no writer"))?;
-        super::deflate::deflate_file(
-            collection,
-            u32::from(level),
-            super::deflate::CHUNK,
-            |piece| raw.write_all(piece),
-        )?
+        deflate::deflate_file(collection, u32::from(level), CHUNK, ahead, |piece| {
+            raw.write_all(piece)
+        })?
     };
     // SAFETY (the contract of `set_file_metadata`: the exact uncompressed size and CRC-32 of the
     // data written for this entry): `deflate_file` measured both on the bytes it compressed,

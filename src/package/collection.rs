@@ -214,7 +214,12 @@ impl<'a> CollectionWriter<'a> {
     }
 
     /// Writes the collection row, commits and creates the indexes.
-    pub fn finish(mut self) -> Result<()> {
+    pub fn finish(self) -> Result<()> {
+        self.commit()?.create_indexes()
+    }
+
+    /// Writes the collection row and commits: every row is in; the indexes are still to come.
+    pub fn commit(mut self) -> Result<Committed> {
         self.flush_notes()?;
         self.flush_cards()?;
         let path = self.path.clone();
@@ -236,6 +241,40 @@ impl<'a> CollectionWriter<'a> {
             )
             .map_err(sql_err)?;
         self.conn.execute_batch("commit").map_err(sql_err)?;
+        let free_pages: i64 = self
+            .conn
+            .query_row("pragma freelist_count", [], |row| row.get(0))
+            .map_err(sql_err)?;
+        let len = std::fs::metadata(&self.path)
+            .map_err(|e| Error::io("read the size of", &self.path, e))?
+            .len();
+        Ok(Committed {
+            conn: self.conn,
+            path: self.path,
+            settled: if free_pages == 0 { len } else { 0 },
+        })
+    }
+}
+
+/// A collection with all its rows committed, before its indexes are created.
+pub struct Committed {
+    conn: Connection,
+    path: std::path::PathBuf,
+    settled: u64,
+}
+
+impl Committed {
+    /// The bytes of the file, from the start, that creating the indexes leaves as they are,
+    /// apart from the first page (the header and the schema). With no free pages to reuse,
+    /// SQLite puts every new index page after the end of the file; with free pages, nothing is
+    /// promised and this is 0. Readers that rely on it still check (see `deflate`).
+    pub fn settled_len(&self) -> u64 {
+        self.settled
+    }
+
+    /// Creates the indexes and closes the file.
+    pub fn create_indexes(self) -> Result<()> {
+        let sql_err = |e| sql_error(&self.path, e);
         self.conn.execute_batch(INDEXES).map_err(sql_err)?;
         self.conn.close().map_err(|(_, e)| sql_err(e))?;
         Ok(())

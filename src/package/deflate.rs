@@ -6,10 +6,15 @@
 //! The chunk size is fixed, not derived from the number of cores, so the bytes are the same on
 //! every machine. Chunks are large enough that starting each with an empty window costs next to
 //! nothing in size.
+//!
+//! Chunks can also be compressed [`ahead`] of time, while the file is still being finished
+//! elsewhere (SQLite creating indexes): such a piece is used only if its chunk still has the
+//! CRC it was made from, so the output is the same bytes either way.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use flate2::{Compress, Compression, FlushCompress};
@@ -22,6 +27,8 @@ pub const CHUNK: usize = 4 << 20;
 pub struct Checked {
     pub len: u64,
     pub crc32: u32,
+    /// Chunks whose piece compressed ahead of time was used.
+    pub reused: usize,
 }
 
 /// Compresses the file at `path` at deflate `level` in `chunk`-byte pieces on up to
@@ -31,6 +38,7 @@ pub fn deflate_file(
     path: &Path,
     level: u32,
     chunk: usize,
+    ahead: Option<&Ahead>,
     mut out: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<Checked> {
     let len = std::fs::metadata(path)?.len();
@@ -40,6 +48,7 @@ pub fn deflate_file(
         .min(usize::try_from(chunks).unwrap_or(usize::MAX))
         .max(1);
     let mut crc = crc32fast::Hasher::new();
+    let mut reused = 0;
     std::thread::scope(|scope| -> io::Result<()> {
         let mut pieces = Vec::with_capacity(threads);
         for first in 0..threads {
@@ -47,7 +56,7 @@ pub fn deflate_file(
             let (send, receive) = mpsc::sync_channel::<io::Result<Piece>>(1);
             pieces.push(receive);
             scope.spawn(move || {
-                let mut worker = match Worker::new(path, level, chunk) {
+                let mut worker = match Worker::new(path, level, chunk, ahead) {
                     Ok(worker) => worker,
                     Err(e) => {
                         let _ = send.send(Err(e));
@@ -56,7 +65,7 @@ pub fn deflate_file(
                 };
                 let mut index = first as u64;
                 while index < chunks {
-                    let piece = worker.compress(index * chunk as u64);
+                    let piece = worker.compress(index);
                     let failed = piece.is_err();
                     // A closed channel means the writer stopped on an error: stop too.
                     if send.send(piece).is_err() || failed {
@@ -75,6 +84,7 @@ pub fn deflate_file(
                 piece.crc32,
                 piece.len,
             ));
+            reused += usize::from(piece.reused);
             out(&piece.compressed)?;
         }
         Ok(())
@@ -82,6 +92,7 @@ pub fn deflate_file(
     Ok(Checked {
         len,
         crc32: crc.finalize(),
+        reused,
     })
 }
 
@@ -90,41 +101,139 @@ struct Piece {
     compressed: Vec<u8>,
     len: u64,
     crc32: u32,
+    reused: bool,
 }
 
-/// A thread's own file handle (so reads do not share a file position), input buffer and
+/// A thread's own file handles (so reads do not share a file position), input buffer and
 /// compressor, reused from chunk to chunk.
-struct Worker {
+struct Worker<'a> {
     file: File,
     chunk: usize,
     input: Vec<u8>,
     compress: Compress,
+    ahead: Option<(&'a Ahead, File)>,
 }
 
-impl Worker {
-    fn new(path: &Path, level: u32, chunk: usize) -> io::Result<Worker> {
+impl<'a> Worker<'a> {
+    fn new(path: &Path, level: u32, chunk: usize, ahead: Option<&'a Ahead>) -> io::Result<Self> {
+        let ahead = match ahead {
+            Some(ahead) => Some((ahead, ahead.pieces.reopen()?)),
+            None => None,
+        };
         Ok(Worker {
             file: File::open(path)?,
             chunk,
             input: Vec::with_capacity(chunk),
             compress: Compress::new(Compression::new(level), false),
+            ahead,
         })
     }
 
-    fn compress(&mut self, offset: u64) -> io::Result<Piece> {
+    /// The chunk at `index`: its piece from ahead of time if the chunk is unchanged since,
+    /// else compressed now.
+    fn compress(&mut self, index: u64) -> io::Result<Piece> {
         self.input.clear();
-        self.file.seek(SeekFrom::Start(offset))?;
+        self.file.seek(SeekFrom::Start(index * self.chunk as u64))?;
         (&mut self.file)
             .take(self.chunk as u64)
             .read_to_end(&mut self.input)?;
+        let crc32 = crc32fast::hash(&self.input);
+        let len = self.input.len() as u64;
+        if let Some((ahead, pieces)) = &mut self.ahead
+            && let Some(early) = ahead.piece(index)
+            && early.len == len
+            && early.crc32 == crc32
+        {
+            let mut compressed = vec![0; early.compressed_len as usize];
+            pieces.seek(SeekFrom::Start(early.offset))?;
+            pieces.read_exact(&mut compressed)?;
+            return Ok(Piece {
+                compressed,
+                len,
+                crc32,
+                reused: true,
+            });
+        }
         self.compress.reset();
         let compressed = deflate_block_aligned(&mut self.compress, &self.input)?;
         Ok(Piece {
             compressed,
-            len: self.input.len() as u64,
-            crc32: crc32fast::hash(&self.input),
+            len,
+            crc32,
+            reused: false,
         })
     }
+}
+
+/// Pieces compressed ahead of time, waiting in a temporary file.
+pub struct Ahead {
+    pieces: tempfile::NamedTempFile,
+    /// The index of the first chunk compressed ahead.
+    first: u64,
+    early: Vec<EarlyPiece>,
+}
+
+/// Where a piece compressed ahead of time is, and what input it was made from.
+struct EarlyPiece {
+    offset: u64,
+    compressed_len: u64,
+    len: u64,
+    crc32: u32,
+}
+
+impl Ahead {
+    fn piece(&self, index: u64) -> Option<&EarlyPiece> {
+        let at = usize::try_from(index.checked_sub(self.first)?).ok()?;
+        self.early.get(at)
+    }
+
+    /// How many chunks were compressed ahead of time.
+    pub fn len(&self) -> usize {
+        self.early.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.early.is_empty()
+    }
+}
+
+/// Compresses, on the calling thread, the whole chunks of `path` from the second one up to
+/// byte `settled` (the first chunk holds the SQLite header, which changes to the last), into
+/// `pieces`, until `stop` is set: from then on [`deflate_file`] does the rest on all cores. It
+/// uses each piece whose chunk is still the same.
+pub fn ahead(
+    path: &Path,
+    level: u32,
+    chunk: usize,
+    settled: u64,
+    pieces: tempfile::NamedTempFile,
+    stop: &AtomicBool,
+) -> io::Result<Ahead> {
+    let mut worker = Worker::new(path, level, chunk, None)?;
+    let mut ahead = Ahead {
+        pieces,
+        first: 1,
+        early: Vec::new(),
+    };
+    let mut out = io::BufWriter::with_capacity(1 << 20, ahead.pieces.as_file_mut());
+    let mut offset = 0;
+    for index in 1..settled / chunk as u64 {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let piece = worker.compress(index)?;
+        out.write_all(&piece.compressed)?;
+        ahead.early.push(EarlyPiece {
+            offset,
+            compressed_len: piece.compressed.len() as u64,
+            len: piece.len,
+            crc32: piece.crc32,
+        });
+        offset += piece.compressed.len() as u64;
+    }
+    out.flush()?;
+    drop(out);
+    Ok(ahead)
 }
 
 /// `input` as deflate blocks that end on a byte boundary and are not final (a sync flush).
@@ -147,7 +256,6 @@ fn deflate_block_aligned(compress: &mut Compress, input: &[u8]) -> io::Result<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     /// Text that compresses, with some noise so that chunks differ.
     fn sample(len: usize) -> Vec<u8> {
@@ -170,7 +278,7 @@ mod tests {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(data).unwrap();
         let mut stream = Vec::new();
-        let checked = deflate_file(file.path(), level, chunk, |piece| {
+        let checked = deflate_file(file.path(), level, chunk, None, |piece| {
             stream.extend_from_slice(piece);
             Ok(())
         })
@@ -214,7 +322,7 @@ mod tests {
         file.write_all(&data).unwrap();
         let run = || {
             let mut stream = Vec::new();
-            deflate_file(file.path(), 1, 1000, |piece| {
+            deflate_file(file.path(), 1, 1000, None, |piece| {
                 stream.extend_from_slice(piece);
                 Ok(())
             })
@@ -227,13 +335,53 @@ mod tests {
         }
     }
 
+    fn stream_of(path: &Path, ahead: Option<&Ahead>) -> (Vec<u8>, Checked) {
+        let mut stream = Vec::new();
+        let checked = deflate_file(path, 1, 1000, ahead, |piece| {
+            stream.extend_from_slice(piece);
+            Ok(())
+        })
+        .unwrap();
+        (stream, checked)
+    }
+
+    #[test]
+    fn pieces_made_ahead_give_the_same_bytes_and_changed_chunks_are_redone() {
+        let data = sample(20_500);
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&data).unwrap();
+        let (plain, _) = stream_of(file.path(), None);
+        let keep_going = AtomicBool::new(false);
+        let pieces = || tempfile::NamedTempFile::new().unwrap();
+        // Chunks 1..=14 are whole and below the settled 15,000 bytes.
+        let ahead = super::ahead(file.path(), 1, 1000, 15_000, pieces(), &keep_going).unwrap();
+        assert_eq!(ahead.len(), 14);
+        let (stream, checked) = stream_of(file.path(), Some(&ahead));
+        assert_eq!(stream, plain);
+        assert_eq!(checked.reused, 14);
+
+        // A chunk that changed after it was compressed ahead is compressed again.
+        let mut changed = data.clone();
+        changed[5_500] ^= 0xff;
+        std::fs::write(file.path(), &changed).unwrap();
+        let (stream, checked) = stream_of(file.path(), Some(&ahead));
+        assert_eq!(checked.reused, 13);
+        assert_eq!(checked.crc32, crc32fast::hash(&changed));
+        assert_eq!(stream, stream_of(file.path(), None).0);
+
+        // Told to stop, it compresses nothing more.
+        let stop = AtomicBool::new(true);
+        let none = super::ahead(file.path(), 1, 1000, 15_000, pieces(), &stop).unwrap();
+        assert!(none.is_empty());
+    }
+
     #[test]
     fn a_write_error_stops_the_threads_and_comes_back() {
         let data = sample(20_000);
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(&data).unwrap();
         let mut pieces = 0;
-        let result = deflate_file(file.path(), 1, 1000, |_| {
+        let result = deflate_file(file.path(), 1, 1000, None, |_| {
             pieces += 1;
             if pieces == 3 {
                 Err(io::Error::new(io::ErrorKind::StorageFull, "full"))
