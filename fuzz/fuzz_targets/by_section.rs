@@ -2,30 +2,18 @@
 //! exactly the drafts and warnings of the whole-tree path, whatever the markdown.
 #![no_main]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{NameOnly, render_options};
 use libfuzzer_sys::fuzz_target;
 use primer_anki::build::render_text;
-use primer_anki::error::{Result, SourceLocation};
 use primer_anki::extract::Profile;
-use primer_anki::render::{MediaResolver, NoteDraft, RenderOptions};
-
-struct NameOnly;
-
-impl MediaResolver for NameOnly {
-    fn resolve(&mut self, path: &Path, _origin: &SourceLocation) -> Result<String> {
-        Ok(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
-    }
-}
+use primer_anki::render::NoteDraft;
 
 fn render(text: &str, by_section: bool) -> std::result::Result<(Vec<NoteDraft>, Vec<String>), String> {
-    let options = RenderOptions {
-        deck: 0,
-        deck_name: "Fuzz".into(),
-        content_root: PathBuf::from("/nonexistent"),
-        base_url: "https://example.org/".into(),
-        tag_prefix: "fz".into(),
-    };
+    let options = render_options();
     let mut drafts = Vec::new();
     render_text(
         text.to_string(),
