@@ -12,6 +12,21 @@ use support::*;
 const MANIFEST: &str = "base_url = \"https://example.org/\"\n[[deck]]\nname = \"Bad\"\nid = 1900000000009\nsources = [\"notes\"]\ntag_prefix = \"bad\"\n";
 const GOOD: &str = "# Good\n\n## Idempotency\n\nAn idempotent request can be repeated without changing the result beyond the first call.\n";
 
+/// A content dir with the manifest and an empty `notes/`.
+fn content_dir() -> tempfile::TempDir {
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
+    std::fs::create_dir(content.path().join("notes")).unwrap();
+    content
+}
+
+/// A content dir with one good note file.
+fn good_content() -> tempfile::TempDir {
+    let content = content_dir();
+    std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+    content
+}
+
 /// A content dir with one good note file, built once so `out` holds a good deck.
 struct Case {
     content: tempfile::TempDir,
@@ -22,10 +37,7 @@ struct Case {
 
 impl Case {
     fn new() -> Case {
-        let content = tempfile::tempdir().unwrap();
-        std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
-        std::fs::create_dir(content.path().join("notes")).unwrap();
-        std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+        let content = good_content();
         let out = tempfile::tempdir().unwrap();
         build(content.path(), out.path(), &[]);
         let deck = out.path().join("bad.apkg");
@@ -279,10 +291,7 @@ impl Drop for Tmpfs {
 fn full_disk_fails_cleanly() {
     let tmpfs = Tmpfs::mount("600k");
     let dir = &tmpfs.dir;
-    let content = tempfile::tempdir().unwrap();
-    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
-    std::fs::create_dir(content.path().join("notes")).unwrap();
-    std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+    let content = good_content();
     // A good small deck first.
     build(content.path(), dir.path(), &[]);
     let deck = dir.path().join("bad.apkg");
@@ -329,10 +338,7 @@ fn full_disk_fails_cleanly() {
 fn read_only_out_dir_fails_cleanly() {
     let tmpfs = Tmpfs::mount("2m");
     let dir = &tmpfs.dir;
-    let content = tempfile::tempdir().unwrap();
-    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
-    std::fs::create_dir(content.path().join("notes")).unwrap();
-    std::fs::write(content.path().join("notes/good.md"), GOOD).unwrap();
+    let content = good_content();
     build(content.path(), dir.path(), &[]);
     let deck = dir.path().join("bad.apkg");
     let good = sha256_file(&deck);
@@ -463,9 +469,7 @@ fn duplicate_identities_across_files_name_both() {
 /// Before that it took 735 MB.
 #[test]
 fn fifty_megabyte_file_builds_in_bounded_memory() {
-    let content = tempfile::tempdir().unwrap();
-    std::fs::write(content.path().join("primer-anki.toml"), MANIFEST).unwrap();
-    std::fs::create_dir(content.path().join("notes")).unwrap();
+    let content = content_dir();
     let words = [
         "replica", "shard", "queue", "ledger", "cache", "token", "quorum", "bucket", "vector",
         "segment", "broker", "snapshot",

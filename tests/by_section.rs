@@ -6,25 +6,19 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 
 use primer_anki::build::render_text;
 use primer_anki::extract::Profile;
-use primer_anki::render::{NoteDraft, RenderOptions};
+use primer_anki::render::NoteDraft;
 use support::NameOnly;
 
 type Outcome = std::result::Result<(Vec<NoteDraft>, Vec<String>), String>;
 
 fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
-    let options = RenderOptions {
-        deck: 0,
-        deck_name: "Deck".into(),
-        content_root: PathBuf::from("/nonexistent-root"),
-        base_url: "https://example.org/".into(),
-        tag_prefix: "t".into(),
-    };
+    let options = support::render_options();
     let mut drafts = Vec::new();
     render_text(
         text.to_string(),

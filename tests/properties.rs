@@ -3,12 +3,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 
 use primer_anki::extract::{ExtractOptions, Profile, normalize_key};
-use primer_anki::render::RenderOptions;
 use primer_anki::{document, extract, render};
 use support::NameOnly;
 
@@ -42,13 +41,7 @@ fn run_pipeline(text: &str, profile: Profile) {
         return;
     };
     let (cards, _) = extract::extract(&doc, &ExtractOptions { profile });
-    let options = RenderOptions {
-        deck: 0,
-        deck_name: "Deck".into(),
-        content_root: PathBuf::from("/nonexistent-root"),
-        base_url: "https://example.org/".into(),
-        tag_prefix: "t".into(),
-    };
+    let options = support::render_options();
     let _ = render::render(&doc, &cards, &options, &mut NameOnly);
 }
 

@@ -24,6 +24,17 @@ impl primer_anki::render::MediaResolver for NameOnly {
     }
 }
 
+/// Render options for a deck whose content root does not exist (with [`NameOnly`]).
+pub fn render_options() -> primer_anki::render::RenderOptions {
+    primer_anki::render::RenderOptions {
+        deck: 0,
+        deck_name: "Deck".into(),
+        content_root: PathBuf::from("/nonexistent-root"),
+        base_url: "https://example.org/".into(),
+        tag_prefix: "t".into(),
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
