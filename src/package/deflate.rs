@@ -165,11 +165,10 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// Pieces compressed ahead of time, waiting in a temporary file.
+/// Pieces compressed ahead of time, waiting in a temporary file: chunk 1 onwards (chunk 0
+/// holds the SQLite header, which changes to the last).
 pub struct Ahead {
     pieces: tempfile::NamedTempFile,
-    /// The index of the first chunk compressed ahead.
-    first: u64,
     early: Vec<EarlyPiece>,
 }
 
@@ -183,17 +182,8 @@ struct EarlyPiece {
 
 impl Ahead {
     fn piece(&self, index: u64) -> Option<&EarlyPiece> {
-        let at = usize::try_from(index.checked_sub(self.first)?).ok()?;
+        let at = usize::try_from(index.checked_sub(1)?).ok()?;
         self.early.get(at)
-    }
-
-    /// How many chunks were compressed ahead of time.
-    pub fn len(&self) -> usize {
-        self.early.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.early.is_empty()
     }
 }
 
@@ -212,7 +202,6 @@ pub fn ahead(
     let mut worker = Worker::new(path, level, chunk, None)?;
     let mut ahead = Ahead {
         pieces,
-        first: 1,
         early: Vec::new(),
     };
     let mut out = io::BufWriter::with_capacity(1 << 20, ahead.pieces.as_file_mut());
@@ -355,7 +344,7 @@ mod tests {
         let pieces = || tempfile::NamedTempFile::new().unwrap();
         // Chunks 1..=14 are whole and below the settled 15,000 bytes.
         let ahead = super::ahead(file.path(), 1, 1000, 15_000, pieces(), &keep_going).unwrap();
-        assert_eq!(ahead.len(), 14);
+        assert_eq!(ahead.early.len(), 14);
         let (stream, checked) = stream_of(file.path(), Some(&ahead));
         assert_eq!(stream, plain);
         assert_eq!(checked.reused, 14);
@@ -372,7 +361,7 @@ mod tests {
         // Told to stop, it compresses nothing more.
         let stop = AtomicBool::new(true);
         let none = super::ahead(file.path(), 1, 1000, 15_000, pieces(), &stop).unwrap();
-        assert!(none.is_empty());
+        assert!(none.early.is_empty());
     }
 
     #[test]
