@@ -306,20 +306,10 @@ fn read_collection(conn: &Connection) -> std::result::Result<ApkgContents, Strin
 
 /// A field's visible text on one line: markup dropped, whitespace collapsed.
 pub fn field_text(html: &str) -> String {
-    crate::identity::similarity::html_to_text(html)
+    crate::markup::html_to_text(html)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `s` cut to at most `max` characters, with an ellipsis when it was longer.
-pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let kept: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{}…", kept.trim_end())
-    }
 }
 
 #[cfg(test)]

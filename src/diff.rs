@@ -87,7 +87,7 @@ fn note_ref(contents: &ApkgContents, note: &ApkgNote) -> NoteRef {
     NoteRef {
         guid: note.guid.clone(),
         deck: note.deck.clone().unwrap_or_default(),
-        title: crate::apkg_reader::shorten(
+        title: crate::markup::shorten(
             &crate::apkg_reader::field_text(note.fields.first().map_or("", String::as_str)),
             100,
         ),
@@ -200,10 +200,10 @@ pub fn word_diff(old: &str, new: &str) -> String {
     let removed = a[prefix..a.len() - suffix].join(" ");
     let added = b[prefix..b.len() - suffix].join(" ");
     if !removed.is_empty() {
-        let _ = write!(out, "[-{}-] ", crate::apkg_reader::shorten(&removed, 120));
+        let _ = write!(out, "[-{}-] ", crate::markup::shorten(&removed, 120));
     }
     if !added.is_empty() {
-        let _ = write!(out, "{{+{}+}} ", crate::apkg_reader::shorten(&added, 120));
+        let _ = write!(out, "{{+{}+}} ", crate::markup::shorten(&added, 120));
     }
     let trail = &a[a.len() - suffix..];
     for w in trail.iter().take(CONTEXT) {

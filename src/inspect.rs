@@ -305,8 +305,8 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
             notetype: model.name.clone(),
             template: name.clone(),
             guid,
-            question: crate::apkg_reader::shorten(&question, 200),
-            answer: crate::apkg_reader::shorten(&answer, 300),
+            question: crate::markup::shorten(&question, 200),
+            answer: crate::markup::shorten(&answer, 300),
         });
     }
     Ok((

@@ -25,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod identity;
+pub mod markup;
 pub mod input;
 pub mod inspect;
 pub mod package;

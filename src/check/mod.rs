@@ -35,10 +35,11 @@ use crate::build::MediaPacker;
 use crate::document::{self, Block, BlockKind, Document, Inline, plain_text};
 use crate::error::{Error, Warning};
 use crate::extract;
-use crate::identity::{identity_of, similarity::html_to_text};
+use crate::identity::identity_of;
+use crate::markup::{decode_entities, has_scheme, html_to_text, join_relative, percent_decode, shorten};
 use crate::input::{self, SourceFile, SourceFormat};
 use crate::package::model::NotetypeKind;
-use crate::render::{self, NoteDraft, RenderOptions, has_scheme, join_relative, percent_decode};
+use crate::render::{self, NoteDraft, RenderOptions};
 
 /// How strict the check is.
 #[derive(Debug, Clone)]
@@ -873,12 +874,6 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
-fn decode_entities(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-}
-
 static CLOZE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}").unwrap());
 
@@ -897,15 +892,6 @@ fn normalize_text(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max - 1).collect();
-        format!("{}…", cut.trim_end())
-    }
 }
 
 /// The closest anchor to `wanted` by edit distance, if it is close.

@@ -868,7 +868,7 @@ fn html_figure(html: &str) -> Option<Figure> {
         let text = TAG.replace_all(c.get(4).map(|m| m.as_str()).unwrap_or(""), "");
         Link {
             url: url.to_string(),
-            text: decode_entities(text.trim()),
+            text: crate::markup::decode_entities(text.trim()),
         }
     });
     // Anything else of substance in the block means it is not just a figure.
@@ -878,14 +878,6 @@ fn html_figure(html: &str) -> Option<Figure> {
         return None;
     }
     Some(Figure { images, caption })
-}
-
-fn decode_entities(text: &str) -> String {
-    text.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
 }
 
 fn trim_inlines(inlines: &mut Vec<Inline>) {

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::lock::Lock;
-use super::similarity::html_to_text;
+use crate::markup::html_to_text;
 use crate::apkg_reader::ApkgContents;
 use crate::extract::normalize_key;
 use crate::package::model::NotetypeKind;

@@ -14,6 +14,8 @@
 //! - two signatures estimate the Jaccard similarity of the token sets as the share of equal
 //!   slots, corrected for the 1/256 chance that two different minima share their low byte.
 
+use crate::markup::html_to_text;
+
 /// Number of hash functions (bytes) in a signature.
 pub const SLOTS: usize = 32;
 
@@ -218,98 +220,6 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Visible text of an HTML field: tags dropped (block tags become spaces), the common entities
-/// decoded, `<style>`/`<script>` content removed.
-pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        let skip_to = if starts_with_ignore_case(after, "<style") {
-            find_ignore_case(after, "</style>").map(|i| i + "</style>".len())
-        } else if starts_with_ignore_case(after, "<script") {
-            find_ignore_case(after, "</script>").map(|i| i + "</script>".len())
-        } else {
-            after.find('>').map(|i| i + 1)
-        };
-        match skip_to {
-            Some(n) => {
-                out.push(' ');
-                rest = &after[n..];
-            }
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    if out.contains('&') {
-        decode_entities(&out)
-    } else {
-        out
-    }
-}
-
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.as_bytes()
-        .get(..prefix.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
-}
-
-/// Byte offset of the first match of the ASCII `needle` in `text`, ignoring ASCII case.
-fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
-    text.as_bytes()
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        // Entities are short: look for the `;` within 12 bytes, on a char boundary.
-        let mut window = after.len().min(12);
-        while !after.is_char_boundary(window) {
-            window -= 1;
-        }
-        let end = after[..window].find(';');
-        let decoded = end.and_then(|end| {
-            let name = &after[1..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" | "#39" => Some('\''),
-                "nbsp" => Some(' '),
-                _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            c.map(|c| (c, end + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &after[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,22 +296,6 @@ mod tests {
         let s = Signature::of("x y", "z");
         assert_eq!(Signature::from_hex(&s.to_hex()), Some(s));
         assert_eq!(Signature::from_hex("zz"), None);
-    }
-
-    #[test]
-    fn html_to_text_drops_tags_and_styles() {
-        assert_eq!(
-            html_to_text("<style>p{}</style><p>a&lt;b</p>")
-                .split_whitespace()
-                .collect::<Vec<_>>(),
-            ["a<b"]
-        );
-        assert_eq!(
-            html_to_text("x<STYLE a>p{}</Style>y<sCrIpT>1</SCRIPT>z<script>never closed"),
-            "x y z"
-        );
-        assert_eq!(html_to_text("a<b"), "a");
-        assert_eq!(html_to_text("caf&#xE9; &amp;c"), "café &c");
     }
 
     #[test]

@@ -365,7 +365,7 @@ pub fn strip_html_keep_media(html: &str) -> String {
         std::borrow::Cow::Borrowed(html)
     };
     let text = strip_tags(&with_names);
-    decode_entities(&text).trim().to_string()
+    crate::markup::decode_entities(&text).trim().to_string()
 }
 
 /// Removes `<!-- … -->` comments and `<…>` tags, exactly as the regex
@@ -393,19 +393,6 @@ fn strip_tags(html: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
-}
-
-fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    text.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize) -> Value {

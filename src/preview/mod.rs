@@ -13,11 +13,10 @@ use std::path::{Path, PathBuf};
 
 use crate::build::{self, write_atomically};
 use crate::error::{Error, Result, Warning};
-use crate::identity::similarity::html_to_text;
+use crate::markup::{escape as html_escape, html_to_text};
 use crate::input;
 use crate::package::model::{MediaSource, Notetype, NotetypeKind};
 use crate::package::notetypes;
-use crate::render::escape as html_escape;
 use template::Side;
 
 /// The page's file name inside the output directory.

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::identity::similarity::html_to_text;
+use crate::markup::html_to_text;
 
 static CLOZE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}").unwrap());

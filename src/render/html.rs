@@ -10,7 +10,7 @@
 //! (e.g. `hl-keyword`, `hl-string`, `hl-comment`, `hl-entity hl-name hl-function`).
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
@@ -22,6 +22,7 @@ use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPT
 use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::{Card, CardBody, Piece, normalize_key};
 use crate::package::model::NotetypeKind;
+use crate::markup::{escape, file_url, has_scheme, join_relative, percent_decode};
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
@@ -164,28 +165,6 @@ pub fn highlight(code: &str, lang: Option<&str>) -> String {
         "<pre class=\"code\"><code class=\"hl{lang_class}\">{}</code></pre>",
         body.trim_end_matches('\n')
     ))
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    // Copy the runs between special characters whole: most text has none.
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 struct Renderer<'a> {
@@ -372,99 +351,6 @@ fn tags(prefix: &str, path: &[String]) -> Vec<String> {
     } else {
         vec![parts.join("::")]
     }
-}
-
-/// A display path as a URL path: `/` separators, spaces and reserved characters escaped.
-fn file_url(file: &Path) -> String {
-    let parts: Vec<String> = file
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(percent(&s.to_string_lossy())),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
-}
-
-fn percent(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Whether a URL starts with a scheme (`https:`, `mailto:`): a letter, then letters, digits,
-/// `+`, `-` or `.`, then a colon — so `images/a:b.png` is a path, not a URL.
-pub fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            scheme
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
-}
-
-/// Joins a relative path onto a directory, resolving `.` and `..`; `None` if it escapes.
-pub fn join_relative(dir: &Path, rel: &str) -> Option<PathBuf> {
-    let mut parts: Vec<String> = dir
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s.to_string()),
-        }
-    }
-    Some(parts.iter().collect())
-}
-
-/// Decodes `%XX` escapes in a URL path; anything else, malformed escapes included, is kept.
-pub fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        // Work on bytes, not string slices: `%` followed by a multi-byte character must not
-        // split it.
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(hi * 16 + lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Renderer<'_> {
@@ -882,25 +768,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_replaces_exactly_the_five_special_characters() {
-        assert_eq!(escape(""), "");
-        assert_eq!(escape("plain é text"), "plain é text");
-        assert_eq!(
-            escape("<a href=\"x\">Tom & 'Jerry'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
-        );
-        assert_eq!(escape("&&é<"), "&amp;&amp;é&lt;");
-    }
-
-    #[test]
-    fn percent_decoding_never_splits_a_character() {
-        assert_eq!(percent_decode("a%20b"), "a b");
-        assert_eq!(percent_decode("%aé"), "%aé");
-        assert_eq!(percent_decode("%é%"), "%é%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
-
-    #[test]
     fn plain_fragments_skip_ammonia_only_when_it_would_change_nothing() {
         let samples = [
             "plain text",
@@ -983,13 +850,4 @@ mod tests {
         assert!(!html.contains("style="), "{html}");
     }
 
-    #[test]
-    fn relative_paths_resolve() {
-        assert_eq!(
-            join_relative(Path::new("a/b"), "../c/d.md"),
-            Some(PathBuf::from("a/c/d.md"))
-        );
-        assert_eq!(join_relative(Path::new(""), "../x"), None);
-        assert_eq!(file_url(Path::new("a b/c.md")), "a%20b/c.md");
-    }
 }

@@ -14,7 +14,7 @@ use crate::extract::Card;
 use crate::package::model::NotetypeKind;
 
 pub use html::{
-    FileRenderer, escape, has_scheme, highlight, join_relative, percent_decode, sanitize,
+    FileRenderer, highlight, sanitize,
 };
 
 /// How cards become notes for one deck.
