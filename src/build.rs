@@ -895,7 +895,7 @@ fn notetype_hash(nt: &Notetype) -> String {
     let mut hasher = Sha256::new();
     hasher.update(format!("{nt:?}").as_bytes());
     let digest = hasher.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    crate::key::hex(&digest[..8])
 }
 
 /// Write a small file atomically: a temporary beside it, then a rename.

@@ -46,7 +46,7 @@ pub fn fingerprint(options: &BuildOptions, content: &Content, lock_path: &Path) 
         line(format!("file {file:?} {}", meta(&file)));
     }
     let digest = hasher.finalize();
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::key::hex(&digest)
 }
 
 /// Every file below `dir`, skipping hidden entries and the output directory.

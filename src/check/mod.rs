@@ -36,8 +36,10 @@ use crate::document::{self, Block, BlockKind, Document, Inline, plain_text};
 use crate::error::{Error, Warning};
 use crate::extract;
 use crate::identity::identity_of;
-use crate::markup::{decode_entities, has_scheme, html_to_text, join_relative, percent_decode, shorten};
 use crate::input::{self, SourceFile, SourceFormat};
+use crate::markup::{
+    decode_entities, has_scheme, html_to_text, join_relative, percent_decode, shorten,
+};
 use crate::package::model::NotetypeKind;
 use crate::render::{self, NoteDraft, RenderOptions};
 

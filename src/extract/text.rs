@@ -1,81 +1,9 @@
 //! Text helpers shared by the rules: keys, titles, sentences, inline surgery.
 
-use unicode_normalization::UnicodeNormalization;
+pub use crate::key::{fingerprint, normalize_key};
 
 use super::{Card, CardBody, Piece};
 use crate::document::{Block, BlockKind, Inline, plain_text};
-
-/// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
-/// collapsed. Used for identity keys, tags and title matching.
-pub fn normalize_key(text: &str) -> String {
-    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
-    if text.is_ascii() {
-        return normalize_ascii_key(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    let mut push = |c: char| {
-        if c.is_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        } else if c.is_whitespace() || c == '/' {
-            space = true;
-        }
-    };
-    if unicode_normalization::is_nfkc_quick(text.chars())
-        == unicode_normalization::IsNormalized::Yes
-    {
-        // Already NFKC (curly quotes, dashes, most accented text): no need to rebuild it.
-        // Mostly ASCII with a few curly quotes or dashes: lowercase ASCII without the tables.
-        for c in text.chars() {
-            if c.is_ascii() {
-                push(c.to_ascii_lowercase());
-            } else {
-                c.to_lowercase().for_each(&mut push);
-            }
-        }
-    } else {
-        text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
-    }
-    out
-}
-
-/// [`normalize_key`] of ASCII text, byte by byte: the same rules without decoding characters.
-/// (`char::is_whitespace` also counts the vertical tab, which `u8::is_ascii_whitespace` does not.)
-fn normalize_ascii_key(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(char::from(b.to_ascii_lowercase()));
-        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b {
-            space = true;
-        }
-    }
-    out
-}
-
-/// A 128-bit fingerprint of a key, for sets that must tell keys apart but need not keep them:
-/// a file of a million cards would otherwise hold every key twice. Two SipHash runs with
-/// different prefixes; a collision between keys of one file is not a practical concern.
-/// In memory only: the hash is not stable across Rust versions.
-pub fn fingerprint(key: &str) -> u128 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let half = |salt: u8| {
-        let mut hasher = DefaultHasher::new();
-        salt.hash(&mut hasher);
-        key.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
-}
 
 /// Item key and pin of part `k` (0-based) of something split into several notes: both get a
 /// `k + 1` suffix when there is more than one part, so each part keeps its own identity.
@@ -502,30 +430,6 @@ pub fn is_link_only(inlines: &[Inline]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn keys_are_normalised() {
-        assert_eq!(
-            normalize_key("  **Master-Slave**  Replication! "),
-            "masterslave replication"
-        );
-        assert_eq!(normalize_key("Disadvantage(s): `CDN`"), "disadvantages cdn");
-        assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
-    }
-
-    #[test]
-    fn the_ascii_shortcut_normalises_like_the_unicode_rules() {
-        // Every ASCII byte, between letters and at the edges, through both paths: the
-        // Unicode path is reached by appending a non-ASCII letter and removing it after.
-        for b in 0u8..128 {
-            let c = char::from(b);
-            for text in [format!("a{c}b"), format!("{c}x{c}{c}y{c}"), format!("{c}")] {
-                let unicode = normalize_key(&format!("{text} é"));
-                let expected = unicode.strip_suffix('é').unwrap_or(&unicode).trim_end();
-                assert_eq!(normalize_ascii_key(&text), expected, "byte {b:#04x}");
-            }
-        }
-    }
 
     #[test]
     fn titles_become_subjects() {

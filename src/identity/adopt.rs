@@ -16,9 +16,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::lock::Lock;
-use crate::markup::html_to_text;
 use crate::apkg_reader::ApkgContents;
-use crate::extract::normalize_key;
+use crate::key::normalize_key;
+use crate::markup::html_to_text;
 use crate::package::model::NotetypeKind;
 use crate::render::NoteDraft;
 

@@ -30,16 +30,6 @@ use similarity::Signature;
 /// Each note's cards get ids `note id + ord`, so note ids are allocated this far apart.
 pub const ID_STRIDE: i64 = 1000;
 
-/// A fixed deck id for a deck name (used where no manifest gives one), never 1.
-pub fn deck_id(name: &str) -> i64 {
-    (1 << 40) + (hash_u64(&format!("primer-anki/deck/{name}")) % (1 << 40)) as i64
-}
-
-fn hash_u64(key: &str) -> u64 {
-    let digest = Sha256::digest(key.as_bytes());
-    u64::from_be_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
-}
-
 /// The GUID for a note first seen with this deck and key. Namespaced by tool and deck, so notes
 /// of other decks and other tools cannot collide with it.
 pub fn guid_for(deck_name: &str, identity: &str) -> String {
@@ -87,7 +77,7 @@ pub fn guid_bytes(deck_name: &str, identity: &str) -> [u8; GUID_LEN] {
 /// The identity of a draft within its deck: the author's pin if there is one, else its key.
 pub fn identity_of(draft: &NoteDraft) -> String {
     match &draft.pin {
-        Some(pin) => format!("pin:{}", crate::extract::normalize_key(pin)),
+        Some(pin) => crate::key::pin_identity(pin),
         None => draft.key.clone(),
     }
 }

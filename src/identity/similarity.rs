@@ -142,7 +142,7 @@ fn slot_minima_portable(tokens: &[u64]) -> [u64; SLOTS] {
 fn word_hashes(text: &str) -> Vec<u64> {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
     if !text.is_ascii() && is_nfkc_quick(text.chars()) != IsNormalized::Yes {
-        let normalised = crate::extract::normalize_key(text);
+        let normalised = crate::key::normalize_key(text);
         return normalised.split_whitespace().map(token_hash).collect();
     }
     if text.is_ascii() {
@@ -237,7 +237,7 @@ mod tests {
             "x/y/z",
             "İstanbul ΣΊΣΥΦΟΣ",
         ] {
-            let expected: Vec<u64> = crate::extract::normalize_key(text)
+            let expected: Vec<u64> = crate::key::normalize_key(text)
                 .split_whitespace()
                 .map(token_hash)
                 .collect();
@@ -303,7 +303,7 @@ mod tests {
         for b in 0u8..128 {
             let c = char::from(b);
             for text in [format!("a{c}b"), format!("{c}xy{c}{c}Z{c}"), format!("{c}")] {
-                let expected: Vec<u64> = crate::extract::normalize_key(&text)
+                let expected: Vec<u64> = crate::key::normalize_key(&text)
                     .split_whitespace()
                     .map(token_hash)
                     .collect();

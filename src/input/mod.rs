@@ -147,7 +147,7 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
 fn primer_convention(root: &Path) -> Content {
     let deck = |name: &str, profile, tag: &str, sources: Vec<SourceFile>| DeckSpec {
         name: name.into(),
-        id: crate::identity::deck_id(name),
+        id: crate::key::deck_id(name),
         description: String::new(),
         profile,
         tag_prefix: tag.into(),

@@ -15,7 +15,7 @@ pub fn packed_name(original: &str, bytes: &[u8]) -> String {
         Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
         _ => (base, String::new()),
     };
-    let hash = hex8(&Sha256::digest(bytes));
+    let hash = crate::key::hex(&Sha256::digest(bytes)[..4]);
     let clean_ext = normalize(&ext);
     let suffix = if clean_ext.is_empty() {
         format!(".{hash}")
@@ -30,10 +30,6 @@ pub fn packed_name(original: &str, bytes: &[u8]) -> String {
         clean_stem.pop();
     }
     format!("{clean_stem}{suffix}")
-}
-
-fn hex8(digest: &[u8]) -> String {
-    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// NFC, and only characters that survive Anki's `normalize_filename` unchanged and need no

@@ -5,8 +5,6 @@
 //! start, including room for further reading and a spare `Extra`. Ids are fixed and every field
 //! and template has a stable `id`, so a rename is not a schema change on Anki 23.10+.
 
-use sha2::{Digest, Sha256};
-
 use super::model::{Notetype, NotetypeField, NotetypeKind, Template};
 
 /// The stylesheet shared by both note types.
@@ -42,17 +40,12 @@ pub const CLOZE_FIELDS: [&str; 6] = [
 /// A stable positive id from a name, in Anki's recommended notetype range [2^30, 2^31), which
 /// never collides with Anki's own millisecond-timestamp ids.
 pub fn notetype_id(key: &str) -> i64 {
-    (1 << 30) + (hash_u64(key) % (1 << 30)) as i64
+    (1 << 30) + (crate::key::hash_u64(key) % (1 << 30)) as i64
 }
 
 /// A stable positive i64 for field and template ids.
 fn element_id(key: &str) -> i64 {
-    (hash_u64(key) >> 1) as i64
-}
-
-fn hash_u64(key: &str) -> u64 {
-    let digest = Sha256::digest(key.as_bytes());
-    u64::from_be_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
+    (crate::key::hash_u64(key) >> 1) as i64
 }
 
 pub fn basic_id() -> i64 {

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use crate::build::{self, write_atomically};
 use crate::error::{Error, Result, Warning};
-use crate::markup::{escape as html_escape, html_to_text};
 use crate::input;
+use crate::markup::{escape as html_escape, html_to_text};
 use crate::package::model::{MediaSource, Notetype, NotetypeKind};
 use crate::package::notetypes;
 use template::Side;

@@ -20,9 +20,10 @@ use syntect::util::LinesWithEndings;
 use super::{MediaResolver, NoteDraft, NoteFields, RenderOptions};
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
 use crate::error::{Result, SourceLocation, Warning};
-use crate::extract::{Card, CardBody, Piece, normalize_key};
-use crate::package::model::NotetypeKind;
+use crate::extract::{Card, CardBody, Piece};
+use crate::key::{self, normalize_key};
 use crate::markup::{escape, file_url, has_scheme, join_relative, percent_decode};
+use crate::package::model::NotetypeKind;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
@@ -180,7 +181,7 @@ struct Renderer<'a> {
 pub struct FileRenderer<'a> {
     r: Renderer<'a>,
     /// How many cards so far had each identity key (by fingerprint: a big file has many).
-    keys: HashMap<u128, usize>,
+    keys: key::Numbering,
     deck_key: String,
     page: String,
     /// Cards come section by section, and the cards of one section share their breadcrumb:
@@ -202,7 +203,7 @@ impl<'a> FileRenderer<'a> {
                 warnings: Vec::new(),
                 line: 0,
             },
-            keys: HashMap::new(),
+            keys: key::Numbering::default(),
             deck_key: normalize_key(&options.deck_name),
             page: format!("{}{}", options.base_url, file_url(&doc.file)),
             shared: None,
@@ -239,16 +240,9 @@ impl<'a> FileRenderer<'a> {
         let item = normalize_key(&card.item);
         let mut key = String::with_capacity(section.key_prefix.len() + item.len() + 24);
         key.push_str(&section.key_prefix);
-        push_key_part(&mut key, card.rule);
-        push_key_part(&mut key, &item);
-        let seen = self
-            .keys
-            .entry(crate::extract::text::fingerprint(&key))
-            .or_insert(0);
-        *seen += 1;
-        if *seen > 1 {
-            key = format!("{key}/{seen}");
-        }
+        key::push_part(&mut key, card.rule);
+        key::push_part(&mut key, &item);
+        let key = self.keys.number(key);
         let fields = NoteFields {
             front,
             back,
@@ -294,7 +288,7 @@ impl SectionFields {
     ) -> Self {
         let mut key_prefix = deck_key.to_string();
         for part in &card.path {
-            push_key_part(&mut key_prefix, &normalize_key(part));
+            key::push_part(&mut key_prefix, &normalize_key(part));
         }
         let anchor = &doc.sections[card.section].anchor;
         let source = if anchor.is_empty() {
@@ -311,17 +305,6 @@ impl SectionFields {
             source,
         }
     }
-}
-
-/// Appends a non-empty part to an identity key, `/`-separated; empty parts are left out.
-fn push_key_part(key: &mut String, part: &str) {
-    if part.is_empty() {
-        return;
-    }
-    if !key.is_empty() {
-        key.push('/');
-    }
-    key.push_str(part);
 }
 
 fn cloze_max(pieces: &[Piece]) -> u32 {
@@ -849,5 +832,4 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
-
 }

@@ -13,9 +13,7 @@ use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::Card;
 use crate::package::model::NotetypeKind;
 
-pub use html::{
-    FileRenderer, highlight, sanitize,
-};
+pub use html::{FileRenderer, highlight, sanitize};
 
 /// How cards become notes for one deck.
 #[derive(Debug, Clone)]

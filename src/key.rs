@@ -1,0 +1,169 @@
+//! Identity keys: the one place they are normalised, assembled, numbered and hashed.
+//!
+//! A note's key says where it lives: deck, heading path, rule and item, each normalised so that
+//! case, punctuation, whitespace and markup do not matter, joined with `/`. The extract stage
+//! names rule and item, render assembles and numbers the key, identity turns it (or an author's
+//! pin) into a GUID. Leaf module: it imports nothing from the crate.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
+/// collapsed. Used for identity keys, tags and title matching.
+pub fn normalize_key(text: &str) -> String {
+    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
+    if text.is_ascii() {
+        return normalize_ascii_key(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    let mut push = |c: char| {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else if c.is_whitespace() || c == '/' {
+            space = true;
+        }
+    };
+    if unicode_normalization::is_nfkc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        // Already NFKC (curly quotes, dashes, most accented text): no need to rebuild it.
+        // Mostly ASCII with a few curly quotes or dashes: lowercase ASCII without the tables.
+        for c in text.chars() {
+            if c.is_ascii() {
+                push(c.to_ascii_lowercase());
+            } else {
+                c.to_lowercase().for_each(&mut push);
+            }
+        }
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
+    }
+    out
+}
+
+/// [`normalize_key`] of ASCII text, byte by byte: the same rules without decoding characters.
+/// (`char::is_whitespace` also counts the vertical tab, which `u8::is_ascii_whitespace` does not.)
+fn normalize_ascii_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b {
+            space = true;
+        }
+    }
+    out
+}
+
+/// A 128-bit fingerprint of a key, for sets that must tell keys apart but need not keep them:
+/// a file of a million cards would otherwise hold every key twice. Two SipHash runs with
+/// different prefixes; a collision between keys of one file is not a practical concern.
+/// In memory only: the hash is not stable across Rust versions.
+pub fn fingerprint(key: &str) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = DefaultHasher::new();
+        salt.hash(&mut hasher);
+        key.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+/// A fixed deck id for a deck name (used where no manifest gives one), never 1.
+pub fn deck_id(name: &str) -> i64 {
+    (1 << 40) + (hash_u64(&format!("primer-anki/deck/{name}")) % (1 << 40)) as i64
+}
+
+/// The first 8 bytes of the SHA-256 of `key`, big-endian: stable across builds and versions.
+pub fn hash_u64(key: &str) -> u64 {
+    let digest = Sha256::digest(key.as_bytes());
+    u64::from_be_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
+}
+
+/// Appends a non-empty part to an identity key, `/`-separated; empty parts are left out.
+pub fn push_part(key: &mut String, part: &str) {
+    if part.is_empty() {
+        return;
+    }
+    if !key.is_empty() {
+        key.push('/');
+    }
+    key.push_str(part);
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The identity of an author's pin (`<!-- id: … -->`): it wins over the card's key.
+pub fn pin_identity(pin: &str) -> String {
+    format!("pin:{}", normalize_key(pin))
+}
+
+/// Numbers repeated keys within one file: the second card with a key gets `key/2`, the third
+/// `key/3`. Keys are remembered by [`fingerprint`]: a big file has many.
+#[derive(Default)]
+pub struct Numbering {
+    seen: HashMap<u128, u32>,
+}
+
+impl Numbering {
+    /// `key` itself the first time, `key/N` the N-th time.
+    pub fn number(&mut self, key: String) -> String {
+        let seen = self.seen.entry(fingerprint(&key)).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            format!("{key}/{seen}")
+        } else {
+            key
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_normalised() {
+        assert_eq!(
+            normalize_key("  **Master-Slave**  Replication! "),
+            "masterslave replication"
+        );
+        assert_eq!(normalize_key("Disadvantage(s): `CDN`"), "disadvantages cdn");
+        assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_normalises_like_the_unicode_rules() {
+        // Every ASCII byte, between letters and at the edges, through both paths: the
+        // Unicode path is reached by appending a non-ASCII letter and removing it after.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for text in [format!("a{c}b"), format!("{c}x{c}{c}y{c}"), format!("{c}")] {
+                let unicode = normalize_key(&format!("{text} é"));
+                let expected = unicode.strip_suffix('é').unwrap_or(&unicode).trim_end();
+                assert_eq!(normalize_ascii_key(&text), expected, "byte {b:#04x}");
+            }
+        }
+    }
+}
