@@ -13,14 +13,15 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result, SourceLocation, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::identity::lock::{Lock, LockWriter, LockedNotetype};
 use crate::identity::similarity::Signature;
 use crate::identity::{self, DeckRef, FileNotes, IdentityReport};
 use crate::input::{self, Content, DeckSpec};
 use crate::package::collection::{CollectionWriter, NoteRow};
-use crate::package::model::{Deck, MediaFile, MediaSource, Note, Notetype, Package, PackageMeta};
-use crate::package::{self, ArchiveOptions, media, notetypes};
+use crate::package::media::MediaPacker;
+use crate::package::model::{Deck, MediaFile, Note, Notetype, Package, PackageMeta};
+use crate::package::{self, ArchiveOptions, notetypes};
 use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
 use crate::{document, extract};
 
@@ -732,7 +733,7 @@ struct NewLock {
 
 impl NewLock {
     fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
-        let temp = temporary_beside(path)?;
+        let temp = crate::fs::temporary_beside(path)?;
         let out = IoText {
             inner: std::io::BufWriter::with_capacity(1 << 20, temp),
             error: None,
@@ -771,7 +772,7 @@ impl NewLock {
             .inner
             .into_inner()
             .map_err(|e| Error::io("write", path, e.into_error()))?;
-        put_in_place(temp, path)
+        crate::fs::put_in_place(temp, path)
     }
 }
 
@@ -896,110 +897,4 @@ fn notetype_hash(nt: &Notetype) -> String {
     hasher.update(format!("{nt:?}").as_bytes());
     let digest = hasher.finalize();
     crate::key::hex(&digest[..8])
-}
-
-/// Write a small file atomically: a temporary beside it, then a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut temp = temporary_beside(path)?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io("write", path, e))?;
-    put_in_place(temp, path)
-}
-
-/// A temporary file in `path`'s directory (created if missing), to be renamed onto `path` by
-/// [`put_in_place`]; it deletes itself if the build fails first.
-fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create the directory", dir, e))?;
-    tempfile::Builder::new()
-        .prefix(".primer-anki.")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file", dir, e))
-}
-
-/// The finished temporary onto `path`: synced, made readable like any file, then renamed, so
-/// `path` holds either the old content or the whole new one.
-fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io("write", path, e))?;
-    package::archive::make_world_readable(temp.as_file())
-        .map_err(|e| Error::io("write", path, e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("move into place", path, e.error))?;
-    Ok(())
-}
-
-/// Packs local media for one deck: reads each file once, checks it is the image its name
-/// says, and names it by content.
-pub struct MediaPacker {
-    root: PathBuf,
-    by_path: BTreeMap<PathBuf, String>,
-    media: BTreeMap<String, MediaFile>,
-}
-
-impl MediaPacker {
-    pub fn new(root: &Path) -> Self {
-        Self {
-            root: root.to_path_buf(),
-            by_path: BTreeMap::new(),
-            media: BTreeMap::new(),
-        }
-    }
-
-    /// The packed files, sorted by name so the package does not depend on reference order.
-    pub fn into_media(self) -> Vec<MediaFile> {
-        self.media.into_values().collect()
-    }
-}
-
-impl MediaResolver for MediaPacker {
-    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String> {
-        if let Some(name) = self.by_path.get(path) {
-            return Ok(name.clone());
-        }
-        let shown = path.strip_prefix(&self.root).unwrap_or(path);
-        let bytes = std::fs::read(path).map_err(|e| {
-            let what = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("image not found: {}", shown.display())
-            } else {
-                format!("cannot read image {}: {e}", shown.display())
-            };
-            Error::new(what)
-                .at(origin.clone())
-                .help("fix the image path, or add the file")
-        })?;
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let sniffed = media::sniff_image(&bytes);
-        let claims_image = matches!(
-            ext.as_str(),
-            "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg"
-        );
-        if claims_image && sniffed.is_none() {
-            return Err(Error::new(format!(
-                "{} is named like an image but its content is not one",
-                shown.display()
-            ))
-            .at(origin.clone())
-            .help("replace the file with a real PNG, JPEG, GIF, WebP or SVG image"));
-        }
-        let name = media::packed_name(&shown.to_string_lossy(), &bytes);
-        self.by_path.insert(path.to_path_buf(), name.clone());
-        self.media.insert(
-            name.clone(),
-            MediaFile {
-                name: name.clone(),
-                source: MediaSource::File(path.to_path_buf()),
-            },
-        );
-        Ok(name)
-    }
 }

@@ -24,6 +24,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod fs;
 pub mod identity;
 pub mod input;
 pub mod inspect;

@@ -133,6 +133,6 @@ pub fn write(out: &Path, fingerprint: &str, decks: &[DeckReport]) -> Result<()> 
             meta(&deck.path)
         ));
     }
-    super::write_atomically(&out.join(FILE_NAME), text.as_bytes())
+    crate::fs::write_atomically(&out.join(FILE_NAME), text.as_bytes())
         .map_err(|e| Error::new(format!("cannot record the build stamp: {e}")))
 }

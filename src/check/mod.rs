@@ -31,7 +31,6 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 use regex::Regex;
 use serde::Serialize;
 
-use crate::build::MediaPacker;
 use crate::document::{self, Block, BlockKind, Document, Inline, plain_text};
 use crate::error::{Error, Warning};
 use crate::extract;
@@ -40,6 +39,7 @@ use crate::input::{self, SourceFile, SourceFormat};
 use crate::markup::{
     decode_entities, has_scheme, html_to_text, join_relative, percent_decode, shorten,
 };
+use crate::package::media::MediaPacker;
 use crate::package::model::NotetypeKind;
 use crate::render::{self, NoteDraft, RenderOptions};
 

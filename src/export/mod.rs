@@ -51,11 +51,11 @@ pub fn write(
     match format {
         Format::Apkg => package::write_apkg(package, &path, archive)?,
         Format::Csv => {
-            crate::build::write_atomically(&path, csv::to_csv(package).as_bytes())?;
+            crate::fs::write_atomically(&path, csv::to_csv(package).as_bytes())?;
             copy_media(package, &out.join(format!("{stem}.media")))?;
         }
         Format::Json => {
-            crate::build::write_atomically(&path, json::to_json(package).as_bytes())?;
+            crate::fs::write_atomically(&path, json::to_json(package).as_bytes())?;
             copy_media(package, &out.join(format!("{stem}.media")))?;
         }
     }

@@ -109,7 +109,7 @@ pub fn write_apkg_streaming(
         )?;
     }
     zip_file.as_file().sync_all().map_err(write_err)?;
-    make_world_readable(zip_file.as_file()).map_err(write_err)?;
+    crate::fs::make_world_readable(zip_file.as_file()).map_err(write_err)?;
     zip_file
         .persist(target)
         .map_err(|e| Error::io("move the finished package into place", target, e.error))?;
@@ -140,18 +140,6 @@ fn index_while_deflating(
     ahead
         .map_err(|_| write_err(io::Error::other("the thread compressing ahead stopped")))?
         .map_err(write_err)
-}
-
-/// Temporary files are created private (0600); a published deck is an ordinary file.
-pub fn make_world_readable(file: &File) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
 }
 
 enum ZipFailure {

@@ -1,6 +1,13 @@
 //! Media naming: every packed file gets a basename-only, Anki-normalised, content-hashed name,
 //! so a changed image gets a new name (Anki never replaces a file it already has, §3).
+//! [`MediaPacker`] reads and checks the local images the renderer meets.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::model::{MediaFile, MediaSource};
+use crate::error::{Error, Result, SourceLocation};
+use crate::render::MediaResolver;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
@@ -93,5 +100,75 @@ mod tests {
             Some("svg")
         );
         assert_eq!(sniff_image(b"hello"), None);
+    }
+}
+
+/// Packs local media for one deck: reads each file once, checks it is the image its name
+/// says, and names it by content.
+pub struct MediaPacker {
+    root: PathBuf,
+    by_path: BTreeMap<PathBuf, String>,
+    media: BTreeMap<String, MediaFile>,
+}
+
+impl MediaPacker {
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            by_path: BTreeMap::new(),
+            media: BTreeMap::new(),
+        }
+    }
+
+    /// The packed files, sorted by name so the package does not depend on reference order.
+    pub fn into_media(self) -> Vec<MediaFile> {
+        self.media.into_values().collect()
+    }
+}
+
+impl MediaResolver for MediaPacker {
+    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String> {
+        if let Some(name) = self.by_path.get(path) {
+            return Ok(name.clone());
+        }
+        let shown = path.strip_prefix(&self.root).unwrap_or(path);
+        let bytes = std::fs::read(path).map_err(|e| {
+            let what = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("image not found: {}", shown.display())
+            } else {
+                format!("cannot read image {}: {e}", shown.display())
+            };
+            Error::new(what)
+                .at(origin.clone())
+                .help("fix the image path, or add the file")
+        })?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let sniffed = sniff_image(&bytes);
+        let claims_image = matches!(
+            ext.as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg"
+        );
+        if claims_image && sniffed.is_none() {
+            return Err(Error::new(format!(
+                "{} is named like an image but its content is not one",
+                shown.display()
+            ))
+            .at(origin.clone())
+            .help("replace the file with a real PNG, JPEG, GIF, WebP or SVG image"));
+        }
+        let name = packed_name(&shown.to_string_lossy(), &bytes);
+        self.by_path.insert(path.to_path_buf(), name.clone());
+        self.media.insert(
+            name.clone(),
+            MediaFile {
+                name: name.clone(),
+                source: MediaSource::File(path.to_path_buf()),
+            },
+        );
+        Ok(name)
     }
 }

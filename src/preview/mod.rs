@@ -11,8 +11,9 @@ pub mod template;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::build::{self, write_atomically};
+use crate::build;
 use crate::error::{Error, Result, Warning};
+use crate::fs::write_atomically;
 use crate::input;
 use crate::markup::{escape as html_escape, html_to_text};
 use crate::package::model::{MediaSource, Notetype, NotetypeKind};
