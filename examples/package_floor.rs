@@ -33,7 +33,7 @@ fn main() {
             Note {
                 id,
                 guid: format!("floor{i:08}"),
-                notetype_id: notetypes::basic_id(),
+                notetype_id: primer_anki::key::basic_id(),
                 mtime: now,
                 tags: vec![format!("floor::s{}", i % 100)],
                 fields: vec![

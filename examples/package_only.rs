@@ -44,9 +44,9 @@ fn main() {
                         id: n["id"].as_i64().unwrap_or(0),
                         guid: n["guid"].as_str().unwrap_or("").into(),
                         notetype_id: if cloze {
-                            notetypes::cloze_id()
+                            primer_anki::key::cloze_id()
                         } else {
-                            notetypes::basic_id()
+                            primer_anki::key::basic_id()
                         },
                         mtime,
                         tags: n["tags"]

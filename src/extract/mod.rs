@@ -20,21 +20,11 @@ pub(crate) mod text;
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
 use crate::error::Warning;
 
+pub use crate::input::Profile;
 pub use by_section::SectionBySection;
 use by_section::{CardFinisher, FigureQueue, section_figures};
 pub use reading::ReadingLists;
 pub use text::normalize_key;
-
-/// Which rule set applies to a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// Topic articles like the primer's README: summaries, definitions, lists, tables, code tables.
-    Topics,
-    /// A system design exercise (`solutions/system_design/*/README.md`).
-    Exercise,
-    /// An object-oriented design notebook (converted to markdown first).
-    ObjectDesign,
-}
 
 #[derive(Debug, Clone)]
 pub struct ExtractOptions {

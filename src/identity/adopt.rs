@@ -19,8 +19,8 @@ use super::lock::Lock;
 use crate::apkg_reader::ApkgContents;
 use crate::key::normalize_key;
 use crate::markup::html_to_text;
-use crate::package::model::NotetypeKind;
 use crate::render::NoteDraft;
+use crate::render::NotetypeKind;
 
 /// What adoption needs to know of one new note.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@
 
 pub mod adopt;
 pub mod lock;
+mod note;
 pub mod similarity;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -21,10 +22,11 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result, SourceLocation};
-use crate::package::model::{Card, Note, NotetypeKind};
-use crate::package::notetypes;
+use crate::key::{basic_id, cloze_id};
 use crate::render::NoteDraft;
+use crate::render::NotetypeKind;
 use lock::{Lock, LockedNote};
+pub use note::{Card, Note};
 use similarity::Signature;
 
 /// Each note's cards get ids `note id + ord`, so note ids are allocated this far apart.
@@ -709,8 +711,8 @@ pub fn into_note(
     deck_id: i64,
 ) -> Note {
     let (notetype_id, card_count) = match kind {
-        NotetypeKind::Standard => (notetypes::basic_id(), 1),
-        NotetypeKind::Cloze => (notetypes::cloze_id(), card_count.max(1)),
+        NotetypeKind::Standard => (basic_id(), 1),
+        NotetypeKind::Cloze => (cloze_id(), card_count.max(1)),
     };
     Note {
         id: assigned.note_id,

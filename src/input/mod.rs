@@ -10,7 +10,17 @@ pub mod notebook;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, SourceLocation, Warning};
-use crate::extract::Profile;
+
+/// Which rule set applies to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Topic articles like the primer's README: summaries, definitions, lists, tables, code tables.
+    Topics,
+    /// A system design exercise (`solutions/system_design/*/README.md`).
+    Exercise,
+    /// An object-oriented design notebook (converted to markdown first).
+    ObjectDesign,
+}
 
 /// The primer online; the default base for links when building a primer checkout.
 pub const PRIMER_BASE_URL: &str =

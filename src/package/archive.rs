@@ -32,6 +32,14 @@ impl Default for ArchiveOptions {
     }
 }
 
+impl ArchiveOptions {
+    /// The deflate level, clamped once to what deflate knows (the command line already
+    /// refuses more than 9; a library caller might not).
+    fn level(&self) -> u8 {
+        self.compression_level.min(9)
+    }
+}
+
 /// Write `package` to `target` atomically: on any error the previous file at `target` (if any)
 /// is untouched and no temporary file is left behind.
 pub fn write_apkg(package: &Package, target: &Path, options: ArchiveOptions) -> Result<()> {
@@ -86,7 +94,7 @@ pub fn write_apkg_streaming(
     let write_err = |e: io::Error| Error::io("write the package", target, e);
     let ahead = if options.compression_level > 0 && committed.settled_len() > 2 * CHUNK as u64 {
         let pieces = temp(".pieces.tmp")?;
-        let level = u32::from(options.compression_level.min(9));
+        let level = u32::from(options.level());
         Some(index_while_deflating(
             committed,
             collection.path(),
@@ -201,7 +209,7 @@ fn write_entries<W: Write + Seek>(
         base.compression_method(CompressionMethod::Stored)
     } else {
         base.compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(i64::from(options.compression_level.min(9))))
+            .compression_level(Some(i64::from(options.level())))
     };
     let stored = base.compression_method(CompressionMethod::Stored);
     // Large collections need zip64 sizes; decide up front so the header is right.
@@ -213,7 +221,7 @@ fn write_entries<W: Write + Seek>(
     if options.compression_level == 0 {
         io::copy(&mut File::open(collection)?, zip)?;
     } else {
-        write_deflated_on_all_cores(zip, collection, ahead, options.compression_level.min(9))?;
+        write_deflated_on_all_cores(zip, collection, ahead, options.level())?;
     }
 
     let mut map = serde_json::Map::new();

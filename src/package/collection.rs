@@ -13,7 +13,7 @@ use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
-use super::model::{Deck, Note, Notetype, NotetypeKind, Package, PackageMeta};
+use super::model::{Deck, Note, Notetype, NotetypeKind, PackageMeta};
 use crate::error::{Error, Result};
 
 const SCHEMA: &str = "
@@ -44,15 +44,6 @@ create index ix_cards_sched on cards (did, queue, due);
 create index ix_revlog_cid on revlog (cid);
 create index ix_notes_csum on notes (csum);
 ";
-
-/// Write the collection for `package` into a new SQLite file at `path`.
-pub fn write_collection(package: &Package, path: &Path) -> Result<()> {
-    let mut writer = CollectionWriter::create(path, package.meta())?;
-    for note in &package.notes {
-        writer.add(note)?;
-    }
-    writer.finish()
-}
 
 /// Writes a collection one note at a time, so a build never holds all its notes: rows go
 /// straight into the SQLite file (one transaction, prepared statements, indexes at the end).

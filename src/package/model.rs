@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 
+pub use crate::identity::{Card, Note};
+pub use crate::render::NotetypeKind;
+
 /// Everything one `.apkg` file holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Package {
@@ -50,12 +53,6 @@ pub struct Deck {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Copy)]
-pub enum NotetypeKind {
-    Standard,
-    Cloze,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notetype {
     pub id: i64,
@@ -83,32 +80,6 @@ pub struct Template {
     pub name: String,
     pub front: String,
     pub back: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// Millisecond timestamp, never in the future.
-    pub id: i64,
-    /// The identity Anki matches on; namespaced and stable.
-    pub guid: String,
-    pub notetype_id: i64,
-    /// Modification time in seconds; must grow exactly when the content changes.
-    pub mtime: i64,
-    /// Tags without spaces; `::` marks hierarchy.
-    pub tags: Vec<String>,
-    /// One entry per note type field, HTML.
-    pub fields: Vec<String>,
-    /// Every card the note has (Anki does not generate cards on import).
-    pub cards: Vec<Card>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Card {
-    /// Millisecond timestamp, never in the future.
-    pub id: i64,
-    /// Template index, or cloze number − 1.
-    pub ord: u32,
-    pub deck_id: i64,
 }
 
 /// A media file as packed: `name` is the basename fields refer to.

@@ -6,6 +6,7 @@
 //! and template has a stable `id`, so a rename is not a schema change on Anki 23.10+.
 
 use super::model::{Notetype, NotetypeField, NotetypeKind, Template};
+use crate::key::{basic_id, cloze_id};
 
 /// The stylesheet shared by both note types.
 pub const CSS: &str = include_str!("assets/style.css");
@@ -37,23 +38,9 @@ pub const CLOZE_FIELDS: [&str; 6] = [
     "Extra",
 ];
 
-/// A stable positive id from a name, in Anki's recommended notetype range [2^30, 2^31), which
-/// never collides with Anki's own millisecond-timestamp ids.
-pub fn notetype_id(key: &str) -> i64 {
-    (1 << 30) + (crate::key::hash_u64(key) % (1 << 30)) as i64
-}
-
 /// A stable positive i64 for field and template ids.
 fn element_id(key: &str) -> i64 {
     (crate::key::hash_u64(key) >> 1) as i64
-}
-
-pub fn basic_id() -> i64 {
-    notetype_id("primer-anki/notetype/basic")
-}
-
-pub fn cloze_id() -> i64 {
-    notetype_id("primer-anki/notetype/cloze")
 }
 
 /// Both note types. `mtime` is set by the caller (the identity stage bumps it only when the

@@ -9,7 +9,7 @@
 pub mod template;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::build;
 use crate::error::{Error, Result, Warning};
@@ -256,9 +256,4 @@ fn page_html(cards: &[Shown], css: &str) -> String {
     out.push_str(SCRIPT);
     out.push_str("</script>\n</body>\n</html>\n");
     out
-}
-
-/// The page path for a preview directory.
-pub fn page_path(out: &Path) -> PathBuf {
-    out.join(PAGE)
 }

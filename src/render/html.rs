@@ -17,13 +17,12 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use super::{MediaResolver, NoteDraft, NoteFields, RenderOptions};
+use super::{MediaResolver, NoteDraft, NoteFields, NotetypeKind, RenderOptions};
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
 use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::{Card, CardBody, Piece};
 use crate::key::{self, normalize_key};
 use crate::markup::{escape, file_url, has_scheme, join_relative, percent_decode};
-use crate::package::model::NotetypeKind;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 

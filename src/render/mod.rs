@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use crate::document::Document;
 use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::Card;
-use crate::package::model::NotetypeKind;
 
 pub use html::{FileRenderer, highlight, sanitize};
 
@@ -29,10 +28,6 @@ pub struct RenderOptions {
     /// First tag component, e.g. `primer` → `primer::database::sharding`.
     pub tag_prefix: String,
 }
-
-/// The primer's GitHub page: the default `base_url`.
-pub const PRIMER_BASE_URL: &str =
-    "https://github.com/donnemartin/system-design-primer/blob/master/";
 
 /// Turns a document's cards into note drafts with finished, sanitised HTML fields.
 pub fn render(
@@ -129,4 +124,10 @@ impl NoteFields {
 pub trait MediaResolver {
     /// `path` is the file on disk; `origin` is where it was referenced (for errors).
     fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Copy)]
+pub enum NotetypeKind {
+    Standard,
+    Cloze,
 }
