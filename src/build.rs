@@ -496,7 +496,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
                         .collect(),
                 })
                 .collect();
-            identity::adopt::plan(&decks, &crate::apkg_reader::read_apkg(path)?, &old_lock)
+            identity::adopt::plan(&decks, &old_notes(path)?, &old_lock)
         }
         None => identity::adopt::Plan::default(),
     };
@@ -897,4 +897,18 @@ fn notetype_hash(nt: &Notetype) -> String {
     hasher.update(format!("{nt:?}").as_bytes());
     let digest = hasher.finalize();
     crate::key::hex(&digest[..8])
+}
+
+/// The notes of an old package, as `--adopt` needs them.
+fn old_notes(path: &Path) -> Result<Vec<identity::adopt::OldNote>> {
+    Ok(crate::apkg::read_apkg(path)?
+        .notes
+        .into_iter()
+        .map(|note| identity::adopt::OldNote {
+            front: note.fields.into_iter().next().unwrap_or_default(),
+            guid: note.guid,
+            deck: note.deck,
+            mtime: note.mtime,
+        })
+        .collect())
 }

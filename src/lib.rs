@@ -16,10 +16,9 @@
 //! [`preview`] renders every card to a static page, and [`apkg_reader`] reads untrusted
 //! packages for [`inspect`], [`diff`] and `build --adopt`.
 
-pub mod apkg_reader;
+pub mod apkg;
 pub mod build;
 pub mod check;
-pub mod diff;
 pub mod document;
 pub mod error;
 pub mod export;
@@ -27,7 +26,6 @@ pub mod extract;
 pub mod fs;
 pub mod identity;
 pub mod input;
-pub mod inspect;
 pub mod key;
 pub mod markup;
 pub mod package;

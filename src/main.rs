@@ -258,7 +258,7 @@ fn run_build(args: BuildArgs, verbosity: cli::terminal::Verbosity) -> ExitCode {
 }
 
 fn run_diff(args: DiffArgs) -> ExitCode {
-    match primer_anki::diff::diff_files(&args.old, &args.new) {
+    match primer_anki::apkg::diff::diff_files(&args.old, &args.new) {
         Ok(report) => {
             if args.json {
                 match serde_json::to_string_pretty(&report) {

@@ -8,5 +8,5 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("fuzz.apkg");
     std::fs::write(&path, data).expect("write input");
-    let _ = primer_anki::apkg_reader::read_apkg(&path);
+    let _ = primer_anki::apkg::read_apkg(&path);
 });

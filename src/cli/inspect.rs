@@ -23,7 +23,7 @@ pub const EXAMPLES: &str = "Examples:
   primer-anki inspect deck.apkg --json | jq '.decks'";
 
 pub fn run(args: InspectArgs) -> ExitCode {
-    match primer_anki::inspect::inspect(&args.file, args.samples) {
+    match primer_anki::apkg::inspect::inspect(&args.file, args.samples) {
         Ok(inspection) => {
             if args.json {
                 match serde_json::to_string_pretty(&inspection) {

@@ -16,11 +16,23 @@
 use std::collections::{HashMap, HashSet};
 
 use super::lock::Lock;
-use crate::apkg_reader::ApkgContents;
 use crate::key::normalize_key;
 use crate::markup::html_to_text;
 use crate::render::NoteDraft;
 use crate::render::NotetypeKind;
+
+/// What adoption needs to know of one old note (read from the old package by the caller: the
+/// identity stage reads no package itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldNote {
+    pub guid: String,
+    /// The note's first field (its heading), as HTML.
+    pub front: String,
+    /// The deck of the note's first card, if it has cards.
+    pub deck: Option<String>,
+    /// Modification time in seconds.
+    pub mtime: i64,
+}
 
 /// What adoption needs to know of one new note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +108,7 @@ fn heading_path(context: &str) -> Vec<String> {
 /// Plan the adoption of `old`'s notes by `decks`. Notes whose key the lock already knows keep
 /// their identity (their learners would otherwise lose it); an old GUID already in the lock
 /// is not adopted twice.
-pub fn plan(decks: &[AdoptDeck<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
+pub fn plan(decks: &[AdoptDeck<'_>], old: &[OldNote], lock: &Lock) -> Plan {
     let mut plan = Plan::default();
     let locked_guids: HashSet<&str> = lock
         .decks
@@ -107,8 +119,8 @@ pub fn plan(decks: &[AdoptDeck<'_>], old: &ApkgContents, lock: &Lock) -> Plan {
     // Direct heading matches first, so a broader fallback never takes a card a heading of its
     // own would have had.
     let mut pending = Vec::new();
-    for note in &old.notes {
-        let title = html_to_text(note.fields.first().map_or("", String::as_str));
+    for note in old {
+        let title = html_to_text(&note.front);
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         let deck_name = note.deck.clone().unwrap_or_default();
         let refuse = |reason: String| NotAdopted {

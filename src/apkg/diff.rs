@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::apkg_reader::{ApkgContents, ApkgNote, read_apkg};
+use crate::apkg::{ApkgContents, ApkgNote, read_apkg};
 use crate::error::Result;
 
 /// Fields whose change means the note moved (another heading, file or section), not that its
@@ -88,10 +88,10 @@ fn note_ref(contents: &ApkgContents, note: &ApkgNote) -> NoteRef {
         guid: note.guid.clone(),
         deck: note.deck.clone().unwrap_or_default(),
         title: crate::markup::shorten(
-            &crate::apkg_reader::field_text(note.fields.first().map_or("", String::as_str)),
+            &crate::apkg::field_text(note.fields.first().map_or("", String::as_str)),
             100,
         ),
-        context: crate::apkg_reader::field_text(field(contents, note, "Context")),
+        context: crate::apkg::field_text(field(contents, note, "Context")),
     }
 }
 
@@ -133,8 +133,8 @@ pub fn diff(old: &ApkgContents, new: &ApkgContents) -> DiffReport {
             changes.push(FieldChange {
                 field: name,
                 diff: word_diff(
-                    &crate::apkg_reader::field_text(old_value),
-                    &crate::apkg_reader::field_text(value),
+                    &crate::apkg::field_text(old_value),
+                    &crate::apkg::field_text(value),
                 ),
             });
         }
@@ -148,7 +148,7 @@ pub fn diff(old: &ApkgContents, new: &ApkgContents) -> DiffReport {
             report.moved.push(Moved {
                 note: note_ref(new, note),
                 from_deck: before.deck.clone().unwrap_or_default(),
-                from_context: crate::apkg_reader::field_text(field(old, before, "Context")),
+                from_context: crate::apkg::field_text(field(old, before, "Context")),
                 from_source: field(old, before, "Source").to_string(),
                 to_source: field(new, note, "Source").to_string(),
                 changes,

@@ -6,6 +6,9 @@
 //! `collection.anki21`, schema 11) are read; `collection.anki21b` (zstd, schema 18) is
 //! reported as unsupported.
 
+pub mod diff;
+pub mod inspect;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `primer-anki inspect FILE.apkg`: what a package holds — decks, note types, counts, media and
 //! a sample of cards rendered with the package's own templates. Works on any legacy `.apkg`
 //! (ours, the primer's 2017 decks, genanki output). The file is untrusted: it is opened through
-//! [`crate::apkg_reader::open_apkg`] (no paths in member names, size and ratio caps, the
+//! [`crate::apkg::open_apkg`] (no paths in member names, size and ratio caps, the
 //! collection copied to a private temporary file and opened read-only).
 
 use std::collections::{BTreeMap, HashMap};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::apkg_reader::open_apkg;
+use crate::apkg::open_apkg;
 use crate::error::{Error, Result};
 use crate::preview::template::{self, Side};
 
@@ -279,8 +279,8 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         let ord = ord.max(0) as u32;
         let q = template::render(qfmt, &fields, ord, Side::Question, "");
         let a = template::render(afmt, &fields, ord, Side::Answer, "");
-        let question = crate::apkg_reader::field_text(&q);
-        let mut answer = crate::apkg_reader::field_text(&a);
+        let question = crate::apkg::field_text(&q);
+        let mut answer = crate::apkg::field_text(&a);
         if model.cloze {
             // The answer of a cloze card is what its deletion hid.
             let revealed: Vec<String> = CLOZE_SPAN
@@ -292,7 +292,7 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
                     ord + 1,
                     Side::Answer,
                 ))
-                .map(|c| crate::apkg_reader::field_text(&c[1]))
+                .map(|c| crate::apkg::field_text(&c[1]))
                 .collect();
             if !revealed.is_empty() {
                 answer = revealed.join(" · ");
