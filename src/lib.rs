@@ -16,6 +16,8 @@
 //! [`preview`] renders every card to a static page, and [`apkg_reader`] reads untrusted
 //! packages for [`inspect`], [`diff`] and `build --adopt`.
 
+#![deny(unsafe_code)]
+
 pub mod apkg;
 pub mod build;
 pub mod check;

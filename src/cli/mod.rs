@@ -1,7 +1,9 @@
-//! One module per subcommand added after `build` and `diff`: each holds its clap arguments and
-//! a `run` that prints the report and returns the exit code.
+//! One module per subcommand: each holds its clap arguments and a `run` that prints the report
+//! and returns the exit code. `terminal` is the spinner and verbosity they share.
 
+pub mod build;
 pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod inspect;
 pub mod preview;

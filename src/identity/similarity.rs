@@ -94,6 +94,7 @@ impl Signature {
 /// This loop is most of a signature's cost, and its 32 slots are independent: on CPUs with
 /// AVX-512 (or AVX2) the same code is compiled a second time with those instructions, which
 /// the compiler vectorises. The results are identical either way.
+#[allow(unsafe_code)] // calls the target-feature copies, after checking the CPU has them
 fn slot_minima(tokens: &[u64]) -> [u64; SLOTS] {
     #[cfg(target_arch = "x86_64")]
     {

@@ -266,6 +266,7 @@ fn write_entries<W: Write + Seek>(
 /// of a 900,000-note deck is about 500 MB. The zip crate deflates an entry on the calling
 /// thread, so the chunks are compressed by [`deflate`] and written beneath the entry's
 /// encoder, which then ends the stream with its (empty) final block.
+#[allow(unsafe_code)] // the zip crate's raw-writer API; see the SAFETY comments
 fn write_deflated_on_all_cores<W: Write + Seek>(
     zip: &mut ZipWriter<W>,
     collection: &Path,
