@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
+use super::template::{self, Side};
 use crate::apkg::open_apkg;
 use crate::error::{Error, Result};
-use crate::preview::template::{self, Side};
 
 static CLOZE_SPAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r#"(?s)<span class="cloze">(.*?)</span>"#).unwrap()

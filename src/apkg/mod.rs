@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod inspect;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

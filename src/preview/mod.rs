@@ -6,11 +6,10 @@
 //! `night_mode` classes (open it with `?theme=dark` to start dark). Media are copied next to the
 //! page under their packed names, exactly as the fields refer to them in Anki.
 
-pub mod template;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use crate::apkg::template::{self, Side};
 use crate::build;
 use crate::error::{Error, Result, Warning};
 use crate::fs::write_atomically;
@@ -18,7 +17,6 @@ use crate::input;
 use crate::markup::{escape as html_escape, html_to_text};
 use crate::package::model::{MediaSource, Notetype, NotetypeKind};
 use crate::package::notetypes;
-use template::Side;
 
 /// The page's file name inside the output directory.
 pub const PAGE: &str = "index.html";
