@@ -4,7 +4,10 @@
 //! identity stage adds. Local images are handed to a [`MediaResolver`], which packs them and
 //! returns the content-hashed name the HTML refers to.
 
+mod file;
+mod highlight;
 mod html;
+mod sanitize;
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +15,9 @@ use crate::document::Document;
 use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::Card;
 
-pub use html::{FileRenderer, highlight, sanitize};
+pub use file::FileRenderer;
+pub use highlight::highlight;
+pub use sanitize::sanitize;
 
 /// How cards become notes for one deck.
 #[derive(Debug, Clone)]
