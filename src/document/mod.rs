@@ -6,7 +6,11 @@
 //! [`MAX_DEPTH`] inline spans: deeper content is kept, flattened into the deepest allowed
 //! container, and a warning is recorded, so no later stage recurses unboundedly.
 
+mod html;
 mod parse;
+mod sections;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

@@ -5,34 +5,13 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use regex::Regex;
 
 use super::{
-    Block, BlockKind, Document, Figure, Image, Inline, Link, List, ListItem, MAX_DEPTH, Section,
-    Table, plain_text,
+    Block, BlockKind, Document, Inline, List, ListItem, MAX_DEPTH, Section, Table, plain_text,
 };
 use crate::error::{Result, SourceLocation, Warning};
-
-static PIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*<!--\s*id:\s*([^\s>]+)\s*-->\s*$").unwrap());
-static PIN_PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*<!--\s*id:\s*([^\s>]+)\s*-->").unwrap());
-static IMG_SRC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#).unwrap()
-});
-static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?is)<i>\s*<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a>\s*</i>"#,
-    )
-    .unwrap()
-});
-static HREF: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?is)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#).unwrap());
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap());
-static BR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unwrap());
 
 /// Parses markdown into a [`Document`]. `file` is the display path relative to the content root.
 pub fn parse(text: &str, file: &Path) -> Result<Document> {
@@ -82,7 +61,7 @@ pub fn github_slug(title: &str) -> String {
     out
 }
 
-enum Frame {
+pub(super) enum Frame {
     /// A container past the depth cap, or a construct we do not model.
     Ignored,
     Quote {
@@ -141,32 +120,32 @@ enum Frame {
     },
 }
 
-enum SpanKind {
+pub(super) enum SpanKind {
     Emphasis,
     Strong,
     Strike,
     Link { url: String, title: String },
 }
 
-struct Builder<'a, 'f> {
-    file: &'a Path,
+pub(super) struct Builder<'a, 'f> {
+    pub(super) file: &'a Path,
     /// Called with each finished section when parsing section by section.
-    on_done: Option<&'a mut SectionDone<'f>>,
+    pub(super) on_done: Option<&'a mut SectionDone<'f>>,
     /// The first error `on_done` returned.
-    failed: Option<crate::error::Error>,
-    line_starts: Vec<usize>,
-    sections: Vec<Section>,
+    pub(super) failed: Option<crate::error::Error>,
+    pub(super) line_starts: Vec<usize>,
+    pub(super) sections: Vec<Section>,
     /// Open sections (indices), innermost last.
-    open: Vec<usize>,
-    stack: Vec<Frame>,
-    block_depth: usize,
-    inline_depth: usize,
-    pending_pin: Option<String>,
-    slugs: HashMap<String, usize>,
-    warnings: Vec<Warning>,
-    warned_depth: bool,
+    pub(super) open: Vec<usize>,
+    pub(super) stack: Vec<Frame>,
+    pub(super) block_depth: usize,
+    pub(super) inline_depth: usize,
+    pub(super) pending_pin: Option<String>,
+    pub(super) slugs: HashMap<String, usize>,
+    pub(super) warnings: Vec<Warning>,
+    pub(super) warned_depth: bool,
     /// Inside `<sup>…</sup>` (a footnote reference): inline content is dropped, links kept.
-    in_sup: bool,
+    pub(super) in_sup: bool,
 }
 
 impl<'a, 'f> Builder<'a, 'f> {
@@ -210,7 +189,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         }
     }
 
-    fn current_section(&self) -> usize {
+    pub(super) fn current_section(&self) -> usize {
         *self.open.last().unwrap_or(&0)
     }
 
@@ -266,55 +245,8 @@ impl<'a, 'f> Builder<'a, 'f> {
                     line,
                 })
             }
-            Tag::BlockQuote(_) | Tag::List(_) | Tag::Item => {
-                self.close_implicit();
-                if self.block_depth >= MAX_DEPTH {
-                    self.warn_depth(line);
-                    self.stack.push(Frame::Ignored);
-                    return;
-                }
-                self.block_depth += 1;
-                let frame = match tag {
-                    Tag::BlockQuote(_) => Frame::Quote {
-                        blocks: Vec::new(),
-                        line,
-                        pin: self.pending_pin.take(),
-                    },
-                    Tag::List(start) => Frame::List {
-                        list: List {
-                            ordered: start.is_some(),
-                            start: start.unwrap_or(1),
-                            items: Vec::new(),
-                        },
-                        line,
-                        pin: self.pending_pin.take(),
-                    },
-                    _ => Frame::Item {
-                        item: ListItem {
-                            blocks: Vec::new(),
-                            line,
-                            pin: None,
-                        },
-                    },
-                };
-                self.stack.push(frame);
-            }
-            Tag::CodeBlock(kind) => {
-                self.close_implicit();
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_string),
-                    CodeBlockKind::Indented => None,
-                };
-                self.stack.push(Frame::Code {
-                    lang,
-                    text: String::new(),
-                    line,
-                })
-            }
+            Tag::BlockQuote(_) | Tag::List(_) | Tag::Item => self.start_container(tag, line),
+            Tag::CodeBlock(kind) => self.start_code(kind, line),
             Tag::HtmlBlock => {
                 self.close_implicit();
                 self.stack.push(Frame::Html {
@@ -355,29 +287,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                 inlines: Vec::new(),
             }),
             Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } => {
-                self.ensure_inline_target(line);
-                if self.inline_depth >= MAX_DEPTH {
-                    self.warn_depth(line);
-                    self.stack.push(Frame::Ignored);
-                    return;
-                }
-                self.inline_depth += 1;
-                let kind = match tag {
-                    Tag::Emphasis => SpanKind::Emphasis,
-                    Tag::Strong => SpanKind::Strong,
-                    Tag::Strikethrough => SpanKind::Strike,
-                    Tag::Link {
-                        dest_url, title, ..
-                    } => SpanKind::Link {
-                        url: dest_url.into_string(),
-                        title: title.into_string(),
-                    },
-                    _ => unreachable!("matched above"),
-                };
-                self.stack.push(Frame::Span {
-                    kind,
-                    children: Vec::new(),
-                })
+                self.start_span(tag, line)
             }
             Tag::Image { dest_url, .. } => {
                 self.ensure_inline_target(line);
@@ -391,6 +301,86 @@ impl<'a, 'f> Builder<'a, 'f> {
                 self.stack.push(Frame::Ignored)
             }
         }
+    }
+
+    /// A block quote, list or list item: a container of blocks, up to [`MAX_DEPTH`] deep.
+    fn start_container(&mut self, tag: Tag<'_>, line: usize) {
+        self.close_implicit();
+        if self.block_depth >= MAX_DEPTH {
+            self.warn_depth(line);
+            self.stack.push(Frame::Ignored);
+            return;
+        }
+        self.block_depth += 1;
+        let frame = match tag {
+            Tag::BlockQuote(_) => Frame::Quote {
+                blocks: Vec::new(),
+                line,
+                pin: self.pending_pin.take(),
+            },
+            Tag::List(start) => Frame::List {
+                list: List {
+                    ordered: start.is_some(),
+                    start: start.unwrap_or(1),
+                    items: Vec::new(),
+                },
+                line,
+                pin: self.pending_pin.take(),
+            },
+            _ => Frame::Item {
+                item: ListItem {
+                    blocks: Vec::new(),
+                    line,
+                    pin: None,
+                },
+            },
+        };
+        self.stack.push(frame);
+    }
+
+    /// A code block; its language is the first word of a fence's info string.
+    fn start_code(&mut self, kind: CodeBlockKind<'_>, line: usize) {
+        self.close_implicit();
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                .next()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+            CodeBlockKind::Indented => None,
+        };
+        self.stack.push(Frame::Code {
+            lang,
+            text: String::new(),
+            line,
+        });
+    }
+
+    /// Emphasis, strong, strikethrough or a link: an inline span, up to [`MAX_DEPTH`] deep.
+    fn start_span(&mut self, tag: Tag<'_>, line: usize) {
+        self.ensure_inline_target(line);
+        if self.inline_depth >= MAX_DEPTH {
+            self.warn_depth(line);
+            self.stack.push(Frame::Ignored);
+            return;
+        }
+        self.inline_depth += 1;
+        let kind = match tag {
+            Tag::Emphasis => SpanKind::Emphasis,
+            Tag::Strong => SpanKind::Strong,
+            Tag::Strikethrough => SpanKind::Strike,
+            Tag::Link {
+                dest_url, title, ..
+            } => SpanKind::Link {
+                url: dest_url.into_string(),
+                title: title.into_string(),
+            },
+            _ => unreachable!("matched above"),
+        };
+        self.stack.push(Frame::Span {
+            kind,
+            children: Vec::new(),
+        });
     }
 
     fn end(&mut self, tag: TagEnd) {
@@ -518,7 +508,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         }
     }
 
-    fn push_inline(&mut self, inline: Inline, line: usize) {
+    pub(super) fn push_inline(&mut self, inline: Inline, line: usize) {
         if self.in_sup {
             return;
         }
@@ -571,254 +561,6 @@ impl<'a, 'f> Builder<'a, 'f> {
         target.push(inline);
     }
 
-    fn inline_html(&mut self, html: &str, line: usize) {
-        let trimmed = html.trim();
-        let lower = trimmed.to_ascii_lowercase();
-        if lower.starts_with("<sup") {
-            self.in_sup = true;
-            return;
-        }
-        if lower.starts_with("</sup") {
-            self.in_sup = false;
-            return;
-        }
-        if self.in_sup {
-            if let Some(url) = capture_url(&HREF, trimmed) {
-                let section = self.current_section();
-                self.sections[section].footnotes.push(Link {
-                    url,
-                    text: String::new(),
-                });
-            }
-            return;
-        }
-        if let Some(pin) = PIN.captures(trimmed) {
-            // A pin at the start of a list item pins the item.
-            if let Some(Frame::Paragraph { inlines, .. }) = self.stack.last()
-                && inlines.is_empty()
-                && let Some(Frame::Item { item }) = self.stack.iter_mut().rev().nth(1)
-            {
-                item.pin = Some(pin[1].to_string());
-                return;
-            }
-            if let Some(Frame::Item { item }) = self.stack.last_mut() {
-                item.pin = Some(pin[1].to_string());
-            }
-            // A pin in a table row's first cell pins the row.
-            if let [
-                ..,
-                Frame::Row {
-                    cells,
-                    pin: row_pin,
-                    ..
-                },
-                Frame::Cell { inlines },
-            ] = self.stack.as_mut_slice()
-                && cells.is_empty()
-                && inlines.is_empty()
-            {
-                *row_pin = Some(pin[1].to_string());
-            }
-            return;
-        }
-        if trimmed.starts_with("<!--") {
-            return;
-        }
-        if BR.is_match(trimmed) {
-            self.push_inline(Inline::HardBreak, line);
-            return;
-        }
-        self.push_inline(Inline::Html(html.to_string()), line);
-    }
-
-    fn html_block_text(&mut self, html: &str) {
-        if let Some(Frame::Html { text, .. }) = self.stack.last_mut() {
-            text.push_str(html);
-        }
-    }
-
-    fn finish_html(&mut self, text: String, line: usize) {
-        // `* <!-- id: x --> text`: an HTML block inside a list item that starts with a pin.
-        let mut rest = text.as_str();
-        let mut pin = None;
-        while let Some(c) = PIN_PREFIX.captures(rest) {
-            pin = Some(c[1].to_string());
-            rest = &rest[c.get(0).map_or(0, |m| m.end())..];
-        }
-        if let Some(pin) = pin
-            && !rest.trim().is_empty()
-        {
-            let in_item = matches!(
-                self.stack
-                    .iter()
-                    .rev()
-                    .find(|f| !matches!(f, Frame::Ignored)),
-                Some(Frame::Item { .. })
-            );
-            if in_item && let Some(Frame::Item { item }) = self.stack.last_mut() {
-                item.pin = Some(pin);
-            } else {
-                self.pending_pin = Some(pin);
-            }
-            let inlines = vec![Inline::Text(
-                rest.split_whitespace().collect::<Vec<_>>().join(" "),
-            )];
-            self.finish_paragraph(inlines, line);
-            return;
-        }
-        let trimmed = text.trim();
-        if let Some(pin) = PIN.captures(trimmed) {
-            self.pending_pin = Some(pin[1].to_string());
-            return;
-        }
-        if trimmed.starts_with("<!--") && trimmed.ends_with("-->") {
-            return;
-        }
-        if let Some(figure) = html_figure(trimmed) {
-            self.push_block(Block {
-                kind: BlockKind::Figure(figure),
-                line,
-                pin: None,
-            });
-            return;
-        }
-        self.push_block(Block {
-            kind: BlockKind::Html(text),
-            line,
-            pin: None,
-        });
-    }
-
-    fn finish_paragraph(&mut self, mut inlines: Vec<Inline>, line: usize) {
-        trim_inlines(&mut inlines);
-        if inlines.is_empty() {
-            return;
-        }
-        let only_images = inlines.iter().all(|i| match i {
-            Inline::Image { .. } | Inline::SoftBreak | Inline::HardBreak => true,
-            Inline::Text(t) => t.trim().is_empty(),
-            _ => false,
-        });
-        if only_images {
-            let images = inlines
-                .iter()
-                .filter_map(|i| match i {
-                    Inline::Image { url, alt } => Some(Image {
-                        src: url.clone(),
-                        alt: alt.clone(),
-                    }),
-                    _ => None,
-                })
-                .collect();
-            let pin = self.pending_pin.take();
-            self.push_block(Block {
-                kind: BlockKind::Figure(Figure {
-                    images,
-                    caption: None,
-                }),
-                line,
-                pin,
-            });
-            return;
-        }
-        let pin = self.pending_pin.take();
-        self.push_block(Block {
-            kind: BlockKind::Paragraph(inlines),
-            line,
-            pin,
-        });
-    }
-
-    fn push_block(&mut self, mut block: Block) {
-        if block.pin.is_none() && !matches!(block.kind, BlockKind::Paragraph(_)) {
-            block.pin = self.pending_pin.take();
-        }
-        for frame in self.stack.iter_mut().rev() {
-            match frame {
-                Frame::Quote { blocks, .. } => {
-                    blocks.push(block);
-                    return;
-                }
-                Frame::Item { item } => {
-                    item.blocks.push(block);
-                    return;
-                }
-                _ => {}
-            }
-        }
-        let section = self.current_section();
-        self.sections[section].blocks.push(block);
-    }
-
-    fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
-        trim_inlines(&mut inlines);
-        // Titles outlive their section's blocks (a big file keeps every heading): no spare room.
-        inlines.shrink_to_fit();
-        let title_text = plain_text(&inlines)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let base = github_slug(&title_text);
-        let anchor = {
-            let count = self.slugs.entry(base.clone()).or_insert(0);
-            let anchor = if *count == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{count}")
-            };
-            *count += 1;
-            anchor
-        };
-        while let Some(&top) = self.open.last() {
-            if top != 0 && self.sections[top].level >= level {
-                self.open.pop();
-            } else {
-                break;
-            }
-        }
-        let parent = self.current_section();
-        let index = self.sections.len();
-        // Blocks only ever go to the newest section: the one before this heading is complete.
-        self.section_done(index - 1);
-        self.sections.push(Section {
-            level,
-            title: inlines,
-            title_text,
-            anchor,
-            parent: Some(parent),
-            children: Vec::new(),
-            blocks: Vec::new(),
-            line,
-            pin: self.pending_pin.take(),
-            footnotes: Vec::new(),
-        });
-        self.sections[parent].children.push(index);
-        self.open.push(index);
-    }
-
-    /// Hands a complete section to `on_done` (when parsing section by section), then drops
-    /// its blocks.
-    fn section_done(&mut self, index: usize) {
-        let Some(done) = self.on_done.as_mut() else {
-            return;
-        };
-        if self.failed.is_some() {
-            return;
-        }
-        // The callback sees a `Document`; moving the sections in and out costs nothing.
-        let doc = Document {
-            file: self.file.to_path_buf(),
-            sections: std::mem::take(&mut self.sections),
-            warnings: Vec::new(),
-        };
-        let result = done(&doc, index);
-        self.sections = doc.sections;
-        self.sections[index].blocks = Vec::new();
-        if let Err(e) = result {
-            self.failed = Some(e);
-        }
-    }
-
     fn finish(mut self) -> Result<Document> {
         // Unclosed frames cannot happen with pulldown-cmark, but never lose content.
         while !self.stack.is_empty() {
@@ -836,51 +578,7 @@ impl<'a, 'f> Builder<'a, 'f> {
     }
 }
 
-fn capture_url(re: &Regex, text: &str) -> Option<String> {
-    let caps = re.captures(text)?;
-    caps.get(1)
-        .or(caps.get(2))
-        .or(caps.get(3))
-        .map(|m| m.as_str().to_string())
-}
-
-/// `<p align="center"><img src=…><br/><i><a href=…>Source: …</a></i></p>` → a figure.
-fn html_figure(html: &str) -> Option<Figure> {
-    let lower = html.to_ascii_lowercase();
-    if !(lower.starts_with("<p") || lower.starts_with("<div") || lower.starts_with("<img")) {
-        return None;
-    }
-    let images: Vec<Image> = IMG_SRC
-        .captures_iter(html)
-        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
-        .map(|m| Image {
-            src: m.as_str().to_string(),
-            alt: String::new(),
-        })
-        .collect();
-    let caption = CAPTION.captures(html).map(|c| {
-        let url = c
-            .get(1)
-            .or(c.get(2))
-            .or(c.get(3))
-            .map(|m| m.as_str())
-            .unwrap_or("");
-        let text = TAG.replace_all(c.get(4).map(|m| m.as_str()).unwrap_or(""), "");
-        Link {
-            url: url.to_string(),
-            text: crate::markup::decode_entities(text.trim()),
-        }
-    });
-    // Anything else of substance in the block means it is not just a figure.
-    let rest = CAPTION.replace_all(html, "");
-    let rest = TAG.replace_all(&rest, "");
-    if !rest.trim().is_empty() || (images.is_empty() && caption.is_none()) {
-        return None;
-    }
-    Some(Figure { images, caption })
-}
-
-fn trim_inlines(inlines: &mut Vec<Inline>) {
+pub(super) fn trim_inlines(inlines: &mut Vec<Inline>) {
     while matches!(inlines.last(), Some(Inline::SoftBreak | Inline::HardBreak)) {
         inlines.pop();
     }
@@ -894,98 +592,4 @@ fn trim_inlines(inlines: &mut Vec<Inline>) {
         *t = t.trim_end().to_string();
     }
     inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(text: &str) -> Document {
-        parse(text, Path::new("t.md")).unwrap()
-    }
-
-    #[test]
-    fn slugs_follow_github() {
-        assert_eq!(
-            github_slug("Disadvantage(s): failover"),
-            "disadvantages-failover"
-        );
-        assert_eq!(
-            github_slug("CP - consistency and partition"),
-            "cp---consistency-and-partition"
-        );
-        assert_eq!(
-            github_slug("Reverse proxy (web server)"),
-            "reverse-proxy-web-server"
-        );
-    }
-
-    #[test]
-    fn duplicate_anchors_get_suffixes() {
-        let d = doc("# A\n## Notes\n## Notes\n## Notes\n");
-        let anchors: Vec<_> = d.sections.iter().map(|s| s.anchor.as_str()).collect();
-        assert_eq!(anchors, ["", "a", "notes", "notes-1", "notes-2"]);
-    }
-
-    #[test]
-    fn sections_nest_and_know_lines() {
-        let d = doc("intro\n\n# Top\n\ntext\n\n## Sub\n\n* a\n* b\n\n# Next\n");
-        assert_eq!(d.sections.len(), 4);
-        assert_eq!(d.sections[2].parent, Some(1));
-        assert_eq!(d.sections[2].line, 7);
-        assert_eq!(d.sections[2].blocks[0].line, 9);
-        assert_eq!(d.sections[3].parent, Some(0));
-        assert_eq!(d.heading_path(2), ["Top", "Sub"]);
-    }
-
-    #[test]
-    fn deep_nesting_does_not_overflow() {
-        let lists: String = (0..10_000)
-            .map(|i| format!("{}* x\n", "  ".repeat(i)))
-            .collect();
-        let d = doc(&lists);
-        assert!(!d.warnings.is_empty());
-        let quotes = ">".repeat(10_000) + " deep\n";
-        let d = doc(&quotes);
-        assert!(!d.warnings.is_empty());
-        let emphasis = "*".repeat(10_000) + "x" + &"*".repeat(10_000);
-        doc(&emphasis);
-        let links = "[".repeat(10_000) + "x" + &"](u)".repeat(10_000);
-        doc(&links);
-    }
-
-    #[test]
-    fn caption_html_becomes_figure() {
-        let d = doc(
-            "# T\n\n<p align=\"center\">\n  <img src=\"images/a.png\">\n  <br/>\n  <i><a href=http://x.org/y>Source: Somewhere</a></i>\n</p>\n",
-        );
-        let BlockKind::Figure(f) = &d.sections[1].blocks[0].kind else {
-            panic!()
-        };
-        assert_eq!(f.images[0].src, "images/a.png");
-        assert_eq!(f.caption.as_ref().unwrap().url, "http://x.org/y");
-        assert_eq!(f.caption.as_ref().unwrap().text, "Source: Somewhere");
-    }
-
-    #[test]
-    fn pins_attach_to_headings_lists_and_items() {
-        let d = doc("<!-- id: top -->\n# T\n\n<!-- id: lst -->\n* <!-- id: one --> a\n* b\n");
-        assert_eq!(d.sections[1].pin.as_deref(), Some("top"));
-        let b = &d.sections[1].blocks[0];
-        assert_eq!(b.pin.as_deref(), Some("lst"));
-        let BlockKind::List(l) = &b.kind else {
-            panic!()
-        };
-        assert_eq!(l.items[0].pin.as_deref(), Some("one"));
-    }
-
-    #[test]
-    fn sup_footnotes_become_links() {
-        let d = doc("# T\n\nText.<sup><a href=http://e.org/1>1</a></sup> More.\n");
-        assert_eq!(d.sections[1].footnotes[0].url, "http://e.org/1");
-        let BlockKind::Paragraph(p) = &d.sections[1].blocks[0].kind else {
-            panic!()
-        };
-        assert_eq!(plain_text(p), "Text. More.");
-    }
 }

@@ -1,0 +1,138 @@
+//! Sections and blocks: where a finished block goes (the open container, else the current
+//! section), how a heading opens a section (anchor, nesting, pin), and how a finished section
+//! is handed on when parsing section by section.
+
+use super::parse::{Builder, Frame, github_slug, trim_inlines};
+use super::{Block, BlockKind, Document, Figure, Image, Inline, Section, plain_text};
+
+impl Builder<'_, '_> {
+    pub(super) fn push_block(&mut self, mut block: Block) {
+        if block.pin.is_none() && !matches!(block.kind, BlockKind::Paragraph(_)) {
+            block.pin = self.pending_pin.take();
+        }
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Quote { blocks, .. } => {
+                    blocks.push(block);
+                    return;
+                }
+                Frame::Item { item } => {
+                    item.blocks.push(block);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let section = self.current_section();
+        self.sections[section].blocks.push(block);
+    }
+
+    pub(super) fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
+        trim_inlines(&mut inlines);
+        // Titles outlive their section's blocks (a big file keeps every heading): no spare room.
+        inlines.shrink_to_fit();
+        let title_text = plain_text(&inlines)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let base = github_slug(&title_text);
+        let anchor = {
+            let count = self.slugs.entry(base.clone()).or_insert(0);
+            let anchor = if *count == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{count}")
+            };
+            *count += 1;
+            anchor
+        };
+        while let Some(&top) = self.open.last() {
+            if top != 0 && self.sections[top].level >= level {
+                self.open.pop();
+            } else {
+                break;
+            }
+        }
+        let parent = self.current_section();
+        let index = self.sections.len();
+        // Blocks only ever go to the newest section: the one before this heading is complete.
+        self.section_done(index - 1);
+        self.sections.push(Section {
+            level,
+            title: inlines,
+            title_text,
+            anchor,
+            parent: Some(parent),
+            children: Vec::new(),
+            blocks: Vec::new(),
+            line,
+            pin: self.pending_pin.take(),
+            footnotes: Vec::new(),
+        });
+        self.sections[parent].children.push(index);
+        self.open.push(index);
+    }
+
+    /// Hands a complete section to `on_done` (when parsing section by section), then drops
+    /// its blocks.
+    pub(super) fn section_done(&mut self, index: usize) {
+        let Some(done) = self.on_done.as_mut() else {
+            return;
+        };
+        if self.failed.is_some() {
+            return;
+        }
+        // The callback sees a `Document`; moving the sections in and out costs nothing.
+        let doc = Document {
+            file: self.file.to_path_buf(),
+            sections: std::mem::take(&mut self.sections),
+            warnings: Vec::new(),
+        };
+        let result = done(&doc, index);
+        self.sections = doc.sections;
+        self.sections[index].blocks = Vec::new();
+        if let Err(e) = result {
+            self.failed = Some(e);
+        }
+    }
+
+    pub(super) fn finish_paragraph(&mut self, mut inlines: Vec<Inline>, line: usize) {
+        trim_inlines(&mut inlines);
+        if inlines.is_empty() {
+            return;
+        }
+        let only_images = inlines.iter().all(|i| match i {
+            Inline::Image { .. } | Inline::SoftBreak | Inline::HardBreak => true,
+            Inline::Text(t) => t.trim().is_empty(),
+            _ => false,
+        });
+        if only_images {
+            let images = inlines
+                .iter()
+                .filter_map(|i| match i {
+                    Inline::Image { url, alt } => Some(Image {
+                        src: url.clone(),
+                        alt: alt.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let pin = self.pending_pin.take();
+            self.push_block(Block {
+                kind: BlockKind::Figure(Figure {
+                    images,
+                    caption: None,
+                }),
+                line,
+                pin,
+            });
+            return;
+        }
+        let pin = self.pending_pin.take();
+        self.push_block(Block {
+            kind: BlockKind::Paragraph(inlines),
+            line,
+            pin,
+        });
+    }
+}

@@ -1,0 +1,95 @@
+//! Unit tests of the markdown parser: sections, anchors, pins, figures, nesting limits.
+
+use std::path::Path;
+
+use super::parse::*;
+use super::*;
+
+fn doc(text: &str) -> Document {
+    parse(text, Path::new("t.md")).unwrap()
+}
+
+#[test]
+fn slugs_follow_github() {
+    assert_eq!(
+        github_slug("Disadvantage(s): failover"),
+        "disadvantages-failover"
+    );
+    assert_eq!(
+        github_slug("CP - consistency and partition"),
+        "cp---consistency-and-partition"
+    );
+    assert_eq!(
+        github_slug("Reverse proxy (web server)"),
+        "reverse-proxy-web-server"
+    );
+}
+
+#[test]
+fn duplicate_anchors_get_suffixes() {
+    let d = doc("# A\n## Notes\n## Notes\n## Notes\n");
+    let anchors: Vec<_> = d.sections.iter().map(|s| s.anchor.as_str()).collect();
+    assert_eq!(anchors, ["", "a", "notes", "notes-1", "notes-2"]);
+}
+
+#[test]
+fn sections_nest_and_know_lines() {
+    let d = doc("intro\n\n# Top\n\ntext\n\n## Sub\n\n* a\n* b\n\n# Next\n");
+    assert_eq!(d.sections.len(), 4);
+    assert_eq!(d.sections[2].parent, Some(1));
+    assert_eq!(d.sections[2].line, 7);
+    assert_eq!(d.sections[2].blocks[0].line, 9);
+    assert_eq!(d.sections[3].parent, Some(0));
+    assert_eq!(d.heading_path(2), ["Top", "Sub"]);
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let lists: String = (0..10_000)
+        .map(|i| format!("{}* x\n", "  ".repeat(i)))
+        .collect();
+    let d = doc(&lists);
+    assert!(!d.warnings.is_empty());
+    let quotes = ">".repeat(10_000) + " deep\n";
+    let d = doc(&quotes);
+    assert!(!d.warnings.is_empty());
+    let emphasis = "*".repeat(10_000) + "x" + &"*".repeat(10_000);
+    doc(&emphasis);
+    let links = "[".repeat(10_000) + "x" + &"](u)".repeat(10_000);
+    doc(&links);
+}
+
+#[test]
+fn caption_html_becomes_figure() {
+    let d = doc(
+        "# T\n\n<p align=\"center\">\n  <img src=\"images/a.png\">\n  <br/>\n  <i><a href=http://x.org/y>Source: Somewhere</a></i>\n</p>\n",
+    );
+    let BlockKind::Figure(f) = &d.sections[1].blocks[0].kind else {
+        panic!()
+    };
+    assert_eq!(f.images[0].src, "images/a.png");
+    assert_eq!(f.caption.as_ref().unwrap().url, "http://x.org/y");
+    assert_eq!(f.caption.as_ref().unwrap().text, "Source: Somewhere");
+}
+
+#[test]
+fn pins_attach_to_headings_lists_and_items() {
+    let d = doc("<!-- id: top -->\n# T\n\n<!-- id: lst -->\n* <!-- id: one --> a\n* b\n");
+    assert_eq!(d.sections[1].pin.as_deref(), Some("top"));
+    let b = &d.sections[1].blocks[0];
+    assert_eq!(b.pin.as_deref(), Some("lst"));
+    let BlockKind::List(l) = &b.kind else {
+        panic!()
+    };
+    assert_eq!(l.items[0].pin.as_deref(), Some("one"));
+}
+
+#[test]
+fn sup_footnotes_become_links() {
+    let d = doc("# T\n\nText.<sup><a href=http://e.org/1>1</a></sup> More.\n");
+    assert_eq!(d.sections[1].footnotes[0].url, "http://e.org/1");
+    let BlockKind::Paragraph(p) = &d.sections[1].blocks[0].kind else {
+        panic!()
+    };
+    assert_eq!(plain_text(p), "Text. More.");
+}
