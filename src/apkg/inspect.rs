@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::template::{self, Side};
-use crate::apkg::open_apkg;
+use crate::apkg::{ApkgTemplate, CollectionInfo, open_apkg, read_col};
 use crate::error::{Error, Result};
 
 static CLOZE_SPAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -69,13 +69,6 @@ pub struct Sample {
     pub guid: String,
     pub question: String,
     pub answer: String,
-}
-
-struct Model {
-    name: String,
-    cloze: bool,
-    fields: Vec<String>,
-    templates: Vec<(String, String, String)>,
 }
 
 fn bad(path: &Path, what: String) -> Error {
@@ -146,55 +139,30 @@ type Read = (
 );
 
 fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> {
-    let sql = |e: rusqlite::Error| e.to_string();
-    let (schema, models, decks): (i64, String, String) = conn
-        .query_row("select ver, models, decks from col limit 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    let col = read_col(conn)?;
+    let count = |table: &str| -> std::result::Result<usize, String> {
+        conn.query_row(&format!("select count(*) from {table}"), [], |r| {
+            r.get::<_, i64>(0)
         })
-        .map_err(sql)?;
-    let models: serde_json::Value =
-        serde_json::from_str(&models).map_err(|e| format!("col.models is not JSON: {e}"))?;
-    let decks: serde_json::Value =
-        serde_json::from_str(&decks).map_err(|e| format!("col.decks is not JSON: {e}"))?;
-    let mut model_map: BTreeMap<i64, Model> = BTreeMap::new();
-    for (id, m) in models.as_object().ok_or("col.models is not an object")? {
-        let id: i64 = id
-            .parse()
-            .map_err(|_| format!("note type id {id:?} is not a number"))?;
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-        model_map.insert(
-            id,
-            Model {
-                name: text(&m["name"]),
-                cloze: m["type"].as_i64() == Some(1),
-                fields: m["flds"]
-                    .as_array()
-                    .map(|a| a.iter().map(|f| text(&f["name"])).collect())
-                    .unwrap_or_default(),
-                templates: m["tmpls"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|t| (text(&t["name"]), text(&t["qfmt"]), text(&t["afmt"])))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            },
-        );
-    }
-    let mut deck_names: BTreeMap<i64, String> = BTreeMap::new();
-    for (id, d) in decks.as_object().ok_or("col.decks is not an object")? {
-        let id: i64 = id
-            .parse()
-            .map_err(|_| format!("deck id {id:?} is not a number"))?;
-        deck_names.insert(id, d["name"].as_str().unwrap_or("").to_string());
-    }
-    let notes: i64 = conn
-        .query_row("select count(*) from notes", [], |r| r.get(0))
-        .map_err(sql)?;
-    let cards: i64 = conn
-        .query_row("select count(*) from cards", [], |r| r.get(0))
-        .map_err(sql)?;
+        .map(|n| n as usize)
+        .map_err(|e| e.to_string())
+    };
+    Ok((
+        deck_list(conn, &col)?,
+        notetype_list(conn, &col)?,
+        count("notes")?,
+        count("cards")?,
+        sample_cards(conn, &col, samples)?,
+        col.schema,
+    ))
+}
+
+/// Every deck that has cards, with its note and card counts, by name.
+fn deck_list(
+    conn: &Connection,
+    col: &CollectionInfo,
+) -> std::result::Result<Vec<DeckInfo>, String> {
+    let sql = |e: rusqlite::Error| e.to_string();
     let mut deck_list = Vec::new();
     let mut stmt = conn
         .prepare("select did, count(distinct nid), count(*) from cards group by did")
@@ -212,7 +180,8 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         let (id, n, c) = row.map_err(sql)?;
         deck_list.push(DeckInfo {
             id,
-            name: deck_names
+            name: col
+                .decks
                 .get(&id)
                 .cloned()
                 .unwrap_or_else(|| format!("(deck {id})")),
@@ -221,6 +190,15 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         });
     }
     deck_list.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(deck_list)
+}
+
+/// Every note type with its fields, templates and note count.
+fn notetype_list(
+    conn: &Connection,
+    col: &CollectionInfo,
+) -> std::result::Result<Vec<NotetypeInfo>, String> {
+    let sql = |e: rusqlite::Error| e.to_string();
     let mut per_model: HashMap<i64, usize> = HashMap::new();
     let mut stmt = conn
         .prepare("select mid, count(*) from notes group by mid")
@@ -232,17 +210,27 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         let (mid, n) = row.map_err(sql)?;
         per_model.insert(mid, n as usize);
     }
-    let notetypes = model_map
+    Ok(col
+        .notetypes
         .iter()
         .map(|(id, m)| NotetypeInfo {
             id: *id,
             name: m.name.clone(),
-            kind: if m.cloze { "cloze" } else { "standard" },
+            kind: if m.kind == 1 { "cloze" } else { "standard" },
             fields: m.fields.clone(),
-            templates: m.templates.iter().map(|t| t.0.clone()).collect(),
+            templates: m.templates.iter().map(|t| t.name.clone()).collect(),
             notes: per_model.get(id).copied().unwrap_or(0),
         })
-        .collect();
+        .collect())
+}
+
+/// The first `samples` cards in deck and due order, rendered with the package's templates.
+fn sample_cards(
+    conn: &Connection,
+    col: &CollectionInfo,
+    samples: usize,
+) -> std::result::Result<Vec<Sample>, String> {
+    let sql = |e: rusqlite::Error| e.to_string();
     let mut sample_list = Vec::new();
     let mut stmt = conn
         .prepare(
@@ -263,60 +251,64 @@ fn read(conn: &Connection, samples: usize) -> std::result::Result<Read, String> 
         .map_err(sql)?;
     for row in rows {
         let (ord, did, mid, flds, guid) = row.map_err(sql)?;
-        let Some(model) = model_map.get(&mid) else {
+        let Some(model) = col.notetypes.get(&mid) else {
             continue;
         };
+        let cloze = model.kind == 1;
         let fields: HashMap<String, String> = model
             .fields
             .iter()
             .cloned()
             .zip(flds.split('\u{1f}').map(str::to_string))
             .collect();
-        let index = if model.cloze { 0 } else { ord.max(0) as usize };
-        let Some((name, qfmt, afmt)) = model.templates.get(index) else {
+        let index = if cloze { 0 } else { ord.max(0) as usize };
+        let Some(template) = model.templates.get(index) else {
             continue;
         };
-        let ord = ord.max(0) as u32;
-        let q = template::render(qfmt, &fields, ord, Side::Question, "");
-        let a = template::render(afmt, &fields, ord, Side::Answer, "");
-        let question = crate::apkg::field_text(&q);
-        let mut answer = crate::apkg::field_text(&a);
-        if model.cloze {
-            // The answer of a cloze card is what its deletion hid.
-            let revealed: Vec<String> = CLOZE_SPAN
-                .captures_iter(&template::cloze(
-                    fields
-                        .values()
-                        .find(|v| v.contains("{{c"))
-                        .map_or("", |v| v.as_str()),
-                    ord + 1,
-                    Side::Answer,
-                ))
-                .map(|c| crate::apkg::field_text(&c[1]))
-                .collect();
-            if !revealed.is_empty() {
-                answer = revealed.join(" · ");
-            }
-        } else if let Some(rest) = answer.strip_prefix(question.as_str()) {
-            answer = rest.trim().to_string();
-        }
+        let (question, answer) = sample_sides(template, &fields, ord.max(0) as u32, cloze);
         sample_list.push(Sample {
-            deck: deck_names.get(&did).cloned().unwrap_or_default(),
+            deck: col.decks.get(&did).cloned().unwrap_or_default(),
             notetype: model.name.clone(),
-            template: name.clone(),
+            template: template.name.clone(),
             guid,
             question: crate::markup::shorten(&question, 200),
             answer: crate::markup::shorten(&answer, 300),
         });
     }
-    Ok((
-        deck_list,
-        notetypes,
-        notes as usize,
-        cards as usize,
-        sample_list,
-        schema,
-    ))
+    Ok(sample_list)
+}
+
+/// A card's question and answer as text. The answer of a cloze card is what its deletion
+/// hid; a standard card's answer leaves out the question it repeats.
+fn sample_sides(
+    template: &ApkgTemplate,
+    fields: &HashMap<String, String>,
+    ord: u32,
+    cloze: bool,
+) -> (String, String) {
+    let q = template::render(&template.front, fields, ord, Side::Question, "");
+    let a = template::render(&template.back, fields, ord, Side::Answer, "");
+    let question = crate::apkg::field_text(&q);
+    let mut answer = crate::apkg::field_text(&a);
+    if cloze {
+        let revealed: Vec<String> = CLOZE_SPAN
+            .captures_iter(&template::cloze(
+                fields
+                    .values()
+                    .find(|v| v.contains("{{c"))
+                    .map_or("", |v| v.as_str()),
+                ord + 1,
+                Side::Answer,
+            ))
+            .map(|c| crate::apkg::field_text(&c[1]))
+            .collect();
+        if !revealed.is_empty() {
+            answer = revealed.join(" · ");
+        }
+    } else if let Some(rest) = answer.strip_prefix(question.as_str()) {
+        answer = rest.trim().to_string();
+    }
+    (question, answer)
 }
 
 fn human(bytes: u64) -> String {

@@ -28,9 +28,19 @@ pub struct ApkgNotetype {
     pub id: i64,
     pub name: String,
     pub fields: Vec<String>,
+    pub templates: Vec<ApkgTemplate>,
     pub mtime: i64,
     /// 1 for cloze note types.
     pub kind: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApkgTemplate {
+    pub name: String,
+    /// The question format (`qfmt`).
+    pub front: String,
+    /// The answer format (`afmt`).
+    pub back: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,48 +233,74 @@ pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
     })
 }
 
-fn read_collection(conn: &Connection) -> std::result::Result<ApkgContents, String> {
-    let sql = |e: rusqlite::Error| e.to_string();
-    let (models, decks): (String, String) = conn
-        .query_row("select models, decks from col limit 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+/// The collection's own record (`col`): schema version, note types and deck names. The one
+/// place `col.models` and `col.decks` are parsed.
+pub struct CollectionInfo {
+    pub schema: i64,
+    pub notetypes: BTreeMap<i64, ApkgNotetype>,
+    pub decks: BTreeMap<i64, String>,
+}
+
+/// Reads the `col` row of an opened collection.
+pub fn read_col(conn: &Connection) -> std::result::Result<CollectionInfo, String> {
+    let (schema, models, decks): (i64, String, String) = conn
+        .query_row("select ver, models, decks from col limit 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
-        .map_err(sql)?;
+        .map_err(|e| e.to_string())?;
     let models: serde_json::Value =
         serde_json::from_str(&models).map_err(|e| format!("col.models is not JSON: {e}"))?;
     let decks: serde_json::Value =
         serde_json::from_str(&decks).map_err(|e| format!("col.decks is not JSON: {e}"))?;
-    let mut out = ApkgContents::default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut notetypes = BTreeMap::new();
     for (id, model) in models.as_object().ok_or("col.models is not an object")? {
         let id: i64 = id
             .parse()
             .map_err(|_| format!("note type id {id:?} is not a number"))?;
-        let fields = model["flds"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|f| f["name"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.notetypes.insert(
+        let list = |key: &str| model[key].as_array().map_or(&[][..], Vec::as_slice);
+        notetypes.insert(
             id,
             ApkgNotetype {
                 id,
-                name: model["name"].as_str().unwrap_or("").to_string(),
-                fields,
+                name: text(&model["name"]),
+                // A field without a name keeps its place, so values still line up.
+                fields: list("flds").iter().map(|f| text(&f["name"])).collect(),
+                templates: list("tmpls")
+                    .iter()
+                    .map(|t| ApkgTemplate {
+                        name: text(&t["name"]),
+                        front: text(&t["qfmt"]),
+                        back: text(&t["afmt"]),
+                    })
+                    .collect(),
                 mtime: model["mod"].as_i64().unwrap_or(0),
                 kind: model["type"].as_i64().unwrap_or(0),
             },
         );
     }
+    let mut deck_names = BTreeMap::new();
     for (id, deck) in decks.as_object().ok_or("col.decks is not an object")? {
         let id: i64 = id
             .parse()
             .map_err(|_| format!("deck id {id:?} is not a number"))?;
-        out.decks
-            .insert(id, deck["name"].as_str().unwrap_or("").to_string());
+        deck_names.insert(id, text(&deck["name"]));
     }
+    Ok(CollectionInfo {
+        schema,
+        notetypes,
+        decks: deck_names,
+    })
+}
+
+fn read_collection(conn: &Connection) -> std::result::Result<ApkgContents, String> {
+    let sql = |e: rusqlite::Error| e.to_string();
+    let col = read_col(conn)?;
+    let mut out = ApkgContents {
+        notetypes: col.notetypes,
+        decks: col.decks,
+        notes: Vec::new(),
+    };
     let mut first_deck: BTreeMap<i64, i64> = BTreeMap::new();
     let mut stmt = conn
         .prepare("select nid, did from cards order by nid, ord, id")
