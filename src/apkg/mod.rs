@@ -132,6 +132,30 @@ pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("open the package", path, e))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| invalid(path, format!("not a readable zip archive ({e})")))?;
+    let names = checked_members(&mut archive, path)?;
+    let member = collection_member(&names, path)?;
+    let temp = unpack_collection(&mut archive, member, path)?;
+    let conn = Connection::open_with_flags(
+        temp.path(),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| invalid(path, format!("{member} is not an SQLite database ({e})")))?;
+    Ok(OpenedApkg {
+        members: names,
+        collection_member: member,
+        conn,
+        archive,
+        path: path.to_path_buf(),
+        _temp: temp,
+    })
+}
+
+/// Every member's name and size, after refusing names with paths, zip bombs and packages that
+/// unpack to more than [`MAX_UNCOMPRESSED`].
+fn checked_members(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    path: &Path,
+) -> Result<Vec<(String, u64)>> {
     let mut names = Vec::new();
     let mut total: u64 = 0;
     for index in 0..archive.len() {
@@ -179,6 +203,11 @@ pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
             ),
         ));
     }
+    Ok(names)
+}
+
+/// The collection member to read: the newest legacy one the package holds.
+fn collection_member(names: &[(String, u64)], path: &Path) -> Result<&'static str> {
     let member = if names.iter().any(|(n, _)| n == "collection.anki21") {
         "collection.anki21"
     } else if names.iter().any(|(n, _)| n == "collection.anki21b") {
@@ -196,6 +225,16 @@ pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
         ));
     };
 
+    Ok(member)
+}
+
+/// The collection copied to a private temporary file, stopping at the size limit whatever
+/// the zip header claims.
+fn unpack_collection(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    member: &str,
+    path: &Path,
+) -> Result<tempfile::NamedTempFile> {
     let mut temp = tempfile::Builder::new()
         .prefix("primer-anki-read.")
         .tempfile()
@@ -218,19 +257,7 @@ pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
             .flush()
             .map_err(|e| Error::io("write", temp.path(), e))?;
     }
-    let conn = Connection::open_with_flags(
-        temp.path(),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| invalid(path, format!("{member} is not an SQLite database ({e})")))?;
-    Ok(OpenedApkg {
-        members: names,
-        collection_member: member,
-        conn,
-        archive,
-        path: path.to_path_buf(),
-        _temp: temp,
-    })
+    Ok(temp)
 }
 
 /// The collection's own record (`col`): schema version, note types and deck names. The one
