@@ -115,77 +115,126 @@ pub fn plan(decks: &[AdoptDeck<'_>], old: &[OldNote], lock: &Lock) -> Plan {
         .values()
         .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
         .collect();
-    let mut taken: HashSet<(String, String)> = HashSet::new();
     // Direct heading matches first, so a broader fallback never takes a card a heading of its
     // own would have had.
     let mut pending = Vec::new();
     for note in old {
-        let title = html_to_text(&note.front);
-        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        let deck_name = note.deck.clone().unwrap_or_default();
-        let refuse = |reason: String| NotAdopted {
-            deck: deck_name.clone(),
-            title: title.clone(),
-            guid: note.guid.clone(),
-            reason,
-        };
         if locked_guids.contains(note.guid.as_str()) {
             // Adopted by an earlier build: the lock already gives this GUID to its card.
             continue;
         }
-        let Some(deck) = decks.iter().find(|d| d.name == deck_name) else {
-            plan.not_adopted.push(refuse(format!(
-                "this build has no deck named \"{deck_name}\""
-            )));
-            continue;
-        };
-        let wanted = normalize_key(&title);
-        let standard: Vec<(usize, &Vec<String>)> = deck
-            .candidates
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.kind == NotetypeKind::Standard)
-            .map(|(i, c)| (i, &c.heading_path))
-            .collect();
-        let direct: Vec<usize> = standard
-            .iter()
-            .filter(|(_, path)| path.last() == Some(&wanted))
-            .map(|(i, _)| *i)
-            .collect();
-        let summary = direct
-            .iter()
-            .copied()
-            .find(|&i| deck.candidates[i].is_summary);
-        // Below the heading: shallowest first, summaries before other cards, then source order.
-        let mut below: Vec<(usize, bool, usize)> = standard
-            .iter()
-            .filter_map(|(i, path)| {
-                let at = path.iter().position(|h| h == &wanted)?;
-                let is_summary = deck.candidates[*i].is_summary;
-                (at + 1 < path.len()).then_some((path.len() - at, !is_summary, *i))
-            })
-            .collect();
-        below.sort();
-        let choices: Vec<usize> = summary
-            .into_iter()
-            .chain(direct.iter().copied())
-            .chain(below.into_iter().map(|(_, _, i)| i))
-            .collect();
-        if choices.is_empty() {
-            plan.not_adopted.push(refuse(format!(
-                "no heading \"{title}\" with a standard card in deck \"{deck_name}\""
-            )));
-            continue;
+        match find_cards(note, decks) {
+            Ok(found) => pending.push(found),
+            Err(refused) => plan.not_adopted.push(refused),
         }
-        let rank = if summary.is_some() || !direct.is_empty() {
-            0
-        } else {
-            1
-        };
-        pending.push((rank, note, title, deck, choices));
     }
-    pending.sort_by_key(|p| p.0);
-    for (_, note, title, deck, choices) in pending {
+    pending.sort_by_key(|p| p.rank);
+    hand_out(pending, lock, &mut plan);
+    plan
+}
+
+/// An old note and the cards that could adopt it, best first.
+struct Pending<'a> {
+    /// 0 when a card is directly under the note's heading, 1 when only sections below it have
+    /// one.
+    rank: u8,
+    note: &'a OldNote,
+    /// The old note's heading, as text.
+    title: String,
+    deck: &'a AdoptDeck<'a>,
+    /// Indices into `deck.candidates`.
+    choices: Vec<usize>,
+}
+
+/// The cards of the old note's deck that could adopt it, or why there are none.
+fn find_cards<'a>(
+    note: &'a OldNote,
+    decks: &'a [AdoptDeck<'a>],
+) -> Result<Pending<'a>, NotAdopted> {
+    let title = html_to_text(&note.front);
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let deck_name = note.deck.clone().unwrap_or_default();
+    let refuse = |reason: String| NotAdopted {
+        deck: deck_name.clone(),
+        title: title.clone(),
+        guid: note.guid.clone(),
+        reason,
+    };
+    let Some(deck) = decks.iter().find(|d| d.name == deck_name) else {
+        return Err(refuse(format!(
+            "this build has no deck named \"{deck_name}\""
+        )));
+    };
+    let (rank, choices) = cards_of_heading(deck, &normalize_key(&title));
+    if choices.is_empty() {
+        return Err(refuse(format!(
+            "no heading \"{title}\" with a standard card in deck \"{deck_name}\""
+        )));
+    }
+    Ok(Pending {
+        rank,
+        note,
+        title,
+        deck,
+        choices,
+    })
+}
+
+/// The standard cards of `deck` for the heading `wanted` (normalised), best first: its summary
+/// card, the cards directly under it, then those in sections below it. The rank is 0 when
+/// there is a card directly under the heading, else 1.
+fn cards_of_heading(deck: &AdoptDeck<'_>, wanted: &str) -> (u8, Vec<usize>) {
+    let standard: Vec<(usize, &Vec<String>)> = deck
+        .candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == NotetypeKind::Standard)
+        .map(|(i, c)| (i, &c.heading_path))
+        .collect();
+    let direct: Vec<usize> = standard
+        .iter()
+        .filter(|(_, path)| path.last().map(String::as_str) == Some(wanted))
+        .map(|(i, _)| *i)
+        .collect();
+    let summary = direct
+        .iter()
+        .copied()
+        .find(|&i| deck.candidates[i].is_summary);
+    // Below the heading: shallowest first, summaries before other cards, then source order.
+    let mut below: Vec<(usize, bool, usize)> = standard
+        .iter()
+        .filter_map(|(i, path)| {
+            let at = path.iter().position(|h| h == wanted)?;
+            let is_summary = deck.candidates[*i].is_summary;
+            (at + 1 < path.len()).then_some((path.len() - at, !is_summary, *i))
+        })
+        .collect();
+    below.sort();
+    let rank = if summary.is_some() || !direct.is_empty() {
+        0
+    } else {
+        1
+    };
+    let choices = summary
+        .into_iter()
+        .chain(direct.iter().copied())
+        .chain(below.into_iter().map(|(_, _, i)| i))
+        .collect();
+    (rank, choices)
+}
+
+/// Gives each pending old note, in order, its first card that neither the lock nor an earlier
+/// old note has taken.
+fn hand_out(pending: Vec<Pending<'_>>, lock: &Lock, plan: &mut Plan) {
+    let mut taken: HashSet<(String, String)> = HashSet::new();
+    for Pending {
+        note,
+        title,
+        deck,
+        choices,
+        ..
+    } in pending
+    {
         let free = choices.into_iter().find(|&i| {
             let identity = &deck.candidates[i].identity;
             !taken.contains(&(deck.name.to_string(), identity.clone()))
@@ -219,5 +268,4 @@ pub fn plan(decks: &[AdoptDeck<'_>], old: &[OldNote], lock: &Lock) -> Plan {
             },
         );
     }
-    plan
 }

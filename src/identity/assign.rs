@@ -1,0 +1,160 @@
+//! Notes held in memory made whole: a decided identity and a draft's fields become a [`Note`]
+//! with its cards, and a lock line. [`assign`] runs the whole stage on drafts in memory (tests,
+//! benchmarks); a build, which spills the drafts, calls [`locked_note`] and [`into_note`] itself.
+
+use std::path::PathBuf;
+
+use super::adopt;
+use super::digest::{DeckRef, DigestContext, FileNotes};
+use super::lock::{Lock, LockedNote};
+use super::note::{Card, Note};
+use super::report::IdentityReport;
+use super::resolve::{Resolution, resolve};
+use super::similarity::Signature;
+use crate::error::Result;
+use crate::key::{basic_id, cloze_id};
+use crate::render::{NoteDraft, NotetypeKind};
+
+/// One deck's drafts with the facts identity needs about the deck.
+pub struct DeckDrafts<'a> {
+    pub name: &'a str,
+    pub id: i64,
+    pub drafts: &'a [NoteDraft],
+}
+
+/// The lock line of note `index` of `file` (whose identity in `deck` is `identity`) after
+/// [`resolve`].
+pub fn locked_note(
+    (deck, identity): (&str, &str),
+    files: &[FileNotes],
+    resolution: &Resolution,
+    (file, index): (usize, usize),
+    signature: Signature,
+) -> LockedNote {
+    let note = &files[file].notes[index];
+    LockedNote {
+        guid: resolution.guid(deck, identity, file, index),
+        note_id: note.note_id,
+        mtime: note.mtime,
+        hash: note.hash,
+        signature: Some(signature),
+    }
+}
+
+/// A note's identity as decided for this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub guid: String,
+    pub note_id: i64,
+    pub mtime: i64,
+}
+
+/// The note with these fields, tags and identity, with its cards.
+pub fn into_note(
+    kind: NotetypeKind,
+    card_count: u32,
+    fields: Vec<String>,
+    tags: Vec<String>,
+    assigned: Assigned,
+    deck_id: i64,
+) -> Note {
+    let (notetype_id, card_count) = match kind {
+        NotetypeKind::Standard => (basic_id(), 1),
+        NotetypeKind::Cloze => (cloze_id(), card_count.max(1)),
+    };
+    Note {
+        id: assigned.note_id,
+        guid: assigned.guid,
+        notetype_id,
+        mtime: assigned.mtime,
+        tags,
+        fields,
+        cards: (0..card_count)
+            .map(|ord| Card {
+                id: assigned.note_id + i64::from(ord),
+                ord,
+                deck_id,
+            })
+            .collect(),
+    }
+}
+
+/// Identities for drafts held in memory (tests, benchmarks, small tools): resolves them
+/// against `lock`, updates `lock` to this build, and returns each deck's notes.
+pub fn assign(
+    decks: &[DeckDrafts<'_>],
+    lock: &mut Lock,
+    now: i64,
+) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
+    let refs: Vec<DeckRef<'_>> = decks
+        .iter()
+        .map(|d| DeckRef {
+            name: d.name,
+            id: d.id,
+        })
+        .collect();
+    let mut files = Vec::with_capacity(decks.len());
+    let mut signatures = Vec::with_capacity(decks.len());
+    let mut identities = Vec::with_capacity(decks.len());
+    for (index, deck) in decks.iter().enumerate() {
+        let mut file = FileNotes::new(index, PathBuf::new());
+        let cx = DigestContext {
+            deck: refs[index],
+            old: lock,
+            now,
+            for_adoption: false,
+        };
+        let mut sigs = Vec::with_capacity(deck.drafts.len());
+        let mut ids = Vec::with_capacity(deck.drafts.len());
+        for draft in deck.drafts {
+            ids.push(file.push(draft, cx)?);
+            sigs.push(Signature::of(&draft.fields.front, &draft.fields.back));
+        }
+        files.push(file);
+        signatures.push(sigs);
+        identities.push(ids);
+    }
+    let resolution = resolve(
+        &refs,
+        &mut files,
+        lock,
+        now,
+        &adopt::Plan::default(),
+        &mut |file, index| Ok(identities[file][index].clone()),
+    )?;
+    let mut new_lock = Lock {
+        notetypes: lock.notetypes.clone(),
+        ..Lock::default()
+    };
+    let mut out = Vec::with_capacity(decks.len());
+    for (index, deck) in decks.iter().enumerate() {
+        let mut notes = Vec::with_capacity(deck.drafts.len());
+        for (position, draft) in deck.drafts.iter().enumerate() {
+            let identity = &identities[index][position];
+            let locked = locked_note(
+                (deck.name, identity),
+                &files,
+                &resolution,
+                (index, position),
+                signatures[index][position],
+            );
+            let assigned = Assigned {
+                guid: locked.guid.clone(),
+                note_id: locked.note_id,
+                mtime: locked.mtime,
+            };
+            notes.push(into_note(
+                draft.kind,
+                draft.card_count,
+                draft.fields.to_vec(),
+                draft.tags.clone(),
+                assigned,
+                deck.id,
+            ));
+            new_lock.insert(deck.name, identity, locked);
+        }
+        out.push(notes);
+    }
+    *lock = new_lock;
+    Ok((out, resolution.report))
+}

@@ -1,0 +1,182 @@
+//! What the identity stage keeps of each note while a build renders the rest: a small
+//! [`NoteDigest`] per note, grouped by source file in [`FileNotes`], looked up in the old lock
+//! as it is pushed so that [`resolve`](super::resolve) has only the unknown notes left to decide.
+
+use std::path::PathBuf;
+
+use super::lock::Lock;
+use super::similarity::Signature;
+use super::{ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, identity_of};
+use crate::error::{Error, Result, SourceLocation};
+use crate::render::NoteDraft;
+
+/// What the old lock says of a note's identity, found when the note is digested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// The lock does not know it: a new, renamed or adopted note.
+    New,
+    /// Known with the same content hash.
+    Unchanged,
+    /// Known with the same content hash, but without a similarity signature (lock v1).
+    UnchangedUnsigned,
+    /// Known with another content hash.
+    Changed,
+}
+
+/// What the identity stage keeps of one note: small and without allocations, so that a
+/// million fit in memory. The note's text and identity are kept elsewhere (a build spills them
+/// to disk) until the package is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteDigest {
+    /// [`content_hash`].
+    pub hash: u64,
+    /// A hash of the identity, to find duplicates and vanished keys without the text.
+    pub identity_hash: u64,
+    /// Note id: from the lock when it knows the identity, else set by [`resolve`](super::resolve).
+    pub note_id: i64,
+    /// Modification time in seconds: from the lock when it knows the identity, else set by
+    /// [`resolve`](super::resolve).
+    pub mtime: i64,
+    /// Line of the source, for messages.
+    pub line: u32,
+    pub locked: Locked,
+}
+
+/// The notes of one source file in document order, as the identity stage sees them.
+#[derive(Debug, Default)]
+pub struct FileNotes {
+    /// Index into the build's deck list.
+    pub deck: usize,
+    /// The source file, for messages.
+    pub file: PathBuf,
+    pub notes: Vec<NoteDigest>,
+    /// GUIDs from the lock that are not the derived one (e.g. kept through an earlier rename).
+    pub(super) locked_guids: Vec<(u32, String)>,
+    /// New notes that may be renamed ones, with their signature and identity (kept only when
+    /// the old lock has notes of this deck: otherwise nothing can be renamed).
+    pub(super) candidates: Vec<(u32, Signature, String)>,
+    /// Identities of the first [`LISTED_KEYS`] new and changed notes, for reports.
+    pub(super) listed_new: Vec<(u32, String)>,
+    pub(super) listed_changed: Vec<String>,
+    /// What `--adopt` needs of each note, when it was asked for.
+    pub adopt: Vec<adopt::Candidate>,
+}
+
+/// A deck as the identity stage sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeckRef<'a> {
+    pub name: &'a str,
+    pub id: i64,
+}
+
+/// What [`FileNotes::push`] needs besides the draft.
+#[derive(Debug, Clone, Copy)]
+pub struct DigestContext<'a> {
+    pub deck: DeckRef<'a>,
+    /// The last build's lock.
+    pub old: &'a Lock,
+    /// Build time in seconds.
+    pub now: i64,
+    /// Keep what `--adopt` needs.
+    pub for_adoption: bool,
+}
+
+/// The in-memory hash of an identity (not stored anywhere).
+pub(super) fn identity_hash(identity: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    identity.hash(&mut hasher);
+    hasher.finish()
+}
+
+impl FileNotes {
+    pub fn new(deck: usize, file: PathBuf) -> Self {
+        FileNotes {
+            deck,
+            file,
+            ..FileNotes::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.notes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
+
+    /// Adds `draft`, looking its identity up in the old lock: a known note gets its id and
+    /// mtime now; an unknown one may be a renamed one, so its similarity signature is kept for
+    /// [`resolve`](super::resolve). Returns the identity (the caller spills it with the note).
+    pub fn push(&mut self, draft: &NoteDraft, cx: DigestContext<'_>) -> Result<String> {
+        if i64::from(draft.card_count) >= ID_STRIDE {
+            return Err(Error::new(format!(
+                "a cloze note has {} deletions; the limit is {}",
+                draft.card_count,
+                ID_STRIDE - 1
+            ))
+            .at(draft.origin.clone())
+            .help("split the list into smaller ones"));
+        }
+        let deck = cx.deck;
+        let identity = identity_of(draft);
+        let index = u32::try_from(self.notes.len())
+            .map_err(|_| Error::new("a source file yields more than 4 billion cards"))?;
+        let mut note = NoteDigest {
+            hash: content_hash(draft, deck.id),
+            identity_hash: identity_hash(&identity),
+            note_id: 0,
+            mtime: 0,
+            line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),
+            locked: Locked::New,
+        };
+        match cx.old.get(deck.name, &identity) {
+            Some(locked) => {
+                note.note_id = locked.note_id;
+                if locked.guid.as_bytes() != guid_bytes(deck.name, &identity) {
+                    self.locked_guids.push((index, locked.guid.clone()));
+                }
+                if locked.hash == note.hash {
+                    note.mtime = locked.mtime;
+                    note.locked = if locked.signature.is_some() {
+                        Locked::Unchanged
+                    } else {
+                        Locked::UnchangedUnsigned
+                    };
+                } else {
+                    note.mtime = cx.now.max(locked.mtime + 1);
+                    note.locked = Locked::Changed;
+                    if self.listed_changed.len() < LISTED_KEYS {
+                        self.listed_changed.push(identity.clone());
+                    }
+                }
+            }
+            None => {
+                if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+                    let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+                    self.candidates.push((index, signature, identity.clone()));
+                }
+                if self.listed_new.len() < LISTED_KEYS {
+                    self.listed_new.push((index, identity.clone()));
+                }
+            }
+        }
+        if cx.for_adoption {
+            self.adopt.push(adopt::Candidate::of(draft, &identity));
+        }
+        self.notes.push(note);
+        Ok(identity)
+    }
+
+    /// Releases spare capacity (the digests of every file are held until the build ends).
+    pub fn shrink_to_fit(&mut self) {
+        self.notes.shrink_to_fit();
+        self.candidates.shrink_to_fit();
+        self.locked_guids.shrink_to_fit();
+    }
+
+    pub(super) fn origin(&self, index: usize) -> SourceLocation {
+        SourceLocation::new(&self.file, self.notes[index].line as usize, 0)
+    }
+}

@@ -1,0 +1,105 @@
+//! Recognising a renamed or moved note: a new note of a deck is matched to a key of that deck
+//! that vanished from the lock when their question and answer texts are alike enough (see
+//! [`similarity`](super::similarity)), with a bonus when only the heading path changed. The
+//! matched note keeps its GUID, note id and review history.
+
+use std::collections::HashSet;
+
+use super::digest::FileNotes;
+use super::lock::LockedNote;
+
+/// A renamed or moved note is recognised when the estimated Jaccard similarity of its question
+/// and answer (word and word-pair sets, see [`similarity`](super::similarity)) with a vanished note of the same
+/// deck reaches this, after adding [`SAME_ITEM_BONUS`] when the rule and item are unchanged.
+pub const RENAME_THRESHOLD: f64 = 0.5;
+
+/// Evidence that a note only moved: the last two key components (rule and item, e.g.
+/// `definition/consumer` or `message queue/summary`) are equal under another heading path.
+pub const SAME_ITEM_BONUS: f64 = 0.2;
+
+/// A rename found by [`match_renames`].
+pub(super) struct RenameMatch {
+    /// (file, index) of the new note.
+    pub(super) new: (usize, usize),
+    /// Its identity.
+    pub(super) identity: String,
+    /// Position in the deck's vanished list.
+    pub(super) old: usize,
+    pub(super) similarity: f64,
+    pub(super) same_item: bool,
+}
+
+/// Greedy best-first matching of new notes to vanished lock keys of one deck: every pair
+/// scoring at least [`RENAME_THRESHOLD`] is a candidate, the best pair is taken, both sides
+/// leave the pool, and so on. Ties break on the keys, so the result is stable.
+pub(super) fn match_renames(
+    files: &[FileNotes],
+    unmatched: &[(usize, usize)],
+    vanished: &[(String, LockedNote)],
+) -> Vec<RenameMatch> {
+    let wanted: HashSet<(usize, usize)> = unmatched.iter().copied().collect();
+    let mut candidates = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        for (index, signature, identity) in &file.candidates {
+            let new = (file_index, *index as usize);
+            if !wanted.contains(&new) {
+                continue;
+            }
+            for (position, (old_key, old)) in vanished.iter().enumerate() {
+                let Some(old_signature) = old.signature else {
+                    continue;
+                };
+                let similarity = signature.similarity(&old_signature);
+                let same_item = same_item(identity, old_key);
+                let score = similarity + if same_item { SAME_ITEM_BONUS } else { 0.0 };
+                if score >= RENAME_THRESHOLD {
+                    candidates.push((
+                        score,
+                        identity.as_str(),
+                        old_key.as_str(),
+                        new,
+                        position,
+                        similarity,
+                        same_item,
+                    ));
+                }
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| a.2.cmp(b.2))
+    });
+    let mut used_new = HashSet::new();
+    let mut used_old = HashSet::new();
+    let mut out = Vec::new();
+    for (_, identity, _, new, old, similarity, same_item) in candidates {
+        if used_new.contains(&new) || used_old.contains(&old) {
+            continue;
+        }
+        used_new.insert(new);
+        used_old.insert(old);
+        out.push(RenameMatch {
+            new,
+            identity: identity.to_string(),
+            old,
+            similarity,
+            same_item,
+        });
+    }
+    out.sort_by_key(|m| m.new);
+    out
+}
+
+/// The last two components of two keys are equal (and the keys are not pins).
+fn same_item(a: &str, b: &str) -> bool {
+    fn tail(k: &str) -> Option<(&str, &str)> {
+        let mut parts = k.rsplitn(3, '/');
+        let item = parts.next()?;
+        let rule = parts.next()?;
+        parts.next()?;
+        Some((item, rule))
+    }
+    !a.starts_with("pin:") && !b.starts_with("pin:") && tail(a).is_some() && tail(a) == tail(b)
+}

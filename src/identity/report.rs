@@ -1,0 +1,105 @@
+//! What identity resolution found, for people: the counts and keys the build report prints,
+//! and the lines `build --locked` fails with when the lock would change.
+
+use std::collections::BTreeMap;
+
+use super::adopt;
+use super::lock::{Lock, LockedNotetype};
+#[cfg(doc)]
+use super::rename::RENAME_THRESHOLD;
+
+/// A note recognised under a new key: its key vanished and a new note of the same deck is
+/// close enough (see [`RENAME_THRESHOLD`]). It keeps its GUID, note id and review history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rename {
+    pub deck: String,
+    pub from: String,
+    pub to: String,
+    pub guid: String,
+    /// Estimated Jaccard similarity of the question and answer text.
+    pub similarity: f64,
+    /// The rule and item (last two key components) are the same: only the heading path moved.
+    pub same_item: bool,
+}
+
+/// At most this many keys are listed per kind of change in a report; the counts are exact.
+pub const LISTED_KEYS: usize = 1000;
+
+/// What identity assignment found, for the build report.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct IdentityReport {
+    pub added: usize,
+    /// Changed notes, renamed ones included.
+    pub changed: usize,
+    pub unchanged: usize,
+    /// Notes in the lock that this build no longer produces: (deck, key, guid).
+    pub removed: Vec<(String, String, String)>,
+    /// (deck, key) of the first [`LISTED_KEYS`] new notes.
+    pub added_keys: Vec<(String, String)>,
+    /// (deck, key) of the first [`LISTED_KEYS`] notes whose content changed (renamed notes are
+    /// in `renamed`).
+    pub changed_keys: Vec<(String, String)>,
+    pub renamed: Vec<Rename>,
+    /// Unchanged notes whose lock line had no similarity signature (lock format v1).
+    pub signatures_added: usize,
+    /// Notes that took the GUID of an old deck's note (`build --adopt`).
+    pub adopted: Vec<adopt::Adopted>,
+    /// Old notes `--adopt` found no card for, with the reason.
+    pub not_adopted: Vec<adopt::NotAdopted>,
+}
+
+impl IdentityReport {
+    /// Something about the notes changed, so the lock file must be rewritten.
+    pub fn changes_lock(&self) -> bool {
+        self.added > 0 || self.changed > 0 || !self.removed.is_empty() || self.signatures_added > 0
+    }
+}
+
+/// Every way the new lock differs from `old`, one line each, for `build --locked`.
+pub fn describe_lock_changes(
+    report: &IdentityReport,
+    old: &Lock,
+    notetypes: &BTreeMap<i64, LockedNotetype>,
+) -> String {
+    let mut lines = Vec::new();
+    for (deck, key) in &report.added_keys {
+        lines.push(format!("  new: {deck}: {key}"));
+    }
+    if report.added > report.added_keys.len() {
+        lines.push(format!(
+            "  … and {} more new",
+            report.added - report.added_keys.len()
+        ));
+    }
+    for (deck, key) in &report.changed_keys {
+        lines.push(format!("  changed: {deck}: {key}"));
+    }
+    let changed_listed = report.changed_keys.len() + report.renamed.len();
+    if report.changed > changed_listed {
+        lines.push(format!(
+            "  … and {} more changed",
+            report.changed - changed_listed
+        ));
+    }
+    for r in &report.renamed {
+        lines.push(format!("  renamed: {}: {} -> {}", r.deck, r.from, r.to));
+    }
+    for (deck, key, guid) in &report.removed {
+        lines.push(format!("  removed: {deck}: {key} (guid {guid})"));
+    }
+    for (id, nt) in notetypes {
+        if old.notetypes.get(id) != Some(nt) {
+            lines.push(format!("  note type changed: {id}"));
+        }
+    }
+    if report.signatures_added > 0 {
+        lines.push(format!(
+            "  {} similarity signatures added (lock file format v1 -> v2)",
+            report.signatures_added
+        ));
+    }
+    if lines.is_empty() {
+        lines.push("  (formatting or order only)".into());
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,385 @@
+//! Deciding every note's GUID, note id and mtime at once, from the digests of the whole build
+//! and the last build's lock. [`resolve`] runs these steps in turn:
+//!
+//! 1. no two notes of a deck may share an identity ([`reject_duplicates`]);
+//! 2. the lock's keys this build no longer produces, per deck ([`vanished_keys`]);
+//! 3. the notes the lock knows are counted, unchanged or changed ([`sort_by_lock`]);
+//! 4. then deck by deck, among the notes the lock does not know: those `--adopt` planned take
+//!    an old deck's GUID ([`adopt_notes`]), those close to a vanished key take its identity
+//!    ([`rename_notes`]), the vanished keys left are removed ([`report_removed`]), and the rest
+//!    are new ([`count_new_notes`], [`list_added_keys`]);
+//! 5. every note without a note id gets one ([`give_note_ids`]).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::adopt;
+use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
+use super::lock::{Lock, LockedNote};
+use super::rename::match_renames;
+use super::report::{IdentityReport, LISTED_KEYS, Rename};
+use super::{ID_STRIDE, guid_for};
+use crate::error::{Error, Result};
+
+/// What [`resolve`] decided beyond each note's id and mtime.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// GUIDs that are not the derived one (kept from the lock, renamed or adopted notes), by
+    /// (file index, note index).
+    pub guids: HashMap<(usize, usize), String>,
+    pub report: IdentityReport,
+}
+
+impl Resolution {
+    /// The GUID of note `index` of file `file`, whose identity in `deck` is `identity`.
+    pub fn guid(&self, deck: &str, identity: &str, file: usize, index: usize) -> String {
+        match self.guids.get(&(file, index)) {
+            Some(guid) => guid.clone(),
+            None => guid_for(deck, identity),
+        }
+    }
+}
+
+/// Reads the identity of note (file, index) back, for the rare checks that need the text.
+pub type IdentityReader<'a> = dyn FnMut(usize, usize) -> Result<String> + 'a;
+
+/// A note of the build: (file index, note index).
+type At = (usize, usize);
+
+/// Per deck, the identity hash of every note and where the note is, as u32s: this map holds
+/// every note at once.
+type Seen = Vec<HashMap<u64, (u32, u32)>>;
+
+/// Per deck, the old notes that this build no longer produces under their identity, sorted by
+/// key: rename candidates, or removed.
+type Vanished = Vec<Vec<(String, LockedNote)>>;
+
+/// Decide every note's GUID, note id and mtime from the last build's lock `old`. `now` is the
+/// build time in seconds (`SOURCE_DATE_EPOCH` or the clock).
+///
+/// Identities are compared by hash; `identity_at` reads two back to confirm a duplicate. An old
+/// key whose hash equals that of another, present key (odds about 1 in 10^13 for a million
+/// notes) would be taken as present: not reported as removed, not offered for a rename.
+pub fn resolve(
+    decks: &[DeckRef<'_>],
+    files: &mut [FileNotes],
+    old: &Lock,
+    now: i64,
+    adoptions: &adopt::Plan,
+    identity_at: &mut IdentityReader<'_>,
+) -> Result<Resolution> {
+    let mut resolution = Resolution {
+        report: IdentityReport {
+            adopted: adoptions.adopted.clone(),
+            not_adopted: adoptions.not_adopted.clone(),
+            ..IdentityReport::default()
+        },
+        ..Resolution::default()
+    };
+    let vanished = {
+        let seen = reject_duplicates(decks, files, identity_at)?;
+        vanished_keys(decks, old, &seen)
+    };
+    let unknown = sort_by_lock(decks, files, &mut resolution);
+
+    // Notes that need a fresh note id, in document order.
+    let mut needs_id: Vec<At> = Vec::new();
+    for (deck_index, deck) in decks.iter().enumerate() {
+        let (unknown, vanished) = (&unknown[deck_index], &vanished[deck_index]);
+        // Adoptions first, then renames and moves among the vanished keys of this deck.
+        let (adopted, unmatched) =
+            adopt_notes(deck.name, files, unknown, adoptions, now, &mut resolution);
+        let (renamed_old, renamed_new) =
+            rename_notes(deck.name, files, &unmatched, vanished, now, &mut resolution);
+        let report = &mut resolution.report;
+        report_removed(deck.name, vanished, &renamed_old, report);
+        let taken = Taken {
+            adopted,
+            renamed: renamed_new,
+        };
+        count_new_notes(files, unknown, &taken, now, report, &mut needs_id);
+        list_added_keys((deck_index, deck.name), files, &taken, report);
+    }
+    report_removed_decks(decks, old, &mut resolution.report);
+    resolution.report.removed.sort();
+    give_note_ids(files, old, now, needs_id);
+    Ok(resolution)
+}
+
+/// Fails when two notes of one deck have the same identity; returns where each identity is.
+fn reject_duplicates(
+    decks: &[DeckRef<'_>],
+    files: &[FileNotes],
+    identity_at: &mut IdentityReader<'_>,
+) -> Result<Seen> {
+    let mut seen: Seen = vec![HashMap::new(); decks.len()];
+    for (file_index, file) in files.iter().enumerate() {
+        for (index, note) in file.notes.iter().enumerate() {
+            let Some((other_file, other_index)) =
+                seen[file.deck].insert(note.identity_hash, (file_index as u32, index as u32))
+            else {
+                continue;
+            };
+            let (other_file, other_index) = (other_file as usize, other_index as usize);
+            let identity = identity_at(file_index, index)?;
+            if identity != identity_at(other_file, other_index)? {
+                continue; // two identities with one hash: not a duplicate
+            }
+            return Err(Error::new(format!(
+                "two cards in deck \"{}\" have the same identity \"{identity}\" (the other is at {})",
+                decks[file.deck].name,
+                files[other_file].origin(other_index)
+            ))
+            .at(file.origin(index))
+            .help("give one of them a different heading or term, or pin it with <!-- id: some-unique-id -->"));
+        }
+    }
+    Ok(seen)
+}
+
+/// The keys of `old` that no note of this build has, per deck, sorted.
+fn vanished_keys(decks: &[DeckRef<'_>], old: &Lock, seen: &Seen) -> Vanished {
+    let mut vanished: Vanished = vec![Vec::new(); decks.len()];
+    for (deck_index, deck) in decks.iter().enumerate() {
+        if let Some(notes) = old.decks.get(deck.name) {
+            let mut gone: Vec<(String, LockedNote)> = notes
+                .iter()
+                .filter(|(key, _)| !seen[deck_index].contains_key(&identity_hash(key)))
+                .map(|(key, note)| (key.clone(), note.clone()))
+                .collect();
+            gone.sort_by(|a, b| a.0.cmp(&b.0));
+            vanished[deck_index] = gone;
+        }
+    }
+    vanished
+}
+
+/// Reports the notes the lock knows (unchanged or changed; their ids and mtimes were set when
+/// they were digested) and keeps the GUIDs it gives them; returns the others, by deck.
+fn sort_by_lock(
+    decks: &[DeckRef<'_>],
+    files: &[FileNotes],
+    resolution: &mut Resolution,
+) -> Vec<Vec<At>> {
+    let report = &mut resolution.report;
+    let mut unknown: Vec<Vec<At>> = vec![Vec::new(); decks.len()];
+    for (file_index, file) in files.iter().enumerate() {
+        let deck = decks[file.deck];
+        for (index, guid) in &file.locked_guids {
+            resolution
+                .guids
+                .insert((file_index, *index as usize), guid.clone());
+        }
+        for identity in &file.listed_changed {
+            if report.changed_keys.len() < LISTED_KEYS {
+                report
+                    .changed_keys
+                    .push((deck.name.to_string(), identity.clone()));
+            }
+        }
+        for (index, note) in file.notes.iter().enumerate() {
+            match note.locked {
+                Locked::New => unknown[file.deck].push((file_index, index)),
+                Locked::Unchanged => report.unchanged += 1,
+                Locked::UnchangedUnsigned => {
+                    report.unchanged += 1;
+                    report.signatures_added += 1;
+                }
+                Locked::Changed => report.changed += 1,
+            }
+        }
+    }
+    unknown
+}
+
+/// Gives the old note's GUID to each of deck `deck`'s unknown notes that `--adopt` planned it
+/// for, with an mtime strictly newer than the old note's. Returns the adopted notes, and the
+/// others in order.
+fn adopt_notes(
+    deck: &str,
+    files: &mut [FileNotes],
+    unknown: &[At],
+    adoptions: &adopt::Plan,
+    now: i64,
+    resolution: &mut Resolution,
+) -> (HashSet<At>, Vec<At>) {
+    let report = &mut resolution.report;
+    let mut adopted = HashSet::new();
+    let mut unmatched = Vec::new();
+    for &(file_index, index) in unknown {
+        let adoption = files[file_index].adopt.get(index).and_then(|c| {
+            adoptions
+                .by_key
+                .get(&(deck.to_string(), c.identity.clone()))
+                .map(|a| (a, c.identity.clone()))
+        });
+        let Some((a, identity)) = adoption else {
+            unmatched.push((file_index, index));
+            continue;
+        };
+        let note = &mut files[file_index].notes[index];
+        // Strictly newer than the old note, so Anki updates it in place.
+        note.mtime = now.max(a.old_mtime + 1);
+        resolution.guids.insert((file_index, index), a.guid.clone());
+        adopted.insert((file_index, index));
+        report.added += 1;
+        if report.added_keys.len() < LISTED_KEYS {
+            report.added_keys.push((deck.to_string(), identity));
+        }
+    }
+    (adopted, unmatched)
+}
+
+/// Matches the `unmatched` notes of deck `deck` to its `vanished` keys; a matched note takes
+/// the old note's GUID, id and (unless its content changed) mtime. Returns the positions in
+/// `vanished` that were matched, and the notes that matched them.
+fn rename_notes(
+    deck: &str,
+    files: &mut [FileNotes],
+    unmatched: &[At],
+    vanished: &[(String, LockedNote)],
+    now: i64,
+    resolution: &mut Resolution,
+) -> (HashSet<usize>, HashSet<At>) {
+    let matches = if vanished.is_empty() {
+        Vec::new()
+    } else {
+        match_renames(files, unmatched, vanished)
+    };
+    let report = &mut resolution.report;
+    let mut renamed_old: HashSet<usize> = HashSet::new();
+    let mut renamed_new: HashSet<At> = HashSet::new();
+    for m in matches {
+        let (old_key, locked) = &vanished[m.old];
+        let (file_index, index) = m.new;
+        let note = &mut files[file_index].notes[index];
+        note.note_id = locked.note_id;
+        note.mtime = if locked.hash == note.hash {
+            locked.mtime
+        } else {
+            now.max(locked.mtime + 1)
+        };
+        // A renamed note keeps its old GUID, which is never the one its new key derives.
+        resolution
+            .guids
+            .insert((file_index, index), locked.guid.clone());
+        report.changed += 1;
+        report.renamed.push(Rename {
+            deck: deck.to_string(),
+            from: old_key.clone(),
+            to: m.identity,
+            guid: locked.guid.clone(),
+            similarity: m.similarity,
+            same_item: m.same_item,
+        });
+        renamed_old.insert(m.old);
+        renamed_new.insert(m.new);
+    }
+    (renamed_old, renamed_new)
+}
+
+/// Reports the `vanished` keys of deck `deck` that no note was renamed from as removed.
+fn report_removed(
+    deck: &str,
+    vanished: &[(String, LockedNote)],
+    renamed_old: &HashSet<usize>,
+    report: &mut IdentityReport,
+) {
+    for (position, (key, locked)) in vanished.iter().enumerate() {
+        if !renamed_old.contains(&position) {
+            report
+                .removed
+                .push((deck.to_string(), key.clone(), locked.guid.clone()));
+        }
+    }
+}
+
+/// A deck's unknown notes that are not new: adopted ones, and renamed ones.
+struct Taken {
+    adopted: HashSet<At>,
+    renamed: HashSet<At>,
+}
+
+/// Counts the deck's new notes (unknown, not adopted, not renamed) and dates them `now`;
+/// queues them and the adopted ones for a note id.
+fn count_new_notes(
+    files: &mut [FileNotes],
+    unknown: &[At],
+    taken: &Taken,
+    now: i64,
+    report: &mut IdentityReport,
+    needs_id: &mut Vec<At>,
+) {
+    // Adopted notes need an id too; ids follow document order.
+    for &(file_index, index) in unknown {
+        if taken.renamed.contains(&(file_index, index)) {
+            continue;
+        }
+        needs_id.push((file_index, index));
+        if taken.adopted.contains(&(file_index, index)) {
+            continue; // counted by `adopt_notes`
+        }
+        report.added += 1;
+        files[file_index].notes[index].mtime = now;
+    }
+}
+
+/// Lists the keys of the deck's first new notes, adopted and renamed ones left out.
+fn list_added_keys(
+    (deck_index, deck): (usize, &str),
+    files: &[FileNotes],
+    taken: &Taken,
+    report: &mut IdentityReport,
+) {
+    for (file_index, file) in files.iter().enumerate() {
+        if file.deck != deck_index {
+            continue;
+        }
+        for (index, identity) in &file.listed_new {
+            let at = (file_index, *index as usize);
+            if report.added_keys.len() < LISTED_KEYS
+                && !taken.renamed.contains(&at)
+                && !taken.adopted.contains(&at)
+            {
+                report.added_keys.push((deck.to_string(), identity.clone()));
+            }
+        }
+    }
+}
+
+/// Reports every note of the decks the manifest no longer has as removed.
+fn report_removed_decks(decks: &[DeckRef<'_>], old: &Lock, report: &mut IdentityReport) {
+    for (name, notes) in &old.decks {
+        if !decks.iter().any(|d| d.name == name) {
+            for (key, locked) in notes {
+                report
+                    .removed
+                    .push((name.clone(), key.clone(), locked.guid.clone()));
+            }
+        }
+    }
+}
+
+/// Gives the notes in `needs_id` their note ids. New notes get ids below the build time (never
+/// in the future), away from every id the lock already uses so that card ids (note id + ord)
+/// cannot collide either. Ids are handed out from the last new note backwards, so that they
+/// ascend in document order.
+fn give_note_ids(files: &mut [FileNotes], old: &Lock, now: i64, mut needs_id: Vec<At>) {
+    let taken_ids: BTreeSet<i64> = old
+        .decks
+        .values()
+        .flat_map(|notes| notes.values().map(|n| n.note_id))
+        .collect();
+    let mut next_id = now * 1000 - ID_STRIDE;
+    needs_id.sort_unstable();
+    for &(file_index, index) in needs_id.iter().rev() {
+        while taken_ids
+            .range(next_id - ID_STRIDE + 1..next_id + ID_STRIDE)
+            .next()
+            .is_some()
+        {
+            next_id -= ID_STRIDE;
+        }
+        files[file_index].notes[index].note_id = next_id;
+        next_id -= ID_STRIDE;
+    }
+}
