@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
@@ -79,6 +79,8 @@ impl Checker<'_> {
         }
     }
 
+    /// One link or image: empty, outside the content, missing, or (for a link into a markdown
+    /// file) an anchor no heading defines.
     fn link(&mut self, p: &Parsed, image: bool, url: &str, md_span: Range<usize>) {
         let url = url.trim();
         if url.is_empty() {
@@ -107,17 +109,8 @@ impl Checker<'_> {
             None => (url, None),
         };
         let path = path.split('?').next().unwrap_or("");
-        let here = p.source.display.clone();
-        let target = if path.is_empty() {
-            Some(here.clone())
-        } else {
-            let decoded = percent_decode(path);
-            match decoded.strip_prefix('/') {
-                Some(abs) => join_relative(Path::new(""), abs),
-                None => join_relative(here.parent().unwrap_or(Path::new("")), &decoded),
-            }
-        };
-        let Some(target) = target else {
+        let here = &p.source.display;
+        let Some(target) = resolve(here, path) else {
             let (code, what) = if image {
                 (
                     "missing-image",
@@ -140,24 +133,7 @@ impl Checker<'_> {
         };
         let full = self.root.join(&target);
         if !path.is_empty() && !full.exists() {
-            if image {
-                return self.link_problem(
-                    p,
-                    md_span,
-                    "missing-image",
-                    &format!("image not found: {}", target.display()),
-                    "no such file",
-                    "fix the image path, or add the file (paths are relative to this file)",
-                );
-            }
-            return self.link_problem(
-                p,
-                md_span,
-                "broken-link",
-                &format!("link target not found: {}", target.display()),
-                "no such file",
-                "fix the path (it is relative to this file), or link to the page online with https://",
-            );
+            return self.missing_target(p, md_span, image, &target);
         }
         let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
             return;
@@ -165,14 +141,43 @@ impl Checker<'_> {
         if image || full.is_dir() || !is_markdown(&target) {
             return;
         }
-        let anchors = self.anchors_for(&target);
+        self.anchor(p, md_span, &target, fragment);
+    }
+
+    /// A link or image whose file does not exist.
+    fn missing_target(&mut self, p: &Parsed, md_span: Range<usize>, image: bool, target: &Path) {
+        if image {
+            return self.link_problem(
+                p,
+                md_span,
+                "missing-image",
+                &format!("image not found: {}", target.display()),
+                "no such file",
+                "fix the image path, or add the file (paths are relative to this file)",
+            );
+        }
+        self.link_problem(
+            p,
+            md_span,
+            "broken-link",
+            &format!("link target not found: {}", target.display()),
+            "no such file",
+            "fix the path (it is relative to this file), or link to the page online with https://",
+        );
+    }
+
+    /// A `#fragment` of a link into the markdown file `target`: reported (with the closest
+    /// anchor as a suggestion) if no heading of the file defines it.
+    fn anchor(&mut self, p: &Parsed, md_span: Range<usize>, target: &Path, fragment: &str) {
+        let anchors = self.anchors_for(target);
         let Some(anchors) = anchors else { return };
         let wanted = percent_decode(fragment).to_lowercase();
         if anchors.contains(&wanted) {
             return;
         }
         let suggestion = closest(&wanted, anchors);
-        let mut help = if target == here {
+        let here = target == p.source.display;
+        let mut help = if here {
             "link to the anchor of a heading in this file (GitHub's form: lowercase, spaces as -, punctuation dropped)".to_string()
         } else {
             format!(
@@ -183,7 +188,7 @@ impl Checker<'_> {
         if let Some(s) = suggestion {
             help = format!("did you mean `#{s}`? {help}");
         }
-        let message = if target == here {
+        let message = if here {
             format!("no heading in this file has the anchor `#{fragment}`")
         } else {
             format!(
@@ -243,6 +248,19 @@ impl Checker<'_> {
     }
 }
 
+/// The file a link's path (percent-encoded, no `?query` or `#fragment`) points to, relative to
+/// the content root: `here` itself for an empty path, `None` outside the content.
+fn resolve(here: &Path, path: &str) -> Option<PathBuf> {
+    if path.is_empty() {
+        return Some(here.to_path_buf());
+    }
+    let decoded = percent_decode(path);
+    match decoded.strip_prefix('/') {
+        Some(abs) => join_relative(Path::new(""), abs),
+        None => join_relative(here.parent().unwrap_or(Path::new("")), &decoded),
+    }
+}
+
 /// Anchors a document defines: its headings' (deduplicated GitHub-style) and any HTML `id` or
 /// `name` attribute, lowercased.
 pub(super) fn anchors_of(doc: &Document, markdown: &str) -> HashSet<String> {
@@ -287,8 +305,6 @@ fn is_markdown(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
 
     #[test]
