@@ -34,4 +34,4 @@ pub mod package;
 pub mod preview;
 pub mod render;
 
-pub use error::{Error, Result, SourceLocation, Warning};
+pub use error::{Error, Result, SourceLocation, Warning, WarningKind};

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::{Checker, Finding, Parsed, Place, Severity};
 use crate::document::{Block, BlockKind, Inline, plain_text};
+use crate::error::WarningKind;
 use crate::extract;
 use crate::identity::identity_of;
 use crate::input;
@@ -69,7 +70,7 @@ impl Checker<'_> {
     }
 
     /// Card-level checks: runs extraction and rendering like `build` does, except that a
-    /// missing image does not stop the file (it is reported above, at its exact place).
+    /// missing image does not stop the file (links.rs reports it at its exact place).
     pub(super) fn cards(&mut self, content: &input::Content, parsed: &[Parsed]) {
         let mut per_deck: Vec<Vec<(usize, NoteDraft)>> = vec![Vec::new(); content.decks.len()];
         for (index, p) in parsed.iter().enumerate() {
@@ -94,8 +95,11 @@ impl Checker<'_> {
             match render::render(&p.doc, &cards, &options, &mut packer) {
                 Ok((drafts, warnings)) => {
                     for w in &warnings {
-                        // Images are checked above, with the exact place.
-                        if !w.message.starts_with("image `") {
+                        // Images are checked in links.rs, with the exact place.
+                        if !matches!(
+                            w.kind,
+                            WarningKind::ImageScheme | WarningKind::ImageOutsideContent
+                        ) {
                             self.warning_finding(p, w);
                         }
                     }

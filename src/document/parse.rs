@@ -14,7 +14,7 @@ use super::{
     Block, BlockKind, Document, Figure, Image, Inline, Link, List, ListItem, MAX_DEPTH, Section,
     Table, plain_text,
 };
-use crate::error::{Result, SourceLocation, Warning};
+use crate::error::{Result, SourceLocation, Warning, WarningKind};
 
 static PIN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*<!--\s*id:\s*([^\s>]+)\s*-->\s*$").unwrap());
@@ -217,12 +217,11 @@ impl<'a, 'f> Builder<'a, 'f> {
     fn warn_depth(&mut self, line: usize) {
         if !self.warned_depth {
             self.warned_depth = true;
-            self.warnings.push(Warning {
-                location: SourceLocation::new(self.file, line, 0),
-                message: format!(
-                    "nesting deeper than {MAX_DEPTH} levels is flattened; simplify the markup"
-                ),
-            });
+            self.warnings.push(Warning::new(
+                WarningKind::DeepNesting,
+                SourceLocation::new(self.file, line, 0),
+                format!("nesting deeper than {MAX_DEPTH} levels is flattened; simplify the markup"),
+            ));
         }
     }
 
