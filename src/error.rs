@@ -113,17 +113,66 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The wrapped cause (an I/O, JSON or SQLite error), also printed by `Display`.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Something worth telling the author that does not stop the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// What the warning is about, for code that acts on some warnings and not others; the
+    /// message is for people and may change.
+    pub kind: WarningKind,
     pub location: SourceLocation,
     pub message: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, location: SourceLocation, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            location,
+            message: message.into(),
+        }
+    }
+}
+
+/// The kinds of [`Warning`]. New kinds may be added as new warnings are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A source file with nothing but whitespace: it yields no cards.
+    EmptyFile,
+    /// Markup nested deeper than the parser keeps: it is flattened.
+    DeepNesting,
+    /// An image whose URL scheme a card cannot show: it is left out.
+    ImageScheme,
+    /// An image whose path leaves the content directory: it is left out.
+    ImageOutsideContent,
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: warning: {}", self.location, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_is_the_wrapped_cause() {
+        use std::error::Error as _;
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let error = Error::new("cannot read").caused_by(io);
+        assert_eq!(error.source().unwrap().to_string(), "gone");
+        assert!(Error::new("plain").source().is_none());
+        assert_eq!(error.to_string(), "cannot read: gone");
     }
 }

@@ -40,4 +40,4 @@ pub mod check;
 pub mod export;
 pub mod preview;
 
-pub use error::{Error, Result, SourceLocation, Warning};
+pub use error::{Error, Result, SourceLocation, Warning, WarningKind};

@@ -11,7 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use super::{
     Block, BlockKind, Document, Inline, List, ListItem, MAX_DEPTH, Section, Table, plain_text,
 };
-use crate::error::{Result, SourceLocation, Warning};
+use crate::error::{Result, SourceLocation, Warning, WarningKind};
 
 /// Parses markdown into a [`Document`]. `file` is the display path relative to the content root.
 pub fn parse(text: &str, file: &Path) -> Result<Document> {
@@ -196,12 +196,11 @@ impl<'a, 'f> Builder<'a, 'f> {
     fn warn_depth(&mut self, line: usize) {
         if !self.warned_depth {
             self.warned_depth = true;
-            self.warnings.push(Warning {
-                location: SourceLocation::new(self.file, line, 0),
-                message: format!(
-                    "nesting deeper than {MAX_DEPTH} levels is flattened; simplify the markup"
-                ),
-            });
+            self.warnings.push(Warning::new(
+                WarningKind::DeepNesting,
+                SourceLocation::new(self.file, line, 0),
+                format!("nesting deeper than {MAX_DEPTH} levels is flattened; simplify the markup"),
+            ));
         }
     }
 

@@ -9,7 +9,7 @@ pub mod notebook;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, SourceLocation, Warning};
+use crate::error::{Error, Result, SourceLocation, Warning, WarningKind};
 
 /// Which rule set applies to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,10 +282,11 @@ pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<S
         text.drain(..'\u{feff}'.len_utf8());
     }
     if text.trim().is_empty() {
-        warnings.push(Warning {
-            location: SourceLocation::file(&source.display),
-            message: "the file is empty; it yields no cards".into(),
-        });
+        warnings.push(Warning::new(
+            WarningKind::EmptyFile,
+            SourceLocation::file(&source.display),
+            "the file is empty; it yields no cards",
+        ));
     }
     match source.format {
         SourceFormat::Markdown => Ok(text),

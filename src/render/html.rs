@@ -16,7 +16,7 @@ use super::highlight::highlight;
 use super::sanitize::sanitize;
 use super::{MediaResolver, RenderOptions};
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
-use crate::error::{Result, SourceLocation, Warning};
+use crate::error::{Result, SourceLocation, Warning, WarningKind};
 use crate::extract::Piece;
 use crate::markup::{escape, file_url, has_scheme, join_relative, percent_decode};
 
@@ -33,11 +33,9 @@ impl Renderer<'_> {
         SourceLocation::new(&self.doc.file, self.line, 0)
     }
 
-    fn warn(&mut self, message: String) {
-        self.warnings.push(Warning {
-            location: self.origin(),
-            message,
-        });
+    fn warn(&mut self, kind: WarningKind, message: String) {
+        self.warnings
+            .push(Warning::new(kind, self.origin(), message));
     }
 
     /// In-document anchors and relative links → absolute URLs online.
@@ -119,16 +117,18 @@ impl Renderer<'_> {
             return Ok(Some(url));
         }
         if has_scheme(src) {
-            self.warn(format!(
-                "image `{src}` has an unsupported URL scheme; it is left out"
-            ));
+            self.warn(
+                WarningKind::ImageScheme,
+                format!("image `{src}` has an unsupported URL scheme; it is left out"),
+            );
             return Ok(None);
         }
         let path = percent_decode(src.split(['?', '#']).next().unwrap_or(""));
         let Some(rel) = join_relative(&dir, &path) else {
-            self.warn(format!(
-                "image `{src}` points outside the content; it is left out"
-            ));
+            self.warn(
+                WarningKind::ImageOutsideContent,
+                format!("image `{src}` points outside the content; it is left out"),
+            );
             return Ok(None);
         };
         let full = root.join(&rel);
