@@ -139,6 +139,20 @@ impl Numbering {
     }
 }
 
+/// A stable positive id from a name, in Anki's recommended notetype range [2^30, 2^31), which
+/// never collides with Anki's own millisecond-timestamp ids.
+pub fn notetype_id(key: &str) -> i64 {
+    (1 << 30) + (crate::key::hash_u64(key) % (1 << 30)) as i64
+}
+
+pub fn basic_id() -> i64 {
+    notetype_id("primer-anki/notetype/basic")
+}
+
+pub fn cloze_id() -> i64 {
+    notetype_id("primer-anki/notetype/cloze")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,18 +180,4 @@ mod tests {
             }
         }
     }
-}
-
-/// A stable positive id from a name, in Anki's recommended notetype range [2^30, 2^31), which
-/// never collides with Anki's own millisecond-timestamp ids.
-pub fn notetype_id(key: &str) -> i64 {
-    (1 << 30) + (crate::key::hash_u64(key) % (1 << 30)) as i64
-}
-
-pub fn basic_id() -> i64 {
-    notetype_id("primer-anki/notetype/basic")
-}
-
-pub fn cloze_id() -> i64 {
-    notetype_id("primer-anki/notetype/cloze")
 }

@@ -75,34 +75,6 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_basename_hashed_and_clean() {
-        let name = packed_name("images/Bad:Name?.PNG", b"abc");
-        assert_eq!(name, "Bad-Name.ba7816bf.png");
-        assert_ne!(packed_name("a.png", b"1"), packed_name("a.png", b"2"));
-    }
-
-    #[test]
-    fn long_names_are_truncated() {
-        let long = format!("{}.png", "x".repeat(300));
-        assert!(packed_name(&long, b"").len() <= MAX_NAME_BYTES);
-    }
-
-    #[test]
-    fn sniffs_images_by_content() {
-        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("png"));
-        assert_eq!(
-            sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
-            Some("svg")
-        );
-        assert_eq!(sniff_image(b"hello"), None);
-    }
-}
-
 /// Packs local media for one deck: reads each file once, checks it is the image its name
 /// says, and names it by content.
 pub struct MediaPacker {
@@ -170,5 +142,33 @@ impl MediaResolver for MediaPacker {
             },
         );
         Ok(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_basename_hashed_and_clean() {
+        let name = packed_name("images/Bad:Name?.PNG", b"abc");
+        assert_eq!(name, "Bad-Name.ba7816bf.png");
+        assert_ne!(packed_name("a.png", b"1"), packed_name("a.png", b"2"));
+    }
+
+    #[test]
+    fn long_names_are_truncated() {
+        let long = format!("{}.png", "x".repeat(300));
+        assert!(packed_name(&long, b"").len() <= MAX_NAME_BYTES);
+    }
+
+    #[test]
+    fn sniffs_images_by_content() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("png"));
+        assert_eq!(
+            sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            Some("svg")
+        );
+        assert_eq!(sniff_image(b"hello"), None);
     }
 }
