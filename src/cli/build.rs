@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use primer_anki::build::{self, BuildOptions};
+use primer_anki::build::{self, BuildOptions, BuildReport};
 use primer_anki::package::ArchiveOptions;
 
 use super::terminal;
@@ -54,33 +54,21 @@ fn build_time() -> Result<i64, String> {
 }
 
 pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
-    let now = match build_time() {
-        Ok(now) => now,
+    let options = match options_from(args) {
+        Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(1);
         }
     };
-    let options = BuildOptions {
-        content: args.content,
-        out: args.out,
-        lock: args.lock,
-        base_url: args.base_url,
-        now,
-        archive: ArchiveOptions {
-            compression_level: args.compression,
-        },
-        locked: args.locked,
-        adopt: args.adopt,
-        format: args.format,
-    };
     let started = std::time::Instant::now();
     if verbosity == terminal::Verbosity::Verbose {
         eprintln!(
-            "building {} into {} (format {:?}, build time {now})",
+            "building {} into {} (format {:?}, build time {})",
             options.content.display(),
             options.out.display(),
-            options.format
+            options.format,
+            options.now
         );
     }
     let spinner = terminal::spinner(
@@ -98,77 +86,106 @@ pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
     }
     match result {
         Ok(report) => {
-            if verbosity != terminal::Verbosity::Quiet {
-                for warning in &report.warnings {
-                    eprintln!("{warning}");
-                }
-            }
-            if verbosity == terminal::Verbosity::Verbose {
-                for (stage, time) in &report.timings {
-                    eprintln!("  {stage}: {time:.2?}");
-                }
-            }
-            if verbosity != terminal::Verbosity::Quiet {
-                for deck in &report.decks {
-                    println!(
-                        "{}: {} notes, {} cards, {} media files -> {}",
-                        deck.name,
-                        deck.notes,
-                        deck.cards,
-                        deck.media,
-                        deck.path.display()
-                    );
-                }
-                if report.up_to_date {
-                    println!("up to date: nothing changed since the last build, no files written");
-                    return ExitCode::SUCCESS;
-                }
-                let id = &report.identity;
-                println!(
-                    "identities: {} new, {} changed, {} unchanged, {} removed{}",
-                    id.added,
-                    id.changed,
-                    id.unchanged,
-                    id.removed.len(),
-                    if report.lock_changed {
-                        format!(" (lock updated: {})", report.lock_path.display())
-                    } else {
-                        String::new()
-                    }
-                );
-                for r in &id.renamed {
-                    println!(
-                        "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",
-                        r.deck,
-                        r.from,
-                        r.to,
-                        r.guid,
-                        r.similarity,
-                        if r.same_item { ", same item" } else { "" }
-                    );
-                }
-                for (deck, key, guid) in &id.removed {
-                    println!("removed: {deck}: {key} (guid {guid})");
-                }
-                for a in &id.adopted {
-                    println!(
-                        "adopted: {}: \"{}\" (guid {}) -> {}",
-                        a.deck, a.title, a.guid, a.key
-                    );
-                }
-                for n in &id.not_adopted {
-                    println!(
-                        "not adopted: {}: \"{}\" (guid {}): {}",
-                        n.deck, n.title, n.guid, n.reason
-                    );
-                }
-            }
+            print_report(&report, verbosity);
             ExitCode::SUCCESS
         }
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The build's options from the command line, or why there are none.
+fn options_from(args: BuildArgs) -> Result<BuildOptions, String> {
+    Ok(BuildOptions {
+        content: args.content,
+        out: args.out,
+        lock: args.lock,
+        base_url: args.base_url,
+        now: build_time()?,
+        archive: ArchiveOptions {
+            compression_level: args.compression,
+        },
+        locked: args.locked,
+        adopt: args.adopt,
+        format: args.format,
+    })
+}
+
+/// Warnings and timings on stderr; one line per deck, then the identity report, on stdout.
+fn print_report(report: &BuildReport, verbosity: terminal::Verbosity) {
+    if verbosity != terminal::Verbosity::Quiet {
+        for warning in &report.warnings {
+            eprintln!("{warning}");
+        }
+    }
+    if verbosity == terminal::Verbosity::Verbose {
+        for (stage, time) in &report.timings {
+            eprintln!("  {stage}: {time:.2?}");
+        }
+    }
+    if verbosity == terminal::Verbosity::Quiet {
+        return;
+    }
+    for deck in &report.decks {
+        println!(
+            "{}: {} notes, {} cards, {} media files -> {}",
+            deck.name,
+            deck.notes,
+            deck.cards,
+            deck.media,
+            deck.path.display()
+        );
+    }
+    if report.up_to_date {
+        println!("up to date: nothing changed since the last build, no files written");
+    } else {
+        print_identities(report);
+    }
+}
+
+/// How many notes kept, changed and lost their identity, and each rename, removal and
+/// adoption.
+fn print_identities(report: &BuildReport) {
+    let id = &report.identity;
+    println!(
+        "identities: {} new, {} changed, {} unchanged, {} removed{}",
+        id.added,
+        id.changed,
+        id.unchanged,
+        id.removed.len(),
+        if report.lock_changed {
+            format!(" (lock updated: {})", report.lock_path.display())
+        } else {
+            String::new()
+        }
+    );
+    for r in &id.renamed {
+        println!(
+            "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",
+            r.deck,
+            r.from,
+            r.to,
+            r.guid,
+            r.similarity,
+            if r.same_item { ", same item" } else { "" }
+        );
+    }
+    for (deck, key, guid) in &id.removed {
+        println!("removed: {deck}: {key} (guid {guid})");
+    }
+    for a in &id.adopted {
+        println!(
+            "adopted: {}: \"{}\" (guid {}) -> {}",
+            a.deck, a.title, a.guid, a.key
+        );
+    }
+    for n in &id.not_adopted {
+        println!(
+            "not adopted: {}: \"{}\" (guid {}): {}",
+            n.deck, n.title, n.guid, n.reason
+        );
     }
 }
 

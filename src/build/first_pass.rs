@@ -1,0 +1,304 @@
+//! The first pass: every source file read, parsed, extracted and rendered on all cores. The
+//! build keeps a small digest of each note for the identity stage and spills its text to disk
+//! ([`first_pass`]); `preview` keeps the drafts in memory instead ([`render_content`]).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::pool::{lost_job, on_all_cores};
+use super::spill;
+use crate::error::{Error, Result, Warning};
+use crate::identity::lock::Lock;
+use crate::identity::similarity::Signature;
+use crate::identity::{self, DeckRef, FileNotes};
+use crate::input::{self, Content, DeckSpec};
+use crate::package::media::MediaPacker;
+use crate::package::model::MediaFile;
+use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
+use crate::{document, extract};
+
+/// Everything one deck produced before identities are assigned.
+pub struct RenderedDeck {
+    pub spec: DeckSpec,
+    pub drafts: Vec<NoteDraft>,
+    pub media: Vec<MediaFile>,
+}
+
+/// Every source file of `content` as (deck index, file), in manifest order: the order of the
+/// output, whatever order the workers finish in.
+fn source_jobs(content: &Content) -> Vec<(usize, &input::SourceFile)> {
+    content
+        .decks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, spec)| spec.sources.iter().map(move |source| (index, source)))
+        .collect()
+}
+
+/// Read, parse, extract and render every deck of `content`, with the drafts in memory (for
+/// `preview`; `build` digests and spills them instead). Files are processed on all cores;
+/// results are put back in source order, so the output does not depend on scheduling.
+pub fn render_content(
+    content: &Content,
+    base_url: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<RenderedDeck>> {
+    let jobs = source_jobs(content);
+    let (results, mut states) = on_all_cores(
+        &jobs,
+        || Ok(()),
+        |(), _, &job| {
+            let mut drafts = Vec::new();
+            let (found, media) = render_file(content, job, base_url, &mut |draft| {
+                drafts.push(draft);
+                Ok(())
+            })?;
+            Ok((drafts, found, media))
+        },
+    );
+    let mut decks: Vec<(Vec<NoteDraft>, BTreeMap<String, MediaFile>)> = content
+        .decks
+        .iter()
+        .map(|_| (Vec::new(), BTreeMap::new()))
+        .collect();
+    for ((deck, _), output) in jobs.iter().zip(results) {
+        let (mut drafts, mut found, media) = output.ok_or_else(|| lost_job(&mut states))??;
+        warnings.append(&mut found);
+        decks[*deck].0.append(&mut drafts);
+        for file in media {
+            decks[*deck].1.insert(file.name.clone(), file);
+        }
+    }
+    Ok(content
+        .decks
+        .iter()
+        .zip(decks)
+        .map(|(spec, (drafts, media))| RenderedDeck {
+            spec: spec.clone(),
+            drafts,
+            media: media.into_values().collect(),
+        })
+        .collect())
+}
+
+/// One source file through read → parse → extract → render. Each draft goes to `each` as soon
+/// as it is rendered; returns the warnings and the packed media.
+fn render_file(
+    content: &Content,
+    (deck, source): (usize, &input::SourceFile),
+    base_url: &str,
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
+    let spec = &content.decks[deck];
+    let mut warnings = Vec::new();
+    let mut resolver = MediaPacker::new(&content.root);
+    let text = input::read_source(source, &mut warnings)?;
+    let options = RenderOptions {
+        deck,
+        deck_name: spec.name.clone(),
+        content_root: content.root.clone(),
+        base_url: base_url.to_string(),
+        tag_prefix: spec.tag_prefix.clone(),
+    };
+    let by_section = text.len() > BY_SECTION_BYTES;
+    let mut found = render_text(
+        text,
+        &source.display,
+        spec.profile,
+        (&options, &mut resolver),
+        by_section,
+        each,
+    )?;
+    warnings.append(&mut found);
+    Ok((warnings, resolver.into_media()))
+}
+
+/// Topic files above this size are parsed and extracted section by section, so that memory
+/// does not grow with the file: a document tree takes about six times the file's size, and
+/// its cards as much again. Smaller files take one pass instead of two.
+pub const BY_SECTION_BYTES: usize = 4 << 20;
+
+/// One file's markdown through parse → extract → render; each draft goes to `each` as soon
+/// as it is rendered. Returns the warnings. `by_section` (topics profile only) gives the same
+/// drafts and warnings with the file never held as a whole tree: see
+/// [`extract::SectionBySection`].
+pub fn render_text(
+    text: String,
+    file: &Path,
+    profile: extract::Profile,
+    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    by_section: bool,
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    if by_section && profile == extract::Profile::Topics {
+        return render_by_section(&text, file, (options, media), each);
+    }
+    let doc = document::parse(&text, file)?;
+    drop(text);
+    let (cards, mut warnings) = extract::extract(&doc, &extract::ExtractOptions { profile });
+    warnings.append(&mut render::render_each(&doc, cards, options, media, each)?);
+    Ok(warnings)
+}
+
+fn render_by_section(
+    text: &str,
+    file: &Path,
+    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
+    let mut reading = extract::ReadingLists::default();
+    let outline = document::parse_each_section(text, file, &mut |doc, index| {
+        reading.add(doc, index);
+        Ok(())
+    })?;
+    // Second pass: each section's cards, rendered as soon as they are final.
+    let mut extractor = extract::SectionBySection::new(&outline, reading);
+    let mut renderer = render::FileRenderer::new(&outline, options, media);
+    let mut ready = Vec::new();
+    document::parse_each_section(text, file, &mut |doc, index| {
+        extractor.section(doc, index, &mut ready);
+        for card in ready.drain(..) {
+            each(renderer.card(card)?)?;
+        }
+        Ok(())
+    })?;
+    extractor.finish(&mut ready);
+    for card in ready {
+        each(renderer.card(card)?)?;
+    }
+    let mut warnings = outline.warnings.clone();
+    warnings.append(&mut extractor.warnings);
+    warnings.append(&mut renderer.into_warnings());
+    Ok(warnings)
+}
+
+/// What the first pass keeps of one source file.
+struct DigestedFile {
+    notes: FileNotes,
+    segment: spill::Segment,
+    warnings: Vec<Warning>,
+    media: Vec<MediaFile>,
+}
+
+/// The first pass over all content: every file rendered (on all cores), its notes digested
+/// for the identity stage and its text spilled to disk.
+pub(super) struct FirstPass {
+    pub files: Vec<FileNotes>,
+    pub segments: Vec<spill::Segment>,
+    /// One spill file per worker.
+    pub spills: Vec<std::fs::File>,
+    /// Packed media per deck, by name.
+    pub media: Vec<BTreeMap<String, MediaFile>>,
+}
+
+impl FirstPass {
+    /// Indices in `files` of deck `deck`'s files, in manifest order.
+    pub(super) fn files_of(&self, deck: usize) -> Vec<usize> {
+        (0..self.files.len())
+            .filter(|&f| self.files[f].deck == deck)
+            .collect()
+    }
+}
+
+/// Renders every file of `content` on all cores, each worker spilling into its own temporary
+/// file in `spill_dir`; the warnings go to `warnings` in source order.
+pub(super) fn first_pass(
+    content: &Content,
+    base_url: &str,
+    (old_lock, now, for_adoption): (&Lock, i64, bool),
+    spill_dir: &Path,
+    warnings: &mut Vec<Warning>,
+) -> Result<FirstPass> {
+    let jobs = source_jobs(content);
+    let spill_error = |e: std::io::Error| Error::io("write a temporary file", spill_dir, e);
+    let (results, mut states) = on_all_cores(
+        &jobs,
+        || {
+            tempfile::tempfile_in(spill_dir)
+                .map(spill::SpillWriter::new)
+                .map_err(spill_error)
+        },
+        |spill, worker, &job| {
+            digest_file(
+                content,
+                job,
+                base_url,
+                (old_lock, now, for_adoption),
+                (spill, worker, spill_dir),
+            )
+        },
+    );
+    let mut pass = FirstPass {
+        files: Vec::with_capacity(jobs.len()),
+        segments: Vec::with_capacity(jobs.len()),
+        spills: Vec::with_capacity(states.len()),
+        media: content.decks.iter().map(|_| BTreeMap::new()).collect(),
+    };
+    for ((deck, _), output) in jobs.iter().zip(results) {
+        let mut file = output.ok_or_else(|| lost_job(&mut states))??;
+        warnings.append(&mut file.warnings);
+        for media in file.media {
+            pass.media[*deck].insert(media.name.clone(), media);
+        }
+        pass.files.push(file.notes);
+        pass.segments.push(file.segment);
+    }
+    for state in states {
+        pass.spills.push(state?.finish().map_err(spill_error)?);
+    }
+    Ok(pass)
+}
+
+/// One source file rendered, digested and spilled, note by note.
+fn digest_file(
+    content: &Content,
+    (deck, source): (usize, &input::SourceFile),
+    base_url: &str,
+    (old_lock, now, for_adoption): (&Lock, i64, bool),
+    (spill, worker, spill_dir): (&mut spill::SpillWriter, usize, &Path),
+) -> Result<DigestedFile> {
+    let spec = &content.decks[deck];
+    let mut notes = FileNotes::new(deck, source.display.clone());
+    let cx = identity::DigestContext {
+        deck: DeckRef {
+            name: &spec.name,
+            id: spec.id,
+        },
+        old: old_lock,
+        now,
+        for_adoption,
+    };
+    let start = spill.position();
+    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |draft| {
+        let identity = notes.push(&draft, cx)?;
+        // Computed here, on all cores, rather than on the one thread that feeds SQLite in
+        // the second pass.
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        spill
+            .write(&draft, &identity, &signature)
+            .map_err(|e| Error::io("write a temporary file", spill_dir, e))
+    })?;
+    // Kept until the end of the build, for every file: no spare capacity.
+    notes.shrink_to_fit();
+    Ok(DigestedFile {
+        notes,
+        segment: spill::Segment {
+            worker,
+            start,
+            end: spill.position(),
+        },
+        warnings,
+        media,
+    })
+}
+
+/// A spill file could not be read back.
+pub(super) fn read_back_error(e: std::io::Error) -> Error {
+    Error::new("cannot read back a temporary file").caused_by(e)
+}
+
+/// A spill file holds fewer notes than its file's digest.
+pub(super) fn spill_ended() -> Error {
+    Error::new("a temporary file ended early")
+}

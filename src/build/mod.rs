@@ -1,0 +1,186 @@
+//! Runs the pipeline for a content directory: input → document → extract → render → identity
+//! → package, one `.apkg` per deck, then updates the lock file.
+//!
+//! In two passes, so that memory does not grow with the text of the notes: the first renders
+//! every file on all cores and keeps a digest per note (the text goes to a spill file, see
+//! [`spill`]); identities are then decided at once; the second streams the notes from the
+//! spill into each package and the lock. [`render_content`] is the in-memory variant `preview`
+//! uses. Within a file, a big topics file goes through parse, extract and render section by
+//! section ([`render_text`]), so that no file is held as one tree either.
+//!
+//! One file per step: `first_pass` renders and digests the files (on the cores `pool` shares
+//! them out to), `identities` decides between the passes, `second_pass` writes the decks and
+//! the lock; [`stamp`] skips a build with nothing to do.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::error::{Error, Result, Warning};
+use crate::identity::IdentityReport;
+use crate::identity::lock::Lock;
+use crate::input::{self, Content};
+use crate::package::ArchiveOptions;
+
+mod first_pass;
+mod identities;
+mod pool;
+mod second_pass;
+pub mod spill;
+pub mod stamp;
+
+pub use first_pass::{BY_SECTION_BYTES, RenderedDeck, render_content, render_text};
+
+/// The lock file's name when it sits beside the decks.
+pub const LOCK_FILE_NAME: &str = "primer-anki.lock";
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content: PathBuf,
+    pub out: PathBuf,
+    /// Where the lock file lives; `None` means `<out>/primer-anki.lock`.
+    pub lock: Option<PathBuf>,
+    /// Overrides the content's base URL for links.
+    pub base_url: Option<String>,
+    /// Build time in seconds: `SOURCE_DATE_EPOCH`, or the clock.
+    pub now: i64,
+    pub archive: ArchiveOptions,
+    /// Fail instead of changing the lock file (for CI).
+    pub locked: bool,
+    /// An existing deck whose notes give their GUIDs to the cards of the same heading.
+    pub adopt: Option<PathBuf>,
+    /// What to write per deck: `.apkg` (the default), Anki's CSV, or JSON.
+    pub format: crate::export::Format,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeckReport {
+    pub name: String,
+    pub notes: usize,
+    pub cards: usize,
+    pub media: usize,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    pub decks: Vec<DeckReport>,
+    pub warnings: Vec<Warning>,
+    pub identity: IdentityReport,
+    pub lock_path: PathBuf,
+    pub lock_changed: bool,
+    /// Nothing changed since the last build into this directory: nothing was written.
+    pub up_to_date: bool,
+    /// Wall time of each stage (`--verbose` prints them).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Build every deck of `options.content` into `options.out`.
+///
+/// Two passes keep memory bounded: the first renders everything but keeps only a digest per
+/// note (the text goes to a temporary spill file); identities are then decided for all notes
+/// at once; the second pass streams the notes from the spill into each package and the lock.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_content(options, &input::load(&options.content)?)
+}
+
+/// [`build`] for content the caller has already loaded from `options.content`.
+pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildReport> {
+    let lock_path = options
+        .lock
+        .clone()
+        .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
+    // in place) writes nothing: the stamp from the last build says so.
+    let fingerprint = stamp::fingerprint(options, content, &lock_path);
+    if let Some(decks) = stamp::unchanged(&options.out, &fingerprint) {
+        return Ok(BuildReport {
+            decks,
+            lock_path,
+            up_to_date: true,
+            ..BuildReport::default()
+        });
+    }
+    let base_url = options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| content.base_url.clone());
+    let mut report = BuildReport::default();
+    // Held until the build returns.
+    let _out_dir = take_turn(&options.out)?;
+    let (old_lock_text, old_lock) = read_lock(&lock_path)?;
+
+    let mut stopwatch = Stopwatch::start();
+    let mut pass = first_pass::first_pass(
+        content,
+        &base_url,
+        (&old_lock, options.now, options.adopt.is_some()),
+        &options.out,
+        &mut report.warnings,
+    )?;
+    stopwatch.lap(&mut report, "read, parse, extract, render");
+
+    let identities = identities::decide(
+        options,
+        content,
+        (&old_lock, old_lock_text.as_deref()),
+        &mut pass,
+    )?;
+    report.lock_changed = identities.lock_changed;
+    report.lock_path = lock_path.clone();
+    stopwatch.lap(&mut report, "identities");
+    if options.locked && report.lock_changed {
+        return Err(identities.lock_would_change(&old_lock, &lock_path));
+    }
+
+    // Second pass: the notes from the spill into each deck's package, and into the new lock.
+    report.decks = second_pass::write_decks(options, content, &mut pass, &identities, &lock_path)?;
+    stopwatch.lap(&mut report, "packages and lock");
+    report.identity = identities.resolution.report;
+    // Fingerprint again: the lock may have just changed, and the stamp must describe the
+    // state after this build.
+    let fingerprint = stamp::fingerprint(options, content, &lock_path);
+    stamp::write(&options.out, &fingerprint, &report.decks)?;
+    Ok(report)
+}
+
+/// Creates and locks the output directory. Two builds into one directory take turns: each
+/// reads the lock file and writes the decks and the lock as one step, for as long as it holds
+/// the returned handle. The lock is on the directory itself, so no file is left behind.
+fn take_turn(out: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io("create the output directory", out, e))?;
+    let out_dir =
+        std::fs::File::open(out).map_err(|e| Error::io("open the output directory", out, e))?;
+    out_dir
+        .lock()
+        .map_err(|e| Error::io("lock the output directory", out, e))?;
+    Ok(out_dir)
+}
+
+/// The lock file's bytes, if there is one, and the lock they hold (empty when there is none).
+fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
+    let old_lock_text = match std::fs::read(lock_path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io("read the lock file", lock_path, e)),
+    };
+    let old_lock = match &old_lock_text {
+        Some(bytes) => Lock::parse(&String::from_utf8_lossy(bytes), lock_path)?,
+        None => Lock::default(),
+    };
+    Ok((old_lock_text, old_lock))
+}
+
+/// The wall time of each stage, into [`BuildReport::timings`].
+struct Stopwatch(Instant);
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch(Instant::now())
+    }
+
+    /// Records the time since the last lap as `stage`'s.
+    fn lap(&mut self, report: &mut BuildReport, stage: &'static str) {
+        report.timings.push((stage, self.0.elapsed()));
+        self.0 = Instant::now();
+    }
+}

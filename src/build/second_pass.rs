@@ -1,0 +1,295 @@
+//! The second pass: the notes read back from the spill, in document order, with the
+//! identities decided between the passes, streamed into each deck's package and the new lock.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::first_pass::{FirstPass, read_back_error, spill_ended};
+use super::identities::Identities;
+use super::spill;
+use super::{BuildOptions, DeckReport};
+use crate::error::{Error, Result};
+use crate::identity;
+use crate::identity::lock::{LockWriter, LockedNotetype};
+use crate::input::{Content, DeckSpec};
+use crate::package;
+use crate::package::collection::{CollectionWriter, NoteRow};
+use crate::package::model::{Deck, MediaFile, Note, Notetype, Package, PackageMeta};
+
+/// Writes every deck of `content` from the spill, in manifest order, and the new lock when it
+/// changed. Returns what each deck holds.
+pub(super) fn write_decks(
+    options: &BuildOptions,
+    content: &Content,
+    pass: &mut FirstPass,
+    identities: &Identities,
+    lock_path: &Path,
+) -> Result<Vec<DeckReport>> {
+    let mut lock_out = if identities.lock_changed {
+        Some(NewLock::create(lock_path, &identities.notetype_locks)?)
+    } else {
+        None
+    };
+    let mut reports = Vec::new();
+    for (deck_index, spec) in content.decks.iter().enumerate() {
+        let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
+            .into_values()
+            .collect();
+        let notes = SpilledNotes {
+            pass: &*pass,
+            resolution: &identities.resolution,
+            deck: spec,
+            files: &pass.files_of(deck_index),
+            lock: lock_out.as_mut(),
+        };
+        reports.push(write_deck(options, notes, &identities.notetypes, media)?);
+    }
+    if let Some(lock) = lock_out {
+        lock.persist(lock_path)?;
+    }
+    Ok(reports)
+}
+
+/// Writes one deck in `options.format`: an `.apkg` streamed from the spill, or CSV or JSON.
+fn write_deck(
+    options: &BuildOptions,
+    mut notes: SpilledNotes<'_>,
+    notetypes: &[Notetype],
+    media: Vec<MediaFile>,
+) -> Result<DeckReport> {
+    let (pass, spec) = (notes.pass, notes.deck);
+    // The package's own timestamps come from its content, not the clock, so an unchanged
+    // deck rebuilds byte for byte.
+    let build_time = notes
+        .files
+        .iter()
+        .flat_map(|&f| pass.files[f].notes.iter().map(|n| n.mtime))
+        .chain(notetypes.iter().map(|nt| nt.mtime))
+        .max()
+        .unwrap_or(options.now);
+    let decks = [Deck {
+        id: spec.id,
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+    }];
+    let meta = PackageMeta {
+        decks: &decks,
+        notetypes,
+        media: &media,
+        build_time,
+    };
+    let (path, counts) = match options.format {
+        crate::export::Format::Apkg => {
+            let path = options.out.join(format!("{}.apkg", spec.file_stem));
+            let counts =
+                package::write_apkg_streaming(meta, &path, options.archive, |collection| {
+                    notes.add_to_collection(collection, notetypes)
+                })?;
+            (path, counts)
+        }
+        format => export_deck(options, notes, meta, format)?,
+    };
+    Ok(DeckReport {
+        name: spec.name.clone(),
+        notes: counts.notes,
+        cards: counts.cards,
+        media: media.len(),
+        path,
+    })
+}
+
+/// CSV and JSON are for small decks and tools: the package is built in memory.
+fn export_deck(
+    options: &BuildOptions,
+    mut notes: SpilledNotes<'_>,
+    meta: PackageMeta<'_>,
+    format: crate::export::Format,
+) -> Result<(PathBuf, package::Counts)> {
+    let mut all = Vec::new();
+    notes.for_each(|note| {
+        all.push(note);
+        Ok(())
+    })?;
+    let package = Package {
+        decks: meta.decks.to_vec(),
+        notetypes: meta.notetypes.to_vec(),
+        notes: all,
+        media: meta.media.to_vec(),
+        build_time: meta.build_time,
+    };
+    let counts = package::Counts {
+        notes: package.notes.len(),
+        cards: package.notes.iter().map(|n| n.cards.len()).sum(),
+    };
+    let path = crate::export::write(
+        &package,
+        &options.out,
+        &notes.deck.file_stem,
+        format,
+        options.archive,
+    )?;
+    Ok((path, counts))
+}
+
+/// One deck's notes read back from the spill, with their identities, in document order.
+struct SpilledNotes<'a> {
+    pass: &'a FirstPass,
+    resolution: &'a identity::Resolution,
+    deck: &'a DeckSpec,
+    /// Indices of the deck's files in `pass.files`.
+    files: &'a [usize],
+    /// The new lock, when it is being written.
+    lock: Option<&'a mut NewLock>,
+}
+
+impl SpilledNotes<'_> {
+    /// Adds the notes to `collection`. A second thread reads the spill and prepares each row
+    /// (fields joined, sort field, checksum, lock line) while this one runs SQLite, so the
+    /// two overlap; batches through a bounded channel keep memory flat.
+    fn add_to_collection(
+        &mut self,
+        collection: &mut CollectionWriter<'_>,
+        notetypes: &[Notetype],
+    ) -> Result<()> {
+        const BATCH: usize = 512;
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<NoteRow>>(4);
+            let producer = scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let result = self.for_each(|note| {
+                    batch.push(NoteRow::new(&note, notetypes));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        // The receiver only goes away after an error, which it reports.
+                        sender.send(full).map_err(|_| Error::new("stopped"))?;
+                    }
+                    Ok(())
+                });
+                if result.is_ok() && !batch.is_empty() {
+                    let _ = sender.send(batch);
+                }
+                result
+            });
+            let mut inserted = Ok(());
+            for batch in receiver {
+                if let Err(e) = batch
+                    .into_iter()
+                    .try_for_each(|row| collection.add_row(row))
+                {
+                    inserted = Err(e);
+                    break;
+                }
+            }
+            let produced = producer
+                .join()
+                .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")));
+            inserted.and(produced)
+        })
+    }
+
+    fn for_each(&mut self, mut add: impl FnMut(Note) -> Result<()>) -> Result<()> {
+        for &file_index in self.files {
+            let file = &self.pass.files[file_index];
+            let segment = self.pass.segments[file_index];
+            let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
+                .map_err(read_back_error)?;
+            for index in 0..file.len() {
+                let spilled = reader
+                    .next_note()
+                    .map_err(read_back_error)?
+                    .ok_or_else(spill_ended)?;
+                let locked = identity::locked_note(
+                    (&self.deck.name, &spilled.identity),
+                    &self.pass.files,
+                    self.resolution,
+                    (file_index, index),
+                    spilled.signature,
+                );
+                if let Some(lock) = self.lock.as_deref_mut() {
+                    lock.note(&self.deck.name, &spilled.identity, &locked)?;
+                }
+                add(identity::into_note(
+                    spilled.kind,
+                    spilled.card_count,
+                    spilled.fields.into_vec(),
+                    spilled.tags,
+                    identity::Assigned {
+                        guid: locked.guid,
+                        note_id: locked.note_id,
+                        mtime: locked.mtime,
+                    },
+                    self.deck.id,
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lock file being written: a temporary beside it, renamed into place at the end.
+struct NewLock {
+    writer: LockWriter<IoText<std::io::BufWriter<tempfile::NamedTempFile>>>,
+    path: PathBuf,
+}
+
+impl NewLock {
+    fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
+        let temp = crate::fs::temporary_beside(path)?;
+        let out = IoText {
+            inner: std::io::BufWriter::with_capacity(1 << 20, temp),
+            error: None,
+        };
+        Ok(NewLock {
+            writer: LockWriter::new(out, notetypes),
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn note(
+        &mut self,
+        deck: &str,
+        identity: &str,
+        note: &identity::lock::LockedNote,
+    ) -> Result<()> {
+        self.writer.note(deck, identity, note);
+        self.check()
+    }
+
+    fn check(&mut self) -> Result<()> {
+        match self.writer.output().error.take() {
+            Some(e) => Err(Error::io("write", &self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    fn persist(self, path: &Path) -> Result<()> {
+        use std::io::Write;
+        let mut out = self.writer.finish();
+        if let Some(e) = out.error.take() {
+            return Err(Error::io("write", path, e));
+        }
+        out.inner.flush().map_err(|e| Error::io("write", path, e))?;
+        let temp = out
+            .inner
+            .into_inner()
+            .map_err(|e| Error::io("write", path, e.into_error()))?;
+        crate::fs::put_in_place(temp, path)
+    }
+}
+
+/// Text into an `io::Write`, keeping the first I/O error (`fmt::Write` cannot carry it).
+struct IoText<W: std::io::Write> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for IoText<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_none()
+            && let Err(e) = self.inner.write_all(s.as_bytes())
+        {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
+}
