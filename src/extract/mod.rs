@@ -330,7 +330,8 @@ impl<'a> Cx<'a> {
                 BlockKind::List(list) => {
                     opening_done = true;
                     if !definitions::try_list(self, index, blocks, i, list) {
-                        lists::card(self, index, block, list, prev_intro);
+                        let examples = text::examples_before(blocks, i);
+                        lists::card(self, index, block, list, prev_intro, examples);
                     }
                 }
                 BlockKind::Table(table) => {
