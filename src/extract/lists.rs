@@ -64,10 +64,18 @@ pub fn card(
         return;
     }
     // Statements with key terms: one cloze note per term-bearing item, besides the list note.
+    // Not for fragments that complete the intro ("… through: * Sequence numbers and checksum
+    // fields"): without the intro they ask nothing, and the list card asks them with it.
     let mut keyterm_items = 0;
     for item in &list.items {
         let (first, _) = text::item_parts(&item.blocks);
-        if list.items.len() > 1 && keyterms::item_cards(cx, index, block, &first) > 0 {
+        let sentence = plain_text(&first).trim_end().ends_with(['.', '!', '?']);
+        let completes_intro =
+            intro.is_some_and(|i| ends_with_particle(&plain_text(&text::strip_trailing_colon(i))));
+        if list.items.len() > 1
+            && (!completes_intro || sentence)
+            && keyterms::item_cards(cx, index, block, &first) > 0
+        {
             keyterm_items += 1;
         }
     }
@@ -76,6 +84,8 @@ pub fn card(
     // sub-list ("The Read API server does the following:") belongs to that sub-list, which
     // becomes a list card of its own with the item as its intro.
     let mut items: Vec<Item> = Vec::new();
+    // Whether an item handed its sub-list on ("… does the following:"): the list is a flow.
+    let mut flow = list.ordered;
     for item in &list.items {
         let (first, rest) = text::item_parts(&item.blocks);
         let t = plain_text(&first);
@@ -92,6 +102,7 @@ pub fn card(
                     pin: None,
                 };
                 card(cx, index, &inner_block, inner, Some(&first), false);
+                flow = true;
                 continue;
             }
             if text::is_label(&t) {
@@ -119,10 +130,10 @@ pub fn card(
         }
         // One item after a statement only elaborates it: there is no question to ask
         // (its key terms, if any, have their cards).
-        if n == 1 && intro.is_some() && enumerated_noun(&intro_text, list.ordered).is_none() {
+        if n == 1 && intro.is_some() && enumerated_noun(&intro_text, flow).is_none() {
             return;
         }
-        let front = list_question(cx, index, intro.as_deref(), &intro_text, list, &items);
+        let front = list_question(cx, index, intro.as_deref(), &intro_text, flow, &items);
         let mut back = if n == 1 {
             vec![Piece::Para(items[0].0.clone())]
         } else {
@@ -245,7 +256,7 @@ fn list_question(
     index: usize,
     intro: Option<&[Inline]>,
     intro_text: &str,
-    list: &List,
+    flow: bool,
     items: &[Item],
 ) -> Vec<Piece> {
     let n = items.len();
@@ -274,7 +285,7 @@ fn list_question(
         }
         let first = normalize_key(&title);
         let first = first.split(' ').next().unwrap_or("");
-        let noun = if list.ordered || first == "step" {
+        let noun = if flow || first == "step" {
             Some("steps".to_string())
         } else {
             title_noun(&title)
@@ -290,7 +301,7 @@ fn list_question(
         Piece::Text(": ".into()),
         Piece::Inlines(intro.to_vec()),
     ];
-    let ask = match enumerated_noun(intro_text, list.ordered) {
+    let ask = match enumerated_noun(intro_text, flow) {
         Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
         Some(noun) => format!(" — name the {n} {noun}."),
         None if ends_with_particle(intro_text) => format!(" what? ({n})"),
