@@ -614,8 +614,9 @@ pub fn examples_before(blocks: &[Block], i: usize) -> bool {
 }
 
 /// Stem of a word for the giveaway check: common suffixes off, at least four letters kept.
+/// Numbers are not stems ("Shard 1042" is not given away by "round 1042").
 fn stem(word: &str) -> Option<String> {
-    if word.chars().count() < 4 {
+    if word.chars().count() < 4 || !word.chars().any(char::is_alphabetic) {
         return None;
     }
     for suffix in [

@@ -288,7 +288,7 @@ pub fn pointer_answer(note: &NoteText) -> bool {
 /// Stem of a word for the giveaway check: common suffixes off, at least four letters kept.
 pub fn stem(word: &str) -> Option<String> {
     let w = word.to_lowercase();
-    if w.chars().count() < 4 {
+    if w.chars().count() < 4 || !w.chars().any(char::is_alphabetic) {
         return None;
     }
     for suffix in [
