@@ -94,6 +94,29 @@ fn answers_on_the_front_are_found() {
 }
 
 #[test]
+fn pointers_inside_answers_and_cloze_sentences_are_found() {
+    assert!(pointer_answer(&NoteText::basic(
+        "Replication: name the 2.",
+        "- Promotion needs extra logic.\n- See Disadvantage(s): replication for points related to both."
+    )));
+    assert!(pointer_answer(&NoteText::cloze(
+        "Replication: See {{c1::Disadvantage(s): replication}} for points related to {{c2::both}}."
+    )));
+}
+
+#[test]
+fn stray_lead_ins_are_found() {
+    assert!(stray_lead_in(&NoteText::basic(
+        "Proxy: what is meant by SSL termination?\nAdditional benefits include",
+        "a"
+    )));
+    assert!(!stray_lead_in(&NoteText::basic(
+        "RPC: what is meant by Client stub?\nRPC is a request-response protocol",
+        "a"
+    )));
+}
+
+#[test]
 fn long_deletions_are_found() {
     let long = "word ".repeat(40);
     assert!(long_deletion(&NoteText::cloze(&format!(
@@ -144,6 +167,7 @@ fn the_system_design_deck_has_no_defects() {
         counts.long_deletions, 0,
         "deletions over {MAX_DELETION} characters"
     );
+    assert_eq!(counts.stray_lead_ins, 0, "stray lead-ins in questions");
     for (template, n) in &counts.templates {
         assert!(*n <= 3, "template {template:?} used {n} times");
     }
@@ -165,4 +189,14 @@ fn the_other_decks_are_counted() {
         .collect();
     exercises.sort();
     Counts::of(&build_deck(&root, &exercises, Profile::Exercise)).print("System Design Exercises");
+}
+
+/// `QUALITY_JSON=path/to/deck.json` counts a deck exported with `build --format json` (an older
+/// build, say) with the same detectors; without it this test does nothing.
+#[test]
+fn an_exported_deck_is_counted() {
+    if let Some(path) = std::env::var_os("QUALITY_JSON") {
+        let path = PathBuf::from(path);
+        Counts::of_json(&path).print(&path.display().to_string());
+    }
 }

@@ -108,15 +108,28 @@ pub struct NoteText {
 
 impl NoteText {
     pub fn of(d: &NoteDraft) -> NoteText {
-        let answer = plain(&d.fields.back)
+        NoteText::from_html(
+            d.kind == NotetypeKind::Cloze,
+            &d.fields.front,
+            &d.fields.back,
+        )
+    }
+
+    /// From the front (or cloze text) and back HTML; a cloze note has no answer of its own.
+    pub fn from_html(cloze: bool, front: &str, back: &str) -> NoteText {
+        let answer = plain(back)
             .lines()
             .filter(|l| !l.trim_start().starts_with("Source:"))
             .collect::<Vec<_>>()
             .join("\n");
         NoteText {
-            cloze: d.kind == NotetypeKind::Cloze,
-            front: plain(&d.fields.front).trim().to_string(),
-            answer: answer.trim().to_string(),
+            cloze,
+            front: plain(front).trim().to_string(),
+            answer: if cloze {
+                String::new()
+            } else {
+                answer.trim().to_string()
+            },
         }
     }
 
@@ -276,13 +289,37 @@ pub fn is_pointer(text: &str) -> bool {
                 .any(|w| t.contains(w))))
 }
 
-/// An answer (or a deletion) that only points elsewhere.
+/// An answer, a line of an answer, a deletion or a cloze sentence that only points elsewhere.
 pub fn pointer_answer(note: &NoteText) -> bool {
     if note.cloze {
+        let text = revealed(&note.front);
         deletions(&note.front).iter().any(|d| is_pointer(d))
+            || text
+                .lines()
+                .map(|l| l.split_once(": ").map_or(l, |(_, rest)| rest))
+                .any(is_pointer)
     } else {
-        is_pointer(&note.answer)
+        note.answer
+            .lines()
+            .map(|l| l.trim().trim_start_matches("- "))
+            .any(is_pointer)
     }
+}
+
+/// Lead-ins ("the following", "include", a colon at the end) that introduce a list.
+pub fn is_lead_in(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['.', '?']).to_lowercase();
+    t.ends_with(':')
+        || t.contains("the following")
+        || t.ends_with(" include")
+        || t.ends_with(" includes")
+        || t.ends_with(" including")
+}
+
+/// A basic question that carries a stray lead-in line below it ("…: what is meant by SSL
+/// termination? / Additional benefits include").
+pub fn stray_lead_in(note: &NoteText) -> bool {
+    !note.cloze && note.front.lines().skip(1).any(is_lead_in)
 }
 
 /// Stem of a word for the giveaway check: common suffixes off, at least four letters kept.
@@ -376,6 +413,7 @@ pub struct Counts {
     pub pointer_answers: usize,
     pub answers_on_front: usize,
     pub long_deletions: usize,
+    pub stray_lead_ins: usize,
     /// Uses of each subjectless template.
     pub templates: std::collections::BTreeMap<&'static str, usize>,
     pub examples: Vec<(&'static str, String)>,
@@ -383,12 +421,35 @@ pub struct Counts {
 
 impl Counts {
     pub fn of(drafts: &[NoteDraft]) -> Counts {
-        let mut c = Counts {
-            notes: drafts.len(),
-            ..Counts::default()
-        };
-        for d in drafts {
-            let note = NoteText::of(d);
+        Counts::of_notes(drafts.iter().map(NoteText::of))
+    }
+
+    /// Counts a deck exported with `build --format json` (to compare with another build).
+    pub fn of_json(path: &Path) -> Counts {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let notes = json["notes"]
+            .as_array()
+            .expect("a JSON export")
+            .iter()
+            .map(|n| {
+                let field = |k: &str| n["fields"][k].as_str().unwrap_or("").to_string();
+                let cloze = n["notetype"].as_str().unwrap_or("").contains("Cloze");
+                let front = if cloze { field("Text") } else { field("Front") };
+                let back = if cloze {
+                    field("Back Extra")
+                } else {
+                    field("Back")
+                };
+                NoteText::from_html(cloze, &front, &back)
+            });
+        Counts::of_notes(notes)
+    }
+
+    pub fn of_notes(notes: impl Iterator<Item = NoteText>) -> Counts {
+        let mut c = Counts::default();
+        for note in notes {
+            c.notes += 1;
             let mut flag = |name: &'static str, hit: bool, count: &mut usize| {
                 if hit {
                     *count += 1;
@@ -418,6 +479,7 @@ impl Counts {
                 &mut c.answers_on_front,
             );
             flag("long deletion", long_deletion(&note), &mut c.long_deletions);
+            flag("stray lead-in", stray_lead_in(&note), &mut c.stray_lead_ins);
             if let Some(t) = subjectless_template(&note) {
                 *c.templates.entry(t).or_default() += 1;
             }
@@ -429,7 +491,7 @@ impl Counts {
         eprintln!(
             "{deck}: {} notes; label-only answers {}, malformed questions {}, label/colon clozes {}, \
              pointer answers {}, answers on the front {}, deletions over {MAX_DELETION} chars {}, \
-             subjectless templates {:?}",
+             stray lead-ins {}, subjectless templates {:?}",
             self.notes,
             self.label_only_answers,
             self.malformed_questions,
@@ -437,6 +499,7 @@ impl Counts {
             self.pointer_answers,
             self.answers_on_front,
             self.long_deletions,
+            self.stray_lead_ins,
             self.templates
         );
         if std::env::var_os("QUALITY_EXAMPLES").is_some() {
