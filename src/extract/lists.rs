@@ -351,6 +351,9 @@ fn enumerated_noun(intro: &str, ordered: bool) -> Option<String> {
             _ => None,
         };
     }
+    if key.ends_with("as follows") {
+        return Some("steps".into());
+    }
     // "… in these cases" → "cases".
     if let [.., "these" | "those", noun] = words.as_slice() {
         return Some((*noun).to_string());

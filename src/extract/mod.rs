@@ -321,7 +321,16 @@ impl<'a> Cx<'a> {
                         let mut leading = text::sentences(inlines);
                         leading.pop();
                         if !opening_done && !leading.is_empty() {
-                            let leading: Vec<Inline> = leading.into_iter().flatten().collect();
+                            // Rejoined with the space between sentences ("…databases. In each").
+                            let mut leading: Vec<Inline> = leading
+                                .into_iter()
+                                .enumerate()
+                                .flat_map(|(k, s)| {
+                                    let space = (k > 0).then(|| Inline::Text(" ".into()));
+                                    space.into_iter().chain(s)
+                                })
+                                .collect();
+                            text::merge_text(&mut leading);
                             summary::card(self, index, block, &leading);
                         }
                         opening_done = true;
