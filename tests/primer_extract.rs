@@ -269,7 +269,7 @@ fn primer_decks_meet_the_figures() {
         Profile::Topics,
         "System Design",
     );
-    check_deck("System Design", &topics, 350);
+    check_deck("System Design", &topics, 300);
     let text = std::fs::read_to_string(root.join("README.md")).unwrap();
     let doc = parse(&text, Path::new("README.md")).unwrap();
     // Coverage: every top-level topic from "Performance vs scalability" through "Security".

@@ -1,7 +1,8 @@
 //! Rule 3 — definitions: bold-term bullets (`* **Term** - definition`) become one card per
 //! term, asked in the context of their section ("CAP theorem: what is meant by
 //! *Consistency*?"). Short named sets (ACID, CAP, BASE: at most six one-to-three-word terms)
-//! also get reverse cards (definition → term). A paragraph that opens with a bold term
+//! also get reverse cards (definition → term) unless the definition contains the term or an
+//! obvious stem of it. A paragraph that opens with a bold term
 //! (`**Latency** is …`) is a definition too.
 
 use super::{CardBody, Cx, Piece, text};
@@ -44,7 +45,14 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
         return false;
     };
     let term_text = plain_text(term);
-    if term_text.len() > 60 || term_text.trim_start().starts_with("Q:") {
+    if term_text.len() > 60
+        || term_text.trim_start().starts_with("Q:")
+        || text::is_label(&term_text)
+    {
+        return false;
+    }
+    // `**Query API Server** implementation:` is a label for what follows, not a definition.
+    if text::is_label(&plain_text(inlines)) {
         return false;
     }
     let trimmed = after.trim_start();
@@ -101,7 +109,9 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
     let mut entries = Vec::new();
     for item in &list.items {
         let (first, rest) = text::item_parts(&item.blocks);
-        if let Some((term, def)) = split_term(&first) {
+        if let Some((term, def)) = split_term(&first)
+            && !text::is_label(&plain_text(&term))
+        {
             entries.push((term, def, rest, item));
         }
     }
@@ -118,8 +128,13 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         let BlockKind::Paragraph(p) = &prev.kind else {
             break;
         };
+        // The sentence that introduced the list is context on the front, unless it is only a
+        // lead-in ("Additional benefits include:", "… two of the following guarantees:").
         if back == 1 && text::ends_with_colon(p) {
-            intro = Some(text::strip_trailing_colon(p));
+            let sentence = text::strip_trailing_colon(p);
+            if !text::is_lead_in(&plain_text(&sentence)) {
+                intro = Some(sentence);
+            }
         }
         if let Some(Inline::Strong(t)) = p.first() {
             let t = plain_text(t);
@@ -131,8 +146,12 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
     }
     for (term, def, rest, item) in &entries {
         let words = plain_text(term).split_whitespace().count();
-        let named_set = (1..=5).contains(&words) && text::len(def) <= 200 && text::len(def) >= 12;
         let term_text = plain_text(term);
+        // A reverse card only when the definition does not give the term away.
+        let named_set = (1..=5).contains(&words)
+            && text::len(def) <= 200
+            && text::len(def) >= 12
+            && !text::shares_stem(&term_text, &plain_text(def));
         let mut front = vec![
             Piece::Subject(subject.clone()),
             Piece::Text(": what is meant by ".into()),

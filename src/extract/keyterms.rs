@@ -2,6 +2,7 @@
 //! a short term to its reference, becomes a cloze note with one deletion per such phrase; the
 //! rest of the sentence is the context. `code` names count as key terms too. List items
 //! get the same treatment (see `lists`), so a list of statements yields one note per term.
+//! Lead-ins ("… does the following:"), pointers ("See …") and labels make no key-term card.
 
 use super::{CardBody, Cx, Piece, text};
 use crate::document::{Block, Inline, plain_text};
@@ -14,14 +15,26 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
 }
 
 /// For list items: a bold label opening the item (`**User** enters …`) is not a key term.
-pub fn item_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+/// Returns how many cards it made.
+pub fn item_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -> usize {
+    let before = cx.cards.len();
     sentence_cards(cx, index, block, inlines, true);
+    cx.cards.len() - before
 }
 
 fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline], label: bool) {
     for (k, sentence) in text::sentences(inlines).into_iter().enumerate() {
         let total = text::len(&sentence);
         if total > MAX_SENTENCE {
+            continue;
+        }
+        // Scaffolding is context: a lead-in belongs to its list ("The {Read API} server does
+        // the following:"), a pointer holds nothing to recall ("See {Disadvantage(s)} …").
+        let sentence_text = plain_text(&sentence);
+        if text::is_lead_in(&sentence_text)
+            || text::is_pointer(&sentence_text)
+            || text::is_label(&sentence_text)
+        {
             continue;
         }
         let mut n = 0;
@@ -31,6 +44,10 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         for (pos, inline) in sentence.iter().enumerate() {
             match inline {
                 Inline::Strong(_) if label && k == 0 && pos == 0 => pieces.push(inline.clone()),
+                // A bold label ("**Note:**") is not a term to recall.
+                Inline::Strong(children) if text::is_label(&plain_text(children)) => {
+                    pieces.push(inline.clone())
+                }
                 Inline::Strong(children) if text::len(children) <= MAX_TERM => {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
@@ -65,7 +82,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         if n == 0 || bold_len * 10 > total * 6 || n > 6 {
             continue;
         }
-        let item = plain_text(&sentence);
+        let item = sentence_text;
         let mut text_pieces = vec![Piece::Subject(cx.subject(index)), Piece::Text(": ".into())];
         text_pieces.extend(cloze);
         cx.push(

@@ -7,7 +7,7 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, keyterms, text};
+use super::{CardBody, Cx, Piece, keyterms, normalize_key, summary, text};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -23,8 +23,26 @@ pub fn is_reference_list(list: &List) -> bool {
     links * 5 >= list.items.len() * 4
 }
 
-pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Option<&[Inline]>) {
+/// One list item as the rules see it: its first paragraph, and the blocks after it.
+type Item<'a> = (Vec<Inline>, &'a [Block]);
+
+/// `examples`: the paragraph before offers the list as samples ("For example, do you need the
+/// following?"): the items are not an enumeration to recall, so the list makes no card.
+pub fn card(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    list: &List,
+    intro: Option<&[Inline]>,
+    examples: bool,
+) {
     if list.items.is_empty() || is_reference_list(list) {
+        return;
+    }
+    if examples
+        || intro
+            .is_some_and(|i| text::is_example_intro(&plain_text(&text::strip_trailing_colon(i))))
+    {
         return;
     }
     // One item holding a nested list: the item introduces the nested list.
@@ -39,46 +57,83 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
             line: nested.line,
             pin: block.pin.clone(),
         };
-        card(cx, index, &inner_block, inner, Some(&intro));
+        card(cx, index, &inner_block, inner, Some(&intro), false);
         return;
     }
     if question_items(cx, index, list) {
         return;
     }
     // Statements with key terms: one cloze note per term-bearing item, besides the list note.
+    // Not for fragments that complete the intro ("… through: * Sequence numbers and checksum
+    // fields"): without the intro they ask nothing, and the list card asks them with it.
+    let mut keyterm_items = 0;
     for item in &list.items {
         let (first, _) = text::item_parts(&item.blocks);
-        if list.items.len() > 1 {
-            keyterms::item_cards(cx, index, block, &first);
+        let sentence = plain_text(&first).trim_end().ends_with(['.', '!', '?']);
+        let completes_intro =
+            intro.is_some_and(|i| ends_with_particle(&plain_text(&text::strip_trailing_colon(i))));
+        if list.items.len() > 1
+            && (!completes_intro || sentence)
+            && keyterms::item_cards(cx, index, block, &first) > 0
+        {
+            keyterm_items += 1;
         }
     }
-    let items: Vec<(Vec<Inline>, &[Block])> = list
-        .items
-        .iter()
-        .map(|item| text::item_parts(&item.blocks))
-        .filter(|(first, _)| !plain_text(first).trim().is_empty())
-        .collect();
+    // Scaffolding is context, never an item to recall: pointers ("See Disadvantage(s):
+    // replication …") and bare labels ("Disadvantages") are left out; a lead-in item with a
+    // sub-list ("The Read API server does the following:") belongs to that sub-list, which
+    // becomes a list card of its own with the item as its intro.
+    let mut items: Vec<Item> = Vec::new();
+    // Whether an item handed its sub-list on ("… does the following:"): the list is a flow.
+    let mut flow = list.ordered;
+    for item in &list.items {
+        let (first, rest) = text::item_parts(&item.blocks);
+        let t = plain_text(&first);
+        if t.trim().is_empty() || text::is_pointer(&t) {
+            continue;
+        }
+        if text::is_lead_in(&t) || text::is_label(&t) {
+            if let [nested] = rest
+                && let BlockKind::List(inner) = &nested.kind
+            {
+                let inner_block = Block {
+                    kind: nested.kind.clone(),
+                    line: nested.line,
+                    pin: None,
+                };
+                card(cx, index, &inner_block, inner, Some(&first), false);
+                flow = true;
+                continue;
+            }
+            if text::is_label(&t) {
+                continue;
+            }
+        }
+        items.push((first, rest));
+    }
     if items.is_empty() {
         return;
     }
-    let subject = cx.subject(index);
-    let intro = intro.map(text::strip_trailing_colon);
+    // A label as intro ("Trade-offs, alternatives, and additional details:") says nothing.
+    let intro = intro
+        .map(text::strip_trailing_colon)
+        .filter(|i| !text::is_label(&plain_text(i)));
     let intro_text = intro.as_ref().map(|i| plain_text(i)).unwrap_or_default();
     choice_cards(cx, index, block, &intro_text, &items);
     let has_details = items.iter().any(|(_, rest)| !rest.is_empty());
     let n = items.len();
     let all_short = items.iter().all(|(f, _)| text::len(f) <= SHORT_ITEM);
     if n == 1 || (n <= 3 && all_short && !has_details) {
-        let mut front = vec![Piece::Subject(subject), Piece::Text(": ".into())];
-        if let Some(intro) = &intro {
-            front.push(Piece::Inlines(intro.clone()));
-            front.push(Piece::Text(" — ".into()));
+        // Every item is already asked on its own (key terms): the list card adds nothing.
+        if n > 1 && keyterm_items == list.items.len() {
+            return;
         }
-        front.push(Piece::Text(if n == 1 {
-            "what is the one point made?".to_string()
-        } else {
-            format!("name the {n}.")
-        }));
+        // One item after a statement only elaborates it: there is no question to ask
+        // (its key terms, if any, have their cards).
+        if n == 1 && intro.is_some() && enumerated_noun(&intro_text, flow).is_none() {
+            return;
+        }
+        let front = list_question(cx, index, intro.as_deref(), &intro_text, flow, &items);
         let mut back = if n == 1 {
             vec![Piece::Para(items[0].0.clone())]
         } else {
@@ -99,13 +154,46 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
         );
         return;
     }
-    let chunks: Vec<&[(Vec<Inline>, &[Block])]> = if n > MAX_CLOZE {
+    let subject = cx.subject(index);
+    let chunks: Vec<&[Item]> = if n > MAX_CLOZE {
         items.chunks(CHUNK).collect()
     } else {
         vec![&items[..]]
     };
     let many = chunks.len() > 1;
     for (k, chunk) in chunks.iter().enumerate() {
+        let mut deleted = 0;
+        let mut cloze_items = Vec::new();
+        let mut extra = Vec::new();
+        for (f, rest) in chunk.iter() {
+            // One fact per deletion: a long item is deleted by its first sentence (the rest
+            // goes to the back extra), or shown as context when even that is too long.
+            let (shown, more) = deletion(f);
+            match shown {
+                Some(d) => {
+                    deleted += 1;
+                    cloze_items.push((deleted, d));
+                }
+                None => cloze_items.push((0, f.clone())),
+            }
+            if !rest.is_empty() || more.is_some() {
+                extra.push(Piece::Para(vec![Inline::Strong(
+                    cloze_items
+                        .last()
+                        .map(|(_, i)| i.clone())
+                        .unwrap_or_default(),
+                )]));
+                if let Some(more) = more {
+                    extra.push(Piece::Para(more));
+                }
+                for b in rest.iter() {
+                    extra.push(Piece::Block(b.clone()));
+                }
+            }
+        }
+        if deleted == 0 {
+            continue;
+        }
         let mut text_pieces = vec![Piece::Subject(subject.clone())];
         if let Some(intro) = &intro {
             text_pieces.push(Piece::Text(": ".into()));
@@ -119,22 +207,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
                 chunks.len()
             )));
         }
-        text_pieces.push(Piece::ClozeList(
-            chunk
-                .iter()
-                .enumerate()
-                .map(|(j, (f, _))| (j as u32 + 1, f.clone()))
-                .collect(),
-        ));
-        let mut extra = Vec::new();
-        for (f, rest) in chunk.iter() {
-            if !rest.is_empty() {
-                extra.push(Piece::Para(vec![Inline::Strong(f.clone())]));
-                for b in rest.iter() {
-                    extra.push(Piece::Block(b.clone()));
-                }
-            }
-        }
+        text_pieces.push(Piece::ClozeList(cloze_items));
         let (item, pin) = text::part_identity(&intro_text, block.pin.as_ref(), many, k);
         cx.push(
             index,
@@ -150,16 +223,182 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List, intro: Op
     }
 }
 
+/// Longest deletion, in characters: beyond it a deletion is a reading test, not one fact.
+pub const MAX_DELETION: usize = 150;
+
+/// What a list item deletes: the whole item when it is short enough, else its first sentence
+/// (with the rest returned for the back extra); `None` when even that is too long.
+fn deletion(item: &[Inline]) -> (Option<Vec<Inline>>, Option<Vec<Inline>>) {
+    if text::len(item) <= MAX_DELETION {
+        return (Some(item.to_vec()), None);
+    }
+    let sentences = text::sentences(item);
+    match sentences.split_first() {
+        Some((first, rest)) if text::len(first) <= MAX_DELETION && !rest.is_empty() => {
+            let mut more = Vec::new();
+            for (k, s) in rest.iter().enumerate() {
+                if k > 0 {
+                    more.push(Inline::Text(" ".into()));
+                }
+                more.extend(s.iter().cloned());
+            }
+            (Some(first.clone()), Some(more))
+        }
+        _ => (None, None),
+    }
+}
+
+/// The question of a basic list card, built from what the list enumerates: "Sharding: what is
+/// the disadvantage?", "Message queues: … workflow — name the 2 steps.", "Use UDP over TCP
+/// when — name the 3 situations.". The count tells how many answers are expected.
+fn list_question(
+    cx: &Cx<'_>,
+    index: usize,
+    intro: Option<&[Inline]>,
+    intro_text: &str,
+    flow: bool,
+    items: &[Item],
+) -> Vec<Piece> {
+    let n = items.len();
+    let subject = cx.subject(index);
+    let title = text::clean_title(&cx.doc.sections[index].title_text);
+    // "Sharding — disadvantages": the topic, and the noun the title names.
+    let named = subject
+        .rsplit_once(" — ")
+        .filter(|(_, word)| text::is_generic_title(word) && !word.contains(' '));
+    let Some(intro) = intro else {
+        if let Some((topic, word)) = named {
+            let word = word.to_lowercase();
+            let ask = if n == 1 {
+                format!("what is the {}?", word.trim_end_matches('s'))
+            } else {
+                format!("name the {n} {word}.")
+            };
+            return vec![
+                Piece::Subject(topic.to_string()),
+                Piece::Text(format!(": {ask}")),
+            ];
+        }
+        if n == 1 {
+            // The item is the section's whole content: ask for the topic.
+            return summary::question(cx, index);
+        }
+        let first = normalize_key(&title);
+        let first = first.split(' ').next().unwrap_or("");
+        let noun = if flow || first == "step" {
+            Some("steps".to_string())
+        } else {
+            title_noun(&title)
+        };
+        let ask = match noun {
+            Some(noun) => format!(": name the {n} {noun}."),
+            None => format!(": name the {n}."),
+        };
+        return vec![Piece::Subject(subject), Piece::Text(ask)];
+    };
+    let mut front = vec![
+        Piece::Subject(subject),
+        Piece::Text(": ".into()),
+        Piece::Inlines(intro.to_vec()),
+    ];
+    let ask = match enumerated_noun(intro_text, flow) {
+        Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
+        Some(noun) => format!(" — name the {n} {noun}."),
+        None if ends_with_particle(intro_text) => format!(" what? ({n})"),
+        None => format!(" — name the {n}."),
+    };
+    front.push(Piece::Text(ask));
+    front
+}
+
+/// The noun of a list's intro: "in two ways" → "ways", "the following additional features" →
+/// "additional features", "the following workflow" or "does the following" → "steps", "… when"
+/// → "situations".
+fn enumerated_noun(intro: &str, ordered: bool) -> Option<String> {
+    let key = normalize_key(intro);
+    let words: Vec<&str> = key.split(' ').collect();
+    const NUMBERS: &[&str] = &[
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few", "several",
+    ];
+    const STOP: &[&str] = &[
+        "of", "to", "for", "that", "in", "on", "with", "by", "which", "and", "or", "is", "are",
+    ];
+    if let Some(at) = words.iter().position(|w| NUMBERS.contains(w)) {
+        let noun: Vec<&str> = words[at + 1..]
+            .iter()
+            .take_while(|w| !STOP.contains(w))
+            .take(3)
+            .copied()
+            .collect();
+        if !noun.is_empty() {
+            return Some(noun.join(" "));
+        }
+    }
+    let lower = intro.to_lowercase();
+    if let Some(at) = lower.rfind("the following") {
+        let rest = &lower[at + "the following".len()..];
+        if rest.contains([',', ';', '.']) {
+            // "… for the following articles, instead": the noun is not what the items are.
+            return None;
+        }
+        let rest = normalize_key(rest);
+        let noun: Vec<&str> = rest.split(' ').filter(|w| !w.is_empty()).collect();
+        return match noun.as_slice() {
+            [] => Some("steps".into()),
+            ["workflow" | "process" | "procedure" | "steps"] => Some("steps".into()),
+            // The noun ends the intro: it names the items ("additional features").
+            n if n.len() <= 3 && !n.iter().any(|w| STOP.contains(w)) => Some(n.join(" ")),
+            _ => None,
+        };
+    }
+    if key.ends_with("as follows") {
+        return Some("steps".into());
+    }
+    // "… in these cases" → "cases".
+    if let [.., "these" | "those", noun] = words.as_slice() {
+        return Some((*noun).to_string());
+    }
+    if words.last() == Some(&"when") {
+        return Some("situations".into());
+    }
+    if ordered {
+        return Some("steps".into());
+    }
+    None
+}
+
+/// Whether an intro stops on a word that asks for its completion ("effective at", "through").
+fn ends_with_particle(intro: &str) -> bool {
+    let key = normalize_key(intro);
+    matches!(
+        key.rsplit(' ').next(),
+        Some(
+            "at" | "through"
+                | "by"
+                | "with"
+                | "for"
+                | "on"
+                | "in"
+                | "of"
+                | "via"
+                | "using"
+                | "to"
+                | "from"
+        )
+    )
+}
+
+/// The plural noun a title opens with ("Reasons for SQL" → "reasons").
+fn title_noun(title: &str) -> Option<String> {
+    let key = normalize_key(title);
+    let first = key.split(' ').next().unwrap_or("");
+    (first.len() > 3 && first.ends_with('s') && !first.ends_with("ss")).then(|| first.to_string())
+}
+
 /// "Reasons for X:" lists in a comparison section ("SQL or NoSQL") also give one card per
 /// reason that asks which option it points to: a discrimination the learner can answer in a
 /// word, besides the cloze over the whole list.
-fn choice_cards(
-    cx: &mut Cx<'_>,
-    index: usize,
-    block: &Block,
-    intro_text: &str,
-    items: &[(Vec<Inline>, &[Block])],
-) {
+fn choice_cards(cx: &mut Cx<'_>, index: usize, block: &Block, intro_text: &str, items: &[Item]) {
     let choice = intro_text
         .trim()
         .strip_prefix("Reasons for ")

@@ -311,7 +311,16 @@ impl<'a> Cx<'a> {
                         let mut leading = text::sentences(inlines);
                         leading.pop();
                         if !opening_done && !leading.is_empty() {
-                            let leading: Vec<Inline> = leading.into_iter().flatten().collect();
+                            // Rejoined with the space between sentences ("…databases. In each").
+                            let mut leading: Vec<Inline> = leading
+                                .into_iter()
+                                .enumerate()
+                                .flat_map(|(k, s)| {
+                                    let space = (k > 0).then(|| Inline::Text(" ".into()));
+                                    space.into_iter().chain(s)
+                                })
+                                .collect();
+                            text::merge_text(&mut leading);
                             summary::card(self, index, block, &leading);
                         }
                         opening_done = true;
@@ -320,7 +329,8 @@ impl<'a> Cx<'a> {
                 BlockKind::List(list) => {
                     opening_done = true;
                     if !definitions::try_list(self, index, blocks, i, list) {
-                        lists::card(self, index, block, list, prev_intro);
+                        let examples = text::examples_before(blocks, i);
+                        lists::card(self, index, block, list, prev_intro, examples);
                     }
                 }
                 BlockKind::Table(table) => {

@@ -3,7 +3,7 @@
 //! about 300 characters at most). The section's diagram is placed on this card (see
 //! `place_figures`). Remaining sentences with bold key terms go to the key-term rule.
 
-use super::{CardBody, Cx, Piece, Profile, keyterms, text};
+use super::{CardBody, Cx, Piece, Profile, keyterms, normalize_key, text};
 use crate::document::{Block, Inline, plain_text};
 
 /// Longest summary answer, in characters, before it is cut at a sentence boundary.
@@ -39,8 +39,28 @@ const VERBS: &[&str] = &[
 ];
 
 pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+    // A closing lead-in ("For example, do you need the following …?") belongs to the list
+    // after it, not to the summary.
+    let mut all = text::sentences(inlines);
+    while all.last().is_some_and(|s| text::is_lead_in(&plain_text(s))) {
+        all.pop();
+    }
+    let mut kept: Vec<Inline> = all
+        .into_iter()
+        .enumerate()
+        .flat_map(|(k, s)| {
+            let space = (k > 0).then(|| Inline::Text(" ".into()));
+            space.into_iter().chain(s)
+        })
+        .collect();
+    text::merge_text(&mut kept);
+    let inlines = kept.as_slice();
     let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY);
-    if plain_text(&answer).trim().is_empty() {
+    let answer_text = plain_text(&answer);
+    if answer_text.trim().is_empty()
+        || text::is_label(&answer_text)
+        || text::is_pointer(&answer_text)
+    {
         return;
     }
     let front = question(cx, index);
@@ -70,15 +90,29 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     }
 }
 
-fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
+/// The question that asks for a section's topic, built from its title.
+pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
     let section = &cx.doc.sections[index];
     let title = text::clean_title(&section.title_text);
     let lower = title.to_lowercase();
     let first_word = normalize_first_word(&lower);
+    // A heading that already is a question is asked as it is.
+    if title.trim_end().ends_with('?') {
+        return vec![Piece::Subject(cx.subject(index))];
+    }
     if cx.profile != Profile::Topics {
+        let ask = if normalize_key(&title).starts_with("use case ") {
+            "how does the design handle this use case?"
+        } else if VERBS.contains(&first_word.as_str()) || first_word.ends_with("ing") {
+            "what does it involve?"
+        } else if is_plural(&title) {
+            "what are they?"
+        } else {
+            "what is it?"
+        };
         return vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": what is the approach?".into()),
+            Piece::Text(format!(": {ask}")),
         ];
     }
     if lower.contains(" vs ") || lower.contains(" versus ") || lower.contains(" or ") {

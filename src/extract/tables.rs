@@ -94,7 +94,8 @@ pub fn cards(
                 },
             );
             // Names worth producing: the reverse card (description → name).
-            if text::len(&def) >= 12 {
+            // Not when the description gives the name away ("Distributed file system" → GFS).
+            if text::len(&def) >= 12 && !text::shares_stem(&plain_text(&term), &plain_text(&def)) {
                 let front = vec![
                     Piece::Subject(subject.clone()),
                     Piece::Text(": which one is “".into()),
