@@ -18,16 +18,23 @@ fn cmd() -> Command {
     cmd
 }
 
-/// Classes of problem `check` finds, each with a fixture made for it, and the code it reports.
-const CHECK_CASES: &[(&str, &str, bool)] = &[
-    ("broken-links", "broken-anchor", false),
-    ("missing-image", "missing-image", true),
-    ("empty-answer", "empty-answer", true),
-    ("long-answer", "long-answer", false),
-    ("duplicate-question", "duplicate-question", false),
-    ("identity-collision", "identity-collision", true),
-    ("bad-notebook", "bad-notebook", true),
-];
+/// What `check` must report on one fixture directory of tests/fixtures/check: its `expect.toml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckExpect {
+    /// The exit code of `check` (1 when there is an error, else 0).
+    exit_code: i32,
+    /// The class of finding the directory was made for, with its severity (`error` or
+    /// `warning`); none for a clean directory, which must have no finding at all.
+    finding: Option<ExpectedFinding>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedFinding {
+    code: String,
+    severity: String,
+}
 
 fn check_json(content: &str) -> (Value, Option<i32>) {
     let output = cmd()
@@ -43,25 +50,44 @@ fn check_json(content: &str) -> (Value, Option<i32>) {
     (json, output.status.code())
 }
 
+/// Every directory of tests/fixtures/check is one case: a content directory made for one class
+/// of problem (or none, `clean`) and its `expect.toml`. What a user sees is snapshotted
+/// (`it__cli__check@<case>.snap`), and `check --json` must report the class at a place
+/// (line, column, offending text) with help, the expected severity and exit code.
 #[test]
-fn check_snapshots_per_class() {
-    for (case, _, _) in CHECK_CASES.iter().chain(&[("clean", "", false)]) {
-        let content = format!("tests/fixtures/check/{case}");
-        assert_cmd_snapshot!(
-            format!("check_{case}"),
-            cmd().args(["check", "--content", &content])
+fn check_fixtures() {
+    let root = repo().canonicalize().unwrap();
+    insta::glob!("../fixtures/check", "?*", |dir| {
+        assert!(
+            dir.is_dir(),
+            "{}: tests/fixtures/check holds one directory per case",
+            dir.display()
         );
-    }
-}
+        let case = dir.file_name().unwrap().to_str().unwrap();
+        let content = dir.strip_prefix(&root).unwrap().to_str().unwrap();
+        let expect: CheckExpect = toml::from_str(
+            &std::fs::read_to_string(dir.join("expect.toml"))
+                .unwrap_or_else(|e| panic!("{case}: expect.toml: {e}")),
+        )
+        .unwrap_or_else(|e| panic!("{case}: expect.toml: {e}"));
 
-#[test]
-fn check_reports_each_class_with_place_and_help_and_exit_code() {
-    for (case, code, is_error) in CHECK_CASES {
-        let (json, status) = check_json(&format!("tests/fixtures/check/{case}"));
+        // The snapshot header stays as it was before the cases were globbed: no input_file.
+        let mut settings = insta::Settings::clone_current();
+        settings.remove_input_file();
+        settings.bind(|| {
+            assert_cmd_snapshot!("check", cmd().args(["check", "--content", content]));
+        });
+
+        let (json, status) = check_json(content);
+        assert_eq!(status, Some(expect.exit_code), "{case}: exit code");
         let findings = json["findings"].as_array().unwrap();
+        let Some(ExpectedFinding { code, severity }) = &expect.finding else {
+            assert!(findings.is_empty(), "{case}: findings in {json:#}");
+            return;
+        };
         let hit = findings
             .iter()
-            .find(|f| f["code"] == *code)
+            .find(|f| f["code"] == code.as_str())
             .unwrap_or_else(|| panic!("{case}: no {code} finding in {json:#}"));
         assert!(hit["line"].as_u64().unwrap() > 0, "{case}: {hit}");
         assert!(hit["column"].as_u64().unwrap() > 0, "{case}: {hit}");
@@ -74,16 +100,10 @@ fn check_reports_each_class_with_place_and_help_and_exit_code() {
             hit["file"]
                 .as_str()
                 .unwrap()
-                .starts_with(&format!("tests/fixtures/check/{case}/"))
+                .starts_with(&format!("{content}/"))
         );
-        let expected_severity = if *is_error { "error" } else { "warning" };
-        assert_eq!(hit["severity"], expected_severity, "{case}: {hit}");
-        assert_eq!(
-            status,
-            Some(if *is_error { 1 } else { 0 }),
-            "{case}: exit code"
-        );
-    }
+        assert_eq!(hit["severity"], severity.as_str(), "{case}: {hit}");
+    });
 }
 
 #[test]
