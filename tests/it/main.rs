@@ -10,6 +10,7 @@ mod by_section;
 mod cli;
 mod export;
 mod extract;
+mod glob_snapshots;
 mod html_safety;
 mod identity;
 mod package_dump;
