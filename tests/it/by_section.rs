@@ -1,0 +1,114 @@
+//! Big topic files are parsed and extracted section by section (`build::render_text` with
+//! `by_section`), never held as one tree. That path must give exactly what the whole-tree path
+//! gives: the same drafts, in the same order, with the same warnings. Checked on every topics
+//! fixture (scarce-figures.md stresses figure placement), on the primer's README, and on
+//! random markdown.
+
+use crate::support;
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use primer_anki::build::render_text;
+use primer_anki::extract::Profile;
+use primer_anki::render::NoteDraft;
+use support::NameOnly;
+
+type Outcome = std::result::Result<(Vec<NoteDraft>, Vec<String>), String>;
+
+fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
+    let options = support::render_options();
+    let mut drafts = Vec::new();
+    render_text(
+        text.to_string(),
+        file,
+        Profile::Topics,
+        (&options, &mut NameOnly),
+        by_section,
+        &mut |draft| {
+            drafts.push(draft);
+            Ok(())
+        },
+    )
+    .map(|warnings| (drafts, warnings.iter().map(|w| w.to_string()).collect()))
+    .map_err(|e| e.to_string())
+}
+
+fn assert_same(text: &str, name: &str) -> usize {
+    let file = Path::new("notes/x.md");
+    let whole = render(text, file, false);
+    let by_section = render(text, file, true);
+    match (&whole, &by_section) {
+        (Ok((a, wa)), Ok((b, wb))) => {
+            assert_eq!(a.len(), b.len(), "{name}: number of drafts");
+            for (x, y) in a.iter().zip(b) {
+                assert_eq!(x, y, "{name}");
+            }
+            assert_eq!(wa, wb, "{name}: warnings");
+            a.len()
+        }
+        _ => {
+            assert_eq!(whole.err(), by_section.err(), "{name}: errors");
+            0
+        }
+    }
+}
+
+#[test]
+fn topics_fixtures_render_the_same_by_section() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/extract");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert_same(&text, &path.display().to_string());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} fixtures found");
+}
+
+#[test]
+fn the_primer_renders_the_same_by_section() {
+    let readme = support::primer_dir().join("README.md");
+    let text = std::fs::read_to_string(readme).unwrap();
+    let notes = assert_same(&text, "primer README");
+    assert!(notes > 300, "{notes} notes");
+}
+
+/// Markdown-ish text with many headings of mixed levels, figures and reading lists.
+fn sectioned_markdown() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("# Title\n\n".to_string()),
+        "#{1,5} [A-Z][a-z]{0,8}\n\n".prop_map(|s| s),
+        Just("## Overview\n\n".to_string()),
+        Just("A paragraph that summarises the topic in one sentence.\n\n".to_string()),
+        Just("Another paragraph, about a second point entirely.\n\n".to_string()),
+        Just("* **Alpha** - the first term\n* **Beta** - the second term\n\n".to_string()),
+        Just("| Key | Value |\n|---|---|\n| a | 1 |\n| b | 2 |\n\n".to_string()),
+        Just("![diagram](images/d.png)\n\n".to_string()),
+        Just(
+            "<p align=\"center\"><img src=\"images/c.png\"><br/><i>caption</i></p>\n\n".to_string()
+        ),
+        Just("### Source(s) and further reading\n\n* [x](https://example.org/x)\n\n".to_string()),
+        Just(
+            "Text with a footnote<sup><a href=\"https://example.org/n\">1</a></sup>.\n\n"
+                .to_string()
+        ),
+        Just("<!-- id: pinned -->\n".to_string()),
+        Just("**Q: What is it?**\n\n**A: This.**\n\n".to_string()),
+        "[>\\-*|`#<!\\[\\]()]{0,12}\n".prop_map(|s| s),
+    ];
+    proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_markdown_renders_the_same_by_section(text in sectioned_markdown()) {
+        assert_same(&text, "random");
+    }
+}

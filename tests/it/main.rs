@@ -1,0 +1,20 @@
+//! The integration tests of primer-anki, built as one test binary (`cargo test --test it`).
+//!
+//! One module per area; `support` holds the helpers they share (running the binary, asking the
+//! real Anki for its verdict). tests/README.md says how the tests are organised, how to add a
+//! fixture and what they need to run.
+
+mod bad_input;
+mod build_anki;
+mod by_section;
+mod cli;
+mod export;
+mod extract;
+mod glob_snapshots;
+mod html_safety;
+mod identity;
+mod package_dump;
+mod preview;
+mod primer_extract;
+mod properties;
+mod support;

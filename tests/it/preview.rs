@@ -1,0 +1,237 @@
+//! `primer-anki preview` rendered by a real browser: headless Chromium loads the page, runs its
+//! script, dumps the DOM and takes screenshots in light and dark mode. Chromium must be
+//! installed (Debian's `chromium` package; `.ci/run` installs it): without it the test fails.
+
+use crate::support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use insta_cmd::assert_cmd_snapshot;
+use support::{primer_anki, repo};
+
+/// The Chromium binary: `$PRIMER_ANKI_CHROMIUM`, or `chromium` / `chromium-browser` on PATH.
+fn chromium() -> PathBuf {
+    if let Ok(path) = std::env::var("PRIMER_ANKI_CHROMIUM") {
+        return PathBuf::from(path);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser"] {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "headless Chromium is needed for the preview test and was not found: install it with \
+         `apt-get update && apt-get install -y chromium` (bash .ci/run does), or set \
+         PRIMER_ANKI_CHROMIUM to its path"
+    );
+}
+
+/// Run Chromium headless on `url` with a fresh profile; `extra` is `--dump-dom` or
+/// `--screenshot=…`. Killed after two minutes.
+fn headless(url: &str, extra: &[String]) -> Output {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1200,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().ok();
+            panic!("chromium did not finish within 2 minutes on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "chromium failed on {url}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn page_url(out: &Path, query: &str) -> String {
+    format!("file://{}{query}", out.join("index.html").display())
+}
+
+fn dom(out: &Path, query: &str) -> String {
+    let output = headless(&page_url(out, query), &["--dump-dom".into()]);
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Distinct colours, mean luminance (0–255) and size of a PNG screenshot.
+fn screenshot(out: &Path, query: &str, name: &str) -> (usize, f64, u64) {
+    let file = out.join(name);
+    headless(
+        &page_url(out, query),
+        &[format!("--screenshot={}", file.display())],
+    );
+    let size = std::fs::metadata(&file)
+        .unwrap_or_else(|e| panic!("no screenshot {name}: {e}"))
+        .len();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let mut colours = std::collections::HashSet::new();
+    let mut luminance = 0.0;
+    let mut count = 0.0;
+    for px in pixels.chunks(channels) {
+        let (r, g, b) = if channels >= 3 {
+            (px[0], px[1], px[2])
+        } else {
+            (px[0], px[0], px[0])
+        };
+        colours.insert((r, g, b));
+        luminance += 0.2126 * r as f64 + 0.7152 * g as f64 + 0.0722 * b as f64;
+        count += 1.0;
+    }
+    assert_eq!((info.width, info.height), (1200, 900), "{name}");
+    (colours.len(), luminance / count, size)
+}
+
+fn make_preview(content: &str) -> (tempfile::TempDir, usize) {
+    let out = tempfile::tempdir().unwrap();
+    let output = primer_anki()
+        .current_dir(repo())
+        .args(["preview", "--content", content, "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let cards: usize = regex::Regex::new(r"preview: (\d+) cards")
+        .unwrap()
+        .captures(&stdout)
+        .unwrap_or_else(|| panic!("no summary line in {stdout}"))[1]
+        .parse()
+        .unwrap();
+    (out, cards)
+}
+
+#[test]
+fn preview_renders_every_card_in_headless_chromium_light_and_dark() {
+    let (out, cards) = make_preview("tests/fixtures/content-small");
+    assert!(cards >= 10);
+    // Media beside the page, under the names the fields use.
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    let media: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    assert_eq!(media.len(), 1, "{media:?}");
+    assert!(html.contains(&format!("src=\"{}\"", media[0])));
+
+    // The browser's DOM, after the script ran: every card, front and back.
+    let light = dom(out.path(), "");
+    assert_eq!(
+        light.matches("class=\"pv-card\"").count(),
+        cards,
+        "cards in the DOM"
+    );
+    assert_eq!(light.matches("class=\"pv-side pv-front\"").count(), cards);
+    assert_eq!(light.matches("class=\"pv-side pv-back\"").count(), cards);
+    assert!(
+        light.contains(&format!("{cards} of {cards} cards")),
+        "the script ran"
+    );
+    assert!(light.contains("Why add jitter to exponential backoff?"));
+    assert!(light.contains("pa-question"), "our template's markup");
+    assert!(!light.contains("{{"), "no template tag left unrendered");
+    let dark = dom(out.path(), "?theme=dark");
+    assert!(
+        regex::Regex::new(r#"<body class="[^"]*nightMode[^"]*night_mode"#)
+            .unwrap()
+            .is_match(&dark),
+        "dark mode adds Anki's classes"
+    );
+    // The search box filters.
+    let searched = dom(out.path(), "?q=jitter");
+    assert!(searched.contains(&format!("1 of {cards} cards")), "search");
+
+    let (light_colours, light_lum, light_size) = screenshot(out.path(), "", "light.png");
+    let (dark_colours, dark_lum, dark_size) = screenshot(out.path(), "?theme=dark", "dark.png");
+    for (name, colours, size) in [
+        ("light", light_colours, light_size),
+        ("dark", dark_colours, dark_size),
+    ] {
+        assert!(size > 10_000, "{name} screenshot is only {size} bytes");
+        assert!(
+            colours > 50,
+            "{name} screenshot has {colours} colours: blank?"
+        );
+    }
+    assert!(
+        light_lum > 170.0,
+        "light page is light: mean luminance {light_lum:.0}"
+    );
+    assert!(
+        dark_lum < 80.0,
+        "dark page is dark: mean luminance {dark_lum:.0}"
+    );
+}
+
+#[test]
+fn preview_cloze_cards_show_one_deletion_each() {
+    let (out, _) = make_preview("content");
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("primer-anki Cloze"),
+        "content has cloze notes"
+    );
+    assert!(
+        html.contains("<span class=\"cloze\">[...]</span>"),
+        "hidden deletion on the front"
+    );
+    assert!(!html.contains("{{c1::"), "no raw cloze markup");
+}
+
+#[test]
+fn preview_snapshot() {
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = primer_anki();
+    cmd.current_dir(repo())
+        .args([
+            "preview",
+            "--content",
+            "tests/fixtures/content-small",
+            "--out",
+        ])
+        .arg(out.path());
+    let filter = regex::escape(&out.path().display().to_string());
+    insta::with_settings!({filters => vec![(filter.as_str(), "[OUT]")]}, {
+        assert_cmd_snapshot!(cmd);
+    });
+}
