@@ -8,7 +8,7 @@
 //!
 //! Both paths, this one and [`extract`](super::extract) over a whole tree, feed each section's
 //! cards through the same [`FigureQueue`] and [`CardFinisher`], so they give the same cards in
-//! the same order (tests/by_section.rs checks it). Figures are what makes this more than a
+//! the same order (tests/it/by_section.rs checks it). Figures are what makes this more than a
 //! loop: a section's figure goes on its first card without one, else on the first such card of
 //! its subtree, which may come much later, else on the subtree's first card. So cards are held
 //! back while some section still waits for a card to put a figure on, and released once none

@@ -4,9 +4,11 @@
 //! real Anki for its verdict). tests/README.md says how the tests are organised, how to add a
 //! fixture and what they need to run.
 
+mod architecture;
 mod bad_input;
 mod build_anki;
 mod by_section;
+mod card_quality;
 mod cli;
 mod export;
 mod extract;
@@ -17,4 +19,5 @@ mod package_dump;
 mod preview;
 mod primer_extract;
 mod properties;
+mod quality;
 mod support;

@@ -3,12 +3,10 @@
 //! the tests of the other decks can share them; each has a unit test here that shows it fires on
 //! a bad example and stays quiet on a good one. Set `QUALITY_EXAMPLES=1` to print every hit.
 
-mod quality;
-
 use std::path::PathBuf;
 
+use crate::quality::*;
 use primer_anki::extract::Profile;
-use quality::*;
 
 #[test]
 fn label_only_answers_are_found() {
