@@ -4,10 +4,10 @@
 //! allow-list) before it is wrapped in our own structure (cloze markers, classed containers),
 //! so raw HTML from the content can never add scripts, handlers or `javascript:` URLs.
 //!
-//! CSS classes used: `subject`, `intro`, `answer`, `cloze-list`, `extra`, `diagram`,
-//! `attribution`, `further-reading`, `content-table`, `code` (on `<pre>`), `hl` plus
-//! `language-LANG` (on `<code>`), and syntect scope classes prefixed `hl-` on `<span>`s
-//! (e.g. `hl-keyword`, `hl-string`, `hl-comment`, `hl-entity hl-name hl-function`).
+//! CSS classes used: `subject`, `cloze-list`, `diagram`, `attribution`, `further-reading`,
+//! `content-table`, `code` (on `<pre>`), `hl` plus `language-LANG` (on `<code>`), and syntect
+//! scope classes prefixed `hl-` on `<span>`s (e.g. `hl-keyword`, `hl-string`). The note types'
+//! stylesheet (package/assets/style.css) styles each; tests/it/style.rs checks that it does.
 
 use std::path::Path;
 use std::sync::LazyLock;

@@ -20,4 +20,5 @@ mod preview;
 mod primer_extract;
 mod properties;
 mod quality;
+mod style;
 mod support;

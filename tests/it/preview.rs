@@ -4,76 +4,10 @@
 
 use crate::support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use insta_cmd::assert_cmd_snapshot;
-use support::{primer_anki, repo};
-
-/// The Chromium binary: `$PRIMER_ANKI_CHROMIUM`, or `chromium` / `chromium-browser` on PATH.
-fn chromium() -> PathBuf {
-    if let Ok(path) = std::env::var("PRIMER_ANKI_CHROMIUM") {
-        return PathBuf::from(path);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    panic!(
-        "headless Chromium is needed for the preview test and was not found: install it with \
-         `apt-get update && apt-get install -y chromium` (bash .ci/run does), or set \
-         PRIMER_ANKI_CHROMIUM to its path"
-    );
-}
-
-/// Run Chromium headless on `url` with a fresh profile; `extra` is `--dump-dom` or
-/// `--screenshot=…`. Killed after two minutes.
-fn headless(url: &str, extra: &[String]) -> Output {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=1200,900",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill().ok();
-            panic!("chromium did not finish within 2 minutes on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "chromium failed on {url}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use support::{headless, primer_anki, repo};
 
 fn page_url(out: &Path, query: &str) -> String {
     format!("file://{}{query}", out.join("index.html").display())
