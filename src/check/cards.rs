@@ -1,11 +1,13 @@
 //! Card findings: answers left empty in the source, cards that render empty or too long,
-//! questions asked twice in one deck, and two cards of one deck with the same identity.
+//! questions asked twice in one deck, two cards of one deck with the same identity, and the
+//! quality lint.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::quality::{self, NoteText};
 use super::{Checker, Finding, Parsed, Place, Severity};
 use crate::document::{Block, BlockKind, Inline, plain_text};
 use crate::error::WarningKind;
@@ -135,6 +137,29 @@ impl Checker<'_> {
                     identities.insert(identity, i);
                 }
             }
+            let exercises = content.decks[deck].profile == input::Profile::Exercise;
+            self.quality(parsed, drafts, exercises);
+        }
+    }
+
+    /// The quality lint over one deck's cards (see [`quality`]).
+    fn quality(&mut self, parsed: &[Parsed], drafts: &[(usize, NoteDraft)], exercises: bool) {
+        let notes: Vec<(usize, NoteText)> = drafts
+            .iter()
+            .map(|(file, draft)| (*file, NoteText::of(draft)))
+            .collect();
+        for (i, defect) in quality::deck_defects(&notes, exercises) {
+            let (file, draft) = &drafts[i];
+            let question = shorten(&display_text(&html_to_text(&draft.fields.front)), 80);
+            let place = self.card_place(&parsed[*file], draft, "this card");
+            self.push(Finding {
+                severity: Severity::Warning,
+                code: defect.code,
+                message: format!("{}: \"{question}\"", defect.what),
+                place,
+                help: defect.help.into(),
+                related: None,
+            });
         }
     }
 

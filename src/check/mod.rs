@@ -26,6 +26,7 @@
 
 mod cards;
 mod links;
+pub mod quality;
 pub mod report;
 mod text;
 

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::quality::*;
+use primer_anki::check::quality::*;
 use primer_anki::extract::Profile;
 
 #[test]

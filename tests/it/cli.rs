@@ -27,6 +27,9 @@ struct CheckExpect {
     /// The class of finding the directory was made for, with its severity (`error` or
     /// `warning`); none for a clean directory, which must have no finding at all.
     finding: Option<ExpectedFinding>,
+    /// Every code the report must hold besides (a case made for a group of findings).
+    #[serde(default)]
+    codes: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -81,6 +84,12 @@ fn check_fixtures() {
         let (json, status) = check_json(content);
         assert_eq!(status, Some(expect.exit_code), "{case}: exit code");
         let findings = json["findings"].as_array().unwrap();
+        for code in &expect.codes {
+            assert!(
+                findings.iter().any(|f| f["code"] == code.as_str()),
+                "{case}: no {code} finding in {json:#}"
+            );
+        }
         let Some(ExpectedFinding { code, severity }) = &expect.finding else {
             assert!(findings.is_empty(), "{case}: findings in {json:#}");
             return;

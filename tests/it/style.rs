@@ -69,7 +69,10 @@ fn every_class_a_field_uses_is_styled() {
         seen.contains("diagram") && seen.contains("attribution") && seen.contains("subject"),
         "the decks should use the figure and subject classes: {seen:?}"
     );
-    assert!(unstyled.is_empty(), "classes no CSS rule styles: {unstyled:?}");
+    assert!(
+        unstyled.is_empty(),
+        "classes no CSS rule styles: {unstyled:?}"
+    );
 }
 
 #[test]
@@ -97,7 +100,11 @@ fn transparent_diagram(path: &Path) {
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header().unwrap().write_image_data(&rgba).unwrap();
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&rgba)
+        .unwrap();
 }
 
 /// A card page as Anki's reviewer builds it in night mode: the deck's stylesheet, the body
