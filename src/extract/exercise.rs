@@ -117,13 +117,123 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
             }
         }
         if is_label_card(&mut card) || is_pointer(&card) {
+            // Code shown as context under a dropped card moves to the card before it.
+            if let CardBody::Basic { back, .. } = &mut card.body
+                && back.len() > 1
+                && let Some(prev) = kept.iter_mut().rev().find(|c| c.section == index)
+            {
+                let context: Vec<Piece> = back.drain(1..).collect();
+                match &mut prev.body {
+                    CardBody::Basic { back, .. } => back.extend(context),
+                    CardBody::Cloze { extra, .. } => extra.extend(context),
+                }
+            }
             continue;
+        }
+        if let Some(n) = flow_steps(blocks, &card) {
+            // "Use case: …: name the 3." over the request flow: say what is to be named.
+            if let CardBody::Basic { front, .. } = &mut card.body
+                && let Some(Piece::Text(t)) = front.last_mut()
+            {
+                *t = format!("what are the {n} steps of the request flow?");
+            }
         }
         kept.push(card);
     }
     cx.cards.extend(kept);
+    lead_in_lists(cx, index);
     if scaling {
         decisions(cx, index, preamble_end);
+    }
+}
+
+/// When `card` is a "name the N." card (no introducing sentence) over a list of flow steps
+/// ("The **Client** sends …"), the number of steps.
+fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<usize> {
+    if card.rule != "list" {
+        return None;
+    }
+    let CardBody::Basic { front, .. } = &card.body else {
+        return None;
+    };
+    match front.as_slice() {
+        [Piece::Subject(_), Piece::Text(_), Piece::Text(t)] if t.starts_with("name the ") => {}
+        _ => return None,
+    }
+    let block = blocks.iter().find(|b| b.line == card.line)?;
+    let BlockKind::List(list) = &block.kind else {
+        return None;
+    };
+    list.items
+        .iter()
+        .all(|i| plain_text(&text::item_parts(&i.blocks).0).starts_with("The "))
+        .then_some(list.items.len())
+}
+
+/// A list item that is a lead-in with its own list ("The **Write API** server does the
+/// following:" and its steps) gives a cloze over that list, the lead-in as its cue: the list
+/// cloze above shows the lead-in without asking it.
+fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
+    let doc = cx.doc;
+    let subject = cx.subject(index);
+    for block in &doc.sections[index].blocks {
+        let BlockKind::List(list) = &block.kind else {
+            continue;
+        };
+        if lists::is_reference_list(list) {
+            continue;
+        }
+        for item in &list.items {
+            let (lead, rest) = text::item_parts(&item.blocks);
+            if !text::ends_with_colon(&lead) {
+                continue;
+            }
+            let Some(sub) = rest.iter().find_map(|b| match &b.kind {
+                BlockKind::List(l) => Some(l),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let mut extra = Vec::new();
+            let steps: Vec<(u32, Vec<Inline>)> = sub
+                .items
+                .iter()
+                .map(|i| text::item_parts(&i.blocks))
+                .filter(|(first, _)| !first.is_empty())
+                .enumerate()
+                .map(|(k, (first, more))| {
+                    if !more.is_empty() {
+                        extra.push(Piece::Para(vec![Inline::Strong(first.clone())]));
+                        extra.extend(more.iter().map(|b| Piece::Block(b.clone())));
+                    }
+                    (k as u32 + 1, first)
+                })
+                .collect();
+            if steps.len() < 2 {
+                continue;
+            }
+            let text_pieces = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(": ".into()),
+                Piece::Inlines(lead.clone()),
+                Piece::ClozeList(steps),
+            ];
+            cx.push(
+                index,
+                "steps",
+                &plain_text(&lead),
+                item.line,
+                item.pin.clone(),
+                CardBody::Cloze {
+                    text: text_pieces,
+                    extra,
+                },
+            );
+            // A step that is itself a lead-in is shown, not asked.
+            if cx.cards.last_mut().is_some_and(is_label_card) {
+                cx.cards.pop();
+            }
+        }
     }
 }
 
@@ -137,7 +247,8 @@ pub(super) fn is_label_card(card: &mut super::Card) -> bool {
     };
     match &mut card.body {
         CardBody::Basic { back, .. } => {
-            let t = text::pieces_text(back);
+            // The answer proper is the first piece; code shown as context may follow.
+            let t = text::pieces_text(&back[..back.len().min(1)]);
             let t = t.trim();
             t.ends_with(':') && !t.contains(". ") && t.chars().count() <= 120
         }
