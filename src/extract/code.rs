@@ -130,6 +130,9 @@ pub fn cards(
 /// signatures), other longer code is left out.
 const MAX_CONTEXT: usize = 700;
 
+/// Longest back of a basic card once code is shown under its answer.
+const MAX_BACK: usize = 1200;
+
 /// Puts the code (and the sentence that introduced it) under the answer of the last card of
 /// section `index`, if the section has one.
 pub fn attach_as_context(
@@ -155,10 +158,33 @@ pub fn attach_as_context(
         lang: lang.map(str::to_string),
         text,
     });
+    add_context(card, pieces);
+}
+
+/// Shows `pieces` under the answer of `card` (the back extra of a cloze). The back of a basic
+/// card is its answer: context that would take it over `MAX_BACK` characters is left out.
+pub fn add_context(card: &mut super::Card, pieces: Vec<Piece>) {
     match &mut card.body {
-        CardBody::Basic { back, .. } => back.extend(pieces),
+        CardBody::Basic { back, .. } => {
+            if shown_len(back) + shown_len(&pieces) <= MAX_BACK {
+                back.extend(pieces);
+            }
+        }
         CardBody::Cloze { extra, .. } => extra.extend(pieces),
     }
+}
+
+/// Characters shown for pieces, code included.
+fn shown_len(pieces: &[Piece]) -> usize {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Code { text, .. } => text.chars().count(),
+            other => text::pieces_text(std::slice::from_ref(other))
+                .chars()
+                .count(),
+        })
+        .sum()
 }
 
 /// The code as shown for context: whole when short, else its Python skeleton when that is

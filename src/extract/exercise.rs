@@ -123,10 +123,7 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
                 && let Some(prev) = kept.iter_mut().rev().find(|c| c.section == index)
             {
                 let context: Vec<Piece> = back.drain(1..).collect();
-                match &mut prev.body {
-                    CardBody::Basic { back, .. } => back.extend(context),
-                    CardBody::Cloze { extra, .. } => extra.extend(context),
-                }
+                super::code::add_context(prev, context);
             }
             continue;
         }
@@ -302,7 +299,7 @@ fn is_pointer(card: &super::Card) -> bool {
 
 /// Purpose clauses: what a scaling decision is for.
 static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(to address|to reduce|to avoid|to handle|to speed up|to keep|to improve|to prevent|to help|to minimize|is (?:also )?useful for|so that|because|as long as|instead of)\s+").unwrap()
+    Regex::new(r"(?i)\b(to (?:address|reduce|avoid|handle|speed up|keep|improve|prevent|help|minimize|smooth|absorb|protect|lower|cut|spread|offload)|is (?:also )?useful for|so that|because|as long as|instead of)\s+").unwrap()
 });
 
 /// Step 4: each sentence that names a component and says what it is for (a purpose clause:
@@ -312,6 +309,14 @@ static PURPOSE: LazyLock<Regex> = LazyLock::new(|| {
 fn decisions(cx: &mut Cx<'_>, index: usize, preamble_end: usize) {
     let doc = cx.doc;
     let subject = cx.subject(index);
+    let diagrams: Vec<crate::document::Figure> = doc.sections[index]
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Figure(f) if !f.images.is_empty() => Some(f.clone()),
+            _ => None,
+        })
+        .collect();
     for block in &doc.sections[index].blocks {
         let BlockKind::Paragraph(inlines) = &block.kind else {
             continue;
@@ -359,6 +364,12 @@ fn decisions(cx: &mut Cx<'_>, index: usize, preamble_end: usize) {
                     extra: Vec::new(),
                 },
             );
+            // Each decision is read against the scaled design's diagram (the section's first
+            // card gets it from figure placement).
+            let earlier = cx.cards.iter().filter(|c| c.section == index).count() > 1;
+            if earlier && let Some(card) = cx.cards.last_mut() {
+                card.figures = diagrams.clone();
+            }
         }
     }
 }
