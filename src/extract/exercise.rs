@@ -170,7 +170,7 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<u
 /// A list item that is a lead-in with its own list ("The **Write API** server does the
 /// following:" and its steps) gives a cloze over that list, the lead-in as its cue: the list
 /// cloze above shows the lead-in without asking it.
-fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
+pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
     let doc = cx.doc;
     let subject = cx.subject(index);
     for block in &doc.sections[index].blocks {

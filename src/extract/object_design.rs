@@ -26,6 +26,7 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     let first_card = cx.cards.len();
     cx.generic_section(index, true);
     assumptions(cx, first_card);
+    super::exercise::lead_in_lists(cx, index);
     let mut k = first_card;
     while k < cx.cards.len() {
         if super::exercise::is_label_card(&mut cx.cards[k]) {
