@@ -136,18 +136,15 @@ fn pointer_answer(n: &Note) -> bool {
     })
 }
 
-/// A yes/no answer: one bit of recall.
+/// A yes/no answer: one bit of recall ("Yes", "- No.").
 fn yes_no_answer(n: &Note) -> bool {
     n.answers.iter().any(|a| {
-        let words: Vec<String> = a
-            .split_whitespace()
-            .map(|w| {
-                w.trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase()
-            })
-            .filter(|w| !w.is_empty())
-            .collect();
-        words.len() <= 2 && matches!(words.first().map(String::as_str), Some("yes" | "no"))
+        let a: String = a
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        a == "yes" || a == "no"
     })
 }
 
@@ -446,6 +443,10 @@ fn yes_no_fires() {
         "E",
         "q",
         "<p>Yes, design a generic deck then extend it</p>"
+    )));
+    assert!(!yes_no_answer(&cloze(
+        "E",
+        "E: {{c1::No redundancy/failover}}"
     )));
 }
 
