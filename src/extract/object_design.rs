@@ -13,8 +13,7 @@ use crate::document::{BlockKind, Inline, plain_text};
 static CLASS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:").unwrap());
 static METHOD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\s+)def\s+(\w+)\s*\(").unwrap());
-static ATTRIBUTE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^        self\.(\w+)\s*=[^=]").unwrap());
+static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"self\.(\w+)").unwrap());
 static MEMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s+([A-Z][A-Z0-9_]*)\s*=").unwrap());
 
@@ -150,7 +149,7 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
                     ],
                     answer,
                 )
-            } else if parent.is_none() && !class.attributes.is_empty() {
+            } else if parent.is_none() && class.attributes.len() >= 2 {
                 (
                     vec![
                         Piece::Text("what state does ".into()),
@@ -472,11 +471,16 @@ fn parse_classes(code: &str, block_line: usize) -> Vec<ClassInfo> {
         let Some(class) = out.last_mut().filter(|_| in_class) else {
             continue;
         };
-        if in_init
-            && let Some(a) = ATTRIBUTE.captures(line)
-            && !class.attributes.contains(&a[1].to_string())
-        {
-            class.attributes.push(a[1].to_string());
+        if in_init && line.starts_with("        self.") {
+            // `self.a = …`, `self.a, self.b = …`, `self.a = self.b = …`
+            let parts: Vec<&str> = line.split(" = ").collect();
+            for part in &parts[..parts.len() - 1] {
+                for a in ATTRIBUTE.captures_iter(part) {
+                    if !class.attributes.contains(&a[1].to_string()) {
+                        class.attributes.push(a[1].to_string());
+                    }
+                }
+            }
             continue;
         }
         if line.trim_start().starts_with('@') && line.starts_with("    @") {
@@ -527,5 +531,63 @@ mod tests {
             "class Box(object):\n    def __init__(self, size): ...\n    @property\n    def area(self): ..."
         );
         assert_eq!(classes[1].line, 17);
+    }
+
+    #[test]
+    fn yes_no_constraints_become_assumptions() {
+        let cases = [
+            (
+                "Can we assume kilns always start cold?",
+                true,
+                "kilns",
+                "Kilns always start cold.",
+            ),
+            (
+                "For glazing, can we use a single coat?",
+                true,
+                "glazing",
+                "For glazing, we can use a single coat.",
+            ),
+            (
+                "Do we need to handle rush orders?",
+                false,
+                "rush orders",
+                "We do not need to handle rush orders.",
+            ),
+            (
+                "Is the shelf shared by all potters?",
+                true,
+                "the shelf",
+                "The shelf is shared by all potters.",
+            ),
+            (
+                "Does the studio have two kilns?",
+                true,
+                "the studio",
+                "The studio has two kilns.",
+            ),
+        ];
+        for (question, yes, topic, statement) in cases {
+            assert_eq!(
+                assumption(question, yes),
+                Some((topic.to_string(), statement.to_string())),
+                "{question}"
+            );
+        }
+        assert_eq!(yes_no("- Yes"), Some((true, String::new())));
+        assert_eq!(
+            yes_no("No, only one"),
+            Some((false, "only one".to_string()))
+        );
+        assert_eq!(yes_no("Operator, supervisor"), None);
+        assert!(CHECKLIST.is_match("Are all inputs are valid here?"));
+    }
+
+    #[test]
+    fn attributes_and_public_methods() {
+        let code = "class Node:\n    def __init__(self, key):\n        self.key, self.value = key, None\n        self.prev = self.next = None\n\n    def unlink(self):\n        self.prev = None\n\n    def _hidden(self):\n        pass\n";
+        let classes = parse_classes(code, 0);
+        assert_eq!(classes[0].attributes, ["key", "value", "prev", "next"]);
+        assert_eq!(classes[0].public, ["unlink"]);
     }
 }
