@@ -127,12 +127,37 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
             }
             continue;
         }
-        if let Some(n) = flow_steps(blocks, &card) {
-            // "Use case: …: name the 3." over the request flow: say what is to be named.
-            if let CardBody::Basic { front, .. } = &mut card.body
-                && let Some(Piece::Text(t)) = front.last_mut()
-            {
-                *t = format!("what are the {n} steps of the request flow?");
+        if let Some(steps) = flow_steps(blocks, &card) {
+            // "Use case: …: name the 3." over a short request flow: a cloze over the steps, so
+            // the question says what is asked and the steps every design shares stay shown.
+            let n = steps.len();
+            let mut context = Vec::new();
+            if let CardBody::Basic { front, back } = &card.body {
+                context = back.get(1..).unwrap_or_default().to_vec();
+                let mut text = front[..front.len() - 1].to_vec();
+                text.push(Piece::Text(format!(
+                    "the request flow, step by step ({n} steps)"
+                )));
+                text.push(Piece::ClozeList(
+                    steps
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, s)| (k as u32 + 1, s))
+                        .collect(),
+                ));
+                card.body = CardBody::Cloze {
+                    text,
+                    extra: context.clone(),
+                };
+            }
+            if is_label_card(&mut card) {
+                // Every step is shared: no card; its code context goes to the card before.
+                if !context.is_empty()
+                    && let Some(prev) = kept.iter_mut().rev().find(|c| c.section == index)
+                {
+                    super::code::add_context(prev, context);
+                }
+                continue;
             }
         }
         kept.push(card);
@@ -145,8 +170,8 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
 }
 
 /// When `card` is a "name the N." card (no introducing sentence) over a list of flow steps
-/// ("The **Client** sends …"), the number of steps.
-fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<usize> {
+/// ("The **Client** sends …"), the steps.
+fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<Vec<Vec<Inline>>> {
     if card.rule != "list" {
         return None;
     }
@@ -161,11 +186,22 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<u
     let BlockKind::List(list) = &block.kind else {
         return None;
     };
-    list.items
+    let steps: Vec<Vec<Inline>> = list
+        .items
         .iter()
-        .all(|i| plain_text(&text::item_parts(&i.blocks).0).starts_with("The "))
-        .then_some(list.items.len())
+        .map(|i| text::item_parts(&i.blocks).0)
+        .collect();
+    steps
+        .iter()
+        .all(|s| plain_text(s).starts_with("The "))
+        .then_some(steps)
 }
+
+/// A step every exercise's flow has: the client sends the request to the web server, which
+/// forwards it to an API server. Shown in a flow's cloze, never asked.
+static EVERY_FLOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^the client sends (?:a |an )?(?:[\w-]+ )?request to the web server\b|^the web server forwards the request to the [\w ]+ server$").unwrap()
+});
 
 /// A list item that is a lead-in with its own list ("The **Write API** server does the
 /// following:" and its steps) gives a cloze over that list, the lead-in as its cue: the list
@@ -259,7 +295,7 @@ pub(super) fn is_label_card(card: &mut super::Card) -> bool {
                             if *k == 0 {
                                 continue;
                             }
-                            if label(inlines) {
+                            if label(inlines) || EVERY_FLOW.is_match(plain_text(inlines).trim()) {
                                 *k = 0;
                             } else {
                                 n += 1;
