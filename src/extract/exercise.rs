@@ -218,7 +218,11 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
         }
         for item in &list.items {
             let (lead, rest) = text::item_parts(&item.blocks);
-            if !text::ends_with_colon(&lead) {
+            let heading_word = {
+                let t = plain_text(&lead);
+                t.split_whitespace().count() <= 2 && text::is_generic_title(t.trim())
+            };
+            if !text::ends_with_colon(&lead) && !heading_word {
                 continue;
             }
             let Some(sub) = rest.iter().find_map(|b| match &b.kind {
@@ -273,10 +277,12 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
 /// Whether the card only asks for a label (and so is dropped); list clozes lose the
 /// deletion of their lead-in items instead.
 pub(super) fn is_label_card(card: &mut super::Card) -> bool {
+    // "X does the following:", or a bare heading word such as "Disadvantages".
     let label = |inlines: &[Inline]| {
         let t = plain_text(inlines);
         let t = t.trim();
         t.ends_with(':') && !t.contains(". ")
+            || t.split_whitespace().count() <= 2 && text::is_generic_title(t)
     };
     match &mut card.body {
         CardBody::Basic { back, .. } => {
