@@ -42,8 +42,8 @@ pub struct NoteText {
     pub front: String,
     /// The answer (basic notes only; without diagram attributions).
     pub answer: String,
-    /// The question without its subject (the exercise or section name), lowercased with
-    /// whitespace collapsed: what repeats when exercises ask the same thing.
+    /// The question without its subject (the exercise or section name) and the answer,
+    /// lowercased with whitespace collapsed: what repeats when exercises ask the same fact.
     pub question_core: String,
     /// The answer is nothing but code (basic notes only).
     pub code_only: bool,
@@ -73,7 +73,7 @@ impl NoteText {
             } else {
                 answer.trim().to_string()
             },
-            question_core: question_core(front),
+            question_core: fact_core(front, if cloze { "" } else { back }),
             code_only: !cloze && is_code_only(back),
         }
     }
@@ -352,6 +352,17 @@ pub fn subjectless_template(note: &NoteText) -> Option<&'static str> {
     None
 }
 
+/// The question without its subject, and the answer: one fact, normalised for comparison.
+fn fact_core(front: &str, back: &str) -> String {
+    let question = question_core(front);
+    let answer = plain(back).split_whitespace().collect::<Vec<_>>().join(" ");
+    if answer.is_empty() {
+        question
+    } else {
+        format!("{question} => {}", answer.to_lowercase())
+    }
+}
+
 /// The question of `front` (HTML) without its subject span, normalised for comparison.
 fn question_core(front: &str) -> String {
     let mut html = front.to_string();
@@ -451,7 +462,7 @@ pub const CODE_ANSWER: Defect = Defect {
 };
 pub const REPEATED_QUESTION: Defect = Defect {
     code: "quality-repeated-question",
-    what: "the same question is asked in several files of this deck, in more than 5% of it",
+    what: "the same question, with the same answer, is asked in several files of this deck, in more than 5% of it",
     help: "ask a fact that every file repeats once, in one place",
 };
 
@@ -516,8 +527,9 @@ pub fn deck_defects(notes: &[(usize, NoteText)], exercises: bool) -> Vec<(usize,
     found
 }
 
-/// Notes whose question (subject left out) another file of the deck asks too; the first
-/// asking is not counted.
+/// Notes whose fact (question with its subject left out, and answer) another file of the deck
+/// asks too; the first asking is not counted. The same question with another answer ("Design
+/// Mint: sketch the high-level design") asks about each exercise, and is no repeat.
 pub fn repeated_across_files(notes: &[(usize, NoteText)]) -> Vec<usize> {
     let mut first_file: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::new();
@@ -561,7 +573,10 @@ mod tests {
             "<span class=\"subject\">Design Mint</span> — Calculate usage: requests per month?",
             "<p>2.5 million seconds per month</p>",
         );
-        assert_eq!(note.question_core, "calculate usage: requests per month?");
+        assert_eq!(
+            note.question_core,
+            "calculate usage: requests per month? => 2.5 million seconds per month"
+        );
     }
 
     #[test]

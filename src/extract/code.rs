@@ -1,8 +1,9 @@
 //! Rule 6 — code blocks. A fenced block without a language that is laid out as a table (a
 //! title line, a dashed rule, rows of columns separated by two or more spaces) becomes one
 //! card per row; times are given as the largest unit first ("~250 µs (250,000 ns)").
-//! Other code stays code: when a sentence ending in a colon introduces it, that sentence is
-//! the question and the highlighted code the answer.
+//! A one-line formula introduced by a sentence is asked as "… — what is the formula?". Other
+//! code is never an answer (nobody recalls code verbatim): it is shown, highlighted, as context
+//! under the card before it in its section.
 
 use std::sync::LazyLock;
 
@@ -93,84 +94,114 @@ pub fn cards(
         }
         return;
     }
+    let intro = intro.map(text::strip_trailing_colon);
+    // A one-line formula introduced by a sentence: the sentence states what it computes, so
+    // the question names it and the formula is the answer.
+    if let Some(intro) = &intro
+        && is_formula(code)
+    {
+        let item = crate::document::plain_text(intro);
+        let front = vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(": ".into()),
+            Piece::Inlines(intro.clone()),
+            Piece::Text(" — what is the formula?".into()),
+        ];
+        let back = vec![Piece::Code {
+            lang: lang.map(str::to_string),
+            text: code.trim_end().to_string(),
+        }];
+        cx.push(
+            index,
+            "code",
+            &item,
+            block.line,
+            block.pin.clone(),
+            CardBody::Basic { front, back },
+        );
+        return;
+    }
+    // Other code (an API call, a table schema, a class) is nobody's answer: it is shown as
+    // context on the card before it in its section, the card of the statement it illustrates.
+    attach_as_context(cx, index, lang, code, intro.as_deref());
+}
+
+/// Longest code shown as context; longer Python is cut to its skeleton (class and method
+/// signatures), other longer code is left out.
+const MAX_CONTEXT: usize = 700;
+
+/// Longest back of a basic card once code is shown under its answer.
+const MAX_BACK: usize = 1200;
+
+/// Puts the code (and the sentence that introduced it) under the answer of the last card of
+/// section `index`, if the section has one.
+pub fn attach_as_context(
+    cx: &mut Cx<'_>,
+    index: usize,
+    lang: Option<&str>,
+    code: &str,
+    intro: Option<&[Inline]>,
+) {
+    let Some(text) = context_code(code) else {
+        return;
+    };
+    let Some(card) = cx.cards.iter_mut().rev().find(|c| c.section == index) else {
+        return;
+    };
+    let mut pieces = Vec::new();
     if let Some(intro) = intro {
-        let question = text::strip_trailing_colon(intro);
-        let item = crate::document::plain_text(&question);
-        let parts = split_code(code, MAX_CODE);
-        let many = parts.len() > 1;
-        for (k, part) in parts.iter().enumerate() {
-            let mut front = vec![
-                Piece::Subject(cx.subject(index)),
-                Piece::Text(": ".into()),
-                Piece::Inlines(question.clone()),
-                Piece::Text(" — show the code".into()),
-            ];
-            if many {
-                front.push(Piece::Text(format!(" (part {} of {})", k + 1, parts.len())));
+        let mut intro = intro.to_vec();
+        intro.push(Inline::Text(":".into()));
+        pieces.push(Piece::Para(intro));
+    }
+    pieces.push(Piece::Code {
+        lang: lang.map(str::to_string),
+        text,
+    });
+    add_context(card, pieces);
+}
+
+/// Shows `pieces` under the answer of `card` (the back extra of a cloze). The back of a basic
+/// card is its answer: context that would take it over `MAX_BACK` characters is left out.
+pub fn add_context(card: &mut super::Card, pieces: Vec<Piece>) {
+    match &mut card.body {
+        CardBody::Basic { back, .. } => {
+            if shown_len(back) + shown_len(&pieces) <= MAX_BACK {
+                back.extend(pieces);
             }
-            front.push(Piece::Text(".".into()));
-            let back = vec![Piece::Code {
-                lang: lang.map(str::to_string),
-                text: part.clone(),
-            }];
-            let (key, pin) = text::part_identity(&item, block.pin.as_ref(), many, k);
-            cx.push(
-                index,
-                "code",
-                &key,
-                block.line,
-                pin,
-                CardBody::Basic { front, back },
-            );
         }
+        CardBody::Cloze { extra, .. } => extra.extend(pieces),
     }
 }
 
-/// Longest code answer, in characters, before it is split at blank lines.
-const MAX_CODE: usize = 1000;
+/// Characters shown for pieces, code included.
+fn shown_len(pieces: &[Piece]) -> usize {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Code { text, .. } => text.chars().count(),
+            other => text::pieces_text(std::slice::from_ref(other))
+                .chars()
+                .count(),
+        })
+        .sum()
+}
 
-/// Splits code at blank lines (between functions, classes) into parts of at most `max`
-/// characters where possible; a single longer stretch stays whole up to 1,400 characters and
-/// is then cut at line ends.
-pub fn split_code(code: &str, max: usize) -> Vec<String> {
+/// The code as shown for context: whole when short, else its Python skeleton when that is
+/// short enough.
+fn context_code(code: &str) -> Option<String> {
     let code = code.trim_end();
-    if code.chars().count() <= max {
-        return vec![code.to_string()];
+    if code.chars().count() <= MAX_CONTEXT {
+        return Some(code.to_string());
     }
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for para in code.split("\n\n") {
-        if !current.is_empty() && current.chars().count() + para.chars().count() + 2 > max {
-            parts.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push_str("\n\n");
-        }
-        current.push_str(para);
-        while current.chars().count() > 1400 {
-            let mut cut = String::new();
-            let mut rest = String::new();
-            for line in current.lines() {
-                if rest.is_empty() && cut.chars().count() + line.chars().count() < max {
-                    cut.push_str(line);
-                    cut.push('\n');
-                } else {
-                    rest.push_str(line);
-                    rest.push('\n');
-                }
-            }
-            if cut.is_empty() {
-                break;
-            }
-            parts.push(cut.trim_end().to_string());
-            current = rest.trim_end().to_string();
-        }
-    }
-    if !current.trim().is_empty() {
-        parts.push(current);
-    }
-    parts.retain(|p| !p.trim().is_empty());
-    parts
+    let skeleton = super::object_design::skeletons(code);
+    (!skeleton.is_empty() && skeleton.chars().count() <= MAX_CONTEXT).then_some(skeleton)
+}
+
+/// A single line `left = right`: a formula.
+fn is_formula(code: &str) -> bool {
+    let lines: Vec<&str> = code.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines.len() == 1 && lines[0].contains(" = ") && lines[0].chars().count() <= 160
 }
 
 #[derive(Debug)]

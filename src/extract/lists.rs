@@ -391,8 +391,19 @@ fn ends_with_particle(intro: &str) -> bool {
 /// The plural noun a title opens with ("Reasons for SQL" → "reasons").
 fn title_noun(title: &str) -> Option<String> {
     let key = normalize_key(title);
-    let first = key.split(' ').next().unwrap_or("");
-    (first.len() > 3 && first.ends_with('s') && !first.ends_with("ss")).then(|| first.to_string())
+    let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    let plural = |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
+    match words.as_slice() {
+        // "Disadvantages of sharding": the first word names the items.
+        [first, ..] if plural(first) => Some(first.to_string()),
+        // "Use case: a user views a page": the list is the flow's steps.
+        ["use", "case", _, ..] => Some("steps".into()),
+        // "Handling duplicates": the items are ways of doing it.
+        [first, _, ..] if first.len() > 5 && first.ends_with("ing") => Some("ways".into()),
+        // "Use cases", "Design goals": a short title ending in a plural names the items.
+        [.., last] if words.len() <= 3 && plural(last) => Some(key.clone()),
+        _ => None,
+    }
 }
 
 /// "Reasons for X:" lists in a comparison section ("SQL or NoSQL") also give one card per

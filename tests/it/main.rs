@@ -9,6 +9,7 @@ mod bad_input;
 mod build_anki;
 mod by_section;
 mod card_quality;
+mod card_quality_exercises;
 mod cli;
 mod export;
 mod extract;
