@@ -124,11 +124,7 @@ fn unchanged_rebuild_with_lock_is_identical_even_at_a_later_time() {
         .arg(out.path().join("primer-anki.lock"))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::support::assert_success(&output);
     let second = deck_lines(&output);
     assert_eq!(sha256_file(&second[0].4), sha256_file(&first[0].4));
 }

@@ -171,31 +171,3 @@ fn the_system_design_deck_has_no_defects() {
         assert!(*n <= 3, "template {template:?} used {n} times");
     }
 }
-
-/// Counts only (no assertions) for the decks other rules own: printed to compare builds.
-#[test]
-fn the_other_decks_are_counted() {
-    let root = primer_dir();
-    let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            PathBuf::from("solutions/system_design")
-                .join(e.file_name())
-                .join("README.md")
-        })
-        .filter(|p| root.join(p).is_file())
-        .collect();
-    exercises.sort();
-    Counts::of(&build_deck(&root, &exercises, Profile::Exercise)).print("System Design Exercises");
-}
-
-/// `QUALITY_JSON=path/to/deck.json` counts a deck exported with `build --format json` (an older
-/// build, say) with the same detectors; without it this test does nothing.
-#[test]
-fn an_exported_deck_is_counted() {
-    if let Some(path) = std::env::var_os("QUALITY_JSON") {
-        let path = PathBuf::from(path);
-        Counts::of_json(&path).print(&path.display().to_string());
-    }
-}

@@ -8,11 +8,9 @@ use crate::support;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use primer_anki::document::parse;
-use primer_anki::extract::{ExtractOptions, Profile, extract};
-use primer_anki::input::notebook::notebook_to_markdown;
+use primer_anki::extract::Profile;
 use primer_anki::package::model::NotetypeKind;
-use primer_anki::render::{NoteDraft, RenderOptions, render};
+use primer_anki::render::NoteDraft;
 
 /// One note as the detectors see it: plain text, plus the HTML of the back.
 #[derive(Debug, Clone)]
@@ -190,27 +188,7 @@ fn bag_of_bold_words(n: &Note) -> bool {
 // ---- building the decks ------------------------------------------------------------------
 
 fn build(root: &Path, files: &[PathBuf], profile: Profile, deck_name: &str) -> Vec<NoteDraft> {
-    let mut drafts = Vec::new();
-    for rel in files {
-        let text = std::fs::read_to_string(root.join(rel)).unwrap();
-        let text = if rel.extension().is_some_and(|e| e == "ipynb") {
-            notebook_to_markdown(&text, rel).unwrap()
-        } else {
-            text
-        };
-        let doc = parse(&text, rel).unwrap();
-        let (cards, _) = extract(&doc, &ExtractOptions { profile });
-        let options = RenderOptions {
-            deck: 0,
-            deck_name: deck_name.into(),
-            content_root: root.to_path_buf(),
-            base_url: "https://github.com/donnemartin/system-design-primer/blob/master/".into(),
-            tag_prefix: "primer".into(),
-        };
-        let (d, _) = render(&doc, &cards, &options, &mut support::NameOnly).unwrap();
-        drafts.extend(d);
-    }
-    drafts
+    support::render_files(root, files, profile, deck_name, &mut support::NameOnly)
 }
 
 fn files_under(root: &Path, dir: &str, ext: &str) -> Vec<PathBuf> {

@@ -84,11 +84,7 @@ fn diff_json(old: &Path, new: &Path) -> Value {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::support::assert_success(&output);
     serde_json::from_slice(&output.stdout).unwrap()
 }
 

@@ -59,11 +59,7 @@ fn make_preview(content: &str) -> (tempfile::TempDir, usize) {
         .arg(out.path())
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::support::assert_success(&output);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let cards: usize = regex::Regex::new(r"preview: (\d+) cards")
         .unwrap()

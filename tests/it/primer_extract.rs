@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use primer_anki::document::parse;
-use primer_anki::extract::{ExtractOptions, Profile, extract};
-use primer_anki::input::notebook::notebook_to_markdown;
+use primer_anki::extract::Profile;
 use primer_anki::package::model::NotetypeKind;
-use primer_anki::render::{MediaResolver, NoteDraft, RenderOptions, render};
+use primer_anki::render::{MediaResolver, NoteDraft};
+
+use crate::support::{self, primer_dir};
 use primer_anki::{Result, SourceLocation};
 
 #[derive(Default)]
@@ -31,18 +31,6 @@ impl MediaResolver for Recorder {
     }
 }
 
-fn primer_dir() -> PathBuf {
-    let dir = std::env::var_os("PRIMER_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/primer"));
-    assert!(
-        dir.join("README.md").is_file(),
-        "the System Design Primer is not at {} (set PRIMER_DIR to a checkout)",
-        dir.display()
-    );
-    dir
-}
-
 struct Deck {
     drafts: Vec<NoteDraft>,
     media: Recorder,
@@ -50,26 +38,7 @@ struct Deck {
 
 fn build(root: &Path, files: &[PathBuf], profile: Profile, deck_name: &str) -> Deck {
     let mut media = Recorder::default();
-    let mut drafts = Vec::new();
-    for rel in files {
-        let text = std::fs::read_to_string(root.join(rel)).unwrap();
-        let text = if rel.extension().is_some_and(|e| e == "ipynb") {
-            notebook_to_markdown(&text, rel).unwrap()
-        } else {
-            text
-        };
-        let doc = parse(&text, rel).unwrap();
-        let (cards, _warnings) = extract(&doc, &ExtractOptions { profile });
-        let options = RenderOptions {
-            deck: 0,
-            deck_name: deck_name.into(),
-            content_root: root.to_path_buf(),
-            base_url: "https://github.com/donnemartin/system-design-primer/blob/master/".into(),
-            tag_prefix: "primer".into(),
-        };
-        let (d, _) = render(&doc, &cards, &options, &mut media).unwrap();
-        drafts.extend(d);
-    }
+    let drafts = support::render_files(root, files, profile, deck_name, &mut media);
     Deck { drafts, media }
 }
 
@@ -221,17 +190,7 @@ fn primer_decks_meet_the_figures() {
     let root = primer_dir();
 
     // Exercises.
-    let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            PathBuf::from("solutions/system_design")
-                .join(e.file_name())
-                .join("README.md")
-        })
-        .filter(|p| root.join(p).is_file())
-        .collect();
-    exercises.sort();
+    let exercises = crate::support::primer_exercises(&root);
     assert_eq!(exercises.len(), 8);
     let ex = build(
         &root,
@@ -271,7 +230,7 @@ fn primer_decks_meet_the_figures() {
     );
     check_deck("System Design", &topics, 300);
     let text = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let doc = parse(&text, Path::new("README.md")).unwrap();
+    let doc = primer_anki::document::parse(&text, Path::new("README.md")).unwrap();
     // Coverage: every top-level topic from "Performance vs scalability" through "Security".
     let tops: Vec<usize> = (0..doc.sections.len())
         .filter(|&i| doc.sections[i].level == 2)

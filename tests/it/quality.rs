@@ -4,66 +4,18 @@
 //! `mod quality;` and build a deck with [`build_deck`], then [`Counts::of`] it.
 #![allow(dead_code)]
 
+use crate::support;
+pub use crate::support::primer_dir;
+
 use std::path::{Path, PathBuf};
 
 use primer_anki::check::quality::*;
-use primer_anki::document::parse;
-use primer_anki::extract::{ExtractOptions, Profile, extract};
-use primer_anki::input::notebook::notebook_to_markdown;
-use primer_anki::render::{MediaResolver, NoteDraft, RenderOptions, render};
-
-/// Names media by file name, never reads it: the detectors look at text only.
-struct NameOnly;
-
-impl MediaResolver for NameOnly {
-    fn resolve(
-        &mut self,
-        path: &Path,
-        _origin: &primer_anki::SourceLocation,
-    ) -> primer_anki::Result<String> {
-        Ok(path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default())
-    }
-}
-
-/// The primer checkout (`PRIMER_DIR`, default `../shared/primer`).
-pub fn primer_dir() -> PathBuf {
-    let dir = std::env::var_os("PRIMER_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/primer"));
-    assert!(
-        dir.join("README.md").is_file(),
-        "the System Design Primer is not at {} (set PRIMER_DIR to a checkout)",
-        dir.display()
-    );
-    dir
-}
+use primer_anki::extract::Profile;
+use primer_anki::render::NoteDraft;
 
 /// Parses, extracts and renders `files` (relative to `root`) in-process.
 pub fn build_deck(root: &Path, files: &[PathBuf], profile: Profile) -> Vec<NoteDraft> {
-    let mut drafts = Vec::new();
-    for rel in files {
-        let text = std::fs::read_to_string(root.join(rel)).unwrap();
-        let text = if rel.extension().is_some_and(|e| e == "ipynb") {
-            notebook_to_markdown(&text, rel).unwrap()
-        } else {
-            text
-        };
-        let doc = parse(&text, rel).unwrap();
-        let (cards, _) = extract(&doc, &ExtractOptions { profile });
-        let options = RenderOptions {
-            deck: 0,
-            deck_name: "Deck".into(),
-            content_root: root.to_path_buf(),
-            base_url: "https://example.org/".into(),
-            tag_prefix: "t".into(),
-        };
-        let (d, _) = render(&doc, &cards, &options, &mut NameOnly).unwrap();
-        drafts.extend(d);
-    }
-    drafts
+    support::render_files(root, files, profile, "Deck", &mut support::NameOnly)
 }
 
 /// Defect counts of a deck, with one example of each.
@@ -85,28 +37,6 @@ pub struct Counts {
 impl Counts {
     pub fn of(drafts: &[NoteDraft]) -> Counts {
         Counts::of_notes(drafts.iter().map(NoteText::of))
-    }
-
-    /// Counts a deck exported with `build --format json` (to compare with another build).
-    pub fn of_json(path: &Path) -> Counts {
-        let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let notes = json["notes"]
-            .as_array()
-            .expect("a JSON export")
-            .iter()
-            .map(|n| {
-                let field = |k: &str| n["fields"][k].as_str().unwrap_or("").to_string();
-                let cloze = n["notetype"].as_str().unwrap_or("").contains("Cloze");
-                let front = if cloze { field("Text") } else { field("Front") };
-                let back = if cloze {
-                    field("Back Extra")
-                } else {
-                    field("Back")
-                };
-                NoteText::from_html(cloze, &front, &back)
-            });
-        Counts::of_notes(notes)
     }
 
     pub fn of_notes(notes: impl Iterator<Item = NoteText>) -> Counts {

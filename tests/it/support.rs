@@ -339,3 +339,62 @@ pub fn headless_sized(url: &str, extra: &[String], (width, height): (u32, u32)) 
     );
     output
 }
+
+/// Parses, extracts and renders `files` (relative to `root`) in-process, as the build does for
+/// one deck of the primer, with `media` resolving the images.
+pub fn render_files(
+    root: &Path,
+    files: &[PathBuf],
+    profile: primer_anki::extract::Profile,
+    deck_name: &str,
+    media: &mut dyn primer_anki::render::MediaResolver,
+) -> Vec<primer_anki::render::NoteDraft> {
+    use primer_anki::extract::{ExtractOptions, extract};
+    let mut drafts = Vec::new();
+    for rel in files {
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        let text = if rel.extension().is_some_and(|e| e == "ipynb") {
+            primer_anki::input::notebook::notebook_to_markdown(&text, rel).unwrap()
+        } else {
+            text
+        };
+        let doc = primer_anki::document::parse(&text, rel).unwrap();
+        let (cards, _warnings) = extract(&doc, &ExtractOptions { profile });
+        let options = primer_anki::render::RenderOptions {
+            deck: 0,
+            deck_name: deck_name.into(),
+            content_root: root.to_path_buf(),
+            base_url: primer_anki::input::PRIMER_BASE_URL.into(),
+            tag_prefix: "primer".into(),
+        };
+        let (d, _) = primer_anki::render::render(&doc, &cards, &options, media).unwrap();
+        drafts.extend(d);
+    }
+    drafts
+}
+
+/// The primer's exercise READMEs (`solutions/system_design/*/README.md`), relative to `root`,
+/// sorted.
+pub fn primer_exercises(root: &Path) -> Vec<PathBuf> {
+    let mut exercises: Vec<PathBuf> = std::fs::read_dir(root.join("solutions/system_design"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            PathBuf::from("solutions/system_design")
+                .join(e.file_name())
+                .join("README.md")
+        })
+        .filter(|p| root.join(p).is_file())
+        .collect();
+    exercises.sort();
+    exercises
+}
+
+/// Fails with the command's stderr unless it succeeded.
+pub fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
