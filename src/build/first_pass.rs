@@ -270,8 +270,8 @@ fn digest_file(
         for_adoption,
     };
     let start = spill.position();
-    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |draft| {
-        let identity = notes.push(&draft, cx)?;
+    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |mut draft| {
+        let identity = notes.push(&mut draft, cx)?;
         // Computed here, on all cores, rather than on the one thread that feeds SQLite in
         // the second pass.
         let signature = Signature::of(&draft.fields.front, &draft.fields.back);

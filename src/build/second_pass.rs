@@ -203,14 +203,13 @@ impl SpilledNotes<'_> {
                     &self.pass.files,
                     self.resolution,
                     (file_index, index),
-                    spilled.signature,
+                    (spilled.signature, &spilled.fields.front),
                 );
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&self.deck.name, &spilled.identity, &locked)?;
                 }
                 add(identity::into_note(
                     spilled.kind,
-                    spilled.card_count,
                     spilled.fields.into_vec(),
                     spilled.tags,
                     identity::Assigned {

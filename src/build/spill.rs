@@ -180,6 +180,7 @@ mod tests {
         let draft = NoteDraft {
             key: "d/k".into(),
             pin: None,
+            rule: "list",
             deck: 0,
             kind: NotetypeKind::Cloze,
             fields: NoteFields {

@@ -25,6 +25,7 @@
 
 pub mod adopt;
 mod assign;
+pub mod clozes;
 mod digest;
 pub mod lock;
 mod note;
@@ -35,12 +36,12 @@ pub mod similarity;
 
 use sha2::{Digest, Sha256};
 
-use crate::render::NoteDraft;
+use crate::render::{NoteDraft, NotetypeKind};
 pub use assign::{Assigned, DeckDrafts, assign, into_note, locked_note};
 pub use digest::{DeckRef, DigestContext, FileNotes, Locked, NoteDigest};
 pub use note::{Card, Note};
 pub use rename::{RENAME_THRESHOLD, SAME_ITEM_BONUS};
-pub use report::{IdentityReport, LISTED_KEYS, Rename, describe_lock_changes};
+pub use report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename, describe_lock_changes};
 pub use resolve::{IdentityReader, Resolution, resolve};
 
 /// Each note's cards get ids `note id + ord`, so note ids are allocated this far apart.
@@ -51,6 +52,17 @@ pub const ID_STRIDE: i64 = 1000;
 pub fn guid_for(deck_name: &str, identity: &str) -> String {
     let bytes = guid_bytes(deck_name, identity);
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The GUID for a note whose key the lock knows as a note of the other type: derived from the
+/// deck, the key and the new type, so it is deterministic and never the GUID of the old note
+/// (a GUID never changes note type: Anki would leave the note conflicting, or abort the whole
+/// import when merging note types).
+pub fn guid_for_kind(deck_name: &str, identity: &str, kind: NotetypeKind) -> String {
+    guid_for(
+        deck_name,
+        &format!("{identity}\0{}", lock::kind_label(kind)),
+    )
 }
 
 /// Length of the GUIDs we make: `pa` and 16 base-62 digits.

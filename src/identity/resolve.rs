@@ -14,9 +14,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::adopt;
 use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
-use super::lock::{Lock, LockedNote};
+use super::lock::{Lock, LockedNote, kind_label};
 use super::rename::match_renames;
-use super::report::{IdentityReport, LISTED_KEYS, Rename};
+use super::report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename};
+use super::similarity::Signature;
 use super::{ID_STRIDE, guid_for};
 use crate::error::{Error, Result};
 
@@ -75,21 +76,30 @@ pub fn resolve(
         },
         ..Resolution::default()
     };
-    let vanished = {
-        let seen = reject_duplicates(decks, files, identity_at)?;
-        vanished_keys(decks, old, &seen)
-    };
-    let unknown = sort_by_lock(decks, files, &mut resolution);
-
+    let seen = reject_duplicates(decks, files, identity_at)?;
+    let vanished = vanished_keys(decks, old, &seen);
     // Notes that need a fresh note id, in document order.
     let mut needs_id: Vec<At> = Vec::new();
+    let unknown = sort_by_lock(decks, files, now, &mut resolution, &mut needs_id);
+
     for (deck_index, deck) in decks.iter().enumerate() {
         let (unknown, vanished) = (&unknown[deck_index], &vanished[deck_index]);
         // Adoptions first, then renames and moves among the vanished keys of this deck.
         let (adopted, unmatched) =
             adopt_notes(deck.name, files, unknown, adoptions, now, &mut resolution);
-        let (renamed_old, renamed_new) =
-            rename_notes(deck.name, files, &unmatched, vanished, now, &mut resolution);
+        let unchanged = if vanished.is_empty() || unmatched.is_empty() {
+            Vec::new()
+        } else {
+            unchanged_signatures((deck_index, deck.name), files, old, &seen)
+        };
+        let (renamed_old, renamed_new) = rename_notes(
+            deck.name,
+            files,
+            (&unmatched, &unchanged),
+            vanished,
+            now,
+            &mut resolution,
+        );
         let report = &mut resolution.report;
         report_removed(deck.name, vanished, &renamed_old, report);
         let taken = Taken {
@@ -153,17 +163,69 @@ fn vanished_keys(decks: &[DeckRef<'_>], old: &Lock, seen: &Seen) -> Vanished {
     vanished
 }
 
+/// The similarity signatures of deck `deck`'s notes that this build keeps unchanged: a new
+/// note more like one of these than like a vanished note is not a renamed one.
+fn unchanged_signatures(
+    (deck_index, deck): (usize, &str),
+    files: &[FileNotes],
+    old: &Lock,
+    seen: &Seen,
+) -> Vec<Signature> {
+    let Some(notes) = old.decks.get(deck) else {
+        return Vec::new();
+    };
+    notes
+        .iter()
+        .filter_map(|(key, note)| {
+            let &(file, index) = seen[deck_index].get(&identity_hash(key))?;
+            let digest = &files[file as usize].notes[index as usize];
+            matches!(digest.locked, Locked::Unchanged | Locked::UnchangedUnsigned)
+                .then_some(note.signature)
+                .flatten()
+        })
+        .collect()
+}
+
 /// Reports the notes the lock knows (unchanged or changed; their ids and mtimes were set when
-/// they were digested) and keeps the GUIDs it gives them; returns the others, by deck.
+/// they were digested) and keeps the GUIDs it gives them; returns the others, by deck. A note
+/// the lock knows as one of the other type is new (dated `now`, queued in `needs_id`) and the
+/// old one removed; cloze notes that lost items are listed.
 fn sort_by_lock(
     decks: &[DeckRef<'_>],
-    files: &[FileNotes],
+    files: &mut [FileNotes],
+    now: i64,
     resolution: &mut Resolution,
+    needs_id: &mut Vec<At>,
 ) -> Vec<Vec<At>> {
     let report = &mut resolution.report;
     let mut unknown: Vec<Vec<At>> = vec![Vec::new(); decks.len()];
-    for (file_index, file) in files.iter().enumerate() {
+    for (file_index, file) in files.iter_mut().enumerate() {
         let deck = decks[file.deck];
+        for (index, identity, guid, from, to) in &file.type_changed {
+            report.removed.push(Removed {
+                deck: deck.name.to_string(),
+                key: identity.clone(),
+                guid: guid.clone(),
+                reason: Some(format!(
+                    "note type changed: {} → {}",
+                    kind_label(*from),
+                    kind_label(*to)
+                )),
+            });
+            let at = (file_index, *index as usize);
+            file.notes[at.1].mtime = now;
+            needs_id.push(at);
+            report.added += 1;
+        }
+        for (identity, numbers) in &file.emptied {
+            if report.emptied.len() < LISTED_KEYS {
+                report.emptied.push(Emptied {
+                    deck: deck.name.to_string(),
+                    key: identity.clone(),
+                    numbers: numbers.clone(),
+                });
+            }
+        }
         for (index, guid) in &file.locked_guids {
             resolution
                 .guids
@@ -185,6 +247,7 @@ fn sort_by_lock(
                     report.signatures_added += 1;
                 }
                 Locked::Changed => report.changed += 1,
+                Locked::TypeChanged => {} // counted above
             }
         }
     }
@@ -235,7 +298,7 @@ fn adopt_notes(
 fn rename_notes(
     deck: &str,
     files: &mut [FileNotes],
-    unmatched: &[At],
+    (unmatched, unchanged): (&[At], &[Signature]),
     vanished: &[(String, LockedNote)],
     now: i64,
     resolution: &mut Resolution,
@@ -243,7 +306,7 @@ fn rename_notes(
     let matches = if vanished.is_empty() {
         Vec::new()
     } else {
-        match_renames(files, unmatched, vanished)
+        match_renames(files, unmatched, vanished, unchanged)
     };
     let report = &mut resolution.report;
     let mut renamed_old: HashSet<usize> = HashSet::new();
@@ -286,9 +349,12 @@ fn report_removed(
 ) {
     for (position, (key, locked)) in vanished.iter().enumerate() {
         if !renamed_old.contains(&position) {
-            report
-                .removed
-                .push((deck.to_string(), key.clone(), locked.guid.clone()));
+            report.removed.push(Removed {
+                deck: deck.to_string(),
+                key: key.clone(),
+                guid: locked.guid.clone(),
+                reason: None,
+            });
         }
     }
 }
@@ -351,9 +417,12 @@ fn report_removed_decks(decks: &[DeckRef<'_>], old: &Lock, report: &mut Identity
     for (name, notes) in &old.decks {
         if !decks.iter().any(|d| d.name == name) {
             for (key, locked) in notes {
-                report
-                    .removed
-                    .push((name.clone(), key.clone(), locked.guid.clone()));
+                report.removed.push(Removed {
+                    deck: name.clone(),
+                    key: key.clone(),
+                    guid: locked.guid.clone(),
+                    reason: None,
+                });
             }
         }
     }

@@ -86,6 +86,7 @@ impl<'a> FileRenderer<'a> {
         Ok(NoteDraft {
             key,
             pin: card.pin,
+            rule: card.rule,
             deck: options.deck,
             kind,
             fields,
