@@ -181,6 +181,7 @@ mod tests {
             key: "d/k".into(),
             pin: None,
             rule: "list",
+            repeat: 1,
             deck: 0,
             kind: NotetypeKind::Cloze,
             fields: NoteFields {

@@ -130,8 +130,9 @@ pub fn assign(
         let mut numbered = Vec::with_capacity(deck.drafts.len());
         for draft in deck.drafts {
             let mut draft = draft.clone();
-            ids.push(file.push(&mut draft, cx)?);
-            sigs.push(Signature::of(&draft.fields.front, &draft.fields.back));
+            let (identity, signature) = file.push(&mut draft, cx)?;
+            ids.push(identity);
+            sigs.push(signature);
             numbered.push(draft);
         }
         files.push(file);

@@ -80,6 +80,12 @@ pub struct FileNotes {
     pub(super) type_changed: Vec<TypeChange>,
     /// Cloze notes whose items were removed, with the cloze numbers whose cards are now empty.
     pub(super) emptied: Vec<(String, Vec<u32>)>,
+    /// Lock keys this build still produces but whose note was released for rename matching:
+    /// a repeated key (`key`, `key/2`, …) whose group grew, see [`FileNotes::push`].
+    pub(super) released: Vec<String>,
+    /// The similarity signature of each note of the file so far; only while the file is being
+    /// pushed (emptied by [`FileNotes::shrink_to_fit`]).
+    signatures: Vec<Signature>,
     /// Identities of the first [`LISTED_KEYS`] new and changed notes, for reports.
     pub(super) listed_new: Vec<(u32, String)>,
     pub(super) listed_changed: Vec<String>,
@@ -135,8 +141,20 @@ impl FileNotes {
     /// mtime now; an unknown one may be a renamed one, so its similarity signature is kept for
     /// [`resolve`](super::resolve). A cloze draft's deletions are renumbered so that each item
     /// keeps the cloze number the lock gave it (see `clozes`). Returns the identity (the caller
-    /// spills it with the note).
-    pub fn push(&mut self, draft: &mut NoteDraft, cx: DigestContext<'_>) -> Result<String> {
+    /// spills it with the note) and the note's similarity signature.
+    ///
+    /// A repeated key is numbered by position (`key`, `key/2`, … in document order), so when a
+    /// card with the key of an existing one appears above it (a sibling heading renamed to the
+    /// existing one's title, a new list put above an unintroduced one), the newcomer would take
+    /// the existing note's identity by its key. So when a group of repeated keys grows (the lock
+    /// knows `key` but not `key/N`), every earlier member whose content changed gives its key
+    /// back: it is matched like a renamed note, and its old key like a vanished one, so that
+    /// each old note goes to the card that is really it, or is removed.
+    pub fn push(
+        &mut self,
+        draft: &mut NoteDraft,
+        cx: DigestContext<'_>,
+    ) -> Result<(String, Signature)> {
         let deck = cx.deck;
         let identity = identity_of(draft);
         let index = u32::try_from(self.notes.len())
@@ -166,6 +184,19 @@ impl FileNotes {
                 .unwrap_or(1);
             if !numbered.emptied.is_empty() {
                 self.emptied.push((identity.clone(), numbered.emptied));
+            }
+        }
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        let grew = locked.is_none()
+            && draft.repeat >= 2
+            && draft.pin.is_none()
+            && cx.old.decks.contains_key(deck.name);
+        if grew {
+            let base = identity
+                .strip_suffix(&format!("/{}", draft.repeat))
+                .unwrap_or(&identity);
+            if cx.old.contains(deck.name, base) {
+                self.release_group(base, draft.repeat, draft.rule);
             }
         }
         let mut note = NoteDigest {
@@ -220,7 +251,7 @@ impl FileNotes {
                 if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
                     self.candidates.push(Candidate {
                         index,
-                        signature: Signature::of(&draft.fields.front, &draft.fields.back),
+                        signature,
                         identity: identity.clone(),
                         kind: draft.kind,
                         rule: draft.rule,
@@ -235,12 +266,52 @@ impl FileNotes {
             self.adopt.push(adopt::Candidate::of(draft, &identity));
         }
         self.notes.push(note);
-        Ok(identity)
+        self.signatures.push(signature);
+        Ok((identity, signature))
+    }
+
+    /// Releases the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
+    /// repeated keys that grew: those whose content changed become rename candidates, and
+    /// their old keys are offered for matching.
+    fn release_group(&mut self, base: &str, repeat: u32, rule: &'static str) {
+        for n in 1..repeat {
+            let member = if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}/{n}")
+            };
+            let hash = identity_hash(&member);
+            let Some(index) = self.notes.iter().rposition(|d| d.identity_hash == hash) else {
+                continue;
+            };
+            let note = &mut self.notes[index];
+            if note.locked != Locked::Changed {
+                continue; // unchanged: certainly the same note; or already new
+            }
+            note.locked = Locked::New;
+            note.note_id = 0;
+            note.mtime = 0;
+            let index = index as u32;
+            self.locked_guids.retain(|(i, _)| *i != index);
+            self.listed_changed.retain(|k| *k != member);
+            self.candidates.push(Candidate {
+                index,
+                signature: self.signatures[index as usize],
+                identity: member.clone(),
+                kind: note.kind,
+                rule,
+            });
+            if self.listed_new.len() < LISTED_KEYS {
+                self.listed_new.push((index, member.clone()));
+            }
+            self.released.push(member);
+        }
     }
 
     /// Releases spare capacity (the digests of every file are held until the build ends).
     pub fn shrink_to_fit(&mut self) {
         self.notes.shrink_to_fit();
+        self.signatures = Vec::new();
         self.candidates.shrink_to_fit();
         self.locked_guids.shrink_to_fit();
     }

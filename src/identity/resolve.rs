@@ -77,7 +77,7 @@ pub fn resolve(
         ..Resolution::default()
     };
     let seen = reject_duplicates(decks, files, identity_at)?;
-    let vanished = vanished_keys(decks, old, &seen);
+    let vanished = vanished_keys(decks, files, old, &seen);
     // Notes that need a fresh note id, in document order.
     let mut needs_id: Vec<At> = Vec::new();
     let unknown = sort_by_lock(decks, files, now, &mut resolution, &mut needs_id);
@@ -146,14 +146,22 @@ fn reject_duplicates(
     Ok(seen)
 }
 
-/// The keys of `old` that no note of this build has, per deck, sorted.
-fn vanished_keys(decks: &[DeckRef<'_>], old: &Lock, seen: &Seen) -> Vanished {
+/// The keys of `old` that no note of this build has, or whose note was released (see
+/// `FileNotes::push`), per deck, sorted.
+fn vanished_keys(decks: &[DeckRef<'_>], files: &[FileNotes], old: &Lock, seen: &Seen) -> Vanished {
+    let mut released: Vec<HashSet<&str>> = vec![HashSet::new(); decks.len()];
+    for file in files {
+        released[file.deck].extend(file.released.iter().map(String::as_str));
+    }
     let mut vanished: Vanished = vec![Vec::new(); decks.len()];
     for (deck_index, deck) in decks.iter().enumerate() {
         if let Some(notes) = old.decks.get(deck.name) {
             let mut gone: Vec<(String, LockedNote)> = notes
                 .iter()
-                .filter(|(key, _)| !seen[deck_index].contains_key(&identity_hash(key)))
+                .filter(|(key, _)| {
+                    !seen[deck_index].contains_key(&identity_hash(key))
+                        || released[deck_index].contains(key.as_str())
+                })
                 .map(|(key, note)| (key.clone(), note.clone()))
                 .collect();
             gone.sort_by(|a, b| a.0.cmp(&b.0));

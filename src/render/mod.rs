@@ -74,6 +74,8 @@ pub struct NoteDraft {
     pub pin: Option<String>,
     /// The rule that made the card (`summary`, `list`, …), also a part of `key`.
     pub rule: &'static str,
+    /// 1, or N when `key` is the N-th key of the file with its text and so ends in `/N`.
+    pub repeat: u32,
     /// Index into the build's deck list.
     pub deck: usize,
     pub kind: NotetypeKind,
