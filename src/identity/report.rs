@@ -84,7 +84,7 @@ impl Emptied {
     pub fn describe(&self) -> String {
         let numbers: Vec<String> = self.numbers.iter().map(|n| format!("c{n}")).collect();
         format!(
-            "{}: {}: item removed, so the learner's card {} of this note is now empty; Anki keeps it (with its reviews) until it is deleted with Tools › Check Database / Tools › Empty Cards",
+            "{}: {}: item removed, so the learner's card {} of this note is now empty; Anki keeps it (with its reviews) until it is deleted with Anki's Tools › Empty Cards",
             self.deck,
             self.key,
             numbers.join(", ")
