@@ -194,17 +194,25 @@ impl SpilledNotes<'_> {
             let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
                 .map_err(read_back_error)?;
             for index in 0..file.len() {
-                let spilled = reader
+                let mut spilled = reader
                     .next_note()
                     .map_err(read_back_error)?
                     .ok_or_else(spill_ended)?;
-                let locked = identity::locked_note(
+                let renumbered = identity::renumber_renamed(
+                    self.resolution,
+                    (file_index, index),
+                    &mut spilled.fields,
+                    &spilled.tags,
+                    self.deck.id,
+                );
+                let mut locked = identity::locked_note(
                     (&self.deck.name, &spilled.identity),
                     &self.pass.files,
                     self.resolution,
                     (file_index, index),
                     (spilled.signature, &spilled.fields.front),
                 );
+                identity::apply_renumbered(&mut locked, renumbered);
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&self.deck.name, &spilled.identity, &locked)?;
                 }

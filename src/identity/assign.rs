@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::adopt;
 use super::clozes;
+use super::content_hash_of;
 use super::digest::{DeckRef, DigestContext, FileNotes};
 use super::lock::{Lock, LockedNote};
 use super::note::{Card, Note};
@@ -14,7 +15,7 @@ use super::resolve::{Resolution, resolve};
 use super::similarity::Signature;
 use crate::error::Result;
 use crate::key::{basic_id, cloze_id};
-use crate::render::{NoteDraft, NotetypeKind};
+use crate::render::{NoteDraft, NoteFields, NotetypeKind};
 
 /// One deck's drafts with the facts identity needs about the deck.
 pub struct DeckDrafts<'a> {
@@ -44,6 +45,33 @@ pub fn locked_note(
             NotetypeKind::Cloze => Some(clozes::locked_items(front, note.cloze_high)),
             NotetypeKind::Standard => None,
         },
+    }
+}
+
+/// A renamed cloze note takes the cloze numbers of the note it was renamed from: renumbers its
+/// first field and returns the lock line's content hash and highest cloze number for the
+/// result. `None` (nothing to do) for every other note.
+pub fn renumber_renamed(
+    resolution: &Resolution,
+    at: (usize, usize),
+    fields: &mut NoteFields,
+    tags: &[String],
+    deck_id: i64,
+) -> Option<(u64, u32)> {
+    let items = resolution.cloze_items.get(&at)?;
+    let numbered = clozes::renumber(&mut fields.front, Some(items));
+    let card_count = clozes::numbers(&fields.front).last().copied().unwrap_or(1);
+    let hash = content_hash_of(fields, tags, (NotetypeKind::Cloze, card_count), deck_id);
+    Some((hash, numbered.high))
+}
+
+/// Puts what [`renumber_renamed`] returned into the note's lock line.
+pub fn apply_renumbered(locked: &mut LockedNote, renumbered: Option<(u64, u32)>) {
+    if let Some((hash, high)) = renumbered {
+        locked.hash = hash;
+        if let Some(c) = &mut locked.clozes {
+            c.high = c.high.max(high);
+        }
     }
 }
 
@@ -155,15 +183,23 @@ pub fn assign(
     let mut out = Vec::with_capacity(decks.len());
     for (index, deck) in decks.iter().enumerate() {
         let mut notes = Vec::with_capacity(deck.drafts.len());
-        for (position, draft) in drafts[index].iter().enumerate() {
+        for (position, draft) in drafts[index].iter_mut().enumerate() {
             let identity = &identities[index][position];
-            let locked = locked_note(
+            let renumbered = renumber_renamed(
+                &resolution,
+                (index, position),
+                &mut draft.fields,
+                &draft.tags,
+                deck.id,
+            );
+            let mut locked = locked_note(
                 (deck.name, identity),
                 &files,
                 &resolution,
                 (index, position),
                 (signatures[index][position], &draft.fields.front),
             );
+            apply_renumbered(&mut locked, renumbered);
             let assigned = Assigned {
                 guid: locked.guid.clone(),
                 note_id: locked.note_id,

@@ -162,6 +162,9 @@ impl FileNotes {
         let locked = cx.old.get(deck.name, &identity);
         // A lock line without a type (v1, v2) is taken to be of the same type.
         let type_changed = locked.and_then(|l| l.kind).filter(|k| *k != draft.kind);
+        // Of the text as render numbered it (by position), so that renumbering never makes two
+        // versions of a list look less alike, and signatures stay those of earlier builds.
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
         let mut cloze_high = 0;
         if draft.kind == NotetypeKind::Cloze {
             let old_items = locked
@@ -186,7 +189,6 @@ impl FileNotes {
                 self.emptied.push((identity.clone(), numbered.emptied));
             }
         }
-        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
         let grew = locked.is_none()
             && draft.repeat >= 2
             && draft.pin.is_none()

@@ -14,12 +14,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::adopt;
 use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
-use super::lock::{Lock, LockedNote, kind_label};
+use super::lock::{ClozeItems, Lock, LockedNote, kind_label};
 use super::rename::match_renames;
 use super::report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename};
 use super::similarity::Signature;
 use super::{ID_STRIDE, guid_for};
 use crate::error::{Error, Result};
+use crate::render::NotetypeKind;
 
 /// What [`resolve`] decided beyond each note's id and mtime.
 #[derive(Debug, Default)]
@@ -27,6 +28,10 @@ pub struct Resolution {
     /// GUIDs that are not the derived one (kept from the lock, renamed or adopted notes), by
     /// (file index, note index).
     pub guids: HashMap<(usize, usize), String>,
+    /// Renamed cloze notes, with the cloze items of the note they were renamed from: their
+    /// deletions (numbered by position, or for their new key) are renumbered from these when
+    /// the note is written (see `renumber_renamed`).
+    pub cloze_items: HashMap<(usize, usize), ClozeItems>,
     pub report: IdentityReport,
 }
 
@@ -333,6 +338,14 @@ fn rename_notes(
         resolution
             .guids
             .insert((file_index, index), locked.guid.clone());
+        // ... and its cards keep their items.
+        if let Some(items) = &locked.clozes
+            && note.kind == NotetypeKind::Cloze
+        {
+            resolution
+                .cloze_items
+                .insert((file_index, index), items.clone());
+        }
         report.changed += 1;
         report.renamed.push(Rename {
             deck: deck.to_string(),
@@ -612,5 +625,42 @@ mod tests {
         assert!(report.renamed.is_empty(), "{:?}", report.renamed);
         assert_eq!(report.removed[0].guid, v1[0].guid);
         assert_eq!(v2[1].guid, guid_for("Deck", "deck/y/definition/c"));
+    }
+
+    #[test]
+    fn a_renamed_cloze_note_keeps_its_items_numbers() {
+        let list = |key: &str, items: &[&str]| {
+            let front: String = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("<li>{{{{c{}::{t}}}}}</li>", i + 1))
+                .collect();
+            let mut d = draft(
+                key,
+                "list",
+                NotetypeKind::Cloze,
+                &format!("<ul>{front}</ul>"),
+            );
+            d.card_count = items.len() as u32;
+            d
+        };
+        let mut lock = Lock::default();
+        let (k1, k2) = ("deck/a/list/kinds", "deck/b/list/kinds");
+        build(&mut lock, 1_000, &[list(k1, &["alpha", "beta", "gamma"])]);
+        let (v2, _) = build(&mut lock, 2_000, &[list(k1, &["gamma", "alpha", "beta"])]);
+        let expected = "<ul><li>{{c3::gamma}}</li><li>{{c1::alpha}}</li><li>{{c2::beta}}</li></ul>";
+        assert_eq!(v2[0].fields[0], expected);
+        // The heading is renamed: the note is matched by its text and keeps its numbers.
+        let (v3, report) = build(&mut lock, 3_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+        assert_eq!(report.renamed.len(), 1, "{report:?}");
+        assert_eq!(
+            (v3[0].guid.clone(), v3[0].id),
+            (v2[0].guid.clone(), v2[0].id)
+        );
+        assert_eq!(v3[0].fields[0], expected);
+        // And the lock now holds the numbers and the hash of what was written.
+        let (v4, report) = build(&mut lock, 4_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+        assert_eq!((report.unchanged, v4[0].mtime), (1, v3[0].mtime));
+        assert_eq!(v4[0].fields[0], expected);
     }
 }
