@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use super::clozes;
 use super::lock::Lock;
 use super::similarity::Signature;
-use super::{ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, guid_for_kind, identity_of};
+use super::{
+    GUID_LEN, ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, guid_for_kind, identity_of,
+};
 use crate::error::{Error, Result, SourceLocation};
 use crate::render::{NoteDraft, NotetypeKind};
 
@@ -83,6 +85,9 @@ pub struct FileNotes {
     /// Lock keys this build still produces but whose note was released for rename matching:
     /// a repeated key (`key`, `key/2`, …) whose group grew, see [`FileNotes::push`].
     pub(super) released: Vec<String>,
+    /// The derived GUID of each new note, when the lock has notes of the deck: a renamed note
+    /// keeps the GUID its old key derived, so a new note at that old key must not take it.
+    pub(super) derived: Vec<(u32, [u8; GUID_LEN])>,
     /// The similarity signature of each note of the file so far; only while the file is being
     /// pushed (emptied by [`FileNotes::shrink_to_fit`]).
     signatures: Vec<Signature>,
@@ -198,7 +203,7 @@ impl FileNotes {
                 .strip_suffix(&format!("/{}", draft.repeat))
                 .unwrap_or(&identity);
             if cx.old.contains(deck.name, base) {
-                self.release_group(base, draft.repeat, draft.rule);
+                self.release_group(deck.name, base, draft.repeat, draft.rule);
             }
         }
         let mut note = NoteDigest {
@@ -251,6 +256,7 @@ impl FileNotes {
             }
             (None, _) => {
                 if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+                    self.derived.push((index, guid_bytes(deck.name, &identity)));
                     self.candidates.push(Candidate {
                         index,
                         signature,
@@ -275,7 +281,7 @@ impl FileNotes {
     /// Releases the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
     /// repeated keys that grew: those whose content changed become rename candidates, and
     /// their old keys are offered for matching.
-    fn release_group(&mut self, base: &str, repeat: u32, rule: &'static str) {
+    fn release_group(&mut self, deck: &str, base: &str, repeat: u32, rule: &'static str) {
         for n in 1..repeat {
             let member = if n == 1 {
                 base.to_string()
@@ -306,6 +312,7 @@ impl FileNotes {
             if self.listed_new.len() < LISTED_KEYS {
                 self.listed_new.push((index, member.clone()));
             }
+            self.derived.push((index, guid_bytes(deck, &member)));
             self.released.push(member);
         }
     }
@@ -314,6 +321,7 @@ impl FileNotes {
     pub fn shrink_to_fit(&mut self) {
         self.notes.shrink_to_fit();
         self.signatures = Vec::new();
+        self.derived.shrink_to_fit();
         self.candidates.shrink_to_fit();
         self.locked_guids.shrink_to_fit();
     }

@@ -112,6 +112,13 @@ pub fn resolve(
             renamed: renamed_new,
         };
         count_new_notes(files, unknown, &taken, now, report, &mut needs_id);
+        avoid_lock_guids(
+            (deck_index, deck.name),
+            files,
+            old,
+            &taken,
+            &mut resolution.guids,
+        );
         list_added_keys((deck_index, deck.name), files, &taken, report);
     }
     report_removed_decks(decks, old, &mut resolution.report);
@@ -410,6 +417,50 @@ fn count_new_notes(
     }
 }
 
+/// A new note whose key derives a GUID the lock already has (a note renamed away from that key
+/// keeps the GUID it derived; a released member of a repeated-key group) would be the same note
+/// to Anki as that one, and overwrite it: it gets another GUID, derived from the first.
+fn avoid_lock_guids(
+    (deck_index, deck): (usize, &str),
+    files: &[FileNotes],
+    old: &Lock,
+    taken: &Taken,
+    guids: &mut HashMap<At, String>,
+) {
+    let new_notes = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.deck == deck_index)
+        .flat_map(|(file_index, f)| {
+            f.derived
+                .iter()
+                .map(move |(index, guid)| ((file_index, *index as usize), guid))
+        })
+        .filter(|(at, _)| !taken.renamed.contains(at) && !taken.adopted.contains(at));
+    let mut used: Option<HashSet<&str>> = None;
+    for (at, derived) in new_notes {
+        let used = used.get_or_insert_with(|| {
+            old.decks
+                .values()
+                .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
+                .collect()
+        });
+        let derived = String::from_utf8_lossy(derived).into_owned();
+        if !used.contains(derived.as_str()) {
+            continue;
+        }
+        let mut n = 1;
+        let guid = loop {
+            let guid = guid_for(deck, &format!("{derived}\0{n}"));
+            if !used.contains(guid.as_str()) {
+                break guid;
+            }
+            n += 1;
+        };
+        guids.insert(at, guid);
+    }
+}
+
 /// Lists the keys of the deck's first new notes, adopted and renamed ones left out.
 fn list_added_keys(
     (deck_index, deck): (usize, &str),
@@ -662,5 +713,54 @@ mod tests {
         let (v4, report) = build(&mut lock, 4_000, &[list(k2, &["gamma", "alpha", "beta"])]);
         assert_eq!((report.unchanged, v4[0].mtime), (1, v3[0].mtime));
         assert_eq!(v4[0].fields[0], expected);
+    }
+
+    #[test]
+    fn a_new_note_at_a_key_renamed_away_does_not_take_the_renamed_notes_guid() {
+        let text = "the application writes every update to the cache and to the database at once";
+        let other = "a tombstone marks a deleted entry so that replicas learn of the deletion";
+        let (a, b) = ("deck/a/summary", "deck/b/summary");
+        let mut lock = Lock::default();
+        let (v1, _) = build(
+            &mut lock,
+            1_000,
+            &[draft(a, "summary", NotetypeKind::Standard, text)],
+        );
+        // Heading a renamed to b: the note keeps the GUID key a derived.
+        let (v2, report) = build(
+            &mut lock,
+            2_000,
+            &[draft(b, "summary", NotetypeKind::Standard, text)],
+        );
+        assert_eq!(
+            (report.renamed.len(), v2[0].guid.clone()),
+            (1, v1[0].guid.clone())
+        );
+        // A new heading a: a new note, under a GUID of its own.
+        let (v3, report) = build(
+            &mut lock,
+            3_000,
+            &[
+                draft(b, "summary", NotetypeKind::Standard, text),
+                draft(a, "summary", NotetypeKind::Standard, other),
+            ],
+        );
+        assert_eq!((report.added, report.unchanged), (1, 1));
+        assert_eq!(v3[0].guid, v1[0].guid);
+        assert_ne!(v3[1].guid, v1[0].guid);
+        assert_ne!(v3[1].guid, guid_for("Deck", a));
+        // ... which it keeps.
+        let (v4, report) = build(
+            &mut lock,
+            4_000,
+            &[
+                draft(b, "summary", NotetypeKind::Standard, text),
+                draft(a, "summary", NotetypeKind::Standard, other),
+            ],
+        );
+        assert_eq!(
+            (report.unchanged, v4[1].guid.clone()),
+            (2, v3[1].guid.clone())
+        );
     }
 }
