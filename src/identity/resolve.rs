@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::adopt;
 use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
 use super::lock::{ClozeItems, Lock, LockedNote, kind_label};
-use super::rename::match_renames;
+use super::rename::{Unchanged, match_renames};
 use super::report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename};
 use super::similarity::Signature;
 use super::{ID_STRIDE, guid_for};
@@ -93,9 +93,14 @@ pub fn resolve(
         let (adopted, unmatched) =
             adopt_notes(deck.name, files, unknown, adoptions, now, &mut resolution);
         let unchanged = if vanished.is_empty() || unmatched.is_empty() {
-            Vec::new()
+            Unchanged::default()
         } else {
-            unchanged_signatures((deck_index, deck.name), files, old, &seen)
+            Unchanged::new(unchanged_signatures(
+                (deck_index, deck.name),
+                files,
+                old,
+                &seen,
+            ))
         };
         let (renamed_old, renamed_new) = rename_notes(
             deck.name,
@@ -318,7 +323,7 @@ fn adopt_notes(
 fn rename_notes(
     deck: &str,
     files: &mut [FileNotes],
-    (unmatched, unchanged): (&[At], &[Signature]),
+    (unmatched, unchanged): (&[At], &Unchanged),
     vanished: &[(String, LockedNote)],
     now: i64,
     resolution: &mut Resolution,
