@@ -9,7 +9,6 @@ use super::pool::{lost_job, on_all_cores};
 use super::spill;
 use crate::error::{Error, Result, Warning};
 use crate::identity::lock::Lock;
-use crate::identity::similarity::Signature;
 use crate::identity::{self, DeckRef, FileNotes};
 use crate::input::{self, Content, DeckSpec};
 use crate::package::media::MediaPacker;
@@ -270,11 +269,10 @@ fn digest_file(
         for_adoption,
     };
     let start = spill.position();
-    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |draft| {
-        let identity = notes.push(&draft, cx)?;
-        // Computed here, on all cores, rather than on the one thread that feeds SQLite in
-        // the second pass.
-        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |mut draft| {
+        // The signature is computed here, on all cores, rather than on the one thread that
+        // feeds SQLite in the second pass.
+        let (identity, signature) = notes.push(&mut draft, cx)?;
         spill
             .write(&draft, &identity, &signature)
             .map_err(|e| Error::io("write a temporary file", spill_dir, e))

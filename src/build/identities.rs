@@ -147,11 +147,11 @@ fn lock_text_unchanged(
         let mut reader = spill::SpillReader::new(&pass.spills[segment.worker], segment)
             .map_err(read_back_error)?;
         for index in 0..file.len() {
-            let identity = reader
+            let spilled = reader
                 .next_note()
                 .map_err(read_back_error)?
-                .ok_or_else(spill_ended)?
-                .identity;
+                .ok_or_else(spill_ended)?;
+            let identity = spilled.identity;
             // Every note is unchanged, so the old lock has its signature.
             let Some(signature) = old.get(deck, &identity).and_then(|n| n.signature) else {
                 return Ok(false);
@@ -161,7 +161,7 @@ fn lock_text_unchanged(
                 &pass.files,
                 resolution,
                 (file_index, index),
-                signature,
+                (signature, &spilled.fields.front),
             );
             writer.note(deck, &identity, &locked);
         }

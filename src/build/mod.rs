@@ -12,6 +12,7 @@
 //! them out to), `identities` decides between the passes, `second_pass` writes the decks and
 //! the lock; [`stamp`] skips a build with nothing to do.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ use crate::identity::IdentityReport;
 use crate::identity::lock::Lock;
 use crate::input::{self, Content};
 use crate::package::ArchiveOptions;
+use crate::render::NotetypeKind;
 
 mod first_pass;
 mod identities;
@@ -107,7 +109,8 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     let mut report = BuildReport::default();
     // Held until the build returns.
     let _out_dir = take_turn(&options.out)?;
-    let (old_lock_text, old_lock) = read_lock(&lock_path)?;
+    let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
+    types_from_previous_decks(&mut old_lock, &options.out, content);
 
     let mut stopwatch = Stopwatch::start();
     let mut pass = first_pass::first_pass(
@@ -168,6 +171,42 @@ fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
         None => Lock::default(),
     };
     Ok((old_lock_text, old_lock))
+}
+
+/// A v1 or v2 lock does not record note types, and a note whose type changed must not keep
+/// its GUID (Anki aborts an import that would merge a cloze and a basic note). The decks the
+/// last build wrote beside the lock know each note's type: they fill the lock's gaps. Without
+/// them, a note is taken to keep its type (README, "How identities work").
+fn types_from_previous_decks(lock: &mut Lock, out: &Path, content: &Content) {
+    for spec in &content.decks {
+        let Some(notes) = lock.decks.get_mut(&spec.name) else {
+            continue;
+        };
+        if notes.values().all(|n| n.kind.is_some()) {
+            continue;
+        }
+        let previous = out.join(format!("{}.apkg", spec.file_stem));
+        // Our own earlier output; if it cannot be read, the gaps stay (as with no deck).
+        let Ok(old) = crate::apkg::read_apkg(&previous) else {
+            continue;
+        };
+        let kinds: HashMap<&str, NotetypeKind> = old
+            .notes
+            .iter()
+            .filter_map(|n| {
+                let kind = old.notetypes.get(&n.notetype_id)?.kind;
+                let kind = if kind == 1 {
+                    NotetypeKind::Cloze
+                } else {
+                    NotetypeKind::Standard
+                };
+                Some((n.guid.as_str(), kind))
+            })
+            .collect();
+        for note in notes.values_mut().filter(|n| n.kind.is_none()) {
+            note.kind = kinds.get(note.guid.as_str()).copied();
+        }
+    }
 }
 
 /// The wall time of each stage, into [`BuildReport::timings`].

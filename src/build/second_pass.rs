@@ -1,7 +1,7 @@
 //! The second pass: the notes read back from the spill, in document order, with the
 //! identities decided between the passes, streamed into each deck's package and the new lock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::first_pass::{FirstPass, read_back_error, spill_ended};
@@ -188,29 +188,49 @@ impl SpilledNotes<'_> {
     }
 
     fn for_each(&mut self, mut add: impl FnMut(Note) -> Result<()>) -> Result<()> {
+        // Two notes of one package with one GUID would be one note to Anki, which would give
+        // one the other's content: never write such a package.
+        let mut guids: HashSet<[u8; identity::GUID_LEN]> = HashSet::new();
         for &file_index in self.files {
             let file = &self.pass.files[file_index];
             let segment = self.pass.segments[file_index];
             let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
                 .map_err(read_back_error)?;
             for index in 0..file.len() {
-                let spilled = reader
+                let mut spilled = reader
                     .next_note()
                     .map_err(read_back_error)?
                     .ok_or_else(spill_ended)?;
-                let locked = identity::locked_note(
+                let renumbered = identity::renumber_renamed(
+                    self.resolution,
+                    (file_index, index),
+                    &mut spilled.fields,
+                    &spilled.tags,
+                    self.deck.id,
+                );
+                let mut locked = identity::locked_note(
                     (&self.deck.name, &spilled.identity),
                     &self.pass.files,
                     self.resolution,
                     (file_index, index),
-                    spilled.signature,
+                    (spilled.signature, &spilled.fields.front),
                 );
+                identity::apply_renumbered(&mut locked, renumbered);
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&self.deck.name, &spilled.identity, &locked)?;
                 }
+                let key: Option<[u8; identity::GUID_LEN]> = locked.guid.as_bytes().try_into().ok();
+                if let Some(key) = key
+                    && !guids.insert(key)
+                {
+                    return Err(Error::new(format!(
+                        "internal error: two notes of deck \"{}\" have the GUID {} (one is \"{}\")",
+                        self.deck.name, locked.guid, spilled.identity
+                    ))
+                    .help("please report this; the lock file was not changed"));
+                }
                 add(identity::into_note(
                     spilled.kind,
-                    spilled.card_count,
                     spilled.fields.into_vec(),
                     spilled.tags,
                     identity::Assigned {

@@ -180,6 +180,8 @@ mod tests {
         let draft = NoteDraft {
             key: "d/k".into(),
             pin: None,
+            rule: "list",
+            repeat: 1,
             deck: 0,
             kind: NotetypeKind::Cloze,
             fields: NoteFields {

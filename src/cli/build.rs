@@ -172,8 +172,11 @@ fn print_identities(report: &BuildReport) {
             if r.same_item { ", same item" } else { "" }
         );
     }
-    for (deck, key, guid) in &id.removed {
-        println!("removed: {deck}: {key} (guid {guid})");
+    for r in &id.removed {
+        println!("removed: {}", r.describe());
+    }
+    for e in &id.emptied {
+        println!("emptied: {}", e.describe());
     }
     for a in &id.adopted {
         println!(

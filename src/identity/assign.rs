@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 
 use super::adopt;
+use super::clozes;
+use super::content_hash_of;
 use super::digest::{DeckRef, DigestContext, FileNotes};
 use super::lock::{Lock, LockedNote};
 use super::note::{Card, Note};
@@ -13,7 +15,7 @@ use super::resolve::{Resolution, resolve};
 use super::similarity::Signature;
 use crate::error::Result;
 use crate::key::{basic_id, cloze_id};
-use crate::render::{NoteDraft, NotetypeKind};
+use crate::render::{NoteDraft, NoteFields, NotetypeKind};
 
 /// One deck's drafts with the facts identity needs about the deck.
 pub struct DeckDrafts<'a> {
@@ -22,14 +24,14 @@ pub struct DeckDrafts<'a> {
     pub drafts: &'a [NoteDraft],
 }
 
-/// The lock line of note `index` of `file` (whose identity in `deck` is `identity`) after
-/// [`resolve`].
+/// The lock line of note `index` of `file` (whose identity in `deck` is `identity`, and whose
+/// first field is `front`) after [`resolve`].
 pub fn locked_note(
     (deck, identity): (&str, &str),
     files: &[FileNotes],
     resolution: &Resolution,
     (file, index): (usize, usize),
-    signature: Signature,
+    (signature, front): (Signature, &str),
 ) -> LockedNote {
     let note = &files[file].notes[index];
     LockedNote {
@@ -38,6 +40,38 @@ pub fn locked_note(
         mtime: note.mtime,
         hash: note.hash,
         signature: Some(signature),
+        kind: Some(note.kind),
+        clozes: match note.kind {
+            NotetypeKind::Cloze => Some(clozes::locked_items(front, note.cloze_high)),
+            NotetypeKind::Standard => None,
+        },
+    }
+}
+
+/// A renamed cloze note takes the cloze numbers of the note it was renamed from: renumbers its
+/// first field and returns the lock line's content hash and highest cloze number for the
+/// result. `None` (nothing to do) for every other note.
+pub fn renumber_renamed(
+    resolution: &Resolution,
+    at: (usize, usize),
+    fields: &mut NoteFields,
+    tags: &[String],
+    deck_id: i64,
+) -> Option<(u64, u32)> {
+    let items = resolution.cloze_items.get(&at)?;
+    let numbered = clozes::renumber(&mut fields.front, Some(items));
+    let card_count = clozes::numbers(&fields.front).last().copied().unwrap_or(1);
+    let hash = content_hash_of(fields, tags, (NotetypeKind::Cloze, card_count), deck_id);
+    Some((hash, numbered.high))
+}
+
+/// Puts what [`renumber_renamed`] returned into the note's lock line.
+pub fn apply_renumbered(locked: &mut LockedNote, renumbered: Option<(u64, u32)>) {
+    if let Some((hash, high)) = renumbered {
+        locked.hash = hash;
+        if let Some(c) = &mut locked.clozes {
+            c.high = c.high.max(high);
+        }
     }
 }
 
@@ -49,18 +83,31 @@ pub struct Assigned {
     pub mtime: i64,
 }
 
-/// The note with these fields, tags and identity, with its cards.
+/// The note with these fields, tags and identity, with its cards: one for a standard note, one
+/// per cloze number its text uses for a cloze note (numbers of removed items are gaps).
 pub fn into_note(
     kind: NotetypeKind,
-    card_count: u32,
     fields: Vec<String>,
     tags: Vec<String>,
     assigned: Assigned,
     deck_id: i64,
 ) -> Note {
-    let (notetype_id, card_count) = match kind {
-        NotetypeKind::Standard => (basic_id(), 1),
-        NotetypeKind::Cloze => (cloze_id(), card_count.max(1)),
+    let (notetype_id, ords) = match kind {
+        NotetypeKind::Standard => (basic_id(), vec![0]),
+        NotetypeKind::Cloze => {
+            let mut ords: Vec<u32> = fields
+                .first()
+                .map(|front| clozes::numbers(front))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|n| *n > 0)
+                .map(|n| n - 1)
+                .collect();
+            if ords.is_empty() {
+                ords.push(0);
+            }
+            (cloze_id(), ords)
+        }
     };
     Note {
         id: assigned.note_id,
@@ -69,7 +116,8 @@ pub fn into_note(
         mtime: assigned.mtime,
         tags,
         fields,
-        cards: (0..card_count)
+        cards: ords
+            .into_iter()
             .map(|ord| Card {
                 id: assigned.note_id + i64::from(ord),
                 ord,
@@ -96,6 +144,7 @@ pub fn assign(
     let mut files = Vec::with_capacity(decks.len());
     let mut signatures = Vec::with_capacity(decks.len());
     let mut identities = Vec::with_capacity(decks.len());
+    let mut drafts: Vec<Vec<NoteDraft>> = Vec::with_capacity(decks.len());
     for (index, deck) in decks.iter().enumerate() {
         let mut file = FileNotes::new(index, PathBuf::new());
         let cx = DigestContext {
@@ -106,13 +155,18 @@ pub fn assign(
         };
         let mut sigs = Vec::with_capacity(deck.drafts.len());
         let mut ids = Vec::with_capacity(deck.drafts.len());
+        let mut numbered = Vec::with_capacity(deck.drafts.len());
         for draft in deck.drafts {
-            ids.push(file.push(draft, cx)?);
-            sigs.push(Signature::of(&draft.fields.front, &draft.fields.back));
+            let mut draft = draft.clone();
+            let (identity, signature) = file.push(&mut draft, cx)?;
+            ids.push(identity);
+            sigs.push(signature);
+            numbered.push(draft);
         }
         files.push(file);
         signatures.push(sigs);
         identities.push(ids);
+        drafts.push(numbered);
     }
     let resolution = resolve(
         &refs,
@@ -129,15 +183,23 @@ pub fn assign(
     let mut out = Vec::with_capacity(decks.len());
     for (index, deck) in decks.iter().enumerate() {
         let mut notes = Vec::with_capacity(deck.drafts.len());
-        for (position, draft) in deck.drafts.iter().enumerate() {
+        for (position, draft) in drafts[index].iter_mut().enumerate() {
             let identity = &identities[index][position];
-            let locked = locked_note(
+            let renumbered = renumber_renamed(
+                &resolution,
+                (index, position),
+                &mut draft.fields,
+                &draft.tags,
+                deck.id,
+            );
+            let mut locked = locked_note(
                 (deck.name, identity),
                 &files,
                 &resolution,
                 (index, position),
-                signatures[index][position],
+                (signatures[index][position], &draft.fields.front),
             );
+            apply_renumbered(&mut locked, renumbered);
             let assigned = Assigned {
                 guid: locked.guid.clone(),
                 note_id: locked.note_id,
@@ -145,7 +207,6 @@ pub fn assign(
             };
             notes.push(into_note(
                 draft.kind,
-                draft.card_count,
                 draft.fields.to_vec(),
                 draft.tags.clone(),
                 assigned,

@@ -4,11 +4,14 @@
 
 use std::path::PathBuf;
 
+use super::clozes;
 use super::lock::Lock;
 use super::similarity::Signature;
-use super::{ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, identity_of};
+use super::{
+    GUID_LEN, ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, guid_for_kind, identity_of,
+};
 use crate::error::{Error, Result, SourceLocation};
-use crate::render::NoteDraft;
+use crate::render::{NoteDraft, NotetypeKind};
 
 /// What the old lock says of a note's identity, found when the note is digested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +24,9 @@ pub enum Locked {
     UnchangedUnsigned,
     /// Known with another content hash.
     Changed,
+    /// Known, but as a note of the other note type: a new note with a fresh GUID, and the old
+    /// one is removed (Anki cannot turn a note into one of another type on import).
+    TypeChanged,
 }
 
 /// What the identity stage keeps of one note: small and without allocations, so that a
@@ -40,7 +46,24 @@ pub struct NoteDigest {
     /// Line of the source, for messages.
     pub line: u32,
     pub locked: Locked,
+    pub kind: NotetypeKind,
+    /// For a cloze note, the highest cloze number it has ever used (for the lock).
+    pub cloze_high: u32,
 }
+
+/// A new note that may be a renamed one: what rename matching compares.
+#[derive(Debug, Clone)]
+pub(super) struct Candidate {
+    pub(super) index: u32,
+    pub(super) signature: Signature,
+    pub(super) identity: String,
+    pub(super) kind: NotetypeKind,
+    /// The rule that made it (a part of its key).
+    pub(super) rule: &'static str,
+}
+
+/// A note whose note type changed: (index, identity, the old GUID, old type, new type).
+pub(super) type TypeChange = (u32, String, String, NotetypeKind, NotetypeKind);
 
 /// The notes of one source file in document order, as the identity stage sees them.
 #[derive(Debug, Default)]
@@ -54,7 +77,20 @@ pub struct FileNotes {
     pub(super) locked_guids: Vec<(u32, String)>,
     /// New notes that may be renamed ones, with their signature and identity (kept only when
     /// the old lock has notes of this deck: otherwise nothing can be renamed).
-    pub(super) candidates: Vec<(u32, Signature, String)>,
+    pub(super) candidates: Vec<Candidate>,
+    /// Notes the lock knows as notes of the other type.
+    pub(super) type_changed: Vec<TypeChange>,
+    /// Cloze notes whose items were removed, with the cloze numbers whose cards are now empty.
+    pub(super) emptied: Vec<(String, Vec<u32>)>,
+    /// Lock keys this build still produces but whose note was released for rename matching:
+    /// a repeated key (`key`, `key/2`, …) whose group grew, see [`FileNotes::push`].
+    pub(super) released: Vec<String>,
+    /// The derived GUID of each new note, when the lock has notes of the deck: a renamed note
+    /// keeps the GUID its old key derived, so a new note at that old key must not take it.
+    pub(super) derived: Vec<(u32, [u8; GUID_LEN])>,
+    /// The similarity signature of each note of the file so far; only while the file is being
+    /// pushed (emptied by [`FileNotes::shrink_to_fit`]).
+    signatures: Vec<Signature>,
     /// Identities of the first [`LISTED_KEYS`] new and changed notes, for reports.
     pub(super) listed_new: Vec<(u32, String)>,
     pub(super) listed_changed: Vec<String>,
@@ -108,21 +144,68 @@ impl FileNotes {
 
     /// Adds `draft`, looking its identity up in the old lock: a known note gets its id and
     /// mtime now; an unknown one may be a renamed one, so its similarity signature is kept for
-    /// [`resolve`](super::resolve). Returns the identity (the caller spills it with the note).
-    pub fn push(&mut self, draft: &NoteDraft, cx: DigestContext<'_>) -> Result<String> {
-        if i64::from(draft.card_count) >= ID_STRIDE {
-            return Err(Error::new(format!(
-                "a cloze note has {} deletions; the limit is {}",
-                draft.card_count,
-                ID_STRIDE - 1
-            ))
-            .at(draft.origin.clone())
-            .help("split the list into smaller ones"));
-        }
+    /// [`resolve`](super::resolve). A cloze draft's deletions are renumbered so that each item
+    /// keeps the cloze number the lock gave it (see `clozes`). Returns the identity (the caller
+    /// spills it with the note) and the note's similarity signature.
+    ///
+    /// A repeated key is numbered by position (`key`, `key/2`, … in document order), so when a
+    /// card with the key of an existing one appears above it (a sibling heading renamed to the
+    /// existing one's title, a new list put above an unintroduced one), the newcomer would take
+    /// the existing note's identity by its key. So when a group of repeated keys grows (the lock
+    /// knows `key` but not `key/N`), every earlier member whose content changed gives its key
+    /// back: it is matched like a renamed note, and its old key like a vanished one, so that
+    /// each old note goes to the card that is really it, or is removed.
+    pub fn push(
+        &mut self,
+        draft: &mut NoteDraft,
+        cx: DigestContext<'_>,
+    ) -> Result<(String, Signature)> {
         let deck = cx.deck;
         let identity = identity_of(draft);
         let index = u32::try_from(self.notes.len())
             .map_err(|_| Error::new("a source file yields more than 4 billion cards"))?;
+        let locked = cx.old.get(deck.name, &identity);
+        // A lock line without a type (v1, v2) is taken to be of the same type.
+        let type_changed = locked.and_then(|l| l.kind).filter(|k| *k != draft.kind);
+        // Of the text as render numbered it (by position), so that renumbering never makes two
+        // versions of a list look less alike, and signatures stay those of earlier builds.
+        let signature = Signature::of(&draft.fields.front, &draft.fields.back);
+        let mut cloze_high = 0;
+        if draft.kind == NotetypeKind::Cloze {
+            let old_items = locked
+                .filter(|_| type_changed.is_none())
+                .and_then(|l| l.clozes.as_ref());
+            let numbered = clozes::renumber(&mut draft.fields.front, old_items);
+            cloze_high = numbered.high;
+            if i64::from(numbered.high) >= ID_STRIDE {
+                return Err(Error::new(format!(
+                    "a cloze note has used {} cloze numbers; the limit is {}",
+                    numbered.high,
+                    ID_STRIDE - 1
+                ))
+                .at(draft.origin.clone())
+                .help("split the list into smaller ones, or give it a new identity with <!-- id: … -->"));
+            }
+            draft.card_count = clozes::numbers(&draft.fields.front)
+                .last()
+                .copied()
+                .unwrap_or(1);
+            if !numbered.emptied.is_empty() {
+                self.emptied.push((identity.clone(), numbered.emptied));
+            }
+        }
+        let grew = locked.is_none()
+            && draft.repeat >= 2
+            && draft.pin.is_none()
+            && cx.old.decks.contains_key(deck.name);
+        if grew {
+            let base = identity
+                .strip_suffix(&format!("/{}", draft.repeat))
+                .unwrap_or(&identity);
+            if cx.old.contains(deck.name, base) {
+                self.release_group(deck.name, base, draft.repeat, draft.rule);
+            }
+        }
         let mut note = NoteDigest {
             hash: content_hash(draft, deck.id),
             identity_hash: identity_hash(&identity),
@@ -130,9 +213,28 @@ impl FileNotes {
             mtime: 0,
             line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),
             locked: Locked::New,
+            kind: draft.kind,
+            cloze_high,
         };
-        match cx.old.get(deck.name, &identity) {
-            Some(locked) => {
+        match (locked, type_changed) {
+            (Some(locked), Some(old_kind)) => {
+                // A new note: a fresh GUID from the key and the type; id and mtime come in
+                // `resolve`.
+                note.locked = Locked::TypeChanged;
+                self.locked_guids
+                    .push((index, guid_for_kind(deck.name, &identity, draft.kind)));
+                self.type_changed.push((
+                    index,
+                    identity.clone(),
+                    locked.guid.clone(),
+                    old_kind,
+                    draft.kind,
+                ));
+                if self.listed_new.len() < LISTED_KEYS {
+                    self.listed_new.push((index, identity.clone()));
+                }
+            }
+            (Some(locked), None) => {
                 note.note_id = locked.note_id;
                 if locked.guid.as_bytes() != guid_bytes(deck.name, &identity) {
                     self.locked_guids.push((index, locked.guid.clone()));
@@ -152,10 +254,16 @@ impl FileNotes {
                     }
                 }
             }
-            None => {
+            (None, _) => {
                 if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
-                    let signature = Signature::of(&draft.fields.front, &draft.fields.back);
-                    self.candidates.push((index, signature, identity.clone()));
+                    self.derived.push((index, guid_bytes(deck.name, &identity)));
+                    self.candidates.push(Candidate {
+                        index,
+                        signature,
+                        identity: identity.clone(),
+                        kind: draft.kind,
+                        rule: draft.rule,
+                    });
                 }
                 if self.listed_new.len() < LISTED_KEYS {
                     self.listed_new.push((index, identity.clone()));
@@ -166,12 +274,54 @@ impl FileNotes {
             self.adopt.push(adopt::Candidate::of(draft, &identity));
         }
         self.notes.push(note);
-        Ok(identity)
+        self.signatures.push(signature);
+        Ok((identity, signature))
+    }
+
+    /// Releases the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
+    /// repeated keys that grew: those whose content changed become rename candidates, and
+    /// their old keys are offered for matching.
+    fn release_group(&mut self, deck: &str, base: &str, repeat: u32, rule: &'static str) {
+        for n in 1..repeat {
+            let member = if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}/{n}")
+            };
+            let hash = identity_hash(&member);
+            let Some(index) = self.notes.iter().rposition(|d| d.identity_hash == hash) else {
+                continue;
+            };
+            let note = &mut self.notes[index];
+            if note.locked != Locked::Changed {
+                continue; // unchanged: certainly the same note; or already new
+            }
+            note.locked = Locked::New;
+            note.note_id = 0;
+            note.mtime = 0;
+            let index = index as u32;
+            self.locked_guids.retain(|(i, _)| *i != index);
+            self.listed_changed.retain(|k| *k != member);
+            self.candidates.push(Candidate {
+                index,
+                signature: self.signatures[index as usize],
+                identity: member.clone(),
+                kind: note.kind,
+                rule,
+            });
+            if self.listed_new.len() < LISTED_KEYS {
+                self.listed_new.push((index, member.clone()));
+            }
+            self.derived.push((index, guid_bytes(deck, &member)));
+            self.released.push(member);
+        }
     }
 
     /// Releases spare capacity (the digests of every file are held until the build ends).
     pub fn shrink_to_fit(&mut self) {
         self.notes.shrink_to_fit();
+        self.signatures = Vec::new();
+        self.derived.shrink_to_fit();
         self.candidates.shrink_to_fit();
         self.locked_guids.shrink_to_fit();
     }

@@ -25,6 +25,7 @@
 
 pub mod adopt;
 mod assign;
+pub mod clozes;
 mod digest;
 pub mod lock;
 mod note;
@@ -35,12 +36,14 @@ pub mod similarity;
 
 use sha2::{Digest, Sha256};
 
-use crate::render::NoteDraft;
-pub use assign::{Assigned, DeckDrafts, assign, into_note, locked_note};
+use crate::render::{NoteDraft, NoteFields, NotetypeKind};
+pub use assign::{
+    Assigned, DeckDrafts, apply_renumbered, assign, into_note, locked_note, renumber_renamed,
+};
 pub use digest::{DeckRef, DigestContext, FileNotes, Locked, NoteDigest};
 pub use note::{Card, Note};
 pub use rename::{RENAME_THRESHOLD, SAME_ITEM_BONUS};
-pub use report::{IdentityReport, LISTED_KEYS, Rename, describe_lock_changes};
+pub use report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename, describe_lock_changes};
 pub use resolve::{IdentityReader, Resolution, resolve};
 
 /// Each note's cards get ids `note id + ord`, so note ids are allocated this far apart.
@@ -51,6 +54,17 @@ pub const ID_STRIDE: i64 = 1000;
 pub fn guid_for(deck_name: &str, identity: &str) -> String {
     let bytes = guid_bytes(deck_name, identity);
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The GUID for a note whose key the lock knows as a note of the other type: derived from the
+/// deck, the key and the new type, so it is deterministic and never the GUID of the old note
+/// (a GUID never changes note type: Anki would leave the note conflicting, or abort the whole
+/// import when merging note types).
+pub fn guid_for_kind(deck_name: &str, identity: &str, kind: NotetypeKind) -> String {
+    guid_for(
+        deck_name,
+        &format!("{identity}\0{}", lock::kind_label(kind)),
+    )
 }
 
 /// Length of the GUIDs we make: `pa` and 16 base-62 digits.
@@ -100,21 +114,35 @@ pub fn identity_of(draft: &NoteDraft) -> String {
 
 /// A hash of everything in a note that Anki stores: a change means the note must be updated.
 pub fn content_hash(draft: &NoteDraft, deck_id: i64) -> u64 {
+    content_hash_of(
+        &draft.fields,
+        &draft.tags,
+        (draft.kind, draft.card_count),
+        deck_id,
+    )
+}
+
+/// [`content_hash`] of a note's parts.
+pub fn content_hash_of(
+    f: &NoteFields,
+    tags: &[String],
+    (kind, card_count): (NotetypeKind, u32),
+    deck_id: i64,
+) -> u64 {
     let mut hasher = Sha256::new();
-    let f = &draft.fields;
     for field in [&f.front, &f.back, &f.context, &f.source, &f.further_reading] {
         hasher.update(field.as_bytes());
         hasher.update([0x1f]);
     }
     // The (always empty) Extra field.
     hasher.update([0x1f]);
-    for (index, tag) in draft.tags.iter().enumerate() {
+    for (index, tag) in tags.iter().enumerate() {
         if index > 0 {
             hasher.update(b" ");
         }
         hasher.update(tag.as_bytes());
     }
-    hasher.update(format!("\0{:?}\0{}\0{}", draft.kind, draft.card_count, deck_id).as_bytes());
+    hasher.update(format!("\0{kind:?}\0{card_count}\0{deck_id}").as_bytes());
     let digest = hasher.finalize();
     u64::from_be_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
 }

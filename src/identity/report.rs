@@ -22,6 +22,24 @@ pub struct Rename {
     pub same_item: bool,
 }
 
+/// A note of the lock this build no longer produces.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Removed {
+    pub deck: String,
+    pub key: String,
+    pub guid: String,
+    /// Why, when the key is still there: e.g. `note type changed: basic → cloze`.
+    pub reason: Option<String>,
+}
+
+/// A cloze note that lost items: the learner's cards of these cloze numbers are now empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emptied {
+    pub deck: String,
+    pub key: String,
+    pub numbers: Vec<u32>,
+}
+
 /// At most this many keys are listed per kind of change in a report; the counts are exact.
 pub const LISTED_KEYS: usize = 1000;
 
@@ -32,8 +50,11 @@ pub struct IdentityReport {
     /// Changed notes, renamed ones included.
     pub changed: usize,
     pub unchanged: usize,
-    /// Notes in the lock that this build no longer produces: (deck, key, guid).
-    pub removed: Vec<(String, String, String)>,
+    /// Notes in the lock that this build no longer produces (a note whose type changed is
+    /// removed and comes back as a new note under the same key).
+    pub removed: Vec<Removed>,
+    /// The first [`LISTED_KEYS`] cloze notes that lost items.
+    pub emptied: Vec<Emptied>,
     /// (deck, key) of the first [`LISTED_KEYS`] new notes.
     pub added_keys: Vec<(String, String)>,
     /// (deck, key) of the first [`LISTED_KEYS`] notes whose content changed (renamed notes are
@@ -46,6 +67,29 @@ pub struct IdentityReport {
     pub adopted: Vec<adopt::Adopted>,
     /// Old notes `--adopt` found no card for, with the reason.
     pub not_adopted: Vec<adopt::NotAdopted>,
+}
+
+impl Removed {
+    /// `deck: key (guid …)`, and the reason if there is one.
+    pub fn describe(&self) -> String {
+        match &self.reason {
+            Some(reason) => format!("{}: {} (guid {}): {reason}", self.deck, self.key, self.guid),
+            None => format!("{}: {} (guid {})", self.deck, self.key, self.guid),
+        }
+    }
+}
+
+impl Emptied {
+    /// What the learner sees and what to do about it.
+    pub fn describe(&self) -> String {
+        let numbers: Vec<String> = self.numbers.iter().map(|n| format!("c{n}")).collect();
+        format!(
+            "{}: {}: item removed, so the learner's card {} of this note is now empty; Anki keeps it (with its reviews) until it is deleted with Anki's Tools › Empty Cards",
+            self.deck,
+            self.key,
+            numbers.join(", ")
+        )
+    }
 }
 
 impl IdentityReport {
@@ -84,8 +128,8 @@ pub fn describe_lock_changes(
     for r in &report.renamed {
         lines.push(format!("  renamed: {}: {} -> {}", r.deck, r.from, r.to));
     }
-    for (deck, key, guid) in &report.removed {
-        lines.push(format!("  removed: {deck}: {key} (guid {guid})"));
+    for r in &report.removed {
+        lines.push(format!("  removed: {}", r.describe()));
     }
     for (id, nt) in notetypes {
         if old.notetypes.get(id) != Some(nt) {

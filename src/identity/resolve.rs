@@ -14,11 +14,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::adopt;
 use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
-use super::lock::{Lock, LockedNote};
-use super::rename::match_renames;
-use super::report::{IdentityReport, LISTED_KEYS, Rename};
+use super::lock::{ClozeItems, Lock, LockedNote, kind_label};
+use super::rename::{Unchanged, match_renames};
+use super::report::{Emptied, IdentityReport, LISTED_KEYS, Removed, Rename};
+use super::similarity::Signature;
 use super::{ID_STRIDE, guid_for};
 use crate::error::{Error, Result};
+use crate::render::NotetypeKind;
 
 /// What [`resolve`] decided beyond each note's id and mtime.
 #[derive(Debug, Default)]
@@ -26,6 +28,10 @@ pub struct Resolution {
     /// GUIDs that are not the derived one (kept from the lock, renamed or adopted notes), by
     /// (file index, note index).
     pub guids: HashMap<(usize, usize), String>,
+    /// Renamed cloze notes, with the cloze items of the note they were renamed from: their
+    /// deletions (numbered by position, or for their new key) are renumbered from these when
+    /// the note is written (see `renumber_renamed`).
+    pub cloze_items: HashMap<(usize, usize), ClozeItems>,
     pub report: IdentityReport,
 }
 
@@ -75,21 +81,35 @@ pub fn resolve(
         },
         ..Resolution::default()
     };
-    let vanished = {
-        let seen = reject_duplicates(decks, files, identity_at)?;
-        vanished_keys(decks, old, &seen)
-    };
-    let unknown = sort_by_lock(decks, files, &mut resolution);
-
+    let seen = reject_duplicates(decks, files, identity_at)?;
+    let vanished = vanished_keys(decks, files, old, &seen);
     // Notes that need a fresh note id, in document order.
     let mut needs_id: Vec<At> = Vec::new();
+    let unknown = sort_by_lock(decks, files, now, &mut resolution, &mut needs_id);
+
     for (deck_index, deck) in decks.iter().enumerate() {
         let (unknown, vanished) = (&unknown[deck_index], &vanished[deck_index]);
         // Adoptions first, then renames and moves among the vanished keys of this deck.
         let (adopted, unmatched) =
             adopt_notes(deck.name, files, unknown, adoptions, now, &mut resolution);
-        let (renamed_old, renamed_new) =
-            rename_notes(deck.name, files, &unmatched, vanished, now, &mut resolution);
+        let unchanged = if vanished.is_empty() || unmatched.is_empty() {
+            Unchanged::default()
+        } else {
+            Unchanged::new(unchanged_signatures(
+                (deck_index, deck.name),
+                files,
+                old,
+                &seen,
+            ))
+        };
+        let (renamed_old, renamed_new) = rename_notes(
+            deck.name,
+            files,
+            (&unmatched, &unchanged),
+            vanished,
+            now,
+            &mut resolution,
+        );
         let report = &mut resolution.report;
         report_removed(deck.name, vanished, &renamed_old, report);
         let taken = Taken {
@@ -97,6 +117,13 @@ pub fn resolve(
             renamed: renamed_new,
         };
         count_new_notes(files, unknown, &taken, now, report, &mut needs_id);
+        avoid_lock_guids(
+            (deck_index, deck.name),
+            files,
+            old,
+            &taken,
+            &mut resolution.guids,
+        );
         list_added_keys((deck_index, deck.name), files, &taken, report);
     }
     report_removed_decks(decks, old, &mut resolution.report);
@@ -136,14 +163,22 @@ fn reject_duplicates(
     Ok(seen)
 }
 
-/// The keys of `old` that no note of this build has, per deck, sorted.
-fn vanished_keys(decks: &[DeckRef<'_>], old: &Lock, seen: &Seen) -> Vanished {
+/// The keys of `old` that no note of this build has, or whose note was released (see
+/// `FileNotes::push`), per deck, sorted.
+fn vanished_keys(decks: &[DeckRef<'_>], files: &[FileNotes], old: &Lock, seen: &Seen) -> Vanished {
+    let mut released: Vec<HashSet<&str>> = vec![HashSet::new(); decks.len()];
+    for file in files {
+        released[file.deck].extend(file.released.iter().map(String::as_str));
+    }
     let mut vanished: Vanished = vec![Vec::new(); decks.len()];
     for (deck_index, deck) in decks.iter().enumerate() {
         if let Some(notes) = old.decks.get(deck.name) {
             let mut gone: Vec<(String, LockedNote)> = notes
                 .iter()
-                .filter(|(key, _)| !seen[deck_index].contains_key(&identity_hash(key)))
+                .filter(|(key, _)| {
+                    !seen[deck_index].contains_key(&identity_hash(key))
+                        || released[deck_index].contains(key.as_str())
+                })
                 .map(|(key, note)| (key.clone(), note.clone()))
                 .collect();
             gone.sort_by(|a, b| a.0.cmp(&b.0));
@@ -153,17 +188,69 @@ fn vanished_keys(decks: &[DeckRef<'_>], old: &Lock, seen: &Seen) -> Vanished {
     vanished
 }
 
+/// The similarity signatures of deck `deck`'s notes that this build keeps unchanged: a new
+/// note more like one of these than like a vanished note is not a renamed one.
+fn unchanged_signatures(
+    (deck_index, deck): (usize, &str),
+    files: &[FileNotes],
+    old: &Lock,
+    seen: &Seen,
+) -> Vec<Signature> {
+    let Some(notes) = old.decks.get(deck) else {
+        return Vec::new();
+    };
+    notes
+        .iter()
+        .filter_map(|(key, note)| {
+            let &(file, index) = seen[deck_index].get(&identity_hash(key))?;
+            let digest = &files[file as usize].notes[index as usize];
+            matches!(digest.locked, Locked::Unchanged | Locked::UnchangedUnsigned)
+                .then_some(note.signature)
+                .flatten()
+        })
+        .collect()
+}
+
 /// Reports the notes the lock knows (unchanged or changed; their ids and mtimes were set when
-/// they were digested) and keeps the GUIDs it gives them; returns the others, by deck.
+/// they were digested) and keeps the GUIDs it gives them; returns the others, by deck. A note
+/// the lock knows as one of the other type is new (dated `now`, queued in `needs_id`) and the
+/// old one removed; cloze notes that lost items are listed.
 fn sort_by_lock(
     decks: &[DeckRef<'_>],
-    files: &[FileNotes],
+    files: &mut [FileNotes],
+    now: i64,
     resolution: &mut Resolution,
+    needs_id: &mut Vec<At>,
 ) -> Vec<Vec<At>> {
     let report = &mut resolution.report;
     let mut unknown: Vec<Vec<At>> = vec![Vec::new(); decks.len()];
-    for (file_index, file) in files.iter().enumerate() {
+    for (file_index, file) in files.iter_mut().enumerate() {
         let deck = decks[file.deck];
+        for (index, identity, guid, from, to) in &file.type_changed {
+            report.removed.push(Removed {
+                deck: deck.name.to_string(),
+                key: identity.clone(),
+                guid: guid.clone(),
+                reason: Some(format!(
+                    "note type changed: {} → {}",
+                    kind_label(*from),
+                    kind_label(*to)
+                )),
+            });
+            let at = (file_index, *index as usize);
+            file.notes[at.1].mtime = now;
+            needs_id.push(at);
+            report.added += 1;
+        }
+        for (identity, numbers) in &file.emptied {
+            if report.emptied.len() < LISTED_KEYS {
+                report.emptied.push(Emptied {
+                    deck: deck.name.to_string(),
+                    key: identity.clone(),
+                    numbers: numbers.clone(),
+                });
+            }
+        }
         for (index, guid) in &file.locked_guids {
             resolution
                 .guids
@@ -185,6 +272,7 @@ fn sort_by_lock(
                     report.signatures_added += 1;
                 }
                 Locked::Changed => report.changed += 1,
+                Locked::TypeChanged => {} // counted above
             }
         }
     }
@@ -235,7 +323,7 @@ fn adopt_notes(
 fn rename_notes(
     deck: &str,
     files: &mut [FileNotes],
-    unmatched: &[At],
+    (unmatched, unchanged): (&[At], &Unchanged),
     vanished: &[(String, LockedNote)],
     now: i64,
     resolution: &mut Resolution,
@@ -243,7 +331,7 @@ fn rename_notes(
     let matches = if vanished.is_empty() {
         Vec::new()
     } else {
-        match_renames(files, unmatched, vanished)
+        match_renames(files, unmatched, vanished, unchanged)
     };
     let report = &mut resolution.report;
     let mut renamed_old: HashSet<usize> = HashSet::new();
@@ -262,6 +350,14 @@ fn rename_notes(
         resolution
             .guids
             .insert((file_index, index), locked.guid.clone());
+        // ... and its cards keep their items.
+        if let Some(items) = &locked.clozes
+            && note.kind == NotetypeKind::Cloze
+        {
+            resolution
+                .cloze_items
+                .insert((file_index, index), items.clone());
+        }
         report.changed += 1;
         report.renamed.push(Rename {
             deck: deck.to_string(),
@@ -286,9 +382,12 @@ fn report_removed(
 ) {
     for (position, (key, locked)) in vanished.iter().enumerate() {
         if !renamed_old.contains(&position) {
-            report
-                .removed
-                .push((deck.to_string(), key.clone(), locked.guid.clone()));
+            report.removed.push(Removed {
+                deck: deck.to_string(),
+                key: key.clone(),
+                guid: locked.guid.clone(),
+                reason: None,
+            });
         }
     }
 }
@@ -323,6 +422,50 @@ fn count_new_notes(
     }
 }
 
+/// A new note whose key derives a GUID the lock already has (a note renamed away from that key
+/// keeps the GUID it derived; a released member of a repeated-key group) would be the same note
+/// to Anki as that one, and overwrite it: it gets another GUID, derived from the first.
+fn avoid_lock_guids(
+    (deck_index, deck): (usize, &str),
+    files: &[FileNotes],
+    old: &Lock,
+    taken: &Taken,
+    guids: &mut HashMap<At, String>,
+) {
+    let new_notes = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.deck == deck_index)
+        .flat_map(|(file_index, f)| {
+            f.derived
+                .iter()
+                .map(move |(index, guid)| ((file_index, *index as usize), guid))
+        })
+        .filter(|(at, _)| !taken.renamed.contains(at) && !taken.adopted.contains(at));
+    let mut used: Option<HashSet<&str>> = None;
+    for (at, derived) in new_notes {
+        let used = used.get_or_insert_with(|| {
+            old.decks
+                .values()
+                .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
+                .collect()
+        });
+        let derived = String::from_utf8_lossy(derived).into_owned();
+        if !used.contains(derived.as_str()) {
+            continue;
+        }
+        let mut n = 1;
+        let guid = loop {
+            let guid = guid_for(deck, &format!("{derived}\0{n}"));
+            if !used.contains(guid.as_str()) {
+                break guid;
+            }
+            n += 1;
+        };
+        guids.insert(at, guid);
+    }
+}
+
 /// Lists the keys of the deck's first new notes, adopted and renamed ones left out.
 fn list_added_keys(
     (deck_index, deck): (usize, &str),
@@ -351,9 +494,12 @@ fn report_removed_decks(decks: &[DeckRef<'_>], old: &Lock, report: &mut Identity
     for (name, notes) in &old.decks {
         if !decks.iter().any(|d| d.name == name) {
             for (key, locked) in notes {
-                report
-                    .removed
-                    .push((name.clone(), key.clone(), locked.guid.clone()));
+                report.removed.push(Removed {
+                    deck: name.clone(),
+                    key: key.clone(),
+                    guid: locked.guid.clone(),
+                    reason: None,
+                });
             }
         }
     }
@@ -381,5 +527,245 @@ fn give_note_ids(files: &mut [FileNotes], old: &Lock, now: i64, mut needs_id: Ve
         }
         files[file_index].notes[index].note_id = next_id;
         next_id -= ID_STRIDE;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::SourceLocation;
+    use crate::identity::lock::Lock;
+    use crate::identity::similarity::Signature;
+    use crate::identity::{DeckDrafts, assign, guid_for, guid_for_kind};
+    use crate::render::{NoteDraft, NoteFields, NotetypeKind};
+
+    fn draft(key: &str, rule: &'static str, kind: NotetypeKind, front: &str) -> NoteDraft {
+        NoteDraft {
+            key: key.into(),
+            pin: None,
+            rule,
+            repeat: 1,
+            deck: 0,
+            kind,
+            fields: NoteFields {
+                front: front.into(),
+                back: "answer".into(),
+                ..NoteFields::default()
+            },
+            tags: Vec::new(),
+            card_count: 1,
+            origin: SourceLocation::new("f.md", 1, 0),
+        }
+    }
+
+    fn build(
+        lock: &mut Lock,
+        now: i64,
+        drafts: &[NoteDraft],
+    ) -> (Vec<crate::identity::Note>, crate::identity::IdentityReport) {
+        let decks = [DeckDrafts {
+            name: "Deck",
+            id: 7,
+            drafts,
+        }];
+        let (mut notes, report) = assign(&decks, lock, now).unwrap();
+        (notes.remove(0), report)
+    }
+
+    #[test]
+    fn a_key_that_changes_note_type_gets_a_fresh_guid_and_the_old_note_is_removed() {
+        let key = "deck/s/list/kinds";
+        let basic = draft(key, "list", NotetypeKind::Standard, "name the 3");
+        let cloze = draft(
+            key,
+            "list",
+            NotetypeKind::Cloze,
+            "<ul><li>{{c1::a}}</li><li>{{c2::b}}</li><li>{{c3::c}}</li><li>{{c4::d}}</li></ul>",
+        );
+        let mut lock = Lock::default();
+        let (v1, _) = build(&mut lock, 1_000, std::slice::from_ref(&basic));
+        assert_eq!(v1[0].guid, guid_for("Deck", key));
+        let (v2, report) = build(&mut lock, 2_000, std::slice::from_ref(&cloze));
+        assert_eq!(v2[0].guid, guid_for_kind("Deck", key, NotetypeKind::Cloze));
+        assert_ne!(v2[0].id, v1[0].id, "a new note id");
+        assert_eq!(v2[0].mtime, 2_000);
+        assert_eq!(v2[0].cards.len(), 4);
+        assert_eq!(
+            (report.added, report.changed, report.removed.len()),
+            (1, 0, 1)
+        );
+        let removed = &report.removed[0];
+        assert_eq!(
+            (removed.guid.as_str(), removed.reason.as_deref()),
+            (
+                v1[0].guid.as_str(),
+                Some("note type changed: basic → cloze")
+            )
+        );
+        assert_eq!(
+            lock.get("Deck", key).unwrap().kind,
+            Some(NotetypeKind::Cloze)
+        );
+        // Unchanged next time; back to basic is yet another note.
+        let (again, report) = build(&mut lock, 3_000, std::slice::from_ref(&cloze));
+        assert_eq!(
+            (again[0].guid.clone(), report.unchanged),
+            (v2[0].guid.clone(), 1)
+        );
+        let (v3, report) = build(&mut lock, 4_000, std::slice::from_ref(&basic));
+        assert_eq!(
+            v3[0].guid,
+            guid_for_kind("Deck", key, NotetypeKind::Standard)
+        );
+        assert_eq!(
+            report.removed[0].reason.as_deref(),
+            Some("note type changed: cloze → basic")
+        );
+    }
+
+    #[test]
+    fn a_lock_line_without_a_type_keeps_the_note() {
+        let key = "deck/s/list/kinds";
+        let cloze = draft(key, "list", NotetypeKind::Cloze, "{{c1::a}} {{c2::b}}");
+        let mut lock = Lock::default();
+        let (v1, _) = build(&mut lock, 1_000, std::slice::from_ref(&cloze));
+        // As a v2 lock file has it: no type, no items.
+        let mut old = lock.clone();
+        let note = old.decks.get_mut("Deck").unwrap().get_mut(key).unwrap();
+        (note.kind, note.clozes) = (None, None);
+        let (v2, report) = build(&mut old, 2_000, std::slice::from_ref(&cloze));
+        assert_eq!(
+            (v2[0].guid.clone(), v2[0].mtime),
+            (v1[0].guid.clone(), 1_000)
+        );
+        assert_eq!((report.unchanged, report.removed.len()), (1, 0));
+        assert_eq!(old, lock, "the next build writes the type and the items");
+    }
+
+    #[test]
+    fn a_new_note_closest_to_an_unchanged_one_takes_no_vanished_guid() {
+        let a = "the application writes every update to the cache and to the database at once";
+        let b = "the application writes every update to the cache and to the database a bit later";
+        let c = "the application writes every update to the cache and to the database much later";
+        let answer = |t: &str| Signature::of(t, "answer");
+        // The scenario: the newcomer is like the vanished note, and more like the unchanged one.
+        let (to_vanished, to_unchanged) = (
+            answer(c).similarity(&answer(a)),
+            answer(c).similarity(&answer(b)),
+        );
+        assert!(
+            to_vanished + 0.0 >= super::super::RENAME_THRESHOLD,
+            "{to_vanished}"
+        );
+        assert!(to_unchanged > to_vanished, "{to_unchanged} {to_vanished}");
+        let old_a = draft(
+            "deck/x/definition/a",
+            "definition",
+            NotetypeKind::Standard,
+            a,
+        );
+        let old_b = draft(
+            "deck/y/definition/b",
+            "definition",
+            NotetypeKind::Standard,
+            b,
+        );
+        let new_c = draft(
+            "deck/y/definition/c",
+            "definition",
+            NotetypeKind::Standard,
+            c,
+        );
+        let mut lock = Lock::default();
+        let (v1, _) = build(&mut lock, 1_000, &[old_a, old_b.clone()]);
+        let (v2, report) = build(&mut lock, 2_000, &[old_b, new_c]);
+        assert!(report.renamed.is_empty(), "{:?}", report.renamed);
+        assert_eq!(report.removed[0].guid, v1[0].guid);
+        assert_eq!(v2[1].guid, guid_for("Deck", "deck/y/definition/c"));
+    }
+
+    #[test]
+    fn a_renamed_cloze_note_keeps_its_items_numbers() {
+        let list = |key: &str, items: &[&str]| {
+            let front: String = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("<li>{{{{c{}::{t}}}}}</li>", i + 1))
+                .collect();
+            let mut d = draft(
+                key,
+                "list",
+                NotetypeKind::Cloze,
+                &format!("<ul>{front}</ul>"),
+            );
+            d.card_count = items.len() as u32;
+            d
+        };
+        let mut lock = Lock::default();
+        let (k1, k2) = ("deck/a/list/kinds", "deck/b/list/kinds");
+        build(&mut lock, 1_000, &[list(k1, &["alpha", "beta", "gamma"])]);
+        let (v2, _) = build(&mut lock, 2_000, &[list(k1, &["gamma", "alpha", "beta"])]);
+        let expected = "<ul><li>{{c3::gamma}}</li><li>{{c1::alpha}}</li><li>{{c2::beta}}</li></ul>";
+        assert_eq!(v2[0].fields[0], expected);
+        // The heading is renamed: the note is matched by its text and keeps its numbers.
+        let (v3, report) = build(&mut lock, 3_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+        assert_eq!(report.renamed.len(), 1, "{report:?}");
+        assert_eq!(
+            (v3[0].guid.clone(), v3[0].id),
+            (v2[0].guid.clone(), v2[0].id)
+        );
+        assert_eq!(v3[0].fields[0], expected);
+        // And the lock now holds the numbers and the hash of what was written.
+        let (v4, report) = build(&mut lock, 4_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+        assert_eq!((report.unchanged, v4[0].mtime), (1, v3[0].mtime));
+        assert_eq!(v4[0].fields[0], expected);
+    }
+
+    #[test]
+    fn a_new_note_at_a_key_renamed_away_does_not_take_the_renamed_notes_guid() {
+        let text = "the application writes every update to the cache and to the database at once";
+        let other = "a tombstone marks a deleted entry so that replicas learn of the deletion";
+        let (a, b) = ("deck/a/summary", "deck/b/summary");
+        let mut lock = Lock::default();
+        let (v1, _) = build(
+            &mut lock,
+            1_000,
+            &[draft(a, "summary", NotetypeKind::Standard, text)],
+        );
+        // Heading a renamed to b: the note keeps the GUID key a derived.
+        let (v2, report) = build(
+            &mut lock,
+            2_000,
+            &[draft(b, "summary", NotetypeKind::Standard, text)],
+        );
+        assert_eq!(
+            (report.renamed.len(), v2[0].guid.clone()),
+            (1, v1[0].guid.clone())
+        );
+        // A new heading a: a new note, under a GUID of its own.
+        let (v3, report) = build(
+            &mut lock,
+            3_000,
+            &[
+                draft(b, "summary", NotetypeKind::Standard, text),
+                draft(a, "summary", NotetypeKind::Standard, other),
+            ],
+        );
+        assert_eq!((report.added, report.unchanged), (1, 1));
+        assert_eq!(v3[0].guid, v1[0].guid);
+        assert_ne!(v3[1].guid, v1[0].guid);
+        assert_ne!(v3[1].guid, guid_for("Deck", a));
+        // ... which it keeps.
+        let (v4, report) = build(
+            &mut lock,
+            4_000,
+            &[
+                draft(b, "summary", NotetypeKind::Standard, text),
+                draft(a, "summary", NotetypeKind::Standard, other),
+            ],
+        );
+        assert_eq!(
+            (report.unchanged, v4[1].guid.clone()),
+            (2, v3[1].guid.clone())
+        );
     }
 }

@@ -75,7 +75,13 @@ impl<'a> FileRenderer<'a> {
         key.push_str(&section.key_prefix);
         key::push_part(&mut key, card.rule);
         key::push_part(&mut key, &item);
+        let base_len = key.len();
         let key = self.keys.number(key);
+        // `key/N` for the N-th card of the file with this key.
+        let repeat = key
+            .get(base_len + 1..)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
         let fields = NoteFields {
             front,
             back,
@@ -86,6 +92,8 @@ impl<'a> FileRenderer<'a> {
         Ok(NoteDraft {
             key,
             pin: card.pin,
+            rule: card.rule,
+            repeat,
             deck: options.deck,
             kind,
             fields,

@@ -72,6 +72,10 @@ pub struct NoteDraft {
     pub key: String,
     /// An author's explicit identity pin (`<!-- id: … -->`), which wins over `key`.
     pub pin: Option<String>,
+    /// The rule that made the card (`summary`, `list`, …), also a part of `key`.
+    pub rule: &'static str,
+    /// 1, or N when `key` is the N-th key of the file with its text and so ends in `/N`.
+    pub repeat: u32,
     /// Index into the build's deck list.
     pub deck: usize,
     pub kind: NotetypeKind,
@@ -79,7 +83,9 @@ pub struct NoteDraft {
     pub fields: NoteFields,
     /// Hierarchical tags, e.g. `primer::database::sharding`.
     pub tags: Vec<String>,
-    /// Number of cards: 1 for standard notes, the highest cloze number for cloze notes.
+    /// Number of cards: 1 for standard notes, the highest cloze number for cloze notes (render
+    /// numbers deletions 1, 2, 3… by position; identity renumbers them so that a card follows
+    /// its item, and the note's cards are then the numbers its text uses).
     pub card_count: u32,
     /// Where the card came from, for messages.
     pub origin: SourceLocation,

@@ -523,14 +523,35 @@ def snapshot(col: Collection) -> dict[str, Any]:
         }
     cards = {}
     for row in col.db.all(
-        "select c.id, c.nid, c.ord, c.type, c.queue, c.due, c.ivl, c.reps, n.guid "
+        "select c.id, c.nid, c.ord, c.type, c.queue, c.due, c.ivl, c.reps, n.guid, n.flds, "
+        "(select count() from revlog r where r.cid = c.id) "
         "from cards c join notes n on n.id = c.nid"
     ):
         cards[int(row[0])] = dict(
-            zip(SCHED_KEYS, (int(v) for v in row[1:8])), card_id=int(row[0]), guid=row[8]
+            zip(SCHED_KEYS, (int(v) for v in row[1:8])),
+            card_id=int(row[0]),
+            guid=row[8],
+            asks=card_asks(row[9], int(row[2])),
+            revlog=int(row[10]),
         )
     revlog = [tuple(r) for r in col.db.all("select * from revlog order by id")]
     return {"notes": notes, "cards": cards, "revlog": revlog}
+
+
+CLOZE_DELETION = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+
+
+def card_asks(flds: str, ord_: int) -> str:
+    """What a card asks for, as plain text: for a cloze note the text of its deletions (empty
+    when the note no longer has that cloze number: an empty card), else the first two fields
+    (question | answer)."""
+    fields = flds.split("\x1f")
+    front = fields[0]
+    deletions = CLOZE_DELETION.findall(front)
+    if not deletions:
+        back = visible_text(fields[1]) if len(fields) > 1 else ""
+        return f"{visible_text(front)} | {back}"
+    return " / ".join(visible_text(c) for n, c in deletions if int(n) == ord_ + 1)
 
 
 def answer_first_cards(col: Collection, count: int) -> list[dict[str, Any]]:
@@ -552,6 +573,7 @@ def answer_first_cards(col: Collection, count: int) -> list[dict[str, Any]]:
             {
                 "card_id": int(card.id),
                 "guid": card.note().guid,
+                "asks": card_asks("\x1f".join(card.note().fields), int(card.ord)),
                 "ord": int(card.ord),
                 "type": int(card.type),
                 "queue": int(card.queue),
