@@ -16,20 +16,86 @@ pub fn cards(
 ) {
     let _ = intro;
     let cols = table.header.len();
-    let rows: Vec<(usize, &Vec<Vec<Inline>>)> = table
+    let rows: Vec<usize> = table
         .rows
         .iter()
         .enumerate()
         .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
+        .map(|(i, _)| i)
         .collect();
     if cols < 2 || rows.is_empty() {
         return;
     }
-    let cell = |r: &Vec<Vec<Inline>>, c: usize| r.get(c).cloned().unwrap_or_default();
-    let Some(key) = (0..cols).find(|&c| {
+    let Some(key) = key_column(table, &rows, cols) else {
+        return;
+    };
+    let grid = Grid {
+        table,
+        block,
+        rows,
+        key,
+        value_cols: (0..cols).filter(|&c| c != key).collect(),
+    };
+    let definitional = grid
+        .rows
+        .iter()
+        .filter(|&&ri| definitions::split_term(&grid.cell(ri, key)).is_some())
+        .count();
+    if definitional * 2 >= grid.rows.len() {
+        definition_cards(cx, index, &grid);
+    } else if !grid.is_reference() {
+        row_cards(cx, index, &grid);
+    }
+}
+
+/// A table with its non-empty rows, its key column and the columns that hold values.
+struct Grid<'a> {
+    table: &'a Table,
+    block: &'a Block,
+    rows: Vec<usize>,
+    key: usize,
+    value_cols: Vec<usize>,
+}
+
+impl Grid<'_> {
+    fn cell(&self, ri: usize, c: usize) -> Vec<Inline> {
+        self.table.rows[ri].get(c).cloned().unwrap_or_default()
+    }
+
+    fn line(&self, ri: usize) -> usize {
+        self.table
+            .row_lines
+            .get(ri)
+            .copied()
+            .unwrap_or(self.block.line)
+    }
+
+    /// Most value cells are links or empty: a table of references, not of facts.
+    fn is_reference(&self) -> bool {
+        let values: Vec<(usize, usize)> = self
+            .rows
+            .iter()
+            .flat_map(|&ri| self.value_cols.iter().map(move |&c| (ri, c)))
+            .collect();
+        let link_cells = values
+            .iter()
+            .filter(|&&(ri, c)| {
+                let v = self.cell(ri, c);
+                text::is_link_only(&v) || plain_text(&v).trim().is_empty()
+            })
+            .count();
+        link_cells * 5 >= values.len() * 4
+    }
+}
+
+/// The first column whose cells name their rows: filled in four rows of five, all different,
+/// and mostly not bare links.
+fn key_column(table: &Table, rows: &[usize], cols: usize) -> Option<usize> {
+    let cell = |ri: usize, c: usize| table.rows[ri].get(c).cloned().unwrap_or_default();
+    (0..cols).find(|&c| {
         let keys: Vec<String> = rows
             .iter()
-            .map(|(_, r)| text::normalize_key(&plain_text(&cell(r, c))))
+            .map(|&ri| text::normalize_key(&plain_text(&cell(ri, c))))
             .collect();
         let filled = keys.iter().filter(|k| !k.is_empty()).count();
         let mut unique = keys.clone();
@@ -39,106 +105,92 @@ pub fn cards(
             && unique.len() == keys.len()
             && rows
                 .iter()
-                .filter(|(_, r)| text::is_link_only(&cell(r, c)))
+                .filter(|&&ri| text::is_link_only(&cell(ri, c)))
                 .count()
                 * 2
                 < rows.len()
-    }) else {
-        return;
-    };
-    let value_cols: Vec<usize> = (0..cols).filter(|&c| c != key).collect();
-    let values: Vec<(usize, usize)> = rows
-        .iter()
-        .flat_map(|(ri, _)| value_cols.iter().map(move |&c| (*ri, c)))
-        .collect();
-    let link_cells = values
-        .iter()
-        .filter(|&&(ri, c)| {
-            let v = cell(&table.rows[ri], c);
-            text::is_link_only(&v) || plain_text(&v).trim().is_empty()
-        })
-        .count();
-    let definitional = rows
-        .iter()
-        .filter(|(_, r)| definitions::split_term(&cell(r, key)).is_some())
-        .count();
+    })
+}
+
+/// Rows whose key cell is "**Term** – definition": a definition card per row, and the reverse
+/// card when the definition does not give the name away.
+fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
     let subject = cx.subject(index);
-    let key_header = header(table, key);
-    if definitional * 2 >= rows.len() {
-        for (ri, r) in &rows {
-            let Some((term, def)) = definitions::split_term(&cell(r, key)) else {
-                continue;
-            };
-            let group = value_cols
-                .iter()
-                .map(|&c| cell(r, c))
-                .find(|v| !plain_text(v).trim().is_empty() && !text::is_link_only(v))
-                .map(|v| plain_text(&v));
-            let mut front = vec![Piece::Subject(subject.clone())];
-            if let Some(g) = group.filter(|g| g.len() <= 40) {
-                front.push(Piece::Text(format!(" ({g})")));
-            }
-            front.push(Piece::Text(": what is ".into()));
-            front.push(Piece::Inlines(vec![Inline::Strong(term.clone())]));
-            front.push(Piece::Text("?".into()));
-            let line = table.row_lines.get(*ri).copied().unwrap_or(block.line);
+    for &ri in &grid.rows {
+        let Some((term, def)) = definitions::split_term(&grid.cell(ri, grid.key)) else {
+            continue;
+        };
+        let group = grid
+            .value_cols
+            .iter()
+            .map(|&c| grid.cell(ri, c))
+            .find(|v| !plain_text(v).trim().is_empty() && !text::is_link_only(v))
+            .map(|v| plain_text(&v));
+        let mut front = vec![Piece::Subject(subject.clone())];
+        if let Some(g) = group.filter(|g| g.len() <= 40) {
+            front.push(Piece::Text(format!(" ({g})")));
+        }
+        front.push(Piece::Text(": what is ".into()));
+        front.push(Piece::Inlines(vec![Inline::Strong(term.clone())]));
+        front.push(Piece::Text("?".into()));
+        let line = grid.line(ri);
+        cx.push(
+            index,
+            "table-definition",
+            &plain_text(&term),
+            line,
+            None,
+            CardBody::Basic {
+                front,
+                back: vec![Piece::Para(def.clone())],
+            },
+        );
+        // Names worth producing: the reverse card (description → name).
+        // Not when the description gives the name away ("Distributed file system" → GFS).
+        if text::len(&def) >= 12 && !text::shares_stem(&plain_text(&term), &plain_text(&def)) {
+            let front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(": which one is “".into()),
+                Piece::Inlines(def.clone()),
+                Piece::Text("”?".into()),
+            ];
             cx.push(
                 index,
-                "table-definition",
+                "table-definition-reverse",
                 &plain_text(&term),
                 line,
                 None,
                 CardBody::Basic {
                     front,
-                    back: vec![Piece::Para(def.clone())],
+                    back: vec![Piece::Para(term.clone())],
                 },
             );
-            // Names worth producing: the reverse card (description → name).
-            // Not when the description gives the name away ("Distributed file system" → GFS).
-            if text::len(&def) >= 12 && !text::shares_stem(&plain_text(&term), &plain_text(&def)) {
-                let front = vec![
-                    Piece::Subject(subject.clone()),
-                    Piece::Text(": which one is “".into()),
-                    Piece::Inlines(def.clone()),
-                    Piece::Text("”?".into()),
-                ];
-                cx.push(
-                    index,
-                    "table-definition-reverse",
-                    &plain_text(&term),
-                    line,
-                    None,
-                    CardBody::Basic {
-                        front,
-                        back: vec![Piece::Para(term.clone())],
-                    },
-                );
-            }
         }
-        return;
     }
-    if link_cells * 5 >= values.len() * 4 {
-        return; // A reference table.
-    }
-    for (ri, r) in &rows {
-        let row_key = cell(r, key);
+}
+
+/// One card per value cell that matters, asked with the row key and the column header.
+fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
+    let subject = cx.subject(index);
+    let key_header = header(grid.table, grid.key);
+    for &ri in &grid.rows {
+        let row_key = grid.cell(ri, grid.key);
         let row_text = plain_text(&row_key);
         if row_text.trim().is_empty() {
             continue;
         }
-        let line = table.row_lines.get(*ri).copied().unwrap_or(block.line);
-        for &c in &value_cols {
-            let value = cell(r, c);
+        for &c in &grid.value_cols {
+            let value = grid.cell(ri, c);
             if plain_text(&value).trim().is_empty() || text::is_link_only(&value) {
                 continue;
             }
-            let col = header(table, c);
+            let col = header(grid.table, c);
             let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
             if !row_text.contains(' ') && !key_header.is_empty() {
                 front.push(Piece::Text(format!("{key_header} ")));
             }
             front.push(Piece::Inlines(row_key.clone()));
-            if value_cols.len() == 1 {
+            if grid.value_cols.len() == 1 {
                 if !col.is_empty() {
                     front.push(Piece::Text(format!(" ({})", col.to_lowercase())));
                 }
@@ -147,11 +199,12 @@ pub fn cards(
                 front.push(Piece::Text(format!(" — {col}?")));
             }
             let item = format!("{row_text} {col}");
-            let row_pin = table.row_pins.get(*ri).cloned().flatten();
+            let row_pin = grid.table.row_pins.get(ri).cloned().flatten();
             let pin = match row_pin {
-                Some(p) if value_cols.len() == 1 => Some(p),
+                Some(p) if grid.value_cols.len() == 1 => Some(p),
                 Some(p) => Some(format!("{p}/{}", text::normalize_key(&col))),
-                None => block
+                None => grid
+                    .block
                     .pin
                     .clone()
                     .map(|p| format!("{p}/{}", text::normalize_key(&item))),
@@ -160,7 +213,7 @@ pub fn cards(
                 index,
                 "table",
                 &item,
-                line,
+                grid.line(ri),
                 pin,
                 CardBody::Basic {
                     front,
