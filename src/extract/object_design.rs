@@ -48,16 +48,30 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     let exercise = cx
         .exercise_title(index)
         .unwrap_or_else(|| cx.subject(index));
-    let front = |text: Vec<Piece>| {
-        let mut front = vec![Piece::Subject(exercise.clone()), Piece::Text(": ".into())];
-        front.extend(text);
-        front
-    };
-    let code = |name: &str| Piece::Inlines(vec![Inline::Code(name.to_string())]);
-    // How classes relate: one card per base class of the design that others extend.
+    subclass_cards(cx, index, &classes, &exercise);
+    class_cards(cx, index, &classes, &exercise);
+}
+
+/// A question of the exercise: its name, then `text`.
+fn ask(exercise: &str, text: Vec<Piece>) -> Vec<Piece> {
+    let mut front = vec![
+        Piece::Subject(exercise.to_string()),
+        Piece::Text(": ".into()),
+    ];
+    front.extend(text);
+    front
+}
+
+/// A class or method name, shown as code.
+fn code(name: &str) -> Piece {
+    Piece::Inlines(vec![Inline::Code(name.to_string())])
+}
+
+/// How classes relate: one card per base class of the design that others extend.
+fn subclass_cards(cx: &mut Cx<'_>, index: usize, classes: &[ClassInfo], exercise: &str) {
     let mut bases: Vec<&str> = Vec::new();
-    for class in &classes {
-        if let Some(base) = class.base_in(&classes)
+    for class in classes {
+        if let Some(base) = class.base_in(classes)
             && !bases.contains(&base)
         {
             bases.push(base);
@@ -66,7 +80,7 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
     for base in bases {
         let subs: Vec<&ClassInfo> = classes
             .iter()
-            .filter(|c| c.base_in(&classes) == Some(base))
+            .filter(|c| c.base_in(classes) == Some(base))
             .collect();
         let mut back: Vec<Inline> = Vec::new();
         for (k, sub) in subs.iter().enumerate() {
@@ -102,65 +116,25 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
             line,
             None,
             CardBody::Basic {
-                front: front(vec![
-                    Piece::Text("which classes extend ".into()),
-                    code(base),
-                    Piece::Text("?".into()),
-                ]),
+                front: ask(
+                    exercise,
+                    vec![
+                        Piece::Text("which classes extend ".into()),
+                        code(base),
+                        Piece::Text("?".into()),
+                    ],
+                ),
                 back: vec![Piece::Para(back)],
             },
         );
     }
-    // What each class is responsible for, in words.
-    for class in &classes {
-        let (question, answer) = if class.is_enum() {
-            if class.members.is_empty() {
-                continue;
-            }
-            (
-                vec![
-                    Piece::Text("which values does the enum ".into()),
-                    code(&class.name),
-                    Piece::Text(" take?".into()),
-                ],
-                class.members.join(", "),
-            )
-        } else {
-            let parent = class
-                .base_in(&classes)
-                .and_then(|b| classes.iter().find(|c| c.name == b));
-            // Methods it adds beyond what it overrides (the base card covers those).
-            let own: Vec<&String> = class
-                .public
-                .iter()
-                .filter(|m| !parent.is_some_and(|p| p.public.contains(m)))
-                .collect();
-            if !own.is_empty() {
-                let duties: Vec<String> = own.iter().map(|m| m.replace('_', " ")).collect();
-                let mut answer = text::upper_first(&duties.join("; "));
-                if !class.attributes.is_empty() {
-                    answer.push_str(&format!(" (keeps {})", class.attributes.join(", ")));
-                }
-                (
-                    vec![
-                        Piece::Text("what is ".into()),
-                        code(&class.name),
-                        Piece::Text(" responsible for?".into()),
-                    ],
-                    answer,
-                )
-            } else if parent.is_none() && class.attributes.len() >= 2 {
-                (
-                    vec![
-                        Piece::Text("what state does ".into()),
-                        code(&class.name),
-                        Piece::Text(" keep?".into()),
-                    ],
-                    class.attributes.join(", "),
-                )
-            } else {
-                continue;
-            }
+}
+
+/// What each class is responsible for, in words.
+fn class_cards(cx: &mut Cx<'_>, index: usize, classes: &[ClassInfo], exercise: &str) {
+    for class in classes {
+        let Some((question, answer)) = class_question(class, classes) else {
+            continue;
         };
         cx.push(
             index,
@@ -169,10 +143,63 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
             class.line,
             None,
             CardBody::Basic {
-                front: front(question),
+                front: ask(exercise, question),
                 back: vec![Piece::Text(answer)],
             },
         );
+    }
+}
+
+/// The question a class is asked and its answer: an enum's values, what a class adds beyond
+/// what it overrides, or the state a base class keeps; `None` when it has nothing of its own.
+fn class_question(class: &ClassInfo, classes: &[ClassInfo]) -> Option<(Vec<Piece>, String)> {
+    if class.is_enum() {
+        if class.members.is_empty() {
+            return None;
+        }
+        return Some((
+            vec![
+                Piece::Text("which values does the enum ".into()),
+                code(&class.name),
+                Piece::Text(" take?".into()),
+            ],
+            class.members.join(", "),
+        ));
+    }
+    let parent = class
+        .base_in(classes)
+        .and_then(|b| classes.iter().find(|c| c.name == b));
+    // Methods it adds beyond what it overrides (the base card covers those).
+    let own: Vec<&String> = class
+        .public
+        .iter()
+        .filter(|m| !parent.is_some_and(|p| p.public.contains(m)))
+        .collect();
+    if !own.is_empty() {
+        let duties: Vec<String> = own.iter().map(|m| m.replace('_', " ")).collect();
+        let mut answer = text::upper_first(&duties.join("; "));
+        if !class.attributes.is_empty() {
+            answer.push_str(&format!(" (keeps {})", class.attributes.join(", ")));
+        }
+        Some((
+            vec![
+                Piece::Text("what is ".into()),
+                code(&class.name),
+                Piece::Text(" responsible for?".into()),
+            ],
+            answer,
+        ))
+    } else if parent.is_none() && class.attributes.len() >= 2 {
+        Some((
+            vec![
+                Piece::Text("what state does ".into()),
+                code(&class.name),
+                Piece::Text(" keep?".into()),
+            ],
+            class.attributes.join(", "),
+        ))
+    } else {
+        None
     }
 }
 
