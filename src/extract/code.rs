@@ -26,72 +26,7 @@ pub fn cards(
     if lang.is_none()
         && let Some(groups) = parse_table(code)
     {
-        let subject = cx.subject(index);
-        for group in groups {
-            for row in &group.rows {
-                // With column headers: one card per filled cell ("Power 20 — bytes?").
-                if let Some(h) = group
-                    .headers
-                    .as_ref()
-                    .filter(|h| h.len() == row.values.len() + 1)
-                {
-                    for (c, value) in row.values.iter().enumerate() {
-                        if value.trim().is_empty() {
-                            continue;
-                        }
-                        let front = vec![
-                            Piece::Subject(subject.clone()),
-                            Piece::Text(format!(
-                                ": {} {} — {}?",
-                                h[0],
-                                row.key,
-                                h[c + 1].to_lowercase()
-                            )),
-                        ];
-                        let item = format!("{} {} {}", group.title, row.key, h[c + 1]);
-                        cx.push(
-                            index,
-                            "code-table",
-                            &item,
-                            block.line + row.offset,
-                            None,
-                            CardBody::Basic {
-                                front,
-                                back: vec![Piece::Text(value.clone())],
-                            },
-                        );
-                    }
-                    continue;
-                }
-                let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
-                let question = match &group.headers {
-                    Some(h) if h.len() == row.values.len() + 1 => {
-                        format!(
-                            "{} {} — {}?",
-                            h[0],
-                            row.key,
-                            h[1..].join(", ").to_lowercase()
-                        )
-                    }
-                    _ if group.equation => format!("{} = ?", row.key),
-                    _ => format!("{}?", row.key),
-                };
-                front.push(Piece::Text(question));
-                let answer = format_values(&row.values);
-                let item = format!("{} {}", group.title, row.key);
-                cx.push(
-                    index,
-                    "code-table",
-                    &item,
-                    block.line + row.offset,
-                    None,
-                    CardBody::Basic {
-                        front,
-                        back: vec![Piece::Text(answer)],
-                    },
-                );
-            }
-        }
+        table_cards(cx, index, block, &groups);
         return;
     }
     let intro = intro.map(text::strip_trailing_colon);
@@ -124,6 +59,77 @@ pub fn cards(
     // Other code (an API call, a table schema, a class) is nobody's answer: it is shown as
     // context on the card before it in its section, the card of the statement it illustrates.
     attach_as_context(cx, index, lang, code, intro.as_deref());
+}
+
+/// A code block laid out as a table (latency numbers, powers of two): one card per row, or
+/// per filled cell when the columns have headers.
+fn table_cards(cx: &mut Cx<'_>, index: usize, block: &Block, groups: &[Group]) {
+    let subject = cx.subject(index);
+    for group in groups {
+        for row in &group.rows {
+            // With column headers: one card per filled cell ("Power 20 — bytes?").
+            if let Some(h) = group
+                .headers
+                .as_ref()
+                .filter(|h| h.len() == row.values.len() + 1)
+            {
+                for (c, value) in row.values.iter().enumerate() {
+                    if value.trim().is_empty() {
+                        continue;
+                    }
+                    let front = vec![
+                        Piece::Subject(subject.clone()),
+                        Piece::Text(format!(
+                            ": {} {} — {}?",
+                            h[0],
+                            row.key,
+                            h[c + 1].to_lowercase()
+                        )),
+                    ];
+                    let item = format!("{} {} {}", group.title, row.key, h[c + 1]);
+                    cx.push(
+                        index,
+                        "code-table",
+                        &item,
+                        block.line + row.offset,
+                        None,
+                        CardBody::Basic {
+                            front,
+                            back: vec![Piece::Text(value.clone())],
+                        },
+                    );
+                }
+                continue;
+            }
+            let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+            let question = match &group.headers {
+                Some(h) if h.len() == row.values.len() + 1 => {
+                    format!(
+                        "{} {} — {}?",
+                        h[0],
+                        row.key,
+                        h[1..].join(", ").to_lowercase()
+                    )
+                }
+                _ if group.equation => format!("{} = ?", row.key),
+                _ => format!("{}?", row.key),
+            };
+            front.push(Piece::Text(question));
+            let answer = format_values(&row.values);
+            let item = format!("{} {}", group.title, row.key);
+            cx.push(
+                index,
+                "code-table",
+                &item,
+                block.line + row.offset,
+                None,
+                CardBody::Basic {
+                    front,
+                    back: vec![Piece::Text(answer)],
+                },
+            );
+        }
+    }
 }
 
 /// Longest code shown as context; longer Python is cut to its skeleton (class and method
