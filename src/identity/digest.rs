@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::clozes;
-use super::lock::Lock;
+use super::lock::{ClozeItems, Lock, LockedNote};
 use super::similarity::Signature;
 use super::{
     GUID_LEN, ID_STRIDE, LISTED_KEYS, adopt, content_hash, guid_bytes, guid_for_kind, identity_of,
@@ -170,30 +170,14 @@ impl FileNotes {
         // Of the text as render numbered it (by position), so that renumbering never makes two
         // versions of a list look less alike, and signatures stay those of earlier builds.
         let signature = Signature::of(&draft.fields.front, &draft.fields.back);
-        let mut cloze_high = 0;
-        if draft.kind == NotetypeKind::Cloze {
+        let cloze_high = if draft.kind == NotetypeKind::Cloze {
             let old_items = locked
                 .filter(|_| type_changed.is_none())
                 .and_then(|l| l.clozes.as_ref());
-            let numbered = clozes::renumber(&mut draft.fields.front, old_items);
-            cloze_high = numbered.high;
-            if i64::from(numbered.high) >= ID_STRIDE {
-                return Err(Error::new(format!(
-                    "a cloze note has used {} cloze numbers; the limit is {}",
-                    numbered.high,
-                    ID_STRIDE - 1
-                ))
-                .at(draft.origin.clone())
-                .help("split the list into smaller ones, or give it a new identity with <!-- id: … -->"));
-            }
-            draft.card_count = clozes::numbers(&draft.fields.front)
-                .last()
-                .copied()
-                .unwrap_or(1);
-            if !numbered.emptied.is_empty() {
-                self.emptied.push((identity.clone(), numbered.emptied));
-            }
-        }
+            self.renumber_clozes(draft, old_items, &identity)?
+        } else {
+            0
+        };
         let grew = locked.is_none()
             && draft.repeat >= 2
             && draft.pin.is_none()
@@ -217,58 +201,13 @@ impl FileNotes {
             cloze_high,
         };
         match (locked, type_changed) {
-            (Some(locked), Some(old_kind)) => {
-                // A new note: a fresh GUID from the key and the type; id and mtime come in
-                // `resolve`.
-                note.locked = Locked::TypeChanged;
-                self.locked_guids
-                    .push((index, guid_for_kind(deck.name, &identity, draft.kind)));
-                self.type_changed.push((
-                    index,
-                    identity.clone(),
-                    locked.guid.clone(),
-                    old_kind,
-                    draft.kind,
-                ));
-                if self.listed_new.len() < LISTED_KEYS {
-                    self.listed_new.push((index, identity.clone()));
-                }
-            }
+            (Some(locked), Some(old_kind)) => self.type_changed_note(
+                index, &mut note, locked, old_kind, deck.name, &identity, draft.kind,
+            ),
             (Some(locked), None) => {
-                note.note_id = locked.note_id;
-                if locked.guid.as_bytes() != guid_bytes(deck.name, &identity) {
-                    self.locked_guids.push((index, locked.guid.clone()));
-                }
-                if locked.hash == note.hash {
-                    note.mtime = locked.mtime;
-                    note.locked = if locked.signature.is_some() {
-                        Locked::Unchanged
-                    } else {
-                        Locked::UnchangedUnsigned
-                    };
-                } else {
-                    note.mtime = cx.now.max(locked.mtime + 1);
-                    note.locked = Locked::Changed;
-                    if self.listed_changed.len() < LISTED_KEYS {
-                        self.listed_changed.push(identity.clone());
-                    }
-                }
+                self.known_note(&mut note, locked, deck.name, &identity, cx.now, index)
             }
-            (None, _) => {
-                if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
-                    self.derived.push((index, guid_bytes(deck.name, &identity)));
-                    self.candidates.push(Candidate {
-                        index,
-                        signature,
-                        identity: identity.clone(),
-                        kind: draft.kind,
-                        rule: draft.rule,
-                    });
-                }
-                if self.listed_new.len() < LISTED_KEYS {
-                    self.listed_new.push((index, identity.clone()));
-                }
-            }
+            (None, _) => self.new_note(index, deck.name, &identity, signature, draft, cx),
         }
         if cx.for_adoption {
             self.adopt.push(adopt::Candidate::of(draft, &identity));
@@ -276,6 +215,119 @@ impl FileNotes {
         self.notes.push(note);
         self.signatures.push(signature);
         Ok((identity, signature))
+    }
+
+    /// Numbers a cloze note's deletions by the items its lock line records (see
+    /// [`clozes::renumber`]); returns the highest number the note has used.
+    fn renumber_clozes(
+        &mut self,
+        draft: &mut NoteDraft,
+        old_items: Option<&ClozeItems>,
+        identity: &str,
+    ) -> Result<u32> {
+        let numbered = clozes::renumber(&mut draft.fields.front, old_items);
+        if i64::from(numbered.high) >= ID_STRIDE {
+            return Err(Error::new(format!(
+                "a cloze note has used {} cloze numbers; the limit is {}",
+                numbered.high,
+                ID_STRIDE - 1
+            ))
+            .at(draft.origin.clone())
+            .help(
+                "split the list into smaller ones, or give it a new identity with <!-- id: … -->",
+            ));
+        }
+        draft.card_count = clozes::numbers(&draft.fields.front)
+            .last()
+            .copied()
+            .unwrap_or(1);
+        if !numbered.emptied.is_empty() {
+            self.emptied.push((identity.to_string(), numbered.emptied));
+        }
+        Ok(numbered.high)
+    }
+
+    /// A key the lock knows under another note type: a new note, with a fresh GUID from the
+    /// key and the type; id and mtime come in `resolve`.
+    #[allow(clippy::too_many_arguments)]
+    fn type_changed_note(
+        &mut self,
+        index: u32,
+        note: &mut NoteDigest,
+        locked: &LockedNote,
+        old_kind: NotetypeKind,
+        deck: &str,
+        identity: &str,
+        kind: NotetypeKind,
+    ) {
+        note.locked = Locked::TypeChanged;
+        self.locked_guids
+            .push((index, guid_for_kind(deck, identity, kind)));
+        self.type_changed.push((
+            index,
+            identity.to_string(),
+            locked.guid.clone(),
+            old_kind,
+            kind,
+        ));
+        if self.listed_new.len() < LISTED_KEYS {
+            self.listed_new.push((index, identity.to_string()));
+        }
+    }
+
+    /// A key the lock knows: its id, and its mtime unless the content changed.
+    fn known_note(
+        &mut self,
+        note: &mut NoteDigest,
+        locked: &LockedNote,
+        deck: &str,
+        identity: &str,
+        now: i64,
+        index: u32,
+    ) {
+        note.note_id = locked.note_id;
+        if locked.guid.as_bytes() != guid_bytes(deck, identity) {
+            self.locked_guids.push((index, locked.guid.clone()));
+        }
+        if locked.hash == note.hash {
+            note.mtime = locked.mtime;
+            note.locked = if locked.signature.is_some() {
+                Locked::Unchanged
+            } else {
+                Locked::UnchangedUnsigned
+            };
+        } else {
+            note.mtime = now.max(locked.mtime + 1);
+            note.locked = Locked::Changed;
+            if self.listed_changed.len() < LISTED_KEYS {
+                self.listed_changed.push(identity.to_string());
+            }
+        }
+    }
+
+    /// A key the lock does not know: new, or a renamed note that rename matching may find.
+    fn new_note(
+        &mut self,
+        index: u32,
+        deck: &str,
+        identity: &str,
+        signature: Signature,
+        draft: &NoteDraft,
+        cx: DigestContext<'_>,
+    ) {
+        if cx.old.decks.get(deck).is_some_and(|n| !n.is_empty()) {
+            self.derived.push((index, guid_bytes(deck, identity)));
+            self.candidates.push(Candidate {
+                index,
+                signature,
+                identity: identity.to_string(),
+                kind: draft.kind,
+                rule: draft.rule,
+            });
+        }
+        if self.listed_new.len() < LISTED_KEYS {
+            self.listed_new.push((index, identity.to_string()));
+        }
     }
 
     /// Releases the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
