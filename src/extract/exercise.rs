@@ -136,7 +136,7 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
                 context = back.get(1..).unwrap_or_default().to_vec();
                 let mut text = front[..front.len() - 1].to_vec();
                 text.push(Piece::Text(format!(
-                    "the request flow, step by step ({n} steps)"
+                    ": the request flow, step by step ({n} steps)"
                 )));
                 text.push(Piece::ClozeList(
                     steps
@@ -149,6 +149,8 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
                     text,
                     extra: context.clone(),
                 };
+                // Its own rule name: a key never changes note type.
+                card.rule = "flow";
             }
             if is_label_card(&mut card) {
                 // Every step is shared: no card; its code context goes to the card before.
@@ -178,8 +180,9 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<V
     let CardBody::Basic { front, .. } = &card.body else {
         return None;
     };
+    // "Subject: name the 2 steps." (the question of a list with no intro).
     match front.as_slice() {
-        [Piece::Subject(_), Piece::Text(_), Piece::Text(t)] if t.starts_with("name the ") => {}
+        [Piece::Subject(_), Piece::Text(t)] if t.starts_with(": name the ") => {}
         _ => return None,
     }
     let block = blocks.iter().find(|b| b.line == card.line)?;
@@ -191,16 +194,23 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<V
         .iter()
         .map(|i| text::item_parts(&i.blocks).0)
         .collect();
-    steps
-        .iter()
-        .all(|s| plain_text(s).starts_with("The "))
-        .then_some(steps)
+    if !steps.iter().all(|s| plain_text(s).starts_with("The ")) {
+        return None;
+    }
+    // A step that leads into its own list ("The **User Graph Service** does the
+    // following:") is asked on its own card (see `lead_in_lists`), its lead-in the cue.
+    Some(
+        steps
+            .into_iter()
+            .filter(|s| !text::ends_with_colon(s))
+            .collect(),
+    )
 }
 
-/// A step every exercise's flow has: the client sends the request to the web server, which
-/// forwards it to an API server. Shown in a flow's cloze, never asked.
+/// A step every exercise's flow has: the client sends (or posts) its request to the web
+/// server, which forwards it to an API server. Shown in a flow's cloze, never asked.
 static EVERY_FLOW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^the client sends (?:a |an )?(?:[\w-]+ )?request to the web server\b|^the web server forwards the request to the [\w ]+ server$").unwrap()
+    Regex::new(r"(?i)^the client (?:sends|posts)\b[^.]*?\bto the web server\b|^the web server (?:forwards|passes|sends)\b[^.]*?\bto the [\w ]+ server$").unwrap()
 });
 
 /// A list item that is a lead-in with its own list ("The **Write API** server does the
@@ -290,14 +300,15 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
                 continue;
             }
             // The list rule gave this sub-list its own card ("… does the following (4
-            // items)"): this one asks the same, with every step.
+            // items)"), and its steps key-term cards ("Uses the {{Budget Service}} to …"):
+            // this one asks the same, every step in the context of the others.
             let own = cx.cards.len() - 1;
             let mut k = 0;
             cx.cards.retain(|c| {
                 k += 1;
                 k - 1 == own
                     || !(c.section == index
-                        && matches!(c.rule, "list" | "short-list")
+                        && matches!(c.rule, "list" | "short-list" | "keyterm")
                         && c.line == sub_block.line)
             });
         }
