@@ -136,7 +136,7 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
                 context = back.get(1..).unwrap_or_default().to_vec();
                 let mut text = front[..front.len() - 1].to_vec();
                 text.push(Piece::Text(format!(
-                    ": the request flow, step by step ({n} steps)"
+                    "the request flow, step by step ({n} steps)"
                 )));
                 text.push(Piece::ClozeList(
                     steps
@@ -180,9 +180,8 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<V
     let CardBody::Basic { front, .. } = &card.body else {
         return None;
     };
-    // "Subject: name the 2 steps." (the question of a list with no intro).
     match front.as_slice() {
-        [Piece::Subject(_), Piece::Text(t)] if t.starts_with(": name the ") => {}
+        [Piece::Subject(_), Piece::Text(_), Piece::Text(t)] if t.starts_with("name the ") => {}
         _ => return None,
     }
     let block = blocks.iter().find(|b| b.line == card.line)?;
