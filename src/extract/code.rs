@@ -138,6 +138,9 @@ const MAX_CONTEXT: usize = 700;
 
 /// Longest back of a basic card once code is shown under its answer.
 const MAX_BACK: usize = 1200;
+/// ... and in words: the answer stays under the 200 words `check` allows (the long-answer
+/// warning), with room for the diagram's attribution.
+const MAX_BACK_WORDS: usize = 180;
 
 /// Puts the code (and the sentence that introduced it) under the answer of the last card of
 /// section `index`, if the section has one.
@@ -168,16 +171,47 @@ pub fn attach_as_context(
 }
 
 /// Shows `pieces` under the answer of `card` (the back extra of a cloze). The back of a basic
-/// card is its answer: context that would take it over `MAX_BACK` characters is left out.
+/// card is its answer: context that would take it over `MAX_BACK` characters or
+/// `MAX_BACK_WORDS` words is left out.
 pub fn add_context(card: &mut super::Card, pieces: Vec<Piece>) {
     match &mut card.body {
         CardBody::Basic { back, .. } => {
-            if shown_len(back) + shown_len(&pieces) <= MAX_BACK {
+            if shown_len(back) + shown_len(&pieces) <= MAX_BACK
+                && shown_words(back) + shown_words(&pieces) <= MAX_BACK_WORDS
+            {
                 back.extend(pieces);
             }
         }
         CardBody::Cloze { extra, .. } => extra.extend(pieces),
     }
+}
+
+/// Words shown for pieces. Highlighted code reads token by token (`self.cache = cache` is
+/// five), so code counts its names and its punctuation.
+fn shown_words(pieces: &[Piece]) -> usize {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Code { text, .. } => code_tokens(text),
+            other => text::pieces_text(std::slice::from_ref(other))
+                .split_whitespace()
+                .count(),
+        })
+        .sum()
+}
+
+/// Names, numbers and punctuation marks of code.
+fn code_tokens(code: &str) -> usize {
+    let mut n = 0;
+    let mut in_word = false;
+    for c in code.chars() {
+        let word = c.is_alphanumeric() || c == '_';
+        if word && !in_word || !word && !c.is_whitespace() {
+            n += 1;
+        }
+        in_word = word;
+    }
+    n
 }
 
 /// Characters shown for pieces, code included.
@@ -374,6 +408,18 @@ fn format_values(values: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_counts_its_tokens_as_highlighted() {
+        assert_eq!(code_tokens("self.cache = cache"), 5);
+        assert_eq!(code_tokens("def get(self, key):"), 8);
+        let prose = vec![Piece::Para(vec![Inline::Text("Two words".into())])];
+        let code = vec![Piece::Code {
+            lang: None,
+            text: "a.b".into(),
+        }];
+        assert_eq!(shown_words(&prose) + shown_words(&code), 5);
+    }
 
     #[test]
     fn columns_follow_the_header() {

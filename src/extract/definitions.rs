@@ -103,6 +103,18 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
     true
 }
 
+/// "Step 1", "Phase 2": a position in a sequence, not a term. A list of them is a list of
+/// steps (see `lists`), never definitions: "which term means 'Perform a distributed sort'?" →
+/// "Step 2" asks nothing.
+fn is_ordinal(term: &str) -> bool {
+    let words: Vec<&str> = term.split_whitespace().collect();
+    matches!(
+        words.as_slice(),
+        [word, number] if ["step", "phase", "stage", "part"].contains(&word.to_lowercase().as_str())
+            && number.chars().all(|c| c.is_ascii_digit())
+    )
+}
+
 /// A list whose items (three quarters or more) are bold-term definitions.
 pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list: &List) -> bool {
     let block = &blocks[i];
@@ -111,6 +123,7 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         let (first, rest) = text::item_parts(&item.blocks);
         if let Some((term, def)) = split_term(&first)
             && !text::is_label(&plain_text(&term))
+            && !is_ordinal(&plain_text(&term))
         {
             entries.push((term, def, rest, item));
         }
@@ -205,4 +218,17 @@ fn capitalised(def: &[Inline]) -> Vec<Inline> {
         *t = text::upper_first(t);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_in_a_sequence_is_no_term() {
+        assert!(is_ordinal("Step 2"));
+        assert!(is_ordinal("phase 10"));
+        assert!(!is_ordinal("Step function"));
+        assert!(!is_ordinal("Sharding"));
+    }
 }

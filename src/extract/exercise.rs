@@ -149,6 +149,8 @@ fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
                     text,
                     extra: context.clone(),
                 };
+                // Its own rule name: a key never changes note type.
+                card.rule = "flow";
             }
             if is_label_card(&mut card) {
                 // Every step is shared: no card; its code context goes to the card before.
@@ -191,16 +193,23 @@ fn flow_steps(blocks: &[crate::document::Block], card: &super::Card) -> Option<V
         .iter()
         .map(|i| text::item_parts(&i.blocks).0)
         .collect();
-    steps
-        .iter()
-        .all(|s| plain_text(s).starts_with("The "))
-        .then_some(steps)
+    if !steps.iter().all(|s| plain_text(s).starts_with("The ")) {
+        return None;
+    }
+    // A step that leads into its own list ("The **User Graph Service** does the
+    // following:") is asked on its own card (see `lead_in_lists`), its lead-in the cue.
+    Some(
+        steps
+            .into_iter()
+            .filter(|s| !text::ends_with_colon(s))
+            .collect(),
+    )
 }
 
-/// A step every exercise's flow has: the client sends the request to the web server, which
-/// forwards it to an API server. Shown in a flow's cloze, never asked.
+/// A step every exercise's flow has: the client sends (or posts) its request to the web
+/// server, which forwards it to an API server. Shown in a flow's cloze, never asked.
 static EVERY_FLOW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^the client sends (?:a |an )?(?:[\w-]+ )?request to the web server\b|^the web server forwards the request to the [\w ]+ server$").unwrap()
+    Regex::new(r"(?i)^the client (?:sends|posts)\b[^.]*?\bto the web server\b|^the web server (?:forwards|passes|sends)\b[^.]*?\bto the [\w ]+ server$").unwrap()
 });
 
 /// A list item that is a lead-in with its own list ("The **Write API** server does the
@@ -225,8 +234,14 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
             if !text::ends_with_colon(&lead) && !heading_word {
                 continue;
             }
-            let Some(sub) = rest.iter().find_map(|b| match &b.kind {
-                BlockKind::List(l) => Some(l),
+            // "For example, in a photo service, …:": a sample, not the design's flow (see
+            // `lists`: samples make no card).
+            let key = text::normalize_key(&plain_text(&lead));
+            if key.starts_with("for example") || key.starts_with("for instance") {
+                continue;
+            }
+            let Some((sub_block, sub)) = rest.iter().find_map(|b| match &b.kind {
+                BlockKind::List(l) => Some((b, l)),
                 _ => None,
             }) else {
                 continue;
@@ -239,11 +254,23 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
                 .filter(|(first, _)| !first.is_empty())
                 .enumerate()
                 .map(|(k, (first, more))| {
-                    if !more.is_empty() {
-                        extra.push(Piece::Para(vec![Inline::Strong(first.clone())]));
+                    // A step that leads into its own list ("Notifies the user through the
+                    // **Notification Service**:") is a step all the same: asked without its
+                    // colon, its list under the answer. A long step is asked by its first
+                    // sentence, or shown when even that is too long (one fact per deletion).
+                    let first = if more.is_empty() {
+                        first
+                    } else {
+                        text::strip_trailing_colon(&first)
+                    };
+                    let (deleted, rest_of_step) = lists::deletion(&first);
+                    let shown = deleted.clone().unwrap_or_else(|| first.clone());
+                    if !more.is_empty() || rest_of_step.is_some() {
+                        extra.push(Piece::Para(vec![Inline::Strong(shown.clone())]));
+                        extra.extend(rest_of_step.map(Piece::Para));
                         extra.extend(more.iter().map(|b| Piece::Block(b.clone())));
                     }
-                    (k as u32 + 1, first)
+                    (if deleted.is_some() { k as u32 + 1 } else { 0 }, shown)
                 })
                 .collect();
             if steps.len() < 2 {
@@ -269,7 +296,20 @@ pub(super) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
             // A step that is itself a lead-in is shown, not asked.
             if cx.cards.last_mut().is_some_and(is_label_card) {
                 cx.cards.pop();
+                continue;
             }
+            // The list rule gave this sub-list its own card ("… does the following (4
+            // items)"), and its steps key-term cards ("Uses the {{Budget Service}} to …"):
+            // this one asks the same, every step in the context of the others.
+            let own = cx.cards.len() - 1;
+            let mut k = 0;
+            cx.cards.retain(|c| {
+                k += 1;
+                k - 1 == own
+                    || !(c.section == index
+                        && matches!(c.rule, "list" | "short-list" | "keyterm")
+                        && c.line == sub_block.line)
+            });
         }
     }
 }
@@ -451,10 +491,28 @@ fn bold_names(cx: &Cx<'_>, index: usize) -> Vec<String> {
     out
 }
 
+/// Bold names that are components: not labels ("**Note**:"), not the name of a code listing
+/// ("**Person** implementation:"), and not a plural of a name already found ("Person
+/// Servers" after "Person Server", or before it).
 fn collect_bold(inlines: &[Inline], out: &mut Vec<String>) {
-    for inline in inlines {
+    for (at, inline) in inlines.iter().enumerate() {
         if let Inline::Strong(c) = inline {
             let name = plain_text(c).trim().to_string();
+            let after = match inlines.get(at + 1) {
+                Some(Inline::Text(t)) => t.trim_start().to_lowercase(),
+                _ => String::new(),
+            };
+            if text::is_label(&name) || after.starts_with("implementation") {
+                continue;
+            }
+            let singular = |n: &str| n.trim_end_matches('s').to_lowercase();
+            if let Some(o) = out.iter_mut().find(|o| singular(o) == singular(&name)) {
+                // The singular names the component.
+                if name.len() < o.len() {
+                    *o = name;
+                }
+                continue;
+            }
             let words = name.split_whitespace().count();
             let capitalised = name
                 .split_whitespace()

@@ -7,7 +7,7 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, keyterms, normalize_key, summary, text};
+use super::{CardBody, Cx, Piece, Profile, keyterms, normalize_key, summary, text};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -36,6 +36,20 @@ pub fn card(
     intro: Option<&[Inline]>,
     examples: bool,
 ) {
+    card_of(cx, index, block, list, intro, examples, false);
+}
+
+/// `steps`: the list is the sub-list of a lead-in item ("Queries the **Search Cluster** for
+/// the results:"): its items are that step's steps.
+fn card_of(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    list: &List,
+    intro: Option<&[Inline]>,
+    examples: bool,
+    steps: bool,
+) {
     if list.items.is_empty() || is_reference_list(list) {
         return;
     }
@@ -57,7 +71,7 @@ pub fn card(
             line: nested.line,
             pin: block.pin.clone(),
         };
-        card(cx, index, &inner_block, inner, Some(&intro), false);
+        card_of(cx, index, &inner_block, inner, Some(&intro), false, false);
         return;
     }
     if question_items(cx, index, list) {
@@ -101,7 +115,8 @@ pub fn card(
                     line: nested.line,
                     pin: None,
                 };
-                card(cx, index, &inner_block, inner, Some(&first), false);
+                let steps = !text::is_label(&t);
+                card_of(cx, index, &inner_block, inner, Some(&first), false, steps);
                 flow = true;
                 continue;
             }
@@ -123,7 +138,8 @@ pub fn card(
     let has_details = items.iter().any(|(_, rest)| !rest.is_empty());
     let n = items.len();
     let all_short = items.iter().all(|(f, _)| text::len(f) <= SHORT_ITEM);
-    if n == 1 || (n <= 3 && all_short && !has_details) {
+    let short = n == 1 || (n <= 3 && all_short && !has_details);
+    if short {
         // Every item is already asked on its own (key terms): the list card adds nothing.
         if n > 1 && keyterm_items == list.items.len() {
             return;
@@ -133,32 +149,75 @@ pub fn card(
         if n == 1 && intro.is_some() && enumerated_noun(&intro_text, flow).is_none() {
             return;
         }
-        let front = list_question(cx, index, intro.as_deref(), &intro_text, flow, &items);
-        let mut back = if n == 1 {
-            vec![Piece::Para(items[0].0.clone())]
-        } else {
-            vec![Piece::List(items.iter().map(|(f, _)| f.clone()).collect())]
-        };
-        for (_, rest) in &items {
-            for b in rest.iter() {
-                back.push(Piece::Block(b.clone()));
-            }
+        // The sub-steps of a step are its steps; a single one only elaborates it.
+        // A lead-in that asks for its completion ("… requests from:") keeps its "what?".
+        let flow = flow || (steps && n > 1 && !ends_with_particle(&intro_text));
+        let (front, named) = list_question(cx, index, intro.as_deref(), &intro_text, flow, &items);
+        // In an exercise, a short list whose items have no name ("… — name the 2.") is a
+        // cloze like a long one: the intro is the cue, the other items the context.
+        if named || n == 1 || cx.profile != Profile::Exercise {
+            short_card(cx, index, block, &intro_text, &items, front);
+            return;
         }
-        cx.push(
-            index,
-            "list",
-            &intro_text,
-            block.line,
-            block.pin.clone(),
-            CardBody::Basic { front, back },
-        );
-        return;
     }
+    list_cloze(
+        cx,
+        index,
+        block,
+        intro.as_deref(),
+        &intro_text,
+        &items,
+        short,
+    );
+}
+
+/// The basic card of a short list: the question, the items as the answer.
+fn short_card(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    intro_text: &str,
+    items: &[Item],
+    front: Vec<Piece>,
+) {
+    let mut back = if items.len() == 1 {
+        vec![Piece::Para(items[0].0.clone())]
+    } else {
+        vec![Piece::List(items.iter().map(|(f, _)| f.clone()).collect())]
+    };
+    for (_, rest) in items {
+        for b in rest.iter() {
+            back.push(Piece::Block(b.clone()));
+        }
+    }
+    cx.push(
+        index,
+        "list",
+        intro_text,
+        block.line,
+        block.pin.clone(),
+        CardBody::Basic { front, back },
+    );
+}
+
+/// The cloze notes of a list: one deletion per item, long lists split into parts. `short`: a
+/// short list with no name for its items (rule `short-list`: it was a basic card once, and a
+/// key never changes note type).
+fn list_cloze(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    intro: Option<&[Inline]>,
+    intro_text: &str,
+    items: &[Item],
+    short: bool,
+) {
+    let n = items.len();
     let subject = cx.subject(index);
     let chunks: Vec<&[Item]> = if n > MAX_CLOZE {
         items.chunks(CHUNK).collect()
     } else {
-        vec![&items[..]]
+        vec![items]
     };
     let many = chunks.len() > 1;
     for (k, chunk) in chunks.iter().enumerate() {
@@ -195,9 +254,9 @@ pub fn card(
             continue;
         }
         let mut text_pieces = vec![Piece::Subject(subject.clone())];
-        if let Some(intro) = &intro {
+        if let Some(intro) = intro {
             text_pieces.push(Piece::Text(": ".into()));
-            text_pieces.push(Piece::Inlines(intro.clone()));
+            text_pieces.push(Piece::Inlines(intro.to_vec()));
         }
         text_pieces.push(Piece::Text(format!(" ({} items)", chunk.len())));
         if many {
@@ -208,10 +267,10 @@ pub fn card(
             )));
         }
         text_pieces.push(Piece::ClozeList(cloze_items));
-        let (item, pin) = text::part_identity(&intro_text, block.pin.as_ref(), many, k);
+        let (item, pin) = text::part_identity(intro_text, block.pin.as_ref(), many, k);
         cx.push(
             index,
-            "list",
+            if short { "short-list" } else { "list" },
             &item,
             block.line,
             pin,
@@ -228,7 +287,7 @@ pub const MAX_DELETION: usize = 150;
 
 /// What a list item deletes: the whole item when it is short enough, else its first sentence
 /// (with the rest returned for the back extra); `None` when even that is too long.
-fn deletion(item: &[Inline]) -> (Option<Vec<Inline>>, Option<Vec<Inline>>) {
+pub(super) fn deletion(item: &[Inline]) -> (Option<Vec<Inline>>, Option<Vec<Inline>>) {
     if text::len(item) <= MAX_DELETION {
         return (Some(item.to_vec()), None);
     }
@@ -250,7 +309,8 @@ fn deletion(item: &[Inline]) -> (Option<Vec<Inline>>, Option<Vec<Inline>>) {
 
 /// The question of a basic list card, built from what the list enumerates: "Sharding: what is
 /// the disadvantage?", "Message queues: … workflow — name the 2 steps.", "Use UDP over TCP
-/// when — name the 3 situations.". The count tells how many answers are expected.
+/// when — name the 3 situations.". The count tells how many answers are expected. The flag
+/// says whether the question names what the items are ("name the 2." does not).
 fn list_question(
     cx: &Cx<'_>,
     index: usize,
@@ -258,7 +318,7 @@ fn list_question(
     intro_text: &str,
     flow: bool,
     items: &[Item],
-) -> Vec<Piece> {
+) -> (Vec<Piece>, bool) {
     let n = items.len();
     let subject = cx.subject(index);
     let title = text::clean_title(&cx.doc.sections[index].title_text);
@@ -274,14 +334,17 @@ fn list_question(
             } else {
                 format!("name the {n} {word}.")
             };
-            return vec![
-                Piece::Subject(topic.to_string()),
-                Piece::Text(format!(": {ask}")),
-            ];
+            return (
+                vec![
+                    Piece::Subject(topic.to_string()),
+                    Piece::Text(format!(": {ask}")),
+                ],
+                true,
+            );
         }
         if n == 1 {
             // The item is the section's whole content: ask for the topic.
-            return summary::question(cx, index);
+            return (summary::question(cx, index), true);
         }
         let first = normalize_key(&title);
         let first = first.split(' ').next().unwrap_or("");
@@ -290,25 +353,40 @@ fn list_question(
         } else {
             title_noun(&title)
         };
+        let named = noun.is_some();
+        // The noun is the title ("Use cases in scope"): the question names it once, after
+        // the exercise ("Design X: name the 3 use cases in scope.").
+        let subject = match (&noun, subject.rsplit_once(" — ")) {
+            (Some(noun), Some((topic, last)))
+                if noun.ends_with(&normalize_key(last)) && last == title =>
+            {
+                topic.to_string()
+            }
+            _ => subject,
+        };
         let ask = match noun {
             Some(noun) => format!(": name the {n} {noun}."),
             None => format!(": name the {n}."),
         };
-        return vec![Piece::Subject(subject), Piece::Text(ask)];
+        return (vec![Piece::Subject(subject), Piece::Text(ask)], named);
     };
     let mut front = vec![
         Piece::Subject(subject),
         Piece::Text(": ".into()),
         Piece::Inlines(intro.to_vec()),
     ];
+    let mut named = true;
     let ask = match enumerated_noun(intro_text, flow) {
         Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
         Some(noun) => format!(" — name the {n} {noun}."),
         None if ends_with_particle(intro_text) => format!(" what? ({n})"),
-        None => format!(" — name the {n}."),
+        None => {
+            named = false;
+            format!(" — name the {n}.")
+        }
     };
     front.push(Piece::Text(ask));
-    front
+    (front, named)
 }
 
 /// The noun of a list's intro: "in two ways" → "ways", "the following additional features" →
@@ -351,7 +429,7 @@ fn enumerated_noun(intro: &str, ordered: bool) -> Option<String> {
             _ => None,
         };
     }
-    if key.ends_with("as follows") {
+    if key.ends_with("as follows") || key.contains("multistep") || key.contains("multi step") {
         return Some("steps".into());
     }
     // "… in these cases" → "cases".
@@ -394,6 +472,9 @@ fn title_noun(title: &str) -> Option<String> {
     let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     let plural = |w: &str| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
     match words.as_slice() {
+        // The scope of an exercise: "Use cases in scope", "Out of scope".
+        ["use", "cases", "in", "scope"] => Some(key.clone()),
+        ["out", "of", "scope"] => Some("things out of scope".into()),
         // "Disadvantages of sharding": the first word names the items.
         [first, ..] if plural(first) => Some(first.to_string()),
         // "Use case: a user views a page": the list is the flow's steps.

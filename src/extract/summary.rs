@@ -38,6 +38,13 @@ const VERBS: &[&str] = &[
     "set",
 ];
 
+/// A note on what a diagram leaves out ("Note: Internal Load Balancers not shown to reduce
+/// clutter"): a caption, not a fact about the topic.
+fn is_diagram_note(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    t.starts_with("note") && (t.contains("not shown") || t.contains("not pictured"))
+}
+
 pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     // A closing lead-in ("For example, do you need the following …?") belongs to the list
     // after it, not to the summary.
@@ -60,6 +67,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     if answer_text.trim().is_empty()
         || text::is_label(&answer_text)
         || text::is_pointer(&answer_text)
+        || is_diagram_note(&answer_text)
     {
         return;
     }
