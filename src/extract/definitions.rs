@@ -133,7 +133,6 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
     }
     // The subject: a bold term opening the paragraph before (ACID, BASE), else the section.
     let mut subject = cx.subject(index);
-    let mut intro: Option<Vec<Inline>> = None;
     for back in 1..=2 {
         let Some(prev) = i.checked_sub(back).and_then(|j| blocks.get(j)) else {
             break;
@@ -141,14 +140,6 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         let BlockKind::Paragraph(p) = &prev.kind else {
             break;
         };
-        // The sentence that introduced the list is context on the front, unless it is only a
-        // lead-in ("Additional benefits include:", "… two of the following guarantees:").
-        if back == 1 && text::ends_with_colon(p) {
-            let sentence = text::strip_trailing_colon(p);
-            if !text::is_lead_in(&plain_text(&sentence)) {
-                intro = Some(sentence);
-            }
-        }
         if let Some(Inline::Strong(t)) = p.first() {
             let t = plain_text(t);
             if t.len() <= 12 && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) {
@@ -165,15 +156,12 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             && text::len(def) <= 200
             && text::len(def) >= 12
             && !text::shares_stem(&term_text, &plain_text(def));
-        let mut front = vec![
+        let front = vec![
             Piece::Subject(subject.clone()),
             Piece::Text(": what is meant by ".into()),
             Piece::Inlines(vec![Inline::Strong(term.clone())]),
             Piece::Text("?".into()),
         ];
-        if let Some(intro) = &intro {
-            front.push(Piece::Para(vec![Inline::Emphasis(intro.clone())]));
-        }
         let mut back = vec![Piece::Para(capitalised(def))];
         for b in rest.iter() {
             back.push(Piece::Block(b.clone()));

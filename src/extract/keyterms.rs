@@ -37,6 +37,20 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         {
             continue;
         }
+        // A term the card shows elsewhere (again in the sentence, or in its subject: "Add MySQL
+        // read replicas: … {{MySQL Read Replicas}} …") is no deletion: the answer would stand
+        // on the front.
+        let subject_key = format!(" {} ", text::normalize_key(&cx.subject(index)));
+        let sentence_key = format!(" {} ", text::normalize_key(&sentence_text));
+        // A one-word term in a subject that names several ("Performance vs scalability") is a
+        // choice between them, not a giveaway.
+        let given = |term: &str| {
+            let key = format!(" {} ", text::normalize_key(term));
+            let words = key.split_whitespace().count();
+            words == 0
+                || (subject_key.contains(&key) && (words >= 2 || subject_key == key))
+                || sentence_key.matches(&key).count() >= 2
+        };
         let mut n = 0;
         let mut pieces: Vec<Inline> = Vec::new();
         let mut cloze: Vec<Piece> = Vec::new();
@@ -48,7 +62,9 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                 Inline::Strong(children) if text::is_label(&plain_text(children)) => {
                     pieces.push(inline.clone())
                 }
-                Inline::Strong(children) if text::len(children) <= MAX_TERM => {
+                Inline::Strong(children)
+                    if text::len(children) <= MAX_TERM && !given(&plain_text(children)) =>
+                {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }
@@ -56,7 +72,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += text::len(children);
                     cloze.push(Piece::Cloze(n, children.clone()));
                 }
-                Inline::Code(code) if is_code_term(code) => {
+                Inline::Code(code) if is_code_term(code) && !given(code) => {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }
@@ -64,7 +80,9 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += code.chars().count();
                     cloze.push(Piece::Cloze(n, vec![inline.clone()]));
                 }
-                Inline::Link { children, .. } if is_term(children) => {
+                Inline::Link { children, .. }
+                    if is_term(children) && !given(&plain_text(children)) =>
+                {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use crate::key::normalize_key;
+
 mod card_text;
 
 use card_text::words;
@@ -165,7 +167,7 @@ const STOP: &[&str] = &[
 /// term or an obvious stem of it.
 pub fn answer_on_front(note: &NoteText) -> bool {
     if note.cloze {
-        return false;
+        return cloze_gives_away(note);
     }
     let q = &note.front;
     let Some(at) = q
@@ -180,6 +182,18 @@ pub fn answer_on_front(note: &NoteText) -> bool {
         .filter(|w| !STOP.contains(&w.as_str()))
         .filter_map(|w| stem(w))
         .any(|s| definition.iter().skip(3).any(|d| d.starts_with(&s)))
+}
+
+/// A deletion whose words the card shows anyway: again outside the deletion, or in the
+/// subject ("Add MySQL read replicas: … {{c1::MySQL Read Replicas}} …").
+fn cloze_gives_away(note: &NoteText) -> bool {
+    // Outside the subject: a subject may name the choices a deletion picks from
+    // ("Performance vs scalability: … a {{c1::performance}} problem …").
+    let shown = format!(" {} ", normalize_key(&revealed(&note.question_core)));
+    deletions(&note.front).iter().any(|d| {
+        let d = normalize_key(d);
+        !d.is_empty() && shown.matches(&format!(" {d} ")).count() >= 2
+    })
 }
 
 /// Longest deletion allowed, in characters.
@@ -485,5 +499,21 @@ mod tests {
                 defect.code
             );
         }
+    }
+
+    #[test]
+    fn a_cloze_whose_deletion_stands_elsewhere_on_the_card_is_found() {
+        let note = |html: &str| NoteText::from_html(true, html, "");
+        assert!(answer_on_front(&note(
+            "<span class=\"subject\">Schema</span>: use {{c1::TEXT}} for posts; TEXT allows search."
+        )));
+        // The subject names the choices: no giveaway.
+        assert!(!answer_on_front(&note(
+            "<span class=\"subject\">Performance vs scalability</span>: a {{c1::performance}} problem is slow for one user."
+        )));
+        // `user_id` is not `id`.
+        assert!(!answer_on_front(&note(
+            "<span class=\"subject\">Mint</span>: an index on {{c1::id}} and {{c2::user_id}}."
+        )));
     }
 }
