@@ -13,6 +13,7 @@ mod lists;
 mod object_design;
 mod qa;
 mod reading;
+mod scaffolding;
 mod summary;
 mod tables;
 pub(crate) mod text;

@@ -1,5 +1,10 @@
-//! Text helpers shared by the rules: keys, titles, sentences, inline surgery.
+//! Text helpers shared by the rules: keys, titles, sentences, inline surgery. The scaffolding
+//! detectors (labels, lead-ins, pointers, …) live in [`super::scaffolding`] and are re-exported
+//! here.
 
+pub use super::scaffolding::{
+    examples_before, is_example_intro, is_label, is_lead_in, is_pointer, shares_stem,
+};
 pub use crate::key::{fingerprint, normalize_key};
 
 use super::{Card, CardBody, Piece};
@@ -427,161 +432,6 @@ pub fn is_link_only(inlines: &[Inline]) -> bool {
     links > 0
 }
 
-/// Section labels that carry no fact on their own (normalised): "Note", "Disadvantages",
-/// "Trade-offs, alternatives, and additional details".
-const LABELS: &[&str] = &[
-    "note",
-    "notes",
-    "disadvantage",
-    "disadvantages",
-    "disadvantage s",
-    "advantages",
-    "advantage s",
-    "benefits",
-    "pros",
-    "cons",
-    "goal",
-    "goals",
-    "use cases",
-    "constraints",
-    "assumptions",
-    "constraints and assumptions",
-    "tradeoffs alternatives and additional details",
-    "trade offs alternatives and additional details",
-    "example",
-    "examples",
-];
-
-/// A label, not a fact: "Note:", "Disadvantages", "MapReduce implementation:", or any short
-/// phrase (six words at most) that ends in a colon. Labels are context: they never make the
-/// answer, the question or a deletion of a card.
-pub fn is_label(text: &str) -> bool {
-    let t = text.trim();
-    let key = normalize_key(&t.replace(['-', '(', ')'], " "));
-    if key.is_empty() {
-        return false;
-    }
-    let words = key.split(' ').count();
-    LABELS.contains(&key.as_str())
-        || (t.ends_with(':') && words <= 6)
-        || (key.ends_with(" implementation") && words <= 4)
-}
-
-/// A lead-in: words that introduce what follows ("The server does the following:", "Additional
-/// benefits include", "… two of the following guarantees"). It belongs to the list after it.
-pub fn is_lead_in(text: &str) -> bool {
-    let t = text.trim();
-    if t.ends_with(':') {
-        return true;
-    }
-    let key = normalize_key(t);
-    key.contains("the following")
-        || key.ends_with("as follows")
-        || key.ends_with(" include")
-        || key.ends_with(" includes")
-        || key.ends_with(" including")
-        || key == "include"
-        || key == "includes"
-}
-
-/// A pointer, not a fact: "See the linked content above", "See Disadvantage(s): replication for
-/// points related to both", "See the diagram". ("See your data as an object" is advice.)
-pub fn is_pointer(text: &str) -> bool {
-    let t = text.trim().trim_start_matches('(').to_lowercase();
-    let see = t.starts_with("see ") || t.starts_with("refer to ");
-    t.contains("linked content")
-        || t.contains("see the diagram")
-        || (see
-            && (t.starts_with("see the ")
-                || t.starts_with("see also")
-                || [
-                    "above",
-                    "below",
-                    "for details",
-                    "for points",
-                    "for more",
-                    "section",
-                    "disadvantage",
-                ]
-                .iter()
-                .any(|w| t.contains(w))))
-}
-
-/// Words that introduce samples, not an enumeration: any other item would do as well.
-pub fn is_example_intro(text: &str) -> bool {
-    let key = normalize_key(text);
-    let padded = format!(" {key} ");
-    [
-        " for example ",
-        " for instance ",
-        " such as ",
-        " eg ",
-        " e g ",
-    ]
-    .iter()
-    .any(|m| padded.contains(m))
-        || text.contains("e.g.")
-        || ["sample ", "samples ", "suggestions ", "examples "]
-            .iter()
-            .any(|p| key.starts_with(p))
-}
-
-/// Whether the paragraph before block `i` introduces it as samples: its last sentence is a
-/// lead-in with "for example", "such as", … ("For example, do you need the following?").
-pub fn examples_before(blocks: &[Block], i: usize) -> bool {
-    let Some(prev) = i.checked_sub(1).and_then(|j| blocks.get(j)) else {
-        return false;
-    };
-    let BlockKind::Paragraph(inlines) = &prev.kind else {
-        return false;
-    };
-    sentences(inlines).last().is_some_and(|last| {
-        let last = plain_text(last);
-        is_example_intro(&last) && is_lead_in(&last)
-    })
-}
-
-/// Stem of a word for the giveaway check: common suffixes off, at least four letters kept.
-/// Numbers are not stems ("Shard 1042" is not given away by "round 1042").
-fn stem(word: &str) -> Option<String> {
-    if word.chars().count() < 4 || !word.chars().any(char::is_alphabetic) {
-        return None;
-    }
-    for suffix in [
-        "ability", "ibility", "ation", "ition", "ency", "ence", "ance", "able", "ing", "ion",
-        "ity", "ies", "ers", "er", "ed", "es", "ly", "s", "e", "y",
-    ] {
-        if let Some(s) = word.strip_suffix(suffix)
-            && s.chars().count() >= 4
-        {
-            return Some(s.to_string());
-        }
-    }
-    Some(word.to_string())
-}
-
-/// Whether `text` contains `term` or an obvious stem of one of its words ("Compression" in
-/// "Compress server responses", "Eventual consistency" in "… will become consistent"): a
-/// reverse card from that text would show its answer on the front.
-pub fn shares_stem(term: &str, text: &str) -> bool {
-    const STOP: &[&str] = &[
-        "with", "from", "that", "this", "your", "into", "over", "when",
-    ];
-    let words = |t: &str| -> Vec<String> {
-        normalize_key(t)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let text_words = words(text);
-    words(term)
-        .iter()
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .filter_map(|w| stem(w))
-        .any(|s| text_words.iter().any(|t| t.starts_with(&s)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,61 +443,6 @@ mod tests {
             "Sharding — disadvantages"
         );
         assert_eq!(clean_title("Goals:"), "Goals");
-    }
-
-    #[test]
-    fn scaffolding_is_recognised() {
-        for label in [
-            "Note:",
-            "Disadvantages",
-            "Trade-offs, alternatives, and additional details",
-            "MapReduce implementation:",
-            "Size per transaction:",
-        ] {
-            assert!(is_label(label), "{label}");
-        }
-        assert!(!is_label("Data is duplicated."));
-        assert!(is_lead_in("Additional benefits include"));
-        assert!(is_lead_in("The Read API server does the following:"));
-        assert!(is_lead_in(
-            "you can only support two of the following guarantees"
-        ));
-        assert!(!is_lead_in("RPC is a request-response protocol"));
-        assert!(is_pointer("See the linked content above for details."));
-        assert!(is_pointer(
-            "See Disadvantage(s): replication for points related to both."
-        ));
-        assert!(!is_pointer("See your data as an object."));
-        assert!(is_example_intro(
-            "For example, if you were asked to design a service, discuss:"
-        ));
-        assert!(is_example_intro("Suggestions of what to cache:"));
-        assert!(!is_example_intro("Load balancers are effective at:"));
-    }
-
-    #[test]
-    fn stems_are_shared() {
-        assert!(shares_stem("Compression", "Compress server responses"));
-        assert!(shares_stem(
-            "Static content",
-            "Serve static content directly"
-        ));
-        assert!(shares_stem(
-            "Eventual consistency",
-            "The system will become consistent"
-        ));
-        assert!(shares_stem(
-            "Caching",
-            "Return the response for cached requests"
-        ));
-        assert!(!shares_stem(
-            "Atomicity",
-            "Each transaction is all or nothing"
-        ));
-        assert!(!shares_stem(
-            "Consistency",
-            "Every read receives the most recent write"
-        ));
     }
 
     #[test]

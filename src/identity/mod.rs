@@ -28,10 +28,13 @@ mod assign;
 pub mod clozes;
 mod digest;
 pub mod lock;
+mod new_notes;
 mod note;
 mod rename;
 mod report;
 mod resolve;
+#[cfg(test)]
+mod resolve_tests;
 pub mod similarity;
 
 use sha2::{Digest, Sha256};

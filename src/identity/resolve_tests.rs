@@ -1,0 +1,239 @@
+//! Unit tests of [`super::resolve`], through [`super::assign`]: note type changes, lock lines
+//! of older versions, renames (of cloze notes too) and the GUIDs new notes may not take.
+
+use crate::error::SourceLocation;
+use crate::identity::lock::Lock;
+use crate::identity::similarity::Signature;
+use crate::identity::{DeckDrafts, assign, guid_for, guid_for_kind};
+use crate::render::{NoteDraft, NoteFields, NotetypeKind};
+
+fn draft(key: &str, rule: &'static str, kind: NotetypeKind, front: &str) -> NoteDraft {
+    NoteDraft {
+        key: key.into(),
+        pin: None,
+        rule,
+        repeat: 1,
+        deck: 0,
+        kind,
+        fields: NoteFields {
+            front: front.into(),
+            back: "answer".into(),
+            ..NoteFields::default()
+        },
+        tags: Vec::new(),
+        card_count: 1,
+        origin: SourceLocation::new("f.md", 1, 0),
+    }
+}
+
+fn build(
+    lock: &mut Lock,
+    now: i64,
+    drafts: &[NoteDraft],
+) -> (Vec<crate::identity::Note>, crate::identity::IdentityReport) {
+    let decks = [DeckDrafts {
+        name: "Deck",
+        id: 7,
+        drafts,
+    }];
+    let (mut notes, report) = assign(&decks, lock, now).unwrap();
+    (notes.remove(0), report)
+}
+
+#[test]
+fn a_key_that_changes_note_type_gets_a_fresh_guid_and_the_old_note_is_removed() {
+    let key = "deck/s/list/kinds";
+    let basic = draft(key, "list", NotetypeKind::Standard, "name the 3");
+    let cloze = draft(
+        key,
+        "list",
+        NotetypeKind::Cloze,
+        "<ul><li>{{c1::a}}</li><li>{{c2::b}}</li><li>{{c3::c}}</li><li>{{c4::d}}</li></ul>",
+    );
+    let mut lock = Lock::default();
+    let (v1, _) = build(&mut lock, 1_000, std::slice::from_ref(&basic));
+    assert_eq!(v1[0].guid, guid_for("Deck", key));
+    let (v2, report) = build(&mut lock, 2_000, std::slice::from_ref(&cloze));
+    assert_eq!(v2[0].guid, guid_for_kind("Deck", key, NotetypeKind::Cloze));
+    assert_ne!(v2[0].id, v1[0].id, "a new note id");
+    assert_eq!(v2[0].mtime, 2_000);
+    assert_eq!(v2[0].cards.len(), 4);
+    assert_eq!(
+        (report.added, report.changed, report.removed.len()),
+        (1, 0, 1)
+    );
+    let removed = &report.removed[0];
+    assert_eq!(
+        (removed.guid.as_str(), removed.reason.as_deref()),
+        (
+            v1[0].guid.as_str(),
+            Some("note type changed: basic → cloze")
+        )
+    );
+    assert_eq!(
+        lock.get("Deck", key).unwrap().kind,
+        Some(NotetypeKind::Cloze)
+    );
+    // Unchanged next time; back to basic is yet another note.
+    let (again, report) = build(&mut lock, 3_000, std::slice::from_ref(&cloze));
+    assert_eq!(
+        (again[0].guid.clone(), report.unchanged),
+        (v2[0].guid.clone(), 1)
+    );
+    let (v3, report) = build(&mut lock, 4_000, std::slice::from_ref(&basic));
+    assert_eq!(
+        v3[0].guid,
+        guid_for_kind("Deck", key, NotetypeKind::Standard)
+    );
+    assert_eq!(
+        report.removed[0].reason.as_deref(),
+        Some("note type changed: cloze → basic")
+    );
+}
+
+#[test]
+fn a_lock_line_without_a_type_keeps_the_note() {
+    let key = "deck/s/list/kinds";
+    let cloze = draft(key, "list", NotetypeKind::Cloze, "{{c1::a}} {{c2::b}}");
+    let mut lock = Lock::default();
+    let (v1, _) = build(&mut lock, 1_000, std::slice::from_ref(&cloze));
+    // As a v2 lock file has it: no type, no items.
+    let mut old = lock.clone();
+    let note = old.decks.get_mut("Deck").unwrap().get_mut(key).unwrap();
+    (note.kind, note.clozes) = (None, None);
+    let (v2, report) = build(&mut old, 2_000, std::slice::from_ref(&cloze));
+    assert_eq!(
+        (v2[0].guid.clone(), v2[0].mtime),
+        (v1[0].guid.clone(), 1_000)
+    );
+    assert_eq!((report.unchanged, report.removed.len()), (1, 0));
+    assert_eq!(old, lock, "the next build writes the type and the items");
+}
+
+#[test]
+fn a_new_note_closest_to_an_unchanged_one_takes_no_vanished_guid() {
+    let a = "the application writes every update to the cache and to the database at once";
+    let b = "the application writes every update to the cache and to the database a bit later";
+    let c = "the application writes every update to the cache and to the database much later";
+    let answer = |t: &str| Signature::of(t, "answer");
+    // The scenario: the newcomer is like the vanished note, and more like the unchanged one.
+    let (to_vanished, to_unchanged) = (
+        answer(c).similarity(&answer(a)),
+        answer(c).similarity(&answer(b)),
+    );
+    assert!(
+        to_vanished + 0.0 >= super::RENAME_THRESHOLD,
+        "{to_vanished}"
+    );
+    assert!(to_unchanged > to_vanished, "{to_unchanged} {to_vanished}");
+    let old_a = draft(
+        "deck/x/definition/a",
+        "definition",
+        NotetypeKind::Standard,
+        a,
+    );
+    let old_b = draft(
+        "deck/y/definition/b",
+        "definition",
+        NotetypeKind::Standard,
+        b,
+    );
+    let new_c = draft(
+        "deck/y/definition/c",
+        "definition",
+        NotetypeKind::Standard,
+        c,
+    );
+    let mut lock = Lock::default();
+    let (v1, _) = build(&mut lock, 1_000, &[old_a, old_b.clone()]);
+    let (v2, report) = build(&mut lock, 2_000, &[old_b, new_c]);
+    assert!(report.renamed.is_empty(), "{:?}", report.renamed);
+    assert_eq!(report.removed[0].guid, v1[0].guid);
+    assert_eq!(v2[1].guid, guid_for("Deck", "deck/y/definition/c"));
+}
+
+#[test]
+fn a_renamed_cloze_note_keeps_its_items_numbers() {
+    let list = |key: &str, items: &[&str]| {
+        let front: String = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("<li>{{{{c{}::{t}}}}}</li>", i + 1))
+            .collect();
+        let mut d = draft(
+            key,
+            "list",
+            NotetypeKind::Cloze,
+            &format!("<ul>{front}</ul>"),
+        );
+        d.card_count = items.len() as u32;
+        d
+    };
+    let mut lock = Lock::default();
+    let (k1, k2) = ("deck/a/list/kinds", "deck/b/list/kinds");
+    build(&mut lock, 1_000, &[list(k1, &["alpha", "beta", "gamma"])]);
+    let (v2, _) = build(&mut lock, 2_000, &[list(k1, &["gamma", "alpha", "beta"])]);
+    let expected = "<ul><li>{{c3::gamma}}</li><li>{{c1::alpha}}</li><li>{{c2::beta}}</li></ul>";
+    assert_eq!(v2[0].fields[0], expected);
+    // The heading is renamed: the note is matched by its text and keeps its numbers.
+    let (v3, report) = build(&mut lock, 3_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+    assert_eq!(report.renamed.len(), 1, "{report:?}");
+    assert_eq!(
+        (v3[0].guid.clone(), v3[0].id),
+        (v2[0].guid.clone(), v2[0].id)
+    );
+    assert_eq!(v3[0].fields[0], expected);
+    // And the lock now holds the numbers and the hash of what was written.
+    let (v4, report) = build(&mut lock, 4_000, &[list(k2, &["gamma", "alpha", "beta"])]);
+    assert_eq!((report.unchanged, v4[0].mtime), (1, v3[0].mtime));
+    assert_eq!(v4[0].fields[0], expected);
+}
+
+#[test]
+fn a_new_note_at_a_key_renamed_away_does_not_take_the_renamed_notes_guid() {
+    let text = "the application writes every update to the cache and to the database at once";
+    let other = "a tombstone marks a deleted entry so that replicas learn of the deletion";
+    let (a, b) = ("deck/a/summary", "deck/b/summary");
+    let mut lock = Lock::default();
+    let (v1, _) = build(
+        &mut lock,
+        1_000,
+        &[draft(a, "summary", NotetypeKind::Standard, text)],
+    );
+    // Heading a renamed to b: the note keeps the GUID key a derived.
+    let (v2, report) = build(
+        &mut lock,
+        2_000,
+        &[draft(b, "summary", NotetypeKind::Standard, text)],
+    );
+    assert_eq!(
+        (report.renamed.len(), v2[0].guid.clone()),
+        (1, v1[0].guid.clone())
+    );
+    // A new heading a: a new note, under a GUID of its own.
+    let (v3, report) = build(
+        &mut lock,
+        3_000,
+        &[
+            draft(b, "summary", NotetypeKind::Standard, text),
+            draft(a, "summary", NotetypeKind::Standard, other),
+        ],
+    );
+    assert_eq!((report.added, report.unchanged), (1, 1));
+    assert_eq!(v3[0].guid, v1[0].guid);
+    assert_ne!(v3[1].guid, v1[0].guid);
+    assert_ne!(v3[1].guid, guid_for("Deck", a));
+    // ... which it keeps.
+    let (v4, report) = build(
+        &mut lock,
+        4_000,
+        &[
+            draft(b, "summary", NotetypeKind::Standard, text),
+            draft(a, "summary", NotetypeKind::Standard, other),
+        ],
+    );
+    assert_eq!(
+        (report.unchanged, v4[1].guid.clone()),
+        (2, v3[1].guid.clone())
+    );
+}
