@@ -59,73 +59,11 @@ fn card_of(
     {
         return;
     }
-    // One item holding a nested list: the item introduces the nested list.
-    if let [only] = list.items.as_slice()
-        && let (first, [nested]) = text::item_parts(&only.blocks)
-        && let BlockKind::List(inner) = &nested.kind
-    {
-        let mut intro = first;
-        intro.push(Inline::Text(":".into()));
-        let inner_block = Block {
-            kind: nested.kind.clone(),
-            line: nested.line,
-            pin: block.pin.clone(),
-        };
-        card_of(cx, index, &inner_block, inner, Some(&intro), false, false);
+    if only_nested_list(cx, index, block, list) || question_items(cx, index, list) {
         return;
     }
-    if question_items(cx, index, list) {
-        return;
-    }
-    // Statements with key terms: one cloze note per term-bearing item, besides the list note.
-    // Not for fragments that complete the intro ("… through: * Sequence numbers and checksum
-    // fields"): without the intro they ask nothing, and the list card asks them with it.
-    let mut keyterm_items = 0;
-    for item in &list.items {
-        let (first, _) = text::item_parts(&item.blocks);
-        let sentence = plain_text(&first).trim_end().ends_with(['.', '!', '?']);
-        let completes_intro =
-            intro.is_some_and(|i| ends_with_particle(&plain_text(&text::strip_trailing_colon(i))));
-        if list.items.len() > 1
-            && (!completes_intro || sentence)
-            && keyterms::item_cards(cx, index, block, &first) > 0
-        {
-            keyterm_items += 1;
-        }
-    }
-    // Scaffolding is context, never an item to recall: pointers ("See Disadvantage(s):
-    // replication …") and bare labels ("Disadvantages") are left out; a lead-in item with a
-    // sub-list ("The Read API server does the following:") belongs to that sub-list, which
-    // becomes a list card of its own with the item as its intro.
-    let mut items: Vec<Item> = Vec::new();
-    // Whether an item handed its sub-list on ("… does the following:"): the list is a flow.
-    let mut flow = list.ordered;
-    for item in &list.items {
-        let (first, rest) = text::item_parts(&item.blocks);
-        let t = plain_text(&first);
-        if t.trim().is_empty() || text::is_pointer(&t) {
-            continue;
-        }
-        if text::is_lead_in(&t) || text::is_label(&t) {
-            if let [nested] = rest
-                && let BlockKind::List(inner) = &nested.kind
-            {
-                let inner_block = Block {
-                    kind: nested.kind.clone(),
-                    line: nested.line,
-                    pin: None,
-                };
-                let steps = !text::is_label(&t);
-                card_of(cx, index, &inner_block, inner, Some(&first), false, steps);
-                flow = true;
-                continue;
-            }
-            if text::is_label(&t) {
-                continue;
-            }
-        }
-        items.push((first, rest));
-    }
+    let keyterm_items = keyterm_items(cx, index, block, list, intro);
+    let (items, flow) = recall_items(cx, index, list);
     if items.is_empty() {
         return;
     }
@@ -169,6 +107,89 @@ fn card_of(
         &items,
         short,
     );
+}
+
+/// One item holding a nested list: the item introduces the nested list, which gets the
+/// cards. Whether the list was such a one.
+fn only_nested_list(cx: &mut Cx<'_>, index: usize, block: &Block, list: &List) -> bool {
+    if let [only] = list.items.as_slice()
+        && let (first, [nested]) = text::item_parts(&only.blocks)
+        && let BlockKind::List(inner) = &nested.kind
+    {
+        let mut intro = first;
+        intro.push(Inline::Text(":".into()));
+        let inner_block = Block {
+            kind: nested.kind.clone(),
+            line: nested.line,
+            pin: block.pin.clone(),
+        };
+        card_of(cx, index, &inner_block, inner, Some(&intro), false, false);
+        return true;
+    }
+    false
+}
+
+/// Statements with key terms: one cloze note per term-bearing item, besides the list note;
+/// how many got one. Not for fragments that complete the intro ("… through: * Sequence
+/// numbers"): without the intro they ask nothing, and the list card asks them with it.
+fn keyterm_items(
+    cx: &mut Cx<'_>,
+    index: usize,
+    block: &Block,
+    list: &List,
+    intro: Option<&[Inline]>,
+) -> usize {
+    let mut keyterm_items = 0;
+    for item in &list.items {
+        let (first, _) = text::item_parts(&item.blocks);
+        let sentence = plain_text(&first).trim_end().ends_with(['.', '!', '?']);
+        let completes_intro =
+            intro.is_some_and(|i| ends_with_particle(&plain_text(&text::strip_trailing_colon(i))));
+        if list.items.len() > 1
+            && (!completes_intro || sentence)
+            && keyterms::item_cards(cx, index, block, &first) > 0
+        {
+            keyterm_items += 1;
+        }
+    }
+    keyterm_items
+}
+
+/// The items to recall, and whether the list is a flow (ordered, or an item handed its
+/// sub-list on: "… does the following:"). Scaffolding is context, never an item to recall:
+/// pointers ("See Disadvantage(s): replication …") and bare labels ("Disadvantages") are left
+/// out; a lead-in item with a sub-list ("The Read API server does the following:") belongs to
+/// that sub-list, which becomes a list card of its own with the item as its intro.
+fn recall_items<'a>(cx: &mut Cx<'_>, index: usize, list: &'a List) -> (Vec<Item<'a>>, bool) {
+    let mut items: Vec<Item> = Vec::new();
+    let mut flow = list.ordered;
+    for item in &list.items {
+        let (first, rest) = text::item_parts(&item.blocks);
+        let t = plain_text(&first);
+        if t.trim().is_empty() || text::is_pointer(&t) {
+            continue;
+        }
+        if text::is_lead_in(&t) || text::is_label(&t) {
+            if let [nested] = rest
+                && let BlockKind::List(inner) = &nested.kind
+            {
+                let inner_block = Block {
+                    kind: nested.kind.clone(),
+                    line: nested.line,
+                    pin: None,
+                };
+                let steps = !text::is_label(&t);
+                card_of(cx, index, &inner_block, inner, Some(&first), false, steps);
+                flow = true;
+                continue;
+            }
+            if text::is_label(&t) {
+                continue;
+            }
+        }
+        items.push((first, rest));
+    }
+    (items, flow)
 }
 
 /// The basic card of a short list: the question, the items as the answer.
