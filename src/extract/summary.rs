@@ -38,6 +38,13 @@ const VERBS: &[&str] = &[
     "set",
 ];
 
+/// An exercise section about one use case ("Use case: User views the timeline").
+fn is_use_case(cx: &Cx<'_>, index: usize) -> bool {
+    cx.profile != Profile::Topics
+        && normalize_key(&text::clean_title(&cx.doc.sections[index].title_text))
+            .starts_with("use case ")
+}
+
 /// A note on what a diagram leaves out ("Note: Internal Load Balancers not shown to reduce
 /// clutter"): a caption, not a fact about the topic.
 fn is_diagram_note(text: &str) -> bool {
@@ -69,6 +76,13 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
         || text::is_pointer(&answer_text)
         || is_diagram_note(&answer_text)
     {
+        return;
+    }
+    // An exercise's use case has no question of its own to ask ("how does the design handle
+    // this use case?" has any answer): its sentences go to the key-term rule, its flow to
+    // the list rules.
+    if is_use_case(cx, index) {
+        keyterms::cards(cx, index, block, inlines);
         return;
     }
     let front = question(cx, index);

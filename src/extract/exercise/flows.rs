@@ -16,6 +16,7 @@ pub(super) fn flow_steps(blocks: &[Block], card: &Card) -> Option<Vec<Vec<Inline
     };
     match front.as_slice() {
         [Piece::Subject(_), Piece::Text(_), Piece::Text(t)] if t.starts_with("name the ") => {}
+        [Piece::Subject(_), Piece::Text(t)] if t.starts_with(": name the ") => {}
         _ => return None,
     }
     let block = blocks.iter().find(|b| b.line == card.line)?;

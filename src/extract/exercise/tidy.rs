@@ -79,9 +79,9 @@ pub(super) fn tidy(cx: &mut Cx<'_>, index: usize, first: usize, scaling: bool) {
             let mut context = Vec::new();
             if let CardBody::Basic { front, back } = &card.body {
                 context = back.get(1..).unwrap_or_default().to_vec();
-                let mut text = front[..front.len() - 1].to_vec();
+                let mut text = front[..1].to_vec();
                 text.push(Piece::Text(format!(
-                    "the request flow, step by step ({n} steps)"
+                    ": the request flow, step by step ({n} steps)"
                 )));
                 text.push(Piece::ClozeList(
                     steps
