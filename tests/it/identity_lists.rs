@@ -331,15 +331,15 @@ const FACTS: &str = "# Consistency
 
 ## Weak consistency
 
-After a write, reads may or may not see it; a best effort approach suits video chat and realtime games, where a dropped frame is forgotten.
+Once a value is written, a later read might return it or might not; this best-effort behaviour fits video calls and live multiplayer games, where a lost frame does not matter.
 
 ## Eventual consistency
 
-After a write, reads will eventually see it, typically within milliseconds, because data is replicated asynchronously; mail and DNS work this way.
+Once a value is written, later reads return it after a short delay, usually milliseconds, since copies are updated asynchronously; email and DNS behave like this.
 
 ## Strong consistency
 
-After a write, reads will see it at once, because data is replicated synchronously; file systems and relational databases work this way.
+Once a value is written, every later read returns it immediately, since copies are updated synchronously; file systems and relational databases behave like this.
 
 ## Caches
 
