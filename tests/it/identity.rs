@@ -31,18 +31,7 @@ fn edit(file: &Path, from: &str, to: &str) {
 
 /// `build` at a given epoch with a shared lock; asserts success.
 fn build_at(content: &Path, out: &Path, lock: &Path, epoch: i64, extra: &[&str]) -> Output {
-    let output = primer_anki()
-        .env("SOURCE_DATE_EPOCH", epoch.to_string())
-        .arg("build")
-        .arg("--content")
-        .arg(content)
-        .arg("--out")
-        .arg(out)
-        .arg("--lock")
-        .arg(lock)
-        .args(extra)
-        .output()
-        .unwrap();
+    let output = crate::support::build_with_lock(content, out, lock, epoch, extra);
     assert!(
         output.status.success(),
         "build failed:\n{}\n{}",

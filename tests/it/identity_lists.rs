@@ -38,18 +38,7 @@ fn write(content: &Path, markdown: &str) {
 
 /// `build` at a given epoch with a lock; returns the output (success or not).
 fn run_at(content: &Path, out: &Path, lock: &Path, epoch: i64, extra: &[&str]) -> Output {
-    primer_anki()
-        .env("SOURCE_DATE_EPOCH", epoch.to_string())
-        .arg("build")
-        .arg("--content")
-        .arg(content)
-        .arg("--out")
-        .arg(out)
-        .arg("--lock")
-        .arg(lock)
-        .args(extra)
-        .output()
-        .unwrap()
+    build_with_lock(content, out, lock, epoch, extra)
 }
 
 fn build_at(content: &Path, out: &Path, lock: &Path, epoch: i64) -> String {

@@ -398,3 +398,26 @@ pub fn assert_success(output: &Output) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `build` at a given epoch (`SOURCE_DATE_EPOCH`) with an explicit lock; the output, whether
+/// it succeeded or not.
+pub fn build_with_lock(
+    content: &Path,
+    out: &Path,
+    lock: &Path,
+    epoch: i64,
+    extra: &[&str],
+) -> Output {
+    primer_anki()
+        .env("SOURCE_DATE_EPOCH", epoch.to_string())
+        .arg("build")
+        .arg("--content")
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .arg("--lock")
+        .arg(lock)
+        .args(extra)
+        .output()
+        .unwrap()
+}
