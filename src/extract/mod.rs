@@ -312,16 +312,7 @@ impl<'a> Cx<'a> {
                         let mut leading = text::sentences(inlines);
                         leading.pop();
                         if !opening_done && !leading.is_empty() {
-                            // Rejoined with the space between sentences ("…databases. In each").
-                            let mut leading: Vec<Inline> = leading
-                                .into_iter()
-                                .enumerate()
-                                .flat_map(|(k, s)| {
-                                    let space = (k > 0).then(|| Inline::Text(" ".into()));
-                                    space.into_iter().chain(s)
-                                })
-                                .collect();
-                            text::merge_text(&mut leading);
+                            let leading = text::join_sentences(leading);
                             summary::card(self, index, block, &leading);
                         }
                         opening_done = true;

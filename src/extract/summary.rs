@@ -59,15 +59,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     while all.last().is_some_and(|s| text::is_lead_in(&plain_text(s))) {
         all.pop();
     }
-    let mut kept: Vec<Inline> = all
-        .into_iter()
-        .enumerate()
-        .flat_map(|(k, s)| {
-            let space = (k > 0).then(|| Inline::Text(" ".into()));
-            space.into_iter().chain(s)
-        })
-        .collect();
-    text::merge_text(&mut kept);
+    let kept = text::join_sentences(all);
     let inlines = kept.as_slice();
     let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY);
     let answer_text = plain_text(&answer);

@@ -454,3 +454,18 @@ mod tests {
         assert_eq!(texts, ["One thing, e.g. this.", "Two things!", "3 more."]);
     }
 }
+
+/// Sentences joined back into one run of inlines, a space between each ("…databases. In
+/// each"), adjacent text merged.
+pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
+    let mut joined: Vec<Inline> = sentences
+        .into_iter()
+        .enumerate()
+        .flat_map(|(k, s)| {
+            let space = (k > 0).then(|| Inline::Text(" ".into()));
+            space.into_iter().chain(s)
+        })
+        .collect();
+    merge_text(&mut joined);
+    joined
+}
