@@ -432,6 +432,21 @@ pub fn is_link_only(inlines: &[Inline]) -> bool {
     links > 0
 }
 
+/// Sentences joined back into one run of inlines, a space between each ("…databases. In
+/// each"), adjacent text merged.
+pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
+    let mut joined: Vec<Inline> = sentences
+        .into_iter()
+        .enumerate()
+        .flat_map(|(k, s)| {
+            let space = (k > 0).then(|| Inline::Text(" ".into()));
+            space.into_iter().chain(s)
+        })
+        .collect();
+    merge_text(&mut joined);
+    joined
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,19 +468,4 @@ mod tests {
         let texts: Vec<_> = s.iter().map(|s| plain_text(s)).collect();
         assert_eq!(texts, ["One thing, e.g. this.", "Two things!", "3 more."]);
     }
-}
-
-/// Sentences joined back into one run of inlines, a space between each ("…databases. In
-/// each"), adjacent text merged.
-pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
-    let mut joined: Vec<Inline> = sentences
-        .into_iter()
-        .enumerate()
-        .flat_map(|(k, s)| {
-            let space = (k > 0).then(|| Inline::Text(" ".into()));
-            space.into_iter().chain(s)
-        })
-        .collect();
-    merge_text(&mut joined);
-    joined
 }
