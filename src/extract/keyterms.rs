@@ -44,13 +44,24 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         let sentence_key = format!(" {} ", text::normalize_key(&sentence_text));
         // A one-word term in a subject that names several ("Performance vs scalability") is a
         // choice between them, not a giveaway.
+        // A term whose words all stand in the subject in another order ("Start with SQL,
+        // consider NoSQL: … {{SQL or NoSQL}}") is given away as well.
+        let subject_words: Vec<&str> = subject_key.split_whitespace().collect();
         let given = |term: &str| {
             let key = format!(" {} ", text::normalize_key(term));
             let words = key.split_whitespace().count();
+            let content: Vec<&str> = key
+                .split_whitespace()
+                .filter(|w| !matches!(*w, "or" | "and" | "the" | "a" | "an" | "of"))
+                .collect();
             words == 0
                 || (subject_key.contains(&key) && (words >= 2 || subject_key == key))
+                || (content.len() >= 2 && content.iter().all(|w| subject_words.contains(w)))
                 || sentence_key.matches(&key).count() >= 2
         };
+        // Three or more `code` names in one sentence are a run of examples ("(`SELECT`,
+        // `GROUP BY`, `ORDER BY`, `JOIN`)"): any one of them is as good as another.
+        let code_run = longest_code_run(&sentence) >= 3;
         let mut n = 0;
         let mut pieces: Vec<Inline> = Vec::new();
         let mut cloze: Vec<Piece> = Vec::new();
@@ -72,7 +83,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += text::len(children);
                     cloze.push(Piece::Cloze(n, children.clone()));
                 }
-                Inline::Code(code) if is_code_term(code) && !given(code) => {
+                Inline::Code(code) if !code_run && is_code_term(code) && !given(code) => {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));
                     }
@@ -115,6 +126,24 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
             },
         );
     }
+}
+
+/// The most `code` names in a row, joined by nothing but commas, "and" or "or".
+fn longest_code_run(sentence: &[Inline]) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for inline in sentence {
+        match inline {
+            Inline::Code(_) => {
+                run += 1;
+                best = best.max(run);
+            }
+            Inline::Text(t)
+                if t.split(|c: char| c == ',' || c.is_whitespace())
+                    .all(|w| matches!(w, "" | "and" | "or")) => {}
+            _ => run = 0,
+        }
+    }
+    best
 }
 
 /// A `code` name worth recalling: short, not punctuation, and not a placeholder such as

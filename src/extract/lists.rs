@@ -7,7 +7,7 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, Profile, keyterms, normalize_key, summary, text};
+use super::{CardBody, Cx, Piece, Profile, breakdown, keyterms, normalize_key, summary, text};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -68,10 +68,28 @@ fn card_of(
         return;
     }
     // A label as intro ("Trade-offs, alternatives, and additional details:") says nothing.
+    let labelled =
+        intro.is_some_and(|i| text::is_label(&plain_text(&text::strip_trailing_colon(i))));
+    // A lone item under a label is one remark among the section's, not its content: only its
+    // key terms are asked ("The alternative to **X** is {{Y}}"), never the section's topic.
+    if labelled && items.len() == 1 {
+        keyterms::item_cards(cx, index, block, &items[0].0);
+        return;
+    }
     let intro = intro
         .map(text::strip_trailing_colon)
         .filter(|i| !text::is_label(&plain_text(i)));
     let intro_text = intro.as_ref().map(|i| plain_text(i)).unwrap_or_default();
+    let firsts: Vec<Vec<Inline>> = items.iter().map(|(f, _)| f.clone()).collect();
+    if breakdown::card(
+        cx,
+        index,
+        (block.line, block.pin.clone()),
+        &intro_text,
+        &firsts,
+    ) {
+        return;
+    }
     choice_cards(cx, index, block, &intro_text, &items);
     let has_details = items.iter().any(|(_, rest)| !rest.is_empty());
     let n = items.len();

@@ -4,6 +4,7 @@
 //! Cards carry structured content ([`Piece`]s that point into the document's inline markup),
 //! not HTML: the render stage owns HTML, links and media.
 
+mod breakdown;
 mod by_section;
 mod code;
 mod definitions;
@@ -13,6 +14,8 @@ mod lists;
 mod object_design;
 mod qa;
 mod reading;
+#[cfg(test)]
+mod rule_tests;
 mod scaffolding;
 mod summary;
 mod tables;

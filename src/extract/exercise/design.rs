@@ -82,6 +82,33 @@ pub(super) fn high_level(cx: &mut Cx<'_>, index: usize) {
         .map(|s| bold_names(cx, s))
         .unwrap_or_default();
     let line = cx.doc.sections[index].line;
+    if components.len() > MAX_COMPONENT_CLOZE {
+        // Too many to guess one from the rest: the learner sketches the design and checks
+        // the sketch against the components (and the diagram placed on this card).
+        let front = vec![
+            Piece::Subject(exercise),
+            Piece::Text(format!(
+                ": sketch the high-level design — which {} components, connected how?",
+                components.len()
+            )),
+        ];
+        let list = components
+            .into_iter()
+            .map(|c| vec![Inline::Text(c)])
+            .collect();
+        cx.push(
+            index,
+            "high-level-design",
+            "",
+            line,
+            None,
+            CardBody::Basic {
+                front,
+                back: vec![Piece::List(list)],
+            },
+        );
+        return;
+    }
     if !components.is_empty() {
         // A cloze over the components (rule 4: a long list is asked one item at a time, the
         // others in view), the diagram under it. The client and web server of every design
@@ -146,6 +173,9 @@ pub(super) fn high_level(cx: &mut Cx<'_>, index: usize) {
         },
     );
 }
+
+/// Most components a design cloze asks one at a time; more are one sketch card.
+const MAX_COMPONENT_CLOZE: usize = 8;
 
 /// Components every design has: shown in the component list, never asked.
 const EVERY_DESIGN: &[&str] = &["Client", "Web Server"];

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use super::labels::is_label_card;
 use crate::document::{Block, BlockKind, Inline, ListItem, plain_text};
-use crate::extract::{CardBody, Cx, Piece, lists, text};
+use crate::extract::{CardBody, Cx, Piece, breakdown, lists, text};
 
 static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(~?\$?[\d][\d,.]*(?:\^\d+)?\s*(?:%|x|[KMGTP]B\b|bytes?\b|(?:thousand|million|billion|trillion)\b)?)").unwrap()
@@ -132,6 +132,10 @@ fn sub_items(
         .filter(|i| !i.is_empty())
         .collect();
     if subs.is_empty() {
+        return;
+    }
+    let cue = plain_text(&text::strip_trailing_colon(first));
+    if breakdown::card(cx, index, (item.line, item.pin.clone()), &cue, &subs) {
         return;
     }
     let text_pieces = vec![

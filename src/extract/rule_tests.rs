@@ -1,0 +1,162 @@
+//! Rule tests over small documents in our own words: what a rule makes, and what it must not.
+
+use super::{Card, CardBody, ExtractOptions, Piece, Profile, extract, text::pieces_text};
+use crate::document::{parse, plain_text};
+use std::path::Path;
+
+fn cards(markdown: &str, profile: Profile) -> Vec<Card> {
+    let doc = parse(markdown, Path::new("notes.md")).expect("parses");
+    extract(&doc, &ExtractOptions { profile }).0
+}
+
+/// The text of every deletion of a cloze card.
+fn deletions(card: &Card) -> Vec<String> {
+    let CardBody::Cloze { text, .. } = &card.body else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for piece in text {
+        match piece {
+            Piece::Cloze(_, inlines) => out.push(plain_text(inlines)),
+            Piece::ClozeList(items) => out.extend(
+                items
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(_, i)| plain_text(i)),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Front (or cloze text) and back of every card, as plain text.
+fn faces(cards: &[Card]) -> Vec<(String, String)> {
+    cards
+        .iter()
+        .map(|c| match &c.body {
+            CardBody::Basic { front, back } => (pieces_text(front), pieces_text(back)),
+            CardBody::Cloze { text, extra } => (pieces_text(text), pieces_text(extra)),
+        })
+        .collect()
+}
+
+#[test]
+fn a_size_breakdown_asks_for_its_total() {
+    let md = "# Design a ledger\n\n## Step 1: Outline use cases and constraints\n\n\
+              ### Calculate usage\n\n* Size per entry:\n    * `entry_id` - 8 bytes\n    \
+              * `posted_at` - 5 bytes\n    * `memo` - 40 bytes\n    * Total: ~53 bytes\n";
+    let made = cards(md, Profile::Exercise);
+    let faces = faces(&made);
+    let breakdown: Vec<_> = made.iter().filter(|c| c.rule == "size-breakdown").collect();
+    assert_eq!(breakdown.len(), 1, "{faces:#?}");
+    assert!(
+        faces.iter().any(
+            |(f, b)| f.contains("Size per entry — about how much in total?")
+                && b.contains("~53 bytes")
+                && b.contains("posted_at")
+        ),
+        "{faces:#?}"
+    );
+    // No card asks which field takes 5 bytes.
+    assert!(
+        !made
+            .iter()
+            .any(|c| deletions(c).iter().any(|d| d.contains("bytes"))),
+        "{faces:#?}"
+    );
+}
+
+#[test]
+fn parts_without_a_total_make_no_card() {
+    let md = "# Design a ledger\n\n## Step 1: Outline use cases and constraints\n\n\
+              ### Calculate usage\n\n* Size per entry:\n    * `entry_id` - 8 bytes\n    \
+              * `posted_at` - 5 bytes\n";
+    let made = cards(md, Profile::Exercise);
+    assert!(
+        !faces(&made)
+            .iter()
+            .any(|(f, _)| f.contains("Size per entry")),
+        "{:#?}",
+        faces(&made)
+    );
+}
+
+#[test]
+fn a_run_of_code_examples_is_not_deleted() {
+    let md = "# Indexes\n\nAn index speeds up lookups.\n\n\
+              Clauses that filter or sort (`WHERE`, `ORDER BY`, `GROUP BY`) gain from an **index**.\n";
+    let made = cards(md, Profile::Topics);
+    let card = made
+        .iter()
+        .find(|c| c.item.contains("Clauses that filter"))
+        .expect("the sentence keeps its key-term card");
+    assert_eq!(deletions(card), vec!["index".to_string()]);
+}
+
+#[test]
+fn a_term_whose_words_stand_in_the_title_is_not_asked() {
+    let md = "# Picking a store\n\n## Begin with Postgres, weigh Redis\n\n\
+              We begin with one database.\n\n* Weigh the reasons for **Postgres or Redis**\n";
+    let made = cards(md, Profile::Topics);
+    assert!(
+        !made
+            .iter()
+            .any(|c| deletions(c).contains(&"Postgres or Redis".to_string())),
+        "{:#?}",
+        faces(&made)
+    );
+}
+
+#[test]
+fn a_lone_remark_under_a_label_never_answers_the_section_question() {
+    let md = "# Design a shop\n\n## Step 3: Design core components\n\n### Begin on one server\n\n\
+              * **Web server** on one machine\n\nGrow it first:\n\n* Buy a larger machine\n\
+              * Watch its metrics\n\n*Trade-offs, alternatives, and additional details:*\n\n\
+              * Past one server, the step after **scaling up** is **scaling out** to several.\n";
+    let made = cards(md, Profile::Exercise);
+    // Its key terms may be asked in the sentence; no basic card has it as its answer.
+    assert!(
+        !made
+            .iter()
+            .any(|c| matches!(&c.body, CardBody::Basic { back, .. }
+            if pieces_text(back).contains("scaling out"))),
+        "{:#?}",
+        faces(&made)
+    );
+}
+
+#[test]
+fn a_design_with_many_components_is_one_sketch_card() {
+    let names = [
+        "Gateway",
+        "Order API",
+        "Stock API",
+        "Payment API",
+        "Ledger Service",
+        "Search Service",
+        "Mail Service",
+        "Queue",
+        "Memory Cache",
+        "Object Store",
+    ];
+    let mut md = String::from(
+        "# Design a shop\n\n## Step 2: Create a high level design\n\nSketch it.\n\n\
+         ## Step 3: Design core components\n\n",
+    );
+    for name in names {
+        md.push_str(&format!("The **{name}** does its part.\n\n"));
+    }
+    let made = cards(&md, Profile::Exercise);
+    let design: Vec<_> = made
+        .iter()
+        .filter(|c| c.rule == "high-level-design" || c.rule == "design-components")
+        .collect();
+    assert_eq!(design.len(), 1);
+    assert_eq!(design[0].rule, "high-level-design");
+    let CardBody::Basic { front, back } = &design[0].body else {
+        panic!("a sketch card is basic");
+    };
+    assert!(pieces_text(front).contains("which 10 components"));
+    assert!(pieces_text(back).contains("Ledger Service"));
+}
