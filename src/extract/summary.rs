@@ -178,6 +178,12 @@ fn normalize_first_word(lower: &str) -> String {
 
 fn is_plural(title: &str) -> bool {
     let base = title.split(" (").next().unwrap_or(title).trim();
+    // The head noun comes before a phrase that qualifies it ("Availability in numbers").
+    let base = [" in ", " of ", " for ", " with ", " on ", " by "]
+        .iter()
+        .filter_map(|p| base.find(p))
+        .min()
+        .map_or(base, |at| &base[..at]);
     let last = base.rsplit(' ').next().unwrap_or("");
     last.len() > 3
         && last.ends_with('s')

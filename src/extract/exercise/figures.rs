@@ -26,7 +26,9 @@ pub(super) fn figures(cx: &mut Cx<'_>, index: usize) {
         if lists::is_reference_list(list) {
             continue;
         }
-        let intro = text::intro_before(blocks, bi).map(text::strip_trailing_colon);
+        let intro = text::intro_before(blocks, bi)
+            .map(text::strip_trailing_colon)
+            .or_else(|| group_name(blocks, bi));
         if intro
             .as_ref()
             .is_some_and(|i| text::normalize_key(&plain_text(i)).contains("conversion guide"))
@@ -50,6 +52,20 @@ pub(super) fn figures(cx: &mut Cx<'_>, index: usize) {
             k += 1;
         }
     }
+}
+
+/// A short paragraph that names the group of assumptions below it ("Timeline", "Search"),
+/// with no colon: the cue of the group's cloze. "General" names nothing.
+fn group_name(blocks: &[Block], bi: usize) -> Option<Vec<Inline>> {
+    let prev = blocks.get(bi.checked_sub(1)?)?;
+    let BlockKind::Paragraph(inlines) = &prev.kind else {
+        return None;
+    };
+    let t = plain_text(inlines);
+    let t = t.trim();
+    let short = (1..=3).contains(&t.split_whitespace().count());
+    let sentence = t.ends_with(['.', '!', '?', ':']);
+    (short && !sentence && !t.eq_ignore_ascii_case("general")).then(|| inlines.clone())
 }
 
 /// One item of a figures list: a figure ("1 billion users", "… = 2.5 TB") is its own cloze,
