@@ -129,6 +129,9 @@ impl OpenedApkg {
 
 /// Open the package at `path` with the checks described in the module documentation.
 pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
+    // A FIFO or a device named like a package would block or never end: regular files only.
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("open the package", path, e))?;
+    crate::fs::read::refuse_special(&meta, path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io("open the package", path, e))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| invalid(path, format!("not a readable zip archive ({e})")))?;

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::error::{Error, Result, Warning};
+use crate::fs::read;
 use crate::identity::IdentityReport;
 use crate::identity::lock::Lock;
 use crate::input::{self, Content};
@@ -161,10 +162,14 @@ fn take_turn(out: &Path) -> Result<std::fs::File> {
 
 /// The lock file's bytes, if there is one, and the lock they hold (empty when there is none).
 fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
-    let old_lock_text = match std::fs::read(lock_path) {
-        Ok(bytes) => Some(bytes),
+    // The lock may come with a stranger's checkout: a FIFO or a device there must not hang us.
+    let old_lock_text = match std::fs::metadata(lock_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read the lock file", lock_path, e)),
+        _ => Some(read::read_regular(
+            lock_path,
+            lock_path,
+            read::MAX_TEXT_BYTES,
+        )?),
     };
     let old_lock = match &old_lock_text {
         Some(bytes) => Lock::parse(&String::from_utf8_lossy(bytes), lock_path)?,

@@ -38,6 +38,7 @@ use serde::Serialize;
 
 use crate::document::{self, Document};
 use crate::error::{Error, Warning};
+use crate::fs::read;
 use crate::input::{self, SourceFile, SourceFormat};
 
 pub use text::line_col;
@@ -209,10 +210,9 @@ impl Checker<'_> {
     /// Read and parse one source; a failure becomes a finding.
     fn read(&mut self, source: &SourceFile, deck: usize) -> Option<Parsed> {
         let shown = self.shown(&source.display);
-        let bytes = match std::fs::read(&source.path) {
+        let bytes = match read::read_regular(&source.path, &source.display, read::MAX_TEXT_BYTES) {
             Ok(bytes) => bytes,
-            Err(e) => {
-                let error = Error::io("read the source file", &source.display, e);
+            Err(error) => {
                 self.error_finding("unreadable-source", &error, None);
                 return None;
             }
@@ -307,7 +307,10 @@ impl Checker<'_> {
         let text = raw
             .map(str::to_string)
             .or_else(|| self.report.sources.get(&shown).cloned())
-            .or_else(|| std::fs::read_to_string(&shown).ok());
+            .or_else(|| {
+                let bytes = read::read_regular(&shown, &shown, read::MAX_TEXT_BYTES).ok()?;
+                String::from_utf8(bytes).ok()
+            });
         let span = text.as_deref().and_then(|t| line_span(t, line));
         if let (Some(t), Some(_)) = (&text, &span) {
             self.report

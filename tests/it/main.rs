@@ -24,3 +24,4 @@ mod properties;
 mod quality;
 mod style;
 mod support;
+mod untrusted_paths;
