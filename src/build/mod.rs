@@ -92,6 +92,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .lock
         .clone()
         .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    refuse_lock_on_own_files(&lock_path, options, content)?;
     // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
     // in place) writes nothing: the stamp from the last build says so.
     let fingerprint = stamp::fingerprint(options, content, &lock_path);
@@ -145,6 +146,61 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     let fingerprint = stamp::fingerprint(options, content, &lock_path);
     stamp::write(&options.out, &fingerprint, &report.decks)?;
     Ok(report)
+}
+
+/// `--lock` may not name a source or an output of this build: the build would overwrite a
+/// source with the lock, or a deck with the lock (or the lock with a deck).
+fn refuse_lock_on_own_files(
+    lock_path: &Path,
+    options: &BuildOptions,
+    content: &Content,
+) -> Result<()> {
+    let Some(lock) = resolved(lock_path) else {
+        return Ok(());
+    };
+    let refuse = |what: String| {
+        Err(Error::new(format!("--lock names {what}"))
+            .in_file(lock_path)
+            .help("put the lock file elsewhere, e.g. beside the decks as primer-anki.lock"))
+    };
+    for source in content.decks.iter().flat_map(|d| &d.sources) {
+        if resolved(&source.path).as_deref() == Some(lock.as_path()) {
+            return refuse(format!("the source {}", source.display.display()));
+        }
+    }
+    let Some(out) = resolved(&options.out) else {
+        return Ok(());
+    };
+    if lock.parent() != Some(out.as_path()) {
+        return Ok(());
+    }
+    let name = lock.file_name().unwrap_or_default().to_string_lossy();
+    let ext = options.format.extension();
+    for spec in &content.decks {
+        let outputs = [
+            format!("{}.{ext}", spec.file_stem),
+            format!("{}.media", spec.file_stem),
+        ];
+        if outputs.iter().any(|o| *o == name) {
+            return refuse(format!("the output {name} of deck \"{}\"", spec.name));
+        }
+    }
+    if name == stamp::FILE_NAME || name.starts_with(".primer-anki.") {
+        return refuse(format!("{name}, a file the build writes"));
+    }
+    Ok(())
+}
+
+/// `path` with symlinks resolved; for a file not yet written, its directory resolved.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
 }
 
 /// Creates and locks the output directory. Two builds into one directory take turns: each

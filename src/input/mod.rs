@@ -143,10 +143,10 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         }
         sources.dedup();
         decks.push(DeckSpec {
-            file_stem: deck
-                .file
-                .clone()
-                .unwrap_or_else(|| file_stem_for(&deck.name)),
+            file_stem: match &deck.file {
+                Some(file) => plain_file_name(file, &deck.name, display)?,
+                None => file_stem_for(&deck.name),
+            },
             name: deck.name,
             id: deck.id,
             description: deck.description,
@@ -263,6 +263,24 @@ fn format_of(path: &Path) -> Option<SourceFormat> {
         "ipynb" => Some(SourceFormat::Notebook),
         _ => None,
     }
+}
+
+/// A manifest's `file` names a file in `--out`: no directory part, no `..`, no hidden name,
+/// so a manifest cannot make the build write anywhere else.
+fn plain_file_name(file: &str, deck: &str, manifest: &Path) -> Result<String> {
+    let plain = !file.is_empty()
+        && !file.starts_with('.')
+        && !file.contains(['/', '\\', '\0'])
+        && !file.chars().any(char::is_control);
+    if plain {
+        return Ok(file.to_string());
+    }
+    Err(Error::new(format!(
+        "deck \"{deck}\": file \"{}\" is not a plain file name; the deck is written into --out only",
+        file.escape_debug()
+    ))
+    .in_file(manifest)
+    .help("give `file` a name without `/`, `\\` or a leading dot, e.g. \"system-design\""))
 }
 
 /// "System Design Exercises" → "system-design-exercises".

@@ -24,4 +24,5 @@ mod properties;
 mod quality;
 mod style;
 mod support;
+mod untrusted_outputs;
 mod untrusted_paths;
