@@ -24,5 +24,6 @@ mod properties;
 mod quality;
 mod style;
 mod support;
+mod untrusted_apkg;
 mod untrusted_outputs;
 mod untrusted_paths;

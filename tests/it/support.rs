@@ -426,10 +426,23 @@ pub fn build_with_lock(
 /// returns the exit code and stdout + stderr (lossy). Output goes to files, so a command that
 /// prints a lot cannot block on a full pipe.
 pub fn bounded(args: &[&str], limit: std::time::Duration) -> (Option<i32>, String) {
+    bounded_in(args, limit, None)
+}
+
+/// [`bounded`] with `TMPDIR` set to `tmp` (to see what temporary files a run leaves).
+pub fn bounded_in(
+    args: &[&str],
+    limit: std::time::Duration,
+    tmp: Option<&Path>,
+) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     let stdout = std::fs::File::create(dir.path().join("stdout")).unwrap();
     let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
-    let mut child = primer_anki()
+    let mut command = primer_anki();
+    if let Some(tmp) = tmp {
+        command.env("TMPDIR", tmp);
+    }
+    let mut child = command
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(stdout)
