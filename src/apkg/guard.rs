@@ -42,7 +42,7 @@ const REQUIRED: &[&str] = &["col", "notes", "cards"];
 
 /// Bounds `conn` and checks its schema; `path` and `member` name the package in errors.
 pub fn guard(conn: &mut Connection, path: &Path, member: &str) -> Result<()> {
-    bound(conn).map_err(|e| Error::new(format!("cannot open {member}: {e}")).in_file(path))?;
+    bound(conn).map_err(|e| super::invalid(path, format!("cannot open {member}: {e}")))?;
     let refuse = |what: String| {
         Err(Error::new(format!("{member} {what}; it is not read"))
             .in_file(path)
@@ -54,9 +54,7 @@ pub fn guard(conn: &mut Connection, path: &Path, member: &str) -> Result<()> {
             s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect()
         })
-        .map_err(|e| {
-            Error::new(format!("{member} is not an SQLite database ({e})")).in_file(path)
-        })?;
+        .map_err(|e| super::invalid(path, format!("{member} is not an SQLite database ({e})")))?;
     for (kind, name, sql) in &schema {
         let shown = crate::markup::shorten(&name.escape_debug().to_string(), 60);
         match kind.as_str() {
@@ -74,7 +72,10 @@ pub fn guard(conn: &mut Connection, path: &Path, member: &str) -> Result<()> {
     }
     for table in REQUIRED {
         if !schema.iter().any(|(k, n, _)| k == "table" && n == table) {
-            return refuse(format!("has no table \"{table}\""));
+            return Err(super::invalid(
+                path,
+                format!("{member} is not an Anki collection (it has no table \"{table}\")"),
+            ));
         }
     }
     Ok(())

@@ -69,8 +69,10 @@ fn write_deck(
         .unwrap_or(options.now);
     let decks = [Deck {
         id: spec.id,
-        name: spec.name.clone(),
-        description: spec.description.clone(),
+        // Anki renders the description as HTML: the manifest's text goes through the same
+        // sanitiser as every field. A deck name is plain text: no control characters.
+        name: spec.name.chars().filter(|c| !c.is_control()).collect(),
+        description: crate::render::sanitize(&spec.description),
     }];
     let meta = PackageMeta {
         decks: &decks,

@@ -130,3 +130,66 @@ fn a_computed_huge_field_is_refused() {
         assert!(text.contains("too big"), "{name}: {text}");
     }
 }
+
+/// Notes (guid, first field) with tags that hold an escape sequence, in the [`package`] layout.
+fn notes_rows(notes: &[(&str, &str)]) -> String {
+    let mut rows = String::new();
+    for (i, (guid, front)) in notes.iter().enumerate() {
+        let id = i + 1;
+        rows.push_str(&format!(
+            "insert into notes values ({id}, '{guid}', 1, 0, 0, ' t\x1b[5mag ', '{front}\x1fback\x1b]0;title\x07', '', 0, 0, '');
+             insert into cards values ({id}, {id}, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '');"
+        ));
+    }
+    rows
+}
+
+#[test]
+fn names_and_fields_from_a_package_are_printed_clean_and_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let label = "Deck\x1b[2J\x1b]8;;http://evil\x07";
+    let big = "w ".repeat(500_000);
+    let hostile = "<img src=x onerror=alert(1)> **@everyone** [link](http://evil) \u{202e}";
+    let old = package(
+        dir.path(),
+        "old.apkg",
+        label,
+        NOTES_TABLE,
+        &notes_rows(&[("g1", &big), ("g2", &big), ("g3", hostile)]),
+    );
+    let new = package(
+        dir.path(),
+        "new.apkg",
+        label,
+        NOTES_TABLE,
+        &notes_rows(&[("g1", "changed"), ("g3", &format!("{hostile} more"))]),
+    );
+    let mut outputs = run_readers(&old);
+    let (code, text) = bounded_in(
+        &["diff", old.to_str().unwrap(), new.to_str().unwrap()],
+        LIMIT,
+        None,
+    );
+    outputs.push(("diff old new", code, text.clone()));
+    for (name, _, text) in &outputs {
+        assert!(!text.contains('\x1b'), "{name} printed an escape: {text:?}");
+        assert!(
+            !text.contains('\x07') && !text.contains('\u{202e}'),
+            "{name}: {text:?}"
+        );
+        assert!(text.len() < 20_000, "{name} printed {} bytes", text.len());
+        let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            longest < 1000,
+            "{name} printed a line of {longest} characters"
+        );
+    }
+    // Release notes: nothing markdown or HTML would act on.
+    assert!(text.contains("## Changed"), "{text}");
+    assert!(!text.replace("\\<", "").contains('<'), "{text}");
+    assert!(
+        !text.contains(" @everyone") && !text.contains("**@"),
+        "{text}"
+    );
+    assert!(!text.replace("\\[", "").contains('['), "{text}");
+}

@@ -99,3 +99,34 @@ fn a_manifest_file_cannot_leave_the_output_directory() {
     assert_eq!(file_names(&victim), vec!["package.json".to_string()]);
     assert!(!std::path::Path::new("/tmp/elsewhere/package.apkg").exists());
 }
+
+#[test]
+fn a_manifest_description_is_sanitised_like_a_field() {
+    let content = content(None);
+    let manifest = content.path().join("primer-anki.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "tag_prefix",
+        "description = \"<b>Kept</b><script>alert(1)</script><img src=x onerror=alert(2)>\"\ntag_prefix",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, text) = build(content.path(), out.path(), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(out.path().join("deck.apkg")).unwrap()).unwrap();
+    let collection = out.path().join("c.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&collection).unwrap(),
+    )
+    .unwrap();
+    let decks: String = rusqlite::Connection::open(&collection)
+        .unwrap()
+        .query_row("select decks from col", [], |r| r.get(0))
+        .unwrap();
+    assert!(decks.contains("<b>Kept</b>"), "{decks}");
+    assert!(
+        !decks.contains("<script") && !decks.contains("onerror"),
+        "{decks}"
+    );
+}
