@@ -93,6 +93,9 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .clone()
         .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
     refuse_lock_on_own_files(&lock_path, options, content)?;
+    // Held until the build returns; an earlier build's temporaries are ours to clear then.
+    let _out_dir = take_turn(&options.out)?;
+    remove_leftovers(&options.out);
     // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
     // in place) writes nothing: the stamp from the last build says so.
     let fingerprint = stamp::fingerprint(options, content, &lock_path);
@@ -109,8 +112,6 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .clone()
         .unwrap_or_else(|| content.base_url.clone());
     let mut report = BuildReport::default();
-    // Held until the build returns.
-    let _out_dir = take_turn(&options.out)?;
     let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
@@ -201,6 +202,23 @@ fn resolved(path: &Path) -> Option<PathBuf> {
         _ => Path::new("."),
     };
     Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
+
+/// Removes the temporary files a killed build left in `out` (a deck's `.NAME.apkg.*.tmp`
+/// pieces, `.primer-anki.*` lock and stamp temporaries). Called while holding the directory
+/// lock, so no running build owns them; only regular files with our names are touched.
+fn remove_leftovers(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.starts_with(".primer-anki.")
+            || (name.starts_with('.') && name.contains(".apkg.") && name.contains(".tmp"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Creates and locks the output directory. Two builds into one directory take turns: each
