@@ -1,6 +1,7 @@
 //! Findings for people (rustc-style snippets via codespan-reporting) and for machines (JSON).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
@@ -9,6 +10,11 @@ use codespan_reporting::term::{self, Chars, Config};
 use serde::Serialize;
 
 use super::{CheckReport, Finding, Severity};
+
+/// Lines longer than this (bytes) are shown as an excerpt around each finding.
+const LONG_LINE: usize = 300;
+/// Bytes of context either side of a finding on a long line.
+const CONTEXT: usize = 100;
 
 fn config() -> Config {
     Config {
@@ -35,7 +41,50 @@ impl Prepared {
         Self { files, ids }
     }
 
-    fn diagnostic(&self, finding: &Finding) -> Diagnostic<usize> {
+    /// The file and span a label points into. A line longer than [`LONG_LINE`] is not shown
+    /// whole: the label points into an excerpt around the span (padded with empty lines so
+    /// that the line number stays true), so that many findings on one long line print that
+    /// line's bytes once at most, not once per finding.
+    fn label_target(
+        &mut self,
+        id: usize,
+        place: &super::Place,
+        span: &Range<usize>,
+    ) -> (usize, Range<usize>) {
+        let Ok(file) = self.files.get(id) else {
+            return (id, span.clone());
+        };
+        let text = file.source();
+        let start = span.start.min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if line_end - line_start <= LONG_LINE || place.line == 0 {
+            return (id, span.clone());
+        }
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let from = floor(start.saturating_sub(CONTEXT).max(line_start));
+        let end = span.end.min(start + CONTEXT).max(start);
+        let to = floor((end + CONTEXT).min(line_end));
+        let mut excerpt = "\n".repeat(place.line - 1);
+        if from > line_start {
+            excerpt.push('…');
+        }
+        let base = excerpt.len();
+        excerpt.push_str(&text[from..to]);
+        if to < line_end {
+            excerpt.push('…');
+        }
+        let name = file.name().clone();
+        let span = (base + start - from)..(base + floor(end.min(to)) - from);
+        (self.files.add(name, excerpt), span)
+    }
+
+    fn diagnostic(&mut self, finding: &Finding) -> Diagnostic<usize> {
         let base = match finding.severity {
             Severity::Error => Diagnostic::error(),
             Severity::Warning => Diagnostic::warning(),
@@ -45,6 +94,7 @@ impl Prepared {
         let mut add =
             |place: &super::Place, primary: bool| match (&place.span, self.ids.get(&place.file)) {
                 (Some(span), Some(&id)) => {
+                    let (id, span) = self.label_target(id, place, span);
                     let label = if primary {
                         Label::primary(id, span.clone())
                     } else {
@@ -78,7 +128,7 @@ impl Prepared {
 
 /// Every finding as a rustc-style snippet, then a summary line. No colour.
 pub fn to_text(report: &CheckReport) -> String {
-    let prepared = Prepared::new(report);
+    let mut prepared = Prepared::new(report);
     let config = config();
     let mut out = String::new();
     for finding in &report.findings {
@@ -111,7 +161,7 @@ pub fn write_color(
     report: &CheckReport,
     stream: &mut dyn term::termcolor::WriteColor,
 ) -> std::io::Result<()> {
-    let prepared = Prepared::new(report);
+    let mut prepared = Prepared::new(report);
     let config = config();
     for finding in &report.findings {
         let diagnostic = prepared.diagnostic(finding);

@@ -108,7 +108,7 @@ impl Builder<'_, '_> {
                 self.stack
                     .iter()
                     .rev()
-                    .find(|f| !matches!(f, Frame::Ignored)),
+                    .find(|f| !matches!(f, Frame::Ignored(_))),
                 Some(Frame::Item { .. })
             );
             if in_item && let Some(Frame::Item { item }) = self.stack.last_mut() {

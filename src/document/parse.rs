@@ -63,7 +63,10 @@ pub fn github_slug(title: &str) -> String {
 
 pub(super) enum Frame {
     /// A container past the depth cap, or a construct we do not model.
-    Ignored,
+    /// This many nested frames we do not keep (past [`MAX_DEPTH`], or of an unsupported kind),
+    /// counted in one frame so that a search down the stack skips them all in one step: a
+    /// frame each made every inline of deep nesting cost as much as the nesting.
+    Ignored(usize),
     Quote {
         blocks: Vec<Block>,
         line: usize,
@@ -297,7 +300,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             }
             _ => {
                 self.close_implicit();
-                self.stack.push(Frame::Ignored)
+                self.push_ignored()
             }
         }
     }
@@ -307,7 +310,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         self.close_implicit();
         if self.block_depth >= MAX_DEPTH {
             self.warn_depth(line);
-            self.stack.push(Frame::Ignored);
+            self.push_ignored();
             return;
         }
         self.block_depth += 1;
@@ -360,7 +363,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         self.ensure_inline_target(line);
         if self.inline_depth >= MAX_DEPTH {
             self.warn_depth(line);
-            self.stack.push(Frame::Ignored);
+            self.push_ignored();
             return;
         }
         self.inline_depth += 1;
@@ -391,7 +394,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             return;
         };
         match frame {
-            Frame::Ignored => {}
+            Frame::Ignored(n) if n > 1 => self.stack.push(Frame::Ignored(n - 1)),
+            Frame::Ignored(_) => {}
             Frame::Quote { blocks, line, pin } => {
                 self.block_depth -= 1;
                 self.push_block(Block {
@@ -480,12 +484,19 @@ impl<'a, 'f> Builder<'a, 'f> {
 
     /// Where inline content goes: the innermost inline container, opening an implicit
     /// paragraph inside a list item or quote (tight lists have no paragraph events).
+    fn push_ignored(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Ignored(n)) => *n += 1,
+            _ => self.stack.push(Frame::Ignored(1)),
+        }
+    }
+
     fn ensure_inline_target(&mut self, line: usize) {
         let nearest = self
             .stack
             .iter()
             .rev()
-            .find(|f| !matches!(f, Frame::Ignored));
+            .find(|f| !matches!(f, Frame::Ignored(_)));
         let needs_paragraph = matches!(
             nearest,
             None | Some(Frame::Item { .. }) | Some(Frame::Quote { .. }) | Some(Frame::List { .. })

@@ -18,6 +18,7 @@ mod html_safety;
 mod identity;
 mod identity_lists;
 mod interrupted;
+mod linear;
 mod package_dump;
 mod preview;
 mod primer_extract;
