@@ -130,3 +130,33 @@ fn a_manifest_description_is_sanitised_like_a_field() {
         "{decks}"
     );
 }
+
+/// The pull-request job runs a stranger's content: read-only token, no secrets, no token kept
+/// in the checkout; the fuzz job runs every reader for a bounded time.
+#[test]
+fn the_pull_request_job_reads_only_and_uses_no_secrets() {
+    let text = std::fs::read_to_string(crate::support::repo().join(".github/workflows/decks.yml"))
+        .unwrap();
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(yaml["permissions"]["contents"].as_str(), Some("read"));
+    for job in ["decks", "fuzz"] {
+        let spec = &yaml["jobs"][job];
+        assert_eq!(
+            spec["permissions"]["contents"].as_str(),
+            Some("read"),
+            "{job}"
+        );
+        assert_eq!(spec["permissions"].as_mapping().unwrap().len(), 1, "{job}");
+        let body = serde_yaml::to_string(spec).unwrap();
+        assert!(
+            !body.contains("secrets.") && !body.contains("token"),
+            "{job}: {body}"
+        );
+        assert!(body.contains("persist-credentials: false"), "{job}");
+    }
+    let fuzz = serde_yaml::to_string(&yaml["jobs"]["fuzz"]).unwrap();
+    for target in ["markdown_to_cards", "notebook", "apkg_reader", "by_section"] {
+        assert!(fuzz.contains(target), "fuzz runs {target}");
+    }
+    assert!(fuzz.contains("-max_total_time=60"));
+}
