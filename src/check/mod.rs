@@ -146,6 +146,7 @@ struct Checker<'a> {
     anchors: HashMap<PathBuf, Option<HashSet<String>>>,
     /// Q/A questions as written, by deck and normalised text: where first asked.
     asked: HashMap<(usize, String), Place>,
+    positions: text::Positions,
 }
 
 /// Lint the content directory `root`. Never writes anything.
@@ -156,6 +157,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> CheckReport {
         report: CheckReport::default(),
         anchors: HashMap::new(),
         asked: HashMap::new(),
+        positions: text::Positions::default(),
     };
     checker.run();
     let mut report = checker.report;
@@ -277,7 +279,9 @@ impl Checker<'_> {
 
     /// A [`Place`] for a span of `text` (the shown file's text).
     fn place(&self, shown: &Path, text: &str, span: Option<Range<usize>>, label: &str) -> Place {
-        let (line, column) = span.as_ref().map_or((0, 0), |s| line_col(text, s.start));
+        let (line, column) = span
+            .as_ref()
+            .map_or((0, 0), |s| self.positions.line_col(text, s.start));
         Place {
             file: shown.to_path_buf(),
             line,

@@ -41,25 +41,21 @@ impl Prepared {
         Self { files, ids }
     }
 
-    /// The file and span a label points into. A line longer than [`LONG_LINE`] is not shown
-    /// whole: the label points into an excerpt around the span (padded with empty lines so
-    /// that the line number stays true), so that many findings on one long line print that
-    /// line's bytes once at most, not once per finding.
-    fn label_target(
-        &mut self,
+    /// A finding on a line longer than [`LONG_LINE`] is not shown with the whole line: its
+    /// note gives the place, an excerpt around the span and a caret line, so that many
+    /// findings on one long line print that line's bytes once at most, not once per finding.
+    fn long_line_excerpt(
+        &self,
         id: usize,
         place: &super::Place,
         span: &Range<usize>,
-    ) -> (usize, Range<usize>) {
-        let Ok(file) = self.files.get(id) else {
-            return (id, span.clone());
-        };
-        let text = file.source();
+    ) -> Option<String> {
+        let text = self.files.get(id).ok()?.source();
         let start = span.start.min(text.len());
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        if line_end - line_start <= LONG_LINE || place.line == 0 {
-            return (id, span.clone());
+        if line_end - line_start <= LONG_LINE {
+            return None;
         }
         let floor = |mut i: usize| {
             while !text.is_char_boundary(i) {
@@ -68,23 +64,25 @@ impl Prepared {
             i
         };
         let from = floor(start.saturating_sub(CONTEXT).max(line_start));
-        let end = span.end.min(start + CONTEXT).max(start);
+        let end = floor(span.end.min(start + CONTEXT).max(start));
         let to = floor((end + CONTEXT).min(line_end));
-        let mut excerpt = "\n".repeat(place.line - 1);
-        if from > line_start {
-            excerpt.push('…');
-        }
-        let base = excerpt.len();
-        excerpt.push_str(&text[from..to]);
-        if to < line_end {
-            excerpt.push('…');
-        }
-        let name = file.name().clone();
-        let span = (base + start - from)..(base + floor(end.min(to)) - from);
-        (self.files.add(name, excerpt), span)
+        let lead = if from > line_start { "…" } else { "" };
+        let tail = if to < line_end { "…" } else { "" };
+        let pad = lead.chars().count() + text[from..start].chars().count();
+        let carets = text[start..end].chars().count().max(1);
+        Some(format!(
+            "at {}:{}:{}\n{lead}{}{tail}\n{}{} {}",
+            place.file.display(),
+            place.line,
+            place.column,
+            &text[from..to],
+            " ".repeat(pad),
+            "^".repeat(carets),
+            place.label
+        ))
     }
 
-    fn diagnostic(&mut self, finding: &Finding) -> Diagnostic<usize> {
+    fn diagnostic(&self, finding: &Finding) -> Diagnostic<usize> {
         let base = match finding.severity {
             Severity::Error => Diagnostic::error(),
             Severity::Warning => Diagnostic::warning(),
@@ -94,7 +92,10 @@ impl Prepared {
         let mut add =
             |place: &super::Place, primary: bool| match (&place.span, self.ids.get(&place.file)) {
                 (Some(span), Some(&id)) => {
-                    let (id, span) = self.label_target(id, place, span);
+                    if let Some(excerpt) = self.long_line_excerpt(id, place, span) {
+                        notes.push(excerpt);
+                        return;
+                    }
                     let label = if primary {
                         Label::primary(id, span.clone())
                     } else {
@@ -128,7 +129,7 @@ impl Prepared {
 
 /// Every finding as a rustc-style snippet, then a summary line. No colour.
 pub fn to_text(report: &CheckReport) -> String {
-    let mut prepared = Prepared::new(report);
+    let prepared = Prepared::new(report);
     let config = config();
     let mut out = String::new();
     for finding in &report.findings {
@@ -161,7 +162,7 @@ pub fn write_color(
     report: &CheckReport,
     stream: &mut dyn term::termcolor::WriteColor,
 ) -> std::io::Result<()> {
-    let mut prepared = Prepared::new(report);
+    let prepared = Prepared::new(report);
     let config = config();
     for finding in &report.findings {
         let diagnostic = prepared.diagnostic(finding);
