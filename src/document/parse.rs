@@ -62,10 +62,7 @@ pub fn github_slug(title: &str) -> String {
 }
 
 pub(super) enum Frame {
-    /// A container past the depth cap, or a construct we do not model.
-    /// This many nested frames we do not keep (past [`MAX_DEPTH`], or of an unsupported kind),
-    /// counted in one frame so that a search down the stack skips them all in one step: a
-    /// frame each made every inline of deep nesting cost as much as the nesting.
+    /// Nested frames past the depth cap or unmodelled, counted (see `push_ignored`).
     Ignored(usize),
     Quote {
         blocks: Vec<Block>,
@@ -484,13 +481,6 @@ impl<'a, 'f> Builder<'a, 'f> {
 
     /// Where inline content goes: the innermost inline container, opening an implicit
     /// paragraph inside a list item or quote (tight lists have no paragraph events).
-    fn push_ignored(&mut self) {
-        match self.stack.last_mut() {
-            Some(Frame::Ignored(n)) => *n += 1,
-            _ => self.stack.push(Frame::Ignored(1)),
-        }
-    }
-
     fn ensure_inline_target(&mut self, line: usize) {
         let nearest = self
             .stack
