@@ -1,7 +1,12 @@
 //! Writing files so that a reader never sees half of one: a temporary file beside the target,
 //! synced, then renamed onto it. The one home of atomic writes and output permissions.
 //!
+//! Reading untrusted files (inside the content directory, regular files only, capped) lives
+//! in [`read`].
+//!
 //! Leaf module: it imports nothing from the crate but the error type.
+
+pub mod read;
 
 use std::fs::File;
 use std::io;

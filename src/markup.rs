@@ -222,9 +222,65 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// Text from an untrusted package or manifest made safe to print on one terminal line: control
+/// characters (C0, DEL, C1) and bidirectional overrides are shown escaped (`\u{1b}`), so
+/// no escape sequence reaches the terminal; line breaks and tabs become spaces; the result is
+/// cut to `max` characters.
+pub fn printable(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in s.chars().enumerate() {
+        // Enough input for `max` characters even if every one is escaped: stop reading early,
+        // so a 10 MB field costs no more than a short one.
+        if count > max {
+            out.push_str("  ");
+            break;
+        }
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    shorten(&out, max)
+}
+
+/// [`printable`], with every ASCII punctuation character markdown could read as syntax
+/// (emphasis, links, HTML, headings, tables, mentions) escaped with a backslash, for text
+/// that goes into release notes.
+pub fn markdown_text(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in printable(s, max).chars() {
+        if c.is_ascii_punctuation()
+            && !matches!(
+                c,
+                ',' | '.' | ':' | ';' | '?' | '\'' | '"' | '/' | '=' | '%' | '$'
+            )
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_text_has_no_escape_sequences_and_a_width() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc", 80), "a\\u{1b}[2Jb c");
+        assert_eq!(printable("x\u{202e}y\u{9b}", 80), "x\\u{202e}y\\u{9b}");
+        assert_eq!(printable(&"w".repeat(10_000_000), 10).chars().count(), 10);
+        assert_eq!(
+            markdown_text("**b** <img src=x> [l](u) @team # h | t", 80),
+            "\\*\\*b\\*\\* \\<img src=x\\> \\[l\\]\\(u\\) \\@team \\# h \\| t"
+        );
+    }
 
     #[test]
     fn html_to_text_drops_tags_and_styles() {

@@ -218,8 +218,16 @@ pub fn word_diff(old: &str, new: &str) -> String {
 impl DiffReport {
     /// Markdown release notes.
     pub fn to_text(&self) -> String {
+        // Every string comes from the packages and the text goes into release notes: no control
+        // character, nothing markdown would read as syntax, and a sane width.
+        let md = |s: &str| crate::markup::markdown_text(s, 200);
         let mut out = String::new();
-        let _ = writeln!(out, "# Deck changes: {} → {}\n", self.old, self.new);
+        let _ = writeln!(
+            out,
+            "# Deck changes: {} → {}\n",
+            md(&self.old),
+            md(&self.new)
+        );
         let _ = writeln!(
             out,
             "{} added, {} changed, {} renamed or moved, {} removed, {} unchanged\n",
@@ -231,24 +239,24 @@ impl DiffReport {
         );
         let place = |n: &NoteRef| {
             if n.context.is_empty() {
-                n.deck.clone()
+                md(&n.deck)
             } else {
-                format!("{} › {}", n.deck, n.context)
+                format!("{} › {}", md(&n.deck), md(&n.context))
             }
         };
         if !self.added.is_empty() {
             let _ = writeln!(out, "## Added ({})\n", self.added.len());
             for n in &self.added {
-                let _ = writeln!(out, "- {} — {}", place(n), n.title);
+                let _ = writeln!(out, "- {} — {}", place(n), md(&n.title));
             }
             out.push('\n');
         }
         if !self.changed.is_empty() {
             let _ = writeln!(out, "## Changed ({})\n", self.changed.len());
             for c in &self.changed {
-                let _ = writeln!(out, "- {} — {}", place(&c.note), c.note.title);
+                let _ = writeln!(out, "- {} — {}", place(&c.note), md(&c.note.title));
                 for f in &c.changes {
-                    let _ = writeln!(out, "  - {}: {}", f.field, f.diff);
+                    let _ = writeln!(out, "  - {}: {}", md(&f.field), md(&f.diff));
                 }
             }
             out.push('\n');
@@ -257,16 +265,27 @@ impl DiffReport {
             let _ = writeln!(out, "## Renamed or moved ({})\n", self.moved.len());
             for m in &self.moved {
                 let from = if m.from_context.is_empty() {
-                    m.from_deck.clone()
+                    md(&m.from_deck)
                 } else {
-                    format!("{} › {}", m.from_deck, m.from_context)
+                    format!("{} › {}", md(&m.from_deck), md(&m.from_context))
                 };
-                let _ = writeln!(out, "- {} → {} — {}", from, place(&m.note), m.note.title);
+                let _ = writeln!(
+                    out,
+                    "- {} → {} — {}",
+                    from,
+                    place(&m.note),
+                    md(&m.note.title)
+                );
                 if m.from_source != m.to_source && !m.from_source.is_empty() {
-                    let _ = writeln!(out, "  - Source: {} → {}", m.from_source, m.to_source);
+                    let _ = writeln!(
+                        out,
+                        "  - Source: {} → {}",
+                        md(&m.from_source),
+                        md(&m.to_source)
+                    );
                 }
                 for f in &m.changes {
-                    let _ = writeln!(out, "  - {}: {}", f.field, f.diff);
+                    let _ = writeln!(out, "  - {}: {}", md(&f.field), md(&f.diff));
                 }
             }
             out.push('\n');
@@ -278,14 +297,20 @@ impl DiffReport {
                 self.removed.len()
             );
             for n in &self.removed {
-                let _ = writeln!(out, "- {} — {} (guid {})", place(n), n.title, n.guid);
+                let _ = writeln!(
+                    out,
+                    "- {} — {} (guid {})",
+                    place(n),
+                    md(&n.title),
+                    md(&n.guid)
+                );
             }
             out.push('\n');
         }
         if !self.notetypes_changed.is_empty() {
             let _ = writeln!(out, "## Note types restyled\n");
             for name in &self.notetypes_changed {
-                let _ = writeln!(out, "- {name}");
+                let _ = writeln!(out, "- {}", md(name));
             }
         }
         out

@@ -324,6 +324,11 @@ fn human(bytes: u64) -> String {
 impl Inspection {
     /// A readable report.
     pub fn to_text(&self) -> String {
+        // Every string comes from the package: no control character reaches the terminal, and
+        // no line is longer than a screen or two.
+        use crate::markup::printable as p;
+        const NAME: usize = 120;
+        const LINE: usize = 400;
         let mut out = String::new();
         out.push_str(&format!(
             "package: {} ({}, schema {}, {})\n",
@@ -343,25 +348,28 @@ impl Inspection {
         for d in &self.decks {
             out.push_str(&format!(
                 "  {} (id {}): {} notes, {} cards\n",
-                d.name, d.id, d.notes, d.cards
+                p(&d.name, NAME),
+                d.id,
+                d.notes,
+                d.cards
             ));
         }
         out.push_str("note types:\n");
         for nt in &self.notetypes {
             out.push_str(&format!(
                 "  {} (id {}, {}): {} notes; fields: {}; templates: {}\n",
-                nt.name,
+                p(&nt.name, NAME),
                 nt.id,
                 nt.kind,
                 nt.notes,
-                nt.fields.join(", "),
-                nt.templates.join(", ")
+                p(&nt.fields.join(", "), LINE),
+                p(&nt.templates.join(", "), LINE)
             ));
         }
         if !self.media.is_empty() {
             out.push_str("media:\n");
             for m in &self.media {
-                out.push_str(&format!("  {} ({})\n", m.name, human(m.size)));
+                out.push_str(&format!("  {} ({})\n", p(&m.name, NAME), human(m.size)));
             }
         }
         if !self.samples.is_empty() {
@@ -370,12 +378,12 @@ impl Inspection {
                 out.push_str(&format!(
                     "  {}. {} · {} · {} · {}\n     Q: {}\n     A: {}\n",
                     i + 1,
-                    s.deck,
-                    s.notetype,
-                    s.template,
-                    s.guid,
-                    s.question,
-                    s.answer
+                    p(&s.deck, NAME),
+                    p(&s.notetype, NAME),
+                    p(&s.template, NAME),
+                    p(&s.guid, NAME),
+                    p(&s.question, LINE),
+                    p(&s.answer, LINE)
                 ));
             }
         }

@@ -7,6 +7,7 @@
 //! reported as unsupported.
 
 pub mod diff;
+mod guard;
 pub mod inspect;
 pub mod template;
 
@@ -92,7 +93,8 @@ pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
 }
 
 /// A package opened for reading: its members (name, uncompressed size), and its collection
-/// copied to a private temporary file and opened read-only (deleted on drop).
+/// copied to a private temporary file, opened read-only and bounded ([`guard`]), the copy
+/// unlinked as soon as SQLite holds it open.
 pub struct OpenedApkg {
     pub members: Vec<(String, u64)>,
     /// `collection.anki21` or `collection.anki2`.
@@ -100,7 +102,6 @@ pub struct OpenedApkg {
     pub conn: Connection,
     archive: zip::ZipArchive<std::fs::File>,
     path: std::path::PathBuf,
-    _temp: tempfile::NamedTempFile,
 }
 
 impl OpenedApkg {
@@ -129,24 +130,31 @@ impl OpenedApkg {
 
 /// Open the package at `path` with the checks described in the module documentation.
 pub fn open_apkg(path: &Path) -> Result<OpenedApkg> {
+    // A FIFO or a device named like a package would block or never end: regular files only.
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("open the package", path, e))?;
+    crate::fs::read::refuse_special(&meta, path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io("open the package", path, e))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| invalid(path, format!("not a readable zip archive ({e})")))?;
     let names = checked_members(&mut archive, path)?;
     let member = collection_member(&names, path)?;
     let temp = unpack_collection(&mut archive, member, path)?;
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         temp.path(),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| invalid(path, format!("{member} is not an SQLite database ({e})")))?;
+    // Reading the schema opens the file; from then on SQLite holds it open, so the copy is
+    // unlinked now and nothing is left behind even if we are killed.
+    let checked = guard::guard(&mut conn, path, member);
+    let _ = temp.close();
+    checked?;
     Ok(OpenedApkg {
         members: names,
         collection_member: member,
         conn,
         archive,
         path: path.to_path_buf(),
-        _temp: temp,
     })
 }
 

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::error::{Error, Result, Warning};
+use crate::fs::read;
 use crate::identity::IdentityReport;
 use crate::identity::lock::Lock;
 use crate::input::{self, Content};
@@ -91,6 +92,10 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .lock
         .clone()
         .unwrap_or_else(|| options.out.join(LOCK_FILE_NAME));
+    refuse_lock_on_own_files(&lock_path, options, content)?;
+    // Held until the build returns; an earlier build's temporaries are ours to clear then.
+    let _out_dir = take_turn(&options.out)?;
+    remove_leftovers(&options.out);
     // A rebuild with nothing changed (same inputs, options, lock and program, outputs still
     // in place) writes nothing: the stamp from the last build says so.
     let fingerprint = stamp::fingerprint(options, content, &lock_path);
@@ -107,8 +112,6 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .clone()
         .unwrap_or_else(|| content.base_url.clone());
     let mut report = BuildReport::default();
-    // Held until the build returns.
-    let _out_dir = take_turn(&options.out)?;
     let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
@@ -146,6 +149,78 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     Ok(report)
 }
 
+/// `--lock` may not name a source or an output of this build: the build would overwrite a
+/// source with the lock, or a deck with the lock (or the lock with a deck).
+fn refuse_lock_on_own_files(
+    lock_path: &Path,
+    options: &BuildOptions,
+    content: &Content,
+) -> Result<()> {
+    let Some(lock) = resolved(lock_path) else {
+        return Ok(());
+    };
+    let refuse = |what: String| {
+        Err(Error::new(format!("--lock names {what}"))
+            .in_file(lock_path)
+            .help("put the lock file elsewhere, e.g. beside the decks as primer-anki.lock"))
+    };
+    for source in content.decks.iter().flat_map(|d| &d.sources) {
+        if resolved(&source.path).as_deref() == Some(lock.as_path()) {
+            return refuse(format!("the source {}", source.display.display()));
+        }
+    }
+    let Some(out) = resolved(&options.out) else {
+        return Ok(());
+    };
+    if lock.parent() != Some(out.as_path()) {
+        return Ok(());
+    }
+    let name = lock.file_name().unwrap_or_default().to_string_lossy();
+    let ext = options.format.extension();
+    for spec in &content.decks {
+        let outputs = [
+            format!("{}.{ext}", spec.file_stem),
+            format!("{}.media", spec.file_stem),
+        ];
+        if outputs.iter().any(|o| *o == name) {
+            return refuse(format!("the output {name} of deck \"{}\"", spec.name));
+        }
+    }
+    if name == stamp::FILE_NAME || name.starts_with(".primer-anki.") {
+        return refuse(format!("{name}, a file the build writes"));
+    }
+    Ok(())
+}
+
+/// `path` with symlinks resolved; for a file not yet written, its directory resolved.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
+
+/// Removes the temporary files a killed build left in `out` (a deck's `.NAME.apkg.*.tmp`
+/// pieces, `.primer-anki.*` lock and stamp temporaries). Called while holding the directory
+/// lock, so no running build owns them; only regular files with our names are touched.
+fn remove_leftovers(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.starts_with(".primer-anki.")
+            || (name.starts_with('.') && name.contains(".apkg.") && name.contains(".tmp"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Creates and locks the output directory. Two builds into one directory take turns: each
 /// reads the lock file and writes the decks and the lock as one step, for as long as it holds
 /// the returned handle. The lock is on the directory itself, so no file is left behind.
@@ -161,10 +236,14 @@ fn take_turn(out: &Path) -> Result<std::fs::File> {
 
 /// The lock file's bytes, if there is one, and the lock they hold (empty when there is none).
 fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
-    let old_lock_text = match std::fs::read(lock_path) {
-        Ok(bytes) => Some(bytes),
+    // The lock may come with a stranger's checkout: a FIFO or a device there must not hang us.
+    let old_lock_text = match std::fs::metadata(lock_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io("read the lock file", lock_path, e)),
+        _ => Some(read::read_regular(
+            lock_path,
+            lock_path,
+            read::MAX_TEXT_BYTES,
+        )?),
     };
     let old_lock = match &old_lock_text {
         Some(bytes) => Lock::parse(&String::from_utf8_lossy(bytes), lock_path)?,

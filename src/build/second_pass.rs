@@ -31,6 +31,7 @@ pub(super) fn write_decks(
         None
     };
     let mut reports = Vec::new();
+    let mut unplaced = Vec::new();
     for (deck_index, spec) in content.decks.iter().enumerate() {
         let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
             .into_values()
@@ -42,10 +43,18 @@ pub(super) fn write_decks(
             files: &pass.files_of(deck_index),
             lock: lock_out.as_mut(),
         };
-        reports.push(write_deck(options, notes, &identities.notetypes, media)?);
+        let (report, finished) = write_deck(options, notes, &identities.notetypes, media)?;
+        reports.push(report);
+        unplaced.extend(finished);
     }
+    // The lock first, then the decks: a build killed in between leaves a lock that knows
+    // every note of the new decks, and the next build rewrites the decks from it. (Decks first
+    // would leave decks whose notes the old lock does not know: their ids would change again.)
     if let Some(lock) = lock_out {
         lock.persist(lock_path)?;
+    }
+    for deck in unplaced {
+        deck.put_in_place()?;
     }
     Ok(reports)
 }
@@ -56,7 +65,7 @@ fn write_deck(
     mut notes: SpilledNotes<'_>,
     notetypes: &[Notetype],
     media: Vec<MediaFile>,
-) -> Result<DeckReport> {
+) -> Result<(DeckReport, Option<package::Unplaced>)> {
     let (pass, spec) = (notes.pass, notes.deck);
     // The package's own timestamps come from its content, not the clock, so an unchanged
     // deck rebuilds byte for byte.
@@ -69,8 +78,10 @@ fn write_deck(
         .unwrap_or(options.now);
     let decks = [Deck {
         id: spec.id,
-        name: spec.name.clone(),
-        description: spec.description.clone(),
+        // Anki renders the description as HTML: the manifest's text goes through the same
+        // sanitiser as every field. A deck name is plain text: no control characters.
+        name: spec.name.chars().filter(|c| !c.is_control()).collect(),
+        description: crate::render::sanitize(&spec.description),
     }];
     let meta = PackageMeta {
         decks: &decks,
@@ -78,24 +89,28 @@ fn write_deck(
         media: &media,
         build_time,
     };
-    let (path, counts) = match options.format {
+    let (path, counts, unplaced) = match options.format {
         crate::export::Format::Apkg => {
             let path = options.out.join(format!("{}.apkg", spec.file_stem));
-            let counts =
-                package::write_apkg_streaming(meta, &path, options.archive, |collection| {
+            let (counts, unplaced) =
+                package::write_apkg_unplaced(meta, &path, options.archive, |collection| {
                     notes.add_to_collection(collection, notetypes)
                 })?;
-            (path, counts)
+            (path, counts, Some(unplaced))
         }
-        format => export_deck(options, notes, meta, format)?,
+        format => {
+            let (path, counts) = export_deck(options, notes, meta, format)?;
+            (path, counts, None)
+        }
     };
-    Ok(DeckReport {
+    let report = DeckReport {
         name: spec.name.clone(),
         notes: counts.notes,
         cards: counts.cards,
         media: media.len(),
         path,
-    })
+    };
+    Ok((report, unplaced))
 }
 
 /// CSV and JSON are for small decks and tools: the package is built in memory.

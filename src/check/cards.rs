@@ -309,7 +309,9 @@ impl crate::render::MediaResolver for ImagesCheckedElsewhere {
         path: &std::path::Path,
         origin: &crate::error::SourceLocation,
     ) -> crate::Result<String> {
-        if !path.is_file() {
+        // Only a missing file is reported elsewhere; a FIFO, a device or a link out of the
+        // content goes to the packer, which refuses it.
+        if std::fs::symlink_metadata(path).is_err() {
             return Ok(path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

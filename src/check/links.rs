@@ -13,6 +13,7 @@ use regex::Regex;
 use super::text::closest;
 use super::{Checker, Finding, Parsed, Severity};
 use crate::document::{self, Document};
+use crate::fs::read;
 use crate::markup::{decode_entities, has_scheme, join_relative, percent_decode};
 
 static HTML_URL: LazyLock<Regex> = LazyLock::new(|| {
@@ -235,13 +236,14 @@ impl Checker<'_> {
     /// Anchors of a markdown file in the content (read on demand), or `None` if unreadable.
     fn anchors_for(&mut self, target: &Path) -> Option<&HashSet<String>> {
         if !self.anchors.contains_key(target) {
-            let anchors = std::fs::read_to_string(self.root.join(target))
-                .ok()
-                .and_then(|text| {
-                    document::parse(&text, target)
-                        .ok()
-                        .map(|doc| anchors_of(&doc, &text))
-                });
+            let anchors =
+                read::read_text_inside(self.root, &self.root.join(target), read::MAX_TEXT_BYTES)
+                    .ok()
+                    .and_then(|text| {
+                        document::parse(&text, target)
+                            .ok()
+                            .map(|doc| anchors_of(&doc, &text))
+                    });
             self.anchors.insert(target.to_path_buf(), anchors);
         }
         self.anchors.get(target).and_then(|a| a.as_ref())

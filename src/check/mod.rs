@@ -38,6 +38,7 @@ use serde::Serialize;
 
 use crate::document::{self, Document};
 use crate::error::{Error, Warning};
+use crate::fs::read;
 use crate::input::{self, SourceFile, SourceFormat};
 
 pub use text::line_col;
@@ -145,6 +146,7 @@ struct Checker<'a> {
     anchors: HashMap<PathBuf, Option<HashSet<String>>>,
     /// Q/A questions as written, by deck and normalised text: where first asked.
     asked: HashMap<(usize, String), Place>,
+    positions: text::Positions,
 }
 
 /// Lint the content directory `root`. Never writes anything.
@@ -155,6 +157,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> CheckReport {
         report: CheckReport::default(),
         anchors: HashMap::new(),
         asked: HashMap::new(),
+        positions: text::Positions::default(),
     };
     checker.run();
     let mut report = checker.report;
@@ -209,10 +212,9 @@ impl Checker<'_> {
     /// Read and parse one source; a failure becomes a finding.
     fn read(&mut self, source: &SourceFile, deck: usize) -> Option<Parsed> {
         let shown = self.shown(&source.display);
-        let bytes = match std::fs::read(&source.path) {
+        let bytes = match read::read_regular(&source.path, &source.display, read::MAX_TEXT_BYTES) {
             Ok(bytes) => bytes,
-            Err(e) => {
-                let error = Error::io("read the source file", &source.display, e);
+            Err(error) => {
                 self.error_finding("unreadable-source", &error, None);
                 return None;
             }
@@ -277,7 +279,9 @@ impl Checker<'_> {
 
     /// A [`Place`] for a span of `text` (the shown file's text).
     fn place(&self, shown: &Path, text: &str, span: Option<Range<usize>>, label: &str) -> Place {
-        let (line, column) = span.as_ref().map_or((0, 0), |s| line_col(text, s.start));
+        let (line, column) = span
+            .as_ref()
+            .map_or((0, 0), |s| self.positions.line_col(text, s.start));
         Place {
             file: shown.to_path_buf(),
             line,
@@ -307,7 +311,10 @@ impl Checker<'_> {
         let text = raw
             .map(str::to_string)
             .or_else(|| self.report.sources.get(&shown).cloned())
-            .or_else(|| std::fs::read_to_string(&shown).ok());
+            .or_else(|| {
+                let bytes = read::read_regular(&shown, &shown, read::MAX_TEXT_BYTES).ok()?;
+                String::from_utf8(bytes).ok()
+            });
         let span = text.as_deref().and_then(|t| line_span(t, line));
         if let (Some(t), Some(_)) = (&text, &span) {
             self.report

@@ -1,6 +1,7 @@
 //! Findings for people (rustc-style snippets via codespan-reporting) and for machines (JSON).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
@@ -9,6 +10,11 @@ use codespan_reporting::term::{self, Chars, Config};
 use serde::Serialize;
 
 use super::{CheckReport, Finding, Severity};
+
+/// Lines longer than this (bytes) are shown as an excerpt around each finding.
+const LONG_LINE: usize = 300;
+/// Bytes of context either side of a finding on a long line.
+const CONTEXT: usize = 100;
 
 fn config() -> Config {
     Config {
@@ -35,6 +41,47 @@ impl Prepared {
         Self { files, ids }
     }
 
+    /// A finding on a line longer than [`LONG_LINE`] is not shown with the whole line: its
+    /// note gives the place, an excerpt around the span and a caret line, so that many
+    /// findings on one long line print that line's bytes once at most, not once per finding.
+    fn long_line_excerpt(
+        &self,
+        id: usize,
+        place: &super::Place,
+        span: &Range<usize>,
+    ) -> Option<String> {
+        let text = self.files.get(id).ok()?.source();
+        let start = span.start.min(text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        if line_end - line_start <= LONG_LINE {
+            return None;
+        }
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let from = floor(start.saturating_sub(CONTEXT).max(line_start));
+        let end = floor(span.end.min(start + CONTEXT).max(start));
+        let to = floor((end + CONTEXT).min(line_end));
+        let lead = if from > line_start { "…" } else { "" };
+        let tail = if to < line_end { "…" } else { "" };
+        let pad = lead.chars().count() + text[from..start].chars().count();
+        let carets = text[start..end].chars().count().max(1);
+        Some(format!(
+            "at {}:{}:{}\n{lead}{}{tail}\n{}{} {}",
+            place.file.display(),
+            place.line,
+            place.column,
+            &text[from..to],
+            " ".repeat(pad),
+            "^".repeat(carets),
+            place.label
+        ))
+    }
+
     fn diagnostic(&self, finding: &Finding) -> Diagnostic<usize> {
         let base = match finding.severity {
             Severity::Error => Diagnostic::error(),
@@ -45,6 +92,10 @@ impl Prepared {
         let mut add =
             |place: &super::Place, primary: bool| match (&place.span, self.ids.get(&place.file)) {
                 (Some(span), Some(&id)) => {
+                    if let Some(excerpt) = self.long_line_excerpt(id, place, span) {
+                        notes.push(excerpt);
+                        return;
+                    }
                     let label = if primary {
                         Label::primary(id, span.clone())
                     } else {

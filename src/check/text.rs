@@ -41,6 +41,38 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, text[line_start..offset].chars().count() + 1)
 }
 
+/// [`line_col`] for many offsets into one text, each found from the last when it lies further
+/// on: findings come in order, so many of them on one long line cost one pass over it, not
+/// one pass each.
+#[derive(Default)]
+pub(super) struct Positions {
+    /// (text address, text length, offset, line, column) of the last answer.
+    last: std::cell::Cell<(usize, usize, usize, usize, usize)>,
+}
+
+impl Positions {
+    pub(super) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let (address, len, from, line, column) = self.last.get();
+        let same_text = address == text.as_ptr() as usize && len == text.len();
+        let (line, column) = if same_text && from <= offset && text.is_char_boundary(from) {
+            let step = &text[from..offset];
+            match step.rfind('\n') {
+                Some(last) => (
+                    line + step.matches('\n').count(),
+                    step[last + 1..].chars().count() + 1,
+                ),
+                None => (line, column + step.chars().count()),
+            }
+        } else {
+            line_col(text, offset)
+        };
+        self.last
+            .set((text.as_ptr() as usize, text.len(), offset, line, column));
+        (line, column)
+    }
+}
+
 /// Byte offset of 1-based `line` and `column` (characters), if inside the text.
 pub(super) fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
     let start = line_start(text, line)?;
@@ -83,6 +115,10 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 7), (2, 4));
+        let positions = Positions::default();
+        for offset in [0, 3, 7, 2, 7, 5] {
+            assert_eq!(positions.line_col(text, offset), line_col(text, offset));
+        }
         assert_eq!(offset_of(text, 2, 4), Some(7));
         assert_eq!(line_span(" x y \nz", 1), Some(1..4));
     }

@@ -178,16 +178,24 @@ fn print_identities(report: &BuildReport) {
     for e in &id.emptied {
         println!("emptied: {}", e.describe());
     }
+    // Titles and GUIDs come from the adopted package: printable and short.
+    let p = primer_anki::markup::printable;
     for a in &id.adopted {
         println!(
             "adopted: {}: \"{}\" (guid {}) -> {}",
-            a.deck, a.title, a.guid, a.key
+            p(&a.deck, 120),
+            p(&a.title, 80),
+            p(&a.guid, 40),
+            p(&a.key, 120)
         );
     }
     for n in &id.not_adopted {
         println!(
             "not adopted: {}: \"{}\" (guid {}): {}",
-            n.deck, n.title, n.guid, n.reason
+            p(&n.deck, 120),
+            p(&n.title, 80),
+            p(&n.guid, 40),
+            p(&n.reason, 200)
         );
     }
 }

@@ -27,6 +27,16 @@ static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap
 static BR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)^<br\s*/?>$").unwrap());
 
 impl Builder<'_, '_> {
+    /// A run of ignored frames is one counted frame, so that a search down the stack (here
+    /// and in `ensure_inline_target`) skips it in one step: a frame each made every inline of
+    /// deep nesting cost as much as the nesting.
+    pub(super) fn push_ignored(&mut self) {
+        match self.stack.last_mut() {
+            Some(Frame::Ignored(n)) => *n += 1,
+            _ => self.stack.push(Frame::Ignored(1)),
+        }
+    }
+
     pub(super) fn inline_html(&mut self, html: &str, line: usize) {
         let trimmed = html.trim();
         let lower = trimmed.to_ascii_lowercase();
@@ -108,7 +118,7 @@ impl Builder<'_, '_> {
                 self.stack
                     .iter()
                     .rev()
-                    .find(|f| !matches!(f, Frame::Ignored)),
+                    .find(|f| !matches!(f, Frame::Ignored(_))),
                 Some(Frame::Item { .. })
             );
             if in_item && let Some(Frame::Item { item }) = self.stack.last_mut() {

@@ -62,8 +62,8 @@ pub fn github_slug(title: &str) -> String {
 }
 
 pub(super) enum Frame {
-    /// A container past the depth cap, or a construct we do not model.
-    Ignored,
+    /// Nested frames past the depth cap or unmodelled, counted (see `push_ignored`).
+    Ignored(usize),
     Quote {
         blocks: Vec<Block>,
         line: usize,
@@ -297,7 +297,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             }
             _ => {
                 self.close_implicit();
-                self.stack.push(Frame::Ignored)
+                self.push_ignored()
             }
         }
     }
@@ -307,7 +307,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         self.close_implicit();
         if self.block_depth >= MAX_DEPTH {
             self.warn_depth(line);
-            self.stack.push(Frame::Ignored);
+            self.push_ignored();
             return;
         }
         self.block_depth += 1;
@@ -360,7 +360,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         self.ensure_inline_target(line);
         if self.inline_depth >= MAX_DEPTH {
             self.warn_depth(line);
-            self.stack.push(Frame::Ignored);
+            self.push_ignored();
             return;
         }
         self.inline_depth += 1;
@@ -391,7 +391,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             return;
         };
         match frame {
-            Frame::Ignored => {}
+            Frame::Ignored(n) if n > 1 => self.stack.push(Frame::Ignored(n - 1)),
+            Frame::Ignored(_) => {}
             Frame::Quote { blocks, line, pin } => {
                 self.block_depth -= 1;
                 self.push_block(Block {
@@ -485,7 +486,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             .stack
             .iter()
             .rev()
-            .find(|f| !matches!(f, Frame::Ignored));
+            .find(|f| !matches!(f, Frame::Ignored(_)));
         let needs_paragraph = matches!(
             nearest,
             None | Some(Frame::Item { .. }) | Some(Frame::Quote { .. }) | Some(Frame::List { .. })

@@ -10,6 +10,7 @@ pub mod notebook;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, SourceLocation, Warning, WarningKind};
+use crate::fs::read;
 
 /// Which rule set applies to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub fn load(root: &Path) -> Result<Content> {
         return load_manifest(root, &manifest_path);
     }
     if root.join("README.md").is_file() && root.join("solutions").is_dir() {
-        return Ok(primer_convention(root));
+        return primer_convention(root);
     }
     Err(Error::new(format!(
         "no {} in the content directory",
@@ -91,15 +92,13 @@ pub fn load(root: &Path) -> Result<Content> {
 }
 
 fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
+    let text = read::read_text_inside(root, path, read::MAX_TEXT_BYTES)?;
     let display = Path::new(manifest::FILE_NAME);
     let manifest = manifest::parse(&text, display)?;
     let extra_css = match &manifest.stylesheet {
         Some(css) => {
             let css_path = root.join(css);
-            std::fs::read_to_string(&css_path)
-                .map_err(|e| Error::io("read the stylesheet named in the manifest", &css_path, e))?
+            read::read_text_inside(root, &css_path, read::MAX_TEXT_BYTES)?
         }
         None => String::new(),
     };
@@ -120,7 +119,18 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         };
         let mut sources = Vec::new();
         for source in &deck.sources {
-            let found = collect_sources(root, Path::new(source));
+            let found = collect_sources(root, Path::new(source)).map_err(|mut e| {
+                // The entry itself leads out: the manifest line is what to fix.
+                if e.location
+                    .as_ref()
+                    .is_some_and(|l| l.file == Path::new(source))
+                {
+                    e.message =
+                        format!("deck \"{}\": source \"{source}\": {}", deck.name, e.message);
+                    e.location = Some(SourceLocation::file(display));
+                }
+                e
+            })?;
             if found.is_empty() {
                 return Err(Error::new(format!(
                     "deck \"{}\": source \"{source}\" matches no .md or .ipynb file",
@@ -133,10 +143,10 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         }
         sources.dedup();
         decks.push(DeckSpec {
-            file_stem: deck
-                .file
-                .clone()
-                .unwrap_or_else(|| file_stem_for(&deck.name)),
+            file_stem: match &deck.file {
+                Some(file) => plain_file_name(file, &deck.name, display)?,
+                None => file_stem_for(&deck.name),
+            },
             name: deck.name,
             id: deck.id,
             description: deck.description,
@@ -154,7 +164,7 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
 }
 
 /// The three decks the primer ships, found by the primer's own layout.
-fn primer_convention(root: &Path) -> Content {
+fn primer_convention(root: &Path) -> Result<Content> {
     let deck = |name: &str, profile, tag: &str, sources: Vec<SourceFile>| DeckSpec {
         name: name.into(),
         id: crate::key::deck_id(name),
@@ -164,8 +174,8 @@ fn primer_convention(root: &Path) -> Content {
         file_stem: file_stem_for(name),
         sources,
     };
-    let readme = collect_sources(root, Path::new("README.md"));
-    let exercises: Vec<SourceFile> = collect_sources(root, Path::new("solutions/system_design"))
+    let readme = collect_sources(root, Path::new("README.md"))?;
+    let exercises: Vec<SourceFile> = collect_sources(root, Path::new("solutions/system_design"))?
         .into_iter()
         .filter(|s| {
             s.format == SourceFormat::Markdown
@@ -174,11 +184,11 @@ fn primer_convention(root: &Path) -> Content {
         })
         .collect();
     let object_design: Vec<SourceFile> =
-        collect_sources(root, Path::new("solutions/object_oriented_design"))
+        collect_sources(root, Path::new("solutions/object_oriented_design"))?
             .into_iter()
             .filter(|s| s.format == SourceFormat::Notebook)
             .collect();
-    Content {
+    Ok(Content {
         root: root.to_path_buf(),
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
@@ -197,17 +207,34 @@ fn primer_convention(root: &Path) -> Content {
                 object_design,
             ),
         ],
-    }
+    })
 }
 
 /// `relative` (a file or a directory, searched recursively) → its `.md` and `.ipynb` files in
-/// sorted order, so builds do not depend on directory listing order.
-fn collect_sources(root: &Path, relative: &Path) -> Vec<SourceFile> {
+/// sorted order, so builds do not depend on directory listing order. Every path, symlinks
+/// resolved, must lie inside `root`; a directory reached twice (a symlink loop) is entered once.
+fn collect_sources(root: &Path, relative: &Path) -> Result<Vec<SourceFile>> {
     let mut found = Vec::new();
+    let mut visited = read::Visited::default();
     let mut stack = vec![relative.to_path_buf()];
     while let Some(rel) = stack.pop() {
         let abs = root.join(&rel);
-        if abs.is_dir() {
+        // A dangling link is kept as a source: reading it says what is wrong.
+        let meta = std::fs::metadata(&abs).ok();
+        if meta.is_none() && std::fs::symlink_metadata(&abs).is_err() {
+            continue;
+        }
+        // Only what we would read: an image is checked where a card refers to it.
+        if meta
+            .as_ref()
+            .is_some_and(|m| m.is_dir() || format_of(&rel).is_some())
+        {
+            read::resolve_inside(root, &abs)?;
+        }
+        if let Some(meta) = meta.filter(|m| m.is_dir()) {
+            if !visited.first_visit(&meta) {
+                continue;
+            }
             if let Ok(entries) = std::fs::read_dir(&abs) {
                 for entry in entries.flatten() {
                     let name = entry.file_name();
@@ -227,7 +254,7 @@ fn collect_sources(root: &Path, relative: &Path) -> Vec<SourceFile> {
         }
     }
     found.sort_by(|a, b| a.display.cmp(&b.display));
-    found
+    Ok(found)
 }
 
 fn format_of(path: &Path) -> Option<SourceFormat> {
@@ -236,6 +263,24 @@ fn format_of(path: &Path) -> Option<SourceFormat> {
         "ipynb" => Some(SourceFormat::Notebook),
         _ => None,
     }
+}
+
+/// A manifest's `file` names a file in `--out`: no directory part, no `..`, no hidden name,
+/// so a manifest cannot make the build write anywhere else.
+fn plain_file_name(file: &str, deck: &str, manifest: &Path) -> Result<String> {
+    let plain = !file.is_empty()
+        && !file.starts_with('.')
+        && !file.contains(['/', '\\', '\0'])
+        && !file.chars().any(char::is_control);
+    if plain {
+        return Ok(file.to_string());
+    }
+    Err(Error::new(format!(
+        "deck \"{deck}\": file \"{}\" is not a plain file name; the deck is written into --out only",
+        file.escape_debug()
+    ))
+    .in_file(manifest)
+    .help("give `file` a name without `/`, `\\` or a leading dot, e.g. \"system-design\""))
 }
 
 /// "System Design Exercises" → "system-design-exercises".
@@ -255,8 +300,7 @@ pub fn file_stem_for(deck_name: &str) -> String {
 /// Read a source file as markdown text: checks that it is text, converts notebooks, and warns
 /// about empty files.
 pub fn read_source(source: &SourceFile, warnings: &mut Vec<Warning>) -> Result<String> {
-    let bytes = std::fs::read(&source.path)
-        .map_err(|e| Error::io("read the source file", &source.display, e))?;
+    let bytes = read::read_regular(&source.path, &source.display, read::MAX_TEXT_BYTES)?;
     if let Some(offset) = bytes.iter().take(8192).position(|b| *b == 0) {
         return Err(Error::new(format!(
             "this looks like a binary file (NUL byte at offset {offset})"

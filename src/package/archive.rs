@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use zip::write::SimpleFileOptions;
@@ -67,6 +67,37 @@ pub fn write_apkg_streaming(
     options: ArchiveOptions,
     add_notes: impl FnOnce(&mut CollectionWriter<'_>) -> Result<()>,
 ) -> Result<Counts> {
+    let (counts, finished) = write_apkg_unplaced(meta, target, options, add_notes)?;
+    finished.put_in_place()?;
+    Ok(counts)
+}
+
+/// A finished package still under its temporary name beside its target: the build renames
+/// every deck only after the lock, so that a kill leaves a lock at least as new as the decks.
+pub struct Unplaced {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl Unplaced {
+    /// Renames the package onto its target.
+    pub fn put_in_place(self) -> Result<()> {
+        let target = self.target;
+        self.temp
+            .persist(&target)
+            .map_err(|e| Error::io("move the finished package into place", &target, e.error))?;
+        Ok(())
+    }
+}
+
+/// [`write_apkg_streaming`] without the final rename: the package, synced, under a temporary
+/// name (deleted if dropped).
+pub fn write_apkg_unplaced(
+    meta: PackageMeta<'_>,
+    target: &Path,
+    options: ArchiveOptions,
+    add_notes: impl FnOnce(&mut CollectionWriter<'_>) -> Result<()>,
+) -> Result<(Counts, Unplaced)> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -118,10 +149,13 @@ pub fn write_apkg_streaming(
     }
     zip_file.as_file().sync_all().map_err(write_err)?;
     crate::fs::make_world_readable(zip_file.as_file()).map_err(write_err)?;
-    zip_file
-        .persist(target)
-        .map_err(|e| Error::io("move the finished package into place", target, e.error))?;
-    Ok(counts)
+    Ok((
+        counts,
+        Unplaced {
+            temp: zip_file,
+            target: target.to_path_buf(),
+        },
+    ))
 }
 
 /// Creating the indexes keeps one core busy and leaves the pages of the rows as they are:

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::model::{MediaFile, MediaSource};
 use crate::error::{Error, Result, SourceLocation};
+use crate::fs::read;
 use crate::render::MediaResolver;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -104,16 +105,19 @@ impl MediaResolver for MediaPacker {
             return Ok(name.clone());
         }
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
-        let bytes = std::fs::read(path).map_err(|e| {
-            let what = if e.kind() == std::io::ErrorKind::NotFound {
-                format!("image not found: {}", shown.display())
-            } else {
-                format!("cannot read image {}: {e}", shown.display())
-            };
-            Error::new(what)
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(Error::new(format!("image not found: {}", shown.display()))
                 .at(origin.clone())
-                .help("fix the image path, or add the file")
-        })?;
+                .help("fix the image path, or add the file"));
+        }
+        // Symlinks out of the content, FIFOs, devices and huge files are refused here, so a
+        // stranger's checkout cannot pack the build machine's files into a deck.
+        let place = |mut error: Error| {
+            error.location = Some(origin.clone());
+            error
+        };
+        let target = read::resolve_inside(&self.root, path).map_err(place)?;
+        let bytes = read::read_regular(&target, shown, read::MAX_IMAGE_BYTES).map_err(place)?;
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -138,7 +142,7 @@ impl MediaResolver for MediaPacker {
             name.clone(),
             MediaFile {
                 name: name.clone(),
-                source: MediaSource::File(path.to_path_buf()),
+                source: MediaSource::File(target),
             },
         );
         Ok(name)

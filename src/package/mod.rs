@@ -11,4 +11,6 @@ pub mod media;
 pub mod model;
 pub mod notetypes;
 
-pub use archive::{ArchiveOptions, Counts, write_apkg, write_apkg_streaming};
+pub use archive::{
+    ArchiveOptions, Counts, Unplaced, write_apkg, write_apkg_streaming, write_apkg_unplaced,
+};

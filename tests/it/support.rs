@@ -421,3 +421,50 @@ pub fn build_with_lock(
         .output()
         .unwrap()
 }
+
+/// Runs primer-anki with `args` and fails the test if it has not ended within `limit`:
+/// returns the exit code and stdout + stderr (lossy). Output goes to files, so a command that
+/// prints a lot cannot block on a full pipe.
+pub fn bounded(args: &[&str], limit: std::time::Duration) -> (Option<i32>, String) {
+    bounded_in(args, limit, None)
+}
+
+/// [`bounded`] with `TMPDIR` set to `tmp` (to see what temporary files a run leaves).
+pub fn bounded_in(
+    args: &[&str],
+    limit: std::time::Duration,
+    tmp: Option<&Path>,
+) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = std::fs::File::create(dir.path().join("stdout")).unwrap();
+    let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
+    let mut command = primer_anki();
+    if let Some(tmp) = tmp {
+        command.env("TMPDIR", tmp);
+    }
+    let mut child = command
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("run primer-anki");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("primer-anki {args:?} did not end within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut text =
+        String::from_utf8_lossy(&std::fs::read(dir.path().join("stdout")).unwrap()).into_owned();
+    text.push_str(&String::from_utf8_lossy(
+        &std::fs::read(dir.path().join("stderr")).unwrap(),
+    ));
+    (status.code(), text)
+}
