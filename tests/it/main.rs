@@ -22,5 +22,6 @@ mod preview;
 mod primer_extract;
 mod properties;
 mod quality;
+mod release_install;
 mod style;
 mod support;
