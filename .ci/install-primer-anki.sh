@@ -68,7 +68,7 @@ fi
 finish() {
   local bin="$1" source="$2"
   echo "installed $("$bin" --version) at $bin (from $source)"
-  if [ -n "${GITHUB_PATH:-}" ]; then echo "$(dirname "$bin")" >>"$GITHUB_PATH"; fi
+  if [ -n "${GITHUB_PATH:-}" ]; then dirname "$bin" >>"$GITHUB_PATH"; fi
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
     printf 'path=%s\nsource=%s\n' "$bin" "$source" >>"$GITHUB_OUTPUT"
   fi
