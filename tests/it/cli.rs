@@ -376,48 +376,57 @@ fn inspect_refuses_untrusted_packages_clearly_without_panicking_or_writing() {
 
 #[test]
 fn workflow_parses_and_checks_builds_uploads_and_releases() {
-    let text = std::fs::read_to_string(repo().join(".github/workflows/decks.yml")).unwrap();
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).expect("the workflow is valid YAML");
+    let read = |path: &str| -> serde_yaml::Value {
+        let text = std::fs::read_to_string(repo().join(path)).unwrap();
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path} is not valid YAML: {e}"))
+    };
+    let yaml = read(".github/workflows/decks.yml");
     let on = &yaml["on"];
     assert!(on["push"]["tags"].as_sequence().is_some(), "runs on tags");
+    // `uses: ./` would name the caller's tree in a reusable workflow: forks use the action.
     assert!(
-        !on["push"].is_null() && !on["workflow_call"].is_null(),
-        "push and reusable"
+        on["workflow_call"].is_null(),
+        "not reusable: forks use action.yml"
     );
-    let steps = |job: &str| -> Vec<String> {
-        yaml["jobs"][job]["steps"]
-            .as_sequence()
-            .unwrap_or_else(|| panic!("job {job} has steps"))
+    let steps = |doc: &serde_yaml::Value, key: &str| -> Vec<String> {
+        key.split('.')
+            .try_fold(doc, |value, name| value.get(name))
+            .and_then(|value| value.as_sequence())
+            .unwrap_or_else(|| panic!("{key} has steps"))
             .iter()
             .map(|s| serde_yaml::to_string(s).unwrap())
             .collect()
     };
-    let decks = steps("decks");
-    let position = |needle: &str| {
-        decks
+    let position = |steps: &[String], needle: &str| {
+        steps
             .iter()
             .position(|s| s.contains(needle))
             .unwrap_or_else(|| panic!("no step with {needle:?}"))
     };
-    let check = position("primer-anki check");
-    let build = position("primer-anki build");
-    assert!(decks[build].contains("--locked"), "build --locked");
-    let upload = position("actions/upload-artifact");
-    assert!(
-        check < build && build < upload,
-        "check, then build --locked, then upload"
-    );
-    assert!(decks[build].contains("SOURCE_DATE_EPOCH=\"$(git log -1 --format=%ct)\""));
+    let decks = steps(&yaml, "jobs.decks.steps");
+    let action_step = position(&decks, "uses: ./");
+    assert!(action_step < position(&decks, "actions/upload-artifact"));
+
+    // The action: install, check, then build --locked at the commit time, then the notes.
+    let action = read("action.yml");
+    let inner = steps(&action, "runs.steps");
+    let check = position(&inner, "primer-anki check");
+    let build = position(&inner, "primer-anki build");
+    let notes = position(&inner, "primer-anki diff");
+    assert!(position(&inner, "install-primer-anki.sh") < check && check < build && build < notes);
+    assert!(inner[build].contains("(--locked)"), "build --locked");
+    assert!(inner[build].contains("SOURCE_DATE_EPOCH=\"$(git log -1 --format=%ct)\""));
+
     let release = &yaml["jobs"]["release"];
     assert!(release["if"].as_str().unwrap().contains("refs/tags/"));
     assert_eq!(release["permissions"]["contents"], "write");
-    let release_steps = steps("release").join("\n");
-    assert!(
-        release_steps.contains("primer-anki diff"),
-        "release notes come from diff"
-    );
+    let release_steps = steps(&yaml, "jobs.release.steps").join("\n");
     assert!(release_steps.contains("gh release create"));
-    assert!(release_steps.contains("--notes-file notes.md"));
+    assert!(release_steps.contains("--notes-file"));
+    assert!(
+        release_steps.contains("name: release-notes"),
+        "the action's notes"
+    );
     for job in ["decks", "release"] {
         assert_eq!(yaml["jobs"][job]["runs-on"], "ubuntu-latest");
     }

@@ -24,6 +24,7 @@ mod preview;
 mod primer_extract;
 mod properties;
 mod quality;
+mod release_install;
 mod style;
 mod support;
 mod untrusted_apkg;
