@@ -22,5 +22,6 @@ mod preview;
 mod primer_extract;
 mod properties;
 mod quality;
+mod reviewer;
 mod style;
 mod support;
