@@ -22,6 +22,7 @@ mod preview;
 mod primer_extract;
 mod properties;
 mod quality;
+mod remote_images;
 mod reviewer;
 mod style;
 mod support;

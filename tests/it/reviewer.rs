@@ -221,10 +221,10 @@ fn problems(shot: &Value) -> Vec<String> {
             ));
         }
     }
-    if let Some(attribution) = m["attribution"].as_object() {
-        if px(&attribution["font_size"]) >= px(&m["body_font_size"]) {
-            out.push("the attribution is not smaller than the text".to_string());
-        }
+    if let Some(attribution) = m["attribution"].as_object()
+        && px(&attribution["font_size"]) >= px(&m["body_font_size"])
+    {
+        out.push("the attribution is not smaller than the text".to_string());
     }
     if let (Some(cloze), Some(link)) = (m["cloze"].as_object(), m["link"].as_object()) {
         let differs = |key: &str| cloze[key] != link[key];
