@@ -98,10 +98,11 @@ MEASURE_JS = r"""
 })()
 """
 
-# Resolves once every image of the card has loaded or failed, so measures and screenshots see
-# the final layout.
+# True once the reviewer shows the expected side of the expected card (Anki's reviewer.js
+# updates the page asynchronously; the marker comes from `mark_shown`) and every image of it
+# has loaded or failed, so measures and screenshots see the final layout.
 IMAGES_SETTLED_JS = r"""
-!!document.getElementById('answer')
+(document.getElementById('pa-shown') || {dataset: {}}).dataset.key === '%s'
   && Array.prototype.every.call(document.querySelectorAll('#qa img'), function (i) { return i.complete; })
   && document.readyState === 'complete'
 """
@@ -222,13 +223,17 @@ class Driver:
 
         def settled(done) -> None:
             log(f"images settled: {done!r}")
+            if not done and tries <= 0:
+                self.errors.append(f"{self.step}: the answer never settled on screen")
             if done or tries <= 0:
                 QTimer.singleShot(400, self.measure)
             else:
                 QTimer.singleShot(150, lambda: self.wait_for_images(tries - 1))
 
+        expected = f"{self.step['cid']}-reviewAnswer"
         QTimer.singleShot(
-            250, lambda: self.mw.reviewer.web.evalWithCallback(IMAGES_SETTLED_JS, settled)
+            250,
+            lambda: self.mw.reviewer.web.evalWithCallback(IMAGES_SETTLED_JS % expected, settled),
         )
 
     def measure(self) -> None:
@@ -259,6 +264,11 @@ class Driver:
 
 
 DRIVERS: list[Driver] = []
+
+
+def mark_shown(text: str, card, kind: str) -> str:
+    """Tags what the reviewer shows with the card and side, for IMAGES_SETTLED_JS."""
+    return f'{text}<span id="pa-shown" hidden data-key="{card.id}-{kind}"></span>'
 
 
 def start_watchdog(out: str) -> None:
@@ -329,6 +339,7 @@ def main() -> int:
         QTimer.singleShot(500, run)
 
     gui_hooks.profile_did_open.append(on_profile_open)
+    gui_hooks.card_will_show.append(mark_shown)
     gui_hooks.main_window_did_init.append(lambda: start_watchdog(out))
     aqt._run(["anki", "-b", base, "-p", "review"])
     return 0

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{build, primer_dir, python, repo};
+use crate::support::{build, headless, primer_anki, primer_dir, python, repo};
 
 /// Widths the reviewer window is photographed at: a desktop and a phone.
 const WIDTHS: [u32; 2] = [1280, 420];
@@ -284,7 +284,6 @@ fn run_reviewer(decks: &[PathBuf], out: &Path) -> Value {
 
 #[test]
 fn cards_read_well_in_ankis_own_reviewer_light_and_dark() {
-    let started = Instant::now();
     let decks_dir = tempfile::tempdir().unwrap();
     build(&primer_dir(), decks_dir.path(), &[]);
     let mut decks: Vec<PathBuf> = std::fs::read_dir(decks_dir.path())
@@ -296,7 +295,9 @@ fn cards_read_well_in_ankis_own_reviewer_light_and_dark() {
     assert_eq!(decks.len(), 3, "the three primer decks");
     let out = repo().join("target/screenshots/reviewer");
     std::fs::remove_dir_all(&out).ok();
+    let started = Instant::now();
     let result = run_reviewer(&decks, &out);
+    let in_anki = started.elapsed();
     assert_eq!(result["errors"], json!([]), "the run reported errors");
     let shots = result["shots"].as_array().unwrap();
     let expected = 2 * WIDTHS.len() * cases().as_array().unwrap().len();
@@ -326,17 +327,87 @@ fn cards_read_well_in_ankis_own_reviewer_light_and_dark() {
         "in Anki's reviewer:\n{}",
         failures.join("\n")
     );
-    let elapsed = started.elapsed();
+    let disagreements = preview_agrees_with_reviewer(shots);
+    assert!(
+        disagreements.is_empty(),
+        "the preview and Anki's reviewer disagree:\n{}",
+        disagreements.join("\n")
+    );
     eprintln!(
-        "reviewer: {} screenshots in {:.0?} -> {}",
+        "reviewer: {} screenshots in {in_anki:.0?} -> {}",
         shots.len(),
-        elapsed,
         out.display()
     );
     assert!(
-        elapsed < Duration::from_secs(180),
-        "the reviewer test took {elapsed:.0?}; keep it under 3 minutes"
+        in_anki < Duration::from_secs(180),
+        "Anki's reviewer took {in_anki:.0?} for the screenshots; keep it under 3 minutes"
     );
+}
+
+/// Computed backgrounds of the first `.card`, `pre` and `img` of the preview page in
+/// `page_dir`, in `theme`, read by headless Chromium.
+fn preview_backgrounds(page_dir: &Path, theme: &str) -> Value {
+    let page = std::fs::read_to_string(page_dir.join("index.html")).unwrap();
+    let probe = "<script>(function () {\
+        function bg(sel) { var e = document.querySelector('.pv-side > .card' + sel);\
+          return e ? getComputedStyle(e).backgroundColor : null; }\
+        var measure = JSON.stringify({card: bg(''), pre: bg(' pre'), img: bg(' img')});\
+        document.body.innerHTML = '';\
+        document.body.setAttribute('data-measure', measure);\
+        })();</script></body>";
+    // The page empties itself once measured: a dump of the whole page would fill the pipe
+    // that `headless` reads only after Chromium exits.
+    let measured = page_dir.join("measure.html");
+    std::fs::write(&measured, page.replace("</body>", probe)).unwrap();
+    let url = format!("file://{}?theme={theme}", measured.display());
+    let dom = String::from_utf8(headless(&url, &["--dump-dom".into()]).stdout).unwrap();
+    let found = regex::Regex::new(r#"data-measure="([^"]*)""#)
+        .unwrap()
+        .captures(&dom)
+        .unwrap_or_else(|| panic!("the preview page was not measured: {dom:.400}"))[1]
+        .replace("&quot;", "\"");
+    serde_json::from_str(&found).unwrap()
+}
+
+/// The preview shows what the reviewer shows: the same computed background for the card, a
+/// code block and an image, in both themes.
+fn preview_agrees_with_reviewer(shots: &[Value]) -> Vec<String> {
+    let page_dir = tempfile::tempdir().unwrap();
+    // Our own content: it has code blocks and diagrams, and no remote image for Chromium to
+    // wait on (the colours do not depend on the text).
+    let output = primer_anki()
+        .args(["preview", "--quiet", "--content"])
+        .arg(repo().join("content"))
+        .arg("--out")
+        .arg(page_dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "preview failed: {output:?}");
+    let mut out = Vec::new();
+    for theme in ["light", "dark"] {
+        let preview = preview_backgrounds(page_dir.path(), theme);
+        let shot = |case: &str| {
+            shots
+                .iter()
+                .find(|s| s["case"] == case && s["theme"] == theme)
+                .map(|s| s["measure"].clone())
+                .unwrap_or_default()
+        };
+        let reviewer = json!({
+            "card": shot("code-block")["card_bg"],
+            "pre": shot("code-block")["pre"]["background-color"],
+            "img": shot("transparent-diagram")["images"][0]["background"],
+        });
+        for key in ["card", "pre", "img"] {
+            if preview[key] != reviewer[key] {
+                out.push(format!(
+                    "{theme} {key}: the preview paints {}, the reviewer {}",
+                    preview[key], reviewer[key]
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[test]
