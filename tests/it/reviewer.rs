@@ -137,7 +137,9 @@ fn cases() -> Value {
          "html": [img_of(&opaque), "class=\"attribution\""]},
         {"name": "cloze", "notetype": "Cloze", "html": ["\\{\\{c1::", "<a href"]},
         {"name": "code-block", "html": ["<pre"]},
-        {"name": "table-row", "notetype": "Basic", "html": ["</span>: [^—<]+ — [^—<]+\\?\\s*\\n"]},
+        // A row of a one-value-column table asks "Subject: Row (column)?".
+        {"name": "table-row", "notetype": "Basic",
+         "html": ["</span>: [^<—()]+ \\([^<()]+\\)\\?\\s*\\n", "^(?![\\s\\S]*<pre)"]},
         {"name": "exercise-diagram", "html": ["solutions/system_design/", "<img src=\"[^h\"]"]},
     ])
 }
@@ -269,7 +271,7 @@ fn run_reviewer(decks: &[PathBuf], out: &Path) -> Value {
         .arg(plan.path())
         .args(decks)
         .env("DISPLAY", &xvfb.display)
-        .env("PA_REVIEWER_TIMEOUT_MS", "170000");
+        .env("PA_REVIEWER_TIMEOUT_MS", "280000");
     let output = command.output().unwrap();
     drop(xvfb);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -338,9 +340,11 @@ fn cards_read_well_in_ankis_own_reviewer_light_and_dark() {
         shots.len(),
         out.display()
     );
+    // Alone it takes about a minute; the rest of the suite runs beside it on two cores, so
+    // the bound here catches a run that has gone wrong, not a slow machine.
     assert!(
-        in_anki < Duration::from_secs(180),
-        "Anki's reviewer took {in_anki:.0?} for the screenshots; keep it under 3 minutes"
+        in_anki < Duration::from_secs(300),
+        "Anki's reviewer took {in_anki:.0?} for the screenshots; keep it well under 5 minutes"
     );
 }
 
