@@ -48,6 +48,7 @@ fn options() -> RenderOptions {
         content_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"),
         base_url: "https://example.org/".into(),
         tag_prefix: "bench".into(),
+        remote_images: Default::default(),
     }
 }
 

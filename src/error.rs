@@ -154,6 +154,8 @@ pub enum WarningKind {
     ImageScheme,
     /// An image whose path leaves the content directory: it is left out.
     ImageOutsideContent,
+    /// A remote image with no local copy: it shows nothing offline.
+    RemoteImage,
 }
 
 impl fmt::Display for Warning {

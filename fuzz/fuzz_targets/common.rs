@@ -21,5 +21,6 @@ pub fn render_options() -> RenderOptions {
         content_root: PathBuf::from("/nonexistent"),
         base_url: "https://example.org/".into(),
         tag_prefix: "fz".into(),
+        remote_images: Default::default(),
     }
 }

@@ -98,6 +98,7 @@ fn render_file(
         content_root: content.root.clone(),
         base_url: base_url.to_string(),
         tag_prefix: spec.tag_prefix.clone(),
+        remote_images: content.remote_images,
     };
     let by_section = text.len() > BY_SECTION_BYTES;
     let mut found = render_text(

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::error::{Error, Result, Warning};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::fs::read;
 use crate::identity::IdentityReport;
 use crate::identity::lock::Lock;
@@ -124,6 +124,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         &mut report.warnings,
     )?;
     stopwatch.lap(&mut report, "read, parse, extract, render");
+    refuse_remote_images(content, &report.warnings)?;
 
     let identities = identities::decide(
         options,
@@ -219,6 +220,27 @@ fn remove_leftovers(out: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// `--remote-images error`: a remote image with no local copy stops the build, naming each.
+fn refuse_remote_images(content: &Content, warnings: &[Warning]) -> Result<()> {
+    if content.remote_images != input::RemoteImages::Error {
+        return Ok(());
+    }
+    let remote: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::RemoteImage)
+        .map(|w| w.to_string())
+        .collect();
+    if remote.is_empty() {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} remote image(s) with no local copy:\n{}",
+        remote.len(),
+        remote.join("\n")
+    ))
+    .help("bundle each (put the file in images/ under the URL's file name), or build with --remote-images keep or drop"))
 }
 
 /// Creates and locks the output directory. Two builds into one directory take turns: each

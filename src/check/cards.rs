@@ -92,6 +92,7 @@ impl Checker<'_> {
                 content_root: content.root.clone(),
                 base_url: content.base_url.clone(),
                 tag_prefix: spec.tag_prefix.clone(),
+                remote_images: content.remote_images,
             };
             let mut packer = ImagesCheckedElsewhere(MediaPacker::new(&content.root));
             match render::render(&p.doc, &cards, &options, &mut packer) {

@@ -39,6 +39,10 @@ pub struct BuildArgs {
     /// What to write per deck: apkg, or CSV / JSON with the media in <deck>.media/.
     #[arg(long, value_enum, default_value_t = primer_anki::export::Format::Apkg)]
     format: primer_anki::export::Format,
+    /// A remote image with no local copy (README "Images"): keep it as a link (shows nothing
+    /// offline), drop it from the card, or fail the build. Each is reported as a warning.
+    #[arg(long, value_enum, default_value_t = primer_anki::input::RemoteImages::Keep)]
+    remote_images: primer_anki::input::RemoteImages,
 }
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
@@ -54,6 +58,7 @@ fn build_time() -> Result<i64, String> {
 }
 
 pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
+    let remote_images = args.remote_images;
     let options = match options_from(args) {
         Ok(options) => options,
         Err(message) => {
@@ -76,7 +81,8 @@ pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
         verbosity,
     );
     // The content is loaded once, here: its size decides the allocator setting.
-    let result = primer_anki::input::load(&options.content).and_then(|content| {
+    let result = primer_anki::input::load(&options.content).and_then(|mut content| {
+        content.remote_images = remote_images;
         prefer_memory_for_large_content(&content);
         build::build_content(&options, &content)
     });

@@ -34,6 +34,19 @@ pub struct Content {
     pub base_url: String,
     pub extra_css: String,
     pub decks: Vec<DeckSpec>,
+    /// What becomes of a remote image with no local copy (`build --remote-images`).
+    pub remote_images: RemoteImages,
+}
+
+/// What becomes of a remote image that no local file stands for: it stays a link (the
+/// default; it shows nothing offline), it is left out of the card, or the build fails. Each is
+/// reported as a `RemoteImage` warning (error.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RemoteImages {
+    #[default]
+    Keep,
+    Drop,
+    Error,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +173,7 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         base_url: manifest.base_url,
         extra_css,
         decks,
+        remote_images: RemoteImages::default(),
     })
 }
 
@@ -192,6 +206,7 @@ fn primer_convention(root: &Path) -> Result<Content> {
         root: root.to_path_buf(),
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
+        remote_images: RemoteImages::default(),
         decks: vec![
             deck("System Design", Profile::Topics, "primer", readme),
             deck(

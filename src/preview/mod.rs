@@ -152,10 +152,22 @@ body.pv-body.nightMode { background: #111315; color: #e6edf3; }
 .pv-meta a { color: inherit; }
 .pv-sides { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
 .pv-side { margin: 0; border: 1px solid #d1d9e0; border-radius: 8px; overflow: hidden; background: #ffffff; }
-.nightMode .pv-side { border-color: #3d444d; background: #1e1e1e; }
+.nightMode .pv-side { border-color: #3d444d; background: #2c2c2c; }
 .pv-side > figcaption { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; padding: 4px 10px; opacity: 0.6; }
 .pv-side > .card { min-height: 60px; padding-bottom: 6px; }
 @media (max-width: 720px) { .pv-sides { grid-template-columns: 1fr; } }
+"#;
+
+/// What Anki's desktop reviewer puts around a card (its reviewer.css and theme variables, as
+/// of Anki 26.9), so that the preview shows what the reviewer shows: in night mode the card
+/// takes the theme's canvas and text colours, which outrank `.card`; images are capped to
+/// the card's width and the window's height. tests/it/reviewer.rs checks that the two agree.
+const ANKI_REVIEWER_CSS: &str = r#"
+body.pv-body { --canvas: #f5f5f5; --fg: #020202; }
+body.pv-body.nightMode { --canvas: #2c2c2c; --fg: #fcfcfc; }
+.nightMode .pv-side > .card { background-color: var(--canvas); color: var(--fg); }
+.pv-side > .card img { max-width: 100%; max-height: 95vh; }
+.pv-side > .card pre { text-align: left; }
 "#;
 
 const SCRIPT: &str = r#"
@@ -202,7 +214,9 @@ fn page_html(cards: &[Shown], css: &str) -> String {
     };
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>primer-anki preview</title>\n<style>\n");
+    out.push_str("<title>primer-anki preview</title>\n<style>");
+    out.push_str(ANKI_REVIEWER_CSS);
+    out.push_str("</style>\n<style>\n");
     out.push_str(css);
     out.push_str("\n</style>\n<style>");
     out.push_str(CHROME_CSS);

@@ -13,8 +13,9 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use super::highlight::highlight;
+use super::remote;
 use super::sanitize::sanitize;
-use super::{MediaResolver, RenderOptions};
+use super::{MediaResolver, RemoteImages, RenderOptions};
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
 use crate::error::{Result, SourceLocation, Warning, WarningKind};
 use crate::extract::Piece;
@@ -76,6 +77,33 @@ impl Renderer<'_> {
         out
     }
 
+    /// A remote image the content has no copy of: kept, dropped or an error, as
+    /// `--remote-images` says; reported in every case, since offline it shows nothing.
+    fn still_remote(&mut self, src: &str) -> Result<Option<String>> {
+        let url = if src.starts_with("//") {
+            format!("https:{src}")
+        } else {
+            src.to_string()
+        };
+        let policy = self.options.remote_images;
+        let what = match policy {
+            RemoteImages::Keep => "kept as a link, so it shows nothing offline",
+            RemoteImages::Drop => "left out (--remote-images drop)",
+            RemoteImages::Error => "an error (--remote-images error)",
+        };
+        self.warn(
+            WarningKind::RemoteImage,
+            format!(
+                "image `{url}` is remote and the content has no copy of it: {what}; put the \
+                 file in images/ under the URL's file name to bundle it"
+            ),
+        );
+        Ok(match policy {
+            RemoteImages::Keep => Some(url),
+            RemoteImages::Drop | RemoteImages::Error => None,
+        })
+    }
+
     /// The `src` an image gets: a packed media name, a remote URL, or nothing (missing file).
     fn image_src(&mut self, src: &str) -> Result<Option<String>> {
         let src = src.trim();
@@ -86,35 +114,12 @@ impl Renderer<'_> {
             .parent()
             .unwrap_or(Path::new(""))
             .to_path_buf();
-        if src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//") {
-            let name = src
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .split(['?', '#'])
-                .next()
-                .unwrap_or("");
-            let host = src
-                .split("//")
-                .nth(1)
-                .unwrap_or("")
-                .split('/')
-                .next()
-                .unwrap_or("");
-            if host.ends_with("imgur.com") && !name.is_empty() && !name.contains("..") {
-                for candidate in [root.join("images").join(name), root.join(&dir).join(name)] {
-                    if candidate.is_file() {
-                        let origin = self.origin();
-                        return Ok(Some(self.media.resolve(&candidate, &origin)?));
-                    }
-                }
+        if remote::is_remote(src) {
+            if let Some(local) = remote::local_copy(root, self.doc, src) {
+                let origin = self.origin();
+                return Ok(Some(self.media.resolve(&local, &origin)?));
             }
-            let url = if src.starts_with("//") {
-                format!("https:{src}")
-            } else {
-                src.to_string()
-            };
-            return Ok(Some(url));
+            return self.still_remote(src);
         }
         if has_scheme(src) {
             self.warn(

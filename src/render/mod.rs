@@ -7,6 +7,7 @@
 mod file;
 mod highlight;
 mod html;
+mod remote;
 mod sanitize;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::document::Document;
 use crate::error::{Result, SourceLocation, Warning};
 use crate::extract::Card;
+pub use crate::input::RemoteImages;
 
 pub use file::FileRenderer;
 pub use highlight::highlight;
@@ -32,6 +34,8 @@ pub struct RenderOptions {
     pub base_url: String,
     /// First tag component, e.g. `primer` → `primer::database::sharding`.
     pub tag_prefix: String,
+    /// What becomes of a remote image the content has no copy of (see `remote.rs`).
+    pub remote_images: RemoteImages,
 }
 
 /// Turns a document's cards into note drafts with finished, sanitised HTML fields.

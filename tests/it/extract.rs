@@ -71,6 +71,7 @@ fn run(path: &Path) -> Output {
         content_root: root.clone(),
         base_url: "https://example.org/notes/".into(),
         tag_prefix: "fx".into(),
+        remote_images: Default::default(),
     };
     let (drafts, w) = render(&doc, &cards, &options, &mut Names).unwrap();
     warnings.extend(w);
@@ -170,6 +171,7 @@ fn any_input_is_safe() {
                 content_root: root(),
                 base_url: "https://example.org/".into(),
                 tag_prefix: String::new(),
+                remote_images: Default::default(),
             };
             render(&doc, &cards, &options, &mut Names).unwrap();
         }

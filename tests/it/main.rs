@@ -25,6 +25,8 @@ mod primer_extract;
 mod properties;
 mod quality;
 mod release_install;
+mod remote_images;
+mod reviewer;
 mod style;
 mod support;
 mod untrusted_apkg;

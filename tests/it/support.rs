@@ -33,6 +33,7 @@ pub fn render_options() -> primer_anki::render::RenderOptions {
         content_root: PathBuf::from("/nonexistent-root"),
         base_url: "https://example.org/".into(),
         tag_prefix: "t".into(),
+        remote_images: Default::default(),
     }
 }
 
@@ -366,6 +367,7 @@ pub fn render_files(
             content_root: root.to_path_buf(),
             base_url: primer_anki::input::PRIMER_BASE_URL.into(),
             tag_prefix: "primer".into(),
+            remote_images: Default::default(),
         };
         let (d, _) = primer_anki::render::render(&doc, &cards, &options, media).unwrap();
         drafts.extend(d);
