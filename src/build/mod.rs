@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use crate::error::{Error, Result, Warning};
 use crate::identity::IdentityReport;
-use crate::identity::lock::Lock;
+use crate::identity::lock::{DeckRename, Lock};
 use crate::input::{self, Content};
 use crate::package::ArchiveOptions;
 use crate::render::NotetypeKind;
@@ -110,6 +110,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     // Held until the build returns.
     let _out_dir = take_turn(&options.out)?;
     let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
+    let deck_renames = follow_deck_renames(&mut old_lock, &options.out, content);
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
     let mut stopwatch = Stopwatch::start();
@@ -126,6 +127,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         options,
         content,
         (&old_lock, old_lock_text.as_deref()),
+        deck_renames,
         &mut pass,
     )?;
     report.lock_changed = identities.lock_changed;
@@ -171,6 +173,34 @@ fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
         None => Lock::default(),
     };
     Ok((old_lock_text, old_lock))
+}
+
+/// Moves the lock's notes of every deck the manifest renamed (same fixed id) to its new name,
+/// so they keep their GUIDs (see `Lock::follow_deck_renames`). A lock from before deck lines
+/// (v1 to v3) learns the ids from the decks the last build wrote beside it, and only when a
+/// deck of the manifest is missing from the lock while the lock has a deck the manifest lacks.
+fn follow_deck_renames(lock: &mut Lock, out: &Path, content: &Content) -> Vec<DeckRename> {
+    let decks: Vec<(&str, i64)> = content
+        .decks
+        .iter()
+        .map(|d| (d.name.as_str(), d.id))
+        .collect();
+    let unknown_deck = || {
+        lock.deck_info.is_empty()
+            && decks.iter().any(|d| !lock.decks.contains_key(d.0))
+            && lock.decks.keys().any(|n| !decks.iter().any(|d| d.0 == n))
+    };
+    let mut known_ids = std::collections::BTreeMap::new();
+    if unknown_deck() {
+        let apkgs = std::fs::read_dir(out).into_iter().flatten().flatten();
+        for entry in apkgs.filter(|e| e.path().extension().is_some_and(|x| x == "apkg")) {
+            // Our own earlier output; one that cannot be read tells nothing.
+            if let Ok(old) = crate::apkg::read_apkg(&entry.path()) {
+                known_ids.extend(old.decks);
+            }
+        }
+    }
+    lock.follow_deck_renames(&decks, &known_ids)
 }
 
 /// A v1 or v2 lock does not record note types, and a note whose type changed must not keep

@@ -10,7 +10,7 @@ use super::spill;
 use super::{BuildOptions, DeckReport};
 use crate::error::{Error, Result};
 use crate::identity;
-use crate::identity::lock::{LockWriter, LockedNotetype};
+use crate::identity::lock::{LockWriter, LockedDeck, LockedNotetype};
 use crate::input::{Content, DeckSpec};
 use crate::package;
 use crate::package::collection::{CollectionWriter, NoteRow};
@@ -26,7 +26,11 @@ pub(super) fn write_decks(
     lock_path: &Path,
 ) -> Result<Vec<DeckReport>> {
     let mut lock_out = if identities.lock_changed {
-        Some(NewLock::create(lock_path, &identities.notetype_locks)?)
+        Some(NewLock::create(
+            lock_path,
+            &identities.deck_locks,
+            &identities.notetype_locks,
+        )?)
     } else {
         None
     };
@@ -39,6 +43,10 @@ pub(super) fn write_decks(
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
+            namespace: identities
+                .deck_locks
+                .get(&spec.name)
+                .map_or(&spec.name, |d| &d.namespace),
             files: &pass.files_of(deck_index),
             lock: lock_out.as_mut(),
         };
@@ -136,6 +144,8 @@ struct SpilledNotes<'a> {
     pass: &'a FirstPass,
     resolution: &'a identity::Resolution,
     deck: &'a DeckSpec,
+    /// The deck's GUID namespace (see `Lock::namespace`).
+    namespace: &'a str,
     /// Indices of the deck's files in `pass.files`.
     files: &'a [usize],
     /// The new lock, when it is being written.
@@ -209,7 +219,7 @@ impl SpilledNotes<'_> {
                     self.deck.id,
                 );
                 let mut locked = identity::locked_note(
-                    (&self.deck.name, &spilled.identity),
+                    (self.namespace, &spilled.identity),
                     &self.pass.files,
                     self.resolution,
                     (file_index, index),
@@ -253,14 +263,18 @@ struct NewLock {
 }
 
 impl NewLock {
-    fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
+    fn create(
+        path: &Path,
+        decks: &BTreeMap<String, LockedDeck>,
+        notetypes: &BTreeMap<i64, LockedNotetype>,
+    ) -> Result<NewLock> {
         let temp = crate::fs::temporary_beside(path)?;
         let out = IoText {
             inner: std::io::BufWriter::with_capacity(1 << 20, temp),
             error: None,
         };
         Ok(NewLock {
-            writer: LockWriter::new(out, notetypes),
+            writer: LockWriter::new(out, decks, notetypes),
             path: path.to_path_buf(),
         })
     }

@@ -161,6 +161,9 @@ fn print_identities(report: &BuildReport) {
             String::new()
         }
     );
+    for rename in &id.deck_renames {
+        println!("{}", rename.describe());
+    }
     for r in &id.renamed {
         println!(
             "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",

@@ -16,6 +16,7 @@ mod extract;
 mod glob_snapshots;
 mod html_safety;
 mod identity;
+mod identity_decks;
 mod identity_lists;
 mod package_dump;
 mod preview;
