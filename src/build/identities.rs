@@ -2,7 +2,7 @@
 //! mtimes, the notes of an `--adopt`ed deck matched, and whether the lock file changes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -62,9 +62,10 @@ pub(super) fn decide(
             )
         })
         .collect();
-    let adoptions = match &options.adopt {
-        Some(path) => adoption_plan(path, &deck_refs, pass, old_lock)?,
-        None => identity::adopt::Plan::default(),
+    let adoptions = if options.adopt.is_empty() {
+        identity::adopt::Plan::default()
+    } else {
+        adoption_plan(&options.adopt, &deck_refs, pass, old_lock)?
     };
     let mut resolution = {
         let (files, segments, spills) = (&mut pass.files, &pass.segments, &pass.spills);
@@ -113,9 +114,9 @@ impl Identities {
     }
 }
 
-/// Which notes of the old package at `path` give their GUIDs to which new cards.
+/// Which notes of the old packages at `paths` give their GUIDs to which new cards.
 fn adoption_plan(
-    path: &Path,
+    paths: &[PathBuf],
     deck_refs: &[DeckRef<'_>],
     pass: &FirstPass,
     old_lock: &Lock,
@@ -133,7 +134,11 @@ fn adoption_plan(
                 .collect(),
         })
         .collect();
-    Ok(identity::adopt::plan(&decks, &old_notes(path)?, old_lock))
+    let mut old = Vec::new();
+    for path in paths {
+        old.extend(old_notes(path)?);
+    }
+    Ok(identity::adopt::plan(&decks, &old, old_lock))
 }
 
 /// Text into a SHA-256.

@@ -10,7 +10,8 @@
 //!
 //! One file per step: `first_pass` renders and digests the files (on the cores `pool` shares
 //! them out to), `identities` decides between the passes, `second_pass` writes the decks and
-//! the lock; [`stamp`] skips a build with nothing to do.
+//! the lock; `carried` restores identities from the lock an `--adopt`ed deck of ours carries;
+//! [`stamp`] skips a build with nothing to do.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use crate::input::{self, Content};
 use crate::package::ArchiveOptions;
 use crate::render::NotetypeKind;
 
+mod carried;
 mod first_pass;
 mod identities;
 mod pool;
@@ -48,8 +50,9 @@ pub struct BuildOptions {
     pub archive: ArchiveOptions,
     /// Fail instead of changing the lock file (for CI).
     pub locked: bool,
-    /// An existing deck whose notes give their GUIDs to the cards of the same heading.
-    pub adopt: Option<PathBuf>,
+    /// Existing decks whose notes give their GUIDs to the cards of the same heading; a deck
+    /// of ours also gives back the identities its carried lock records.
+    pub adopt: Vec<PathBuf>,
     /// What to write per deck: `.apkg` (the default), Anki's CSV, or JSON.
     pub format: crate::export::Format,
 }
@@ -72,6 +75,12 @@ pub struct BuildReport {
     pub lock_changed: bool,
     /// Nothing changed since the last build into this directory: nothing was written.
     pub up_to_date: bool,
+    /// Per `--adopt`ed deck of ours, how many identities its carried lock restored.
+    pub restored: Vec<(PathBuf, usize)>,
+    /// There was no lock file while decks of an earlier build lie in the output directory, and
+    /// no adopted deck carried a lock: every note took the GUID its deck and key derive (see
+    /// [`NO_LOCK`]).
+    pub no_lock: bool,
     /// Wall time of each stage (`--verbose` prints them).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -110,6 +119,15 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     // Held until the build returns.
     let _out_dir = take_turn(&options.out)?;
     let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
+    report.restored = carried::restore(&mut old_lock, &options.adopt)?;
+    // Decks of an earlier build beside a missing lock: they were built with a lock that is
+    // lost, and may have been published.
+    report.no_lock = old_lock_text.is_none()
+        && report.restored.is_empty()
+        && content
+            .decks
+            .iter()
+            .any(|d| options.out.join(format!("{}.apkg", d.file_stem)).is_file());
     let deck_renames = follow_deck_renames(&mut old_lock, &options.out, content);
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
@@ -117,7 +135,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     let mut pass = first_pass::first_pass(
         content,
         &base_url,
-        (&old_lock, options.now, options.adopt.is_some()),
+        (&old_lock, options.now, !options.adopt.is_empty()),
         &options.out,
         &mut report.warnings,
     )?;
@@ -147,6 +165,10 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
     stamp::write(&options.out, &fingerprint, &report.decks)?;
     Ok(report)
 }
+
+/// What a build without a lock file (and without an adopted deck of ours that carries one)
+/// means for learners of decks built before, for the build report.
+pub const NO_LOCK: &str = "no lock file, but decks of an earlier build are in the output directory: every note took the GUID its deck and key derive. If decks built by primer-anki were published before, a learner importing these gets every note renamed, moved or adopted since it was first built as a new note (the old one stays, with its reviews), and a note whose type changed since (a list that crossed 3↔4 items) as a conflicting one (left stale; with \"Merge note types\" on, Anki refuses the whole import); every other note is updated in place. To keep every identity, rebuild with --adopt of the last published decks (such as the ones this build just replaced, from git): each carries its lock.";
 
 /// Creates and locks the output directory. Two builds into one directory take turns: each
 /// reads the lock file and writes the decks and the lock as one step, for as long as it holds

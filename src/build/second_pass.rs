@@ -39,7 +39,18 @@ pub(super) fn write_decks(
         let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
             .into_values()
             .collect();
+        let deck_lock: BTreeMap<String, LockedDeck> = identities
+            .deck_locks
+            .get_key_value(&spec.name)
+            .map(|(name, deck)| (name.clone(), deck.clone()))
+            .into_iter()
+            .collect();
         let notes = SpilledNotes {
+            embedded: Some(LockWriter::new(
+                String::new(),
+                &deck_lock,
+                &identities.notetype_locks,
+            )),
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
@@ -91,7 +102,11 @@ fn write_deck(
             let path = options.out.join(format!("{}.apkg", spec.file_stem));
             let counts =
                 package::write_apkg_streaming(meta, &path, options.archive, |collection| {
-                    notes.add_to_collection(collection, notetypes)
+                    notes.add_to_collection(collection, notetypes)?;
+                    if let Some(lock) = notes.embedded.take() {
+                        collection.embed_lock(lock.finish());
+                    }
+                    Ok(())
                 })?;
             (path, counts)
         }
@@ -150,7 +165,14 @@ struct SpilledNotes<'a> {
     files: &'a [usize],
     /// The new lock, when it is being written.
     lock: Option<&'a mut NewLock>,
+    /// The lock lines of this deck, for the package to carry (`None` once they pass
+    /// [`EMBEDDED_LOCK_LIMIT`]).
+    embedded: Option<LockWriter<String>>,
 }
+
+/// A package carries its lock lines only up to this size (about 300,000 notes), so that a
+/// huge deck's lock is never held in memory; a bigger deck relies on the lock file alone.
+const EMBEDDED_LOCK_LIMIT: usize = 64 << 20;
 
 impl SpilledNotes<'_> {
     /// Adds the notes to `collection`. A second thread reads the spill and prepares each row
@@ -228,6 +250,12 @@ impl SpilledNotes<'_> {
                 identity::apply_renumbered(&mut locked, renumbered);
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&self.deck.name, &spilled.identity, &locked)?;
+                }
+                if let Some(embedded) = &mut self.embedded {
+                    embedded.note(&self.deck.name, &spilled.identity, &locked);
+                    if embedded.output().len() > EMBEDDED_LOCK_LIMIT {
+                        self.embedded = None;
+                    }
                 }
                 let key: Option<[u8; identity::GUID_LEN]> = locked.guid.as_bytes().try_into().ok();
                 if let Some(key) = key

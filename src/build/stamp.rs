@@ -34,7 +34,7 @@ pub fn fingerprint(options: &BuildOptions, content: &Content, lock_path: &Path) 
         "options {:?} {:?} {:?} {:?} {:?} {:?}",
         options.content, options.out, lock_path, options.base_url, options.archive, options.format
     ));
-    if let Some(adopt) = &options.adopt {
+    for adopt in &options.adopt {
         line(format!("adopt {adopt:?} {}", meta(adopt)));
     }
     line(format!("lock {}", meta(lock_path)));
