@@ -18,6 +18,7 @@ mod html_safety;
 mod identity;
 mod identity_decks;
 mod identity_lists;
+mod identity_sim;
 mod package_dump;
 mod preview;
 mod primer_extract;
