@@ -261,6 +261,13 @@ fn a_deck_renamed_in_the_manifest_keeps_every_guid_and_derives_new_ones_as_befor
     }];
     let (notes, report) = assign(&decks, &mut lock, 2_000).unwrap();
     assert_eq!(report.deck_renames.len(), 1, "{report:?}");
+    assert!(report.changes_lock(), "a deck rename rewrites the lock");
+    let locked =
+        crate::identity::describe_lock_changes(&report, &Lock::default(), &Default::default());
+    assert!(
+        locked.contains("  deck renamed: Deck → Renamed"),
+        "{locked}"
+    );
     assert_eq!(
         (
             report.deck_renames[0].from.as_str(),
