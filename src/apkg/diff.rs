@@ -1,6 +1,8 @@
 //! `primer-anki diff OLD.apkg NEW.apkg`: what a learner's collection will see when they import
 //! NEW over OLD — notes added, changed (with a short field diff), renamed or moved, removed —
-//! in a form fit for release notes. Notes are matched by GUID, as Anki's importer does.
+//! in a form fit for release notes. Notes are matched by GUID, as Anki's importer does. When
+//! both decks carry their lock (decks of ours, see `carried`), a note removed under a key and
+//! added under the same key is a note type change: Anki gets a new note and keeps the old one.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,8 +10,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::apkg::carried::carried_lock;
 use crate::apkg::{ApkgContents, ApkgNote, read_apkg};
 use crate::error::Result;
+use crate::identity::lock::{Lock, kind_label};
 
 /// Fields whose change means the note moved (another heading, file or section), not that its
 /// question or answer changed.
@@ -51,6 +55,17 @@ pub struct Moved {
     pub changes: Vec<FieldChange>,
 }
 
+/// A key whose note changed note type: the learner gets the new note as a new one and keeps
+/// the old one (with its reviews) until they delete it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TypeChanged {
+    pub key: String,
+    pub from: String,
+    pub to: String,
+    pub old: NoteRef,
+    pub new: NoteRef,
+}
+
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct DiffReport {
     pub old: String,
@@ -62,6 +77,10 @@ pub struct DiffReport {
     pub unchanged: usize,
     /// Note types whose templates or styling changed (by name).
     pub notetypes_changed: Vec<String>,
+    /// Notes whose note type changed under the same key (known from the decks' carried locks);
+    /// neither in `added` nor in `removed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub type_changed: Vec<TypeChanged>,
 }
 
 /// Compare two packages.
@@ -69,9 +88,62 @@ pub fn diff_files(old: &Path, new: &Path) -> Result<DiffReport> {
     let a = read_apkg(old)?;
     let b = read_apkg(new)?;
     let mut report = diff(&a, &b);
+    if let (Some(old_lock), Some(new_lock)) = (carried_lock(old)?, carried_lock(new)?) {
+        pair_type_changes(&mut report, &old_lock, &new_lock);
+    }
     report.old = old.display().to_string();
     report.new = new.display().to_string();
     Ok(report)
+}
+
+/// Moves each added note whose key (in `new`'s lock) is that of a removed note (in `old`'s)
+/// to `type_changed`: the same card under another note type, which Anki takes as a new note.
+fn pair_type_changes(report: &mut DiffReport, old: &Lock, new: &Lock) {
+    let by_guid = |lock: &Lock| -> BTreeMap<String, (String, String)> {
+        lock.sorted()
+            .into_iter()
+            .map(|(deck, key, n)| {
+                let kind = n.kind.map_or("?", kind_label).to_string();
+                (n.guid.clone(), (format!("{deck}\0{key}"), kind))
+            })
+            .collect()
+    };
+    let (old_keys, new_keys) = (by_guid(old), by_guid(new));
+    let mut removed_by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, note) in report.removed.iter().enumerate() {
+        if let Some((key, _)) = old_keys.get(&note.guid) {
+            removed_by_key.insert(key, index);
+        }
+    }
+    let mut paired_removed = Vec::new();
+    let mut added = Vec::new();
+    for note in std::mem::take(&mut report.added) {
+        let pair = new_keys
+            .get(&note.guid)
+            .and_then(|(key, kind)| Some((key, kind, *removed_by_key.get(key.as_str())?)));
+        let Some((key, kind, index)) = pair else {
+            added.push(note);
+            continue;
+        };
+        let old_note = report.removed[index].clone();
+        paired_removed.push(index);
+        report.type_changed.push(TypeChanged {
+            key: key
+                .split_once('\0')
+                .map_or(key.as_str(), |k| k.1)
+                .to_string(),
+            from: old_keys[&old_note.guid].1.clone(),
+            to: kind.clone(),
+            old: old_note,
+            new: note,
+        });
+    }
+    report.added = added;
+    let mut index = 0;
+    report.removed.retain(|_| {
+        index += 1;
+        !paired_removed.contains(&(index - 1))
+    });
 }
 
 fn field<'a>(contents: &ApkgContents, note: &'a ApkgNote, name: &str) -> &'a str {
@@ -287,6 +359,26 @@ impl DiffReport {
                 for f in &m.changes {
                     let _ = writeln!(out, "  - {}: {}", md(&f.field), md(&f.diff));
                 }
+            }
+            out.push('\n');
+        }
+        if !self.type_changed.is_empty() {
+            let _ = writeln!(
+                out,
+                "## Note type changed ({})\n\nAnki cannot change a note's type on import: learners get each as a new note and keep the old one, with its reviews, until they delete it.\n",
+                self.type_changed.len()
+            );
+            for t in &self.type_changed {
+                let _ = writeln!(
+                    out,
+                    "- {} — {} ({} → {}; old guid {}, new guid {})",
+                    place(&t.new),
+                    t.new.title,
+                    t.from,
+                    t.to,
+                    t.old.guid,
+                    t.new.guid
+                );
             }
             out.push('\n');
         }

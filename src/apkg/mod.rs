@@ -6,6 +6,7 @@
 //! `collection.anki21`, schema 11) are read; `collection.anki21b` (zstd, schema 18) is
 //! reported as unsupported.
 
+pub mod carried;
 pub mod diff;
 mod guard;
 pub mod inspect;

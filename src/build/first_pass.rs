@@ -48,7 +48,8 @@ pub fn render_content(
         || Ok(()),
         |(), _, &job| {
             let mut drafts = Vec::new();
-            let (found, media) = render_file(content, job, base_url, &mut |draft| {
+            let key_deck = &content.decks[job.0].name;
+            let (found, media) = render_file(content, job, (base_url, key_deck), &mut |draft| {
                 drafts.push(draft);
                 Ok(())
             })?;
@@ -81,11 +82,13 @@ pub fn render_content(
 }
 
 /// One source file through read → parse → extract → render. Each draft goes to `each` as soon
-/// as it is rendered; returns the warnings and the packed media.
+/// as it is rendered; returns the warnings and the packed media. Keys start with `key_deck`:
+/// the deck's GUID namespace (its first name, see `Lock::namespace`), so that renaming a deck
+/// changes no key.
 fn render_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
-    base_url: &str,
+    (base_url, key_deck): (&str, &str),
     each: &mut dyn FnMut(NoteDraft) -> Result<()>,
 ) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
     let spec = &content.decks[deck];
@@ -94,7 +97,7 @@ fn render_file(
     let text = input::read_source(source, &mut warnings)?;
     let options = RenderOptions {
         deck,
-        deck_name: spec.name.clone(),
+        deck_name: key_deck.to_string(),
         content_root: content.root.clone(),
         base_url: base_url.to_string(),
         tag_prefix: spec.tag_prefix.clone(),
@@ -264,20 +267,27 @@ fn digest_file(
         deck: DeckRef {
             name: &spec.name,
             id: spec.id,
+            namespace: old_lock.namespace(&spec.name),
         },
         old: old_lock,
         now,
         for_adoption,
     };
     let start = spill.position();
-    let (warnings, media) = render_file(content, (deck, source), base_url, &mut |mut draft| {
-        // The signature is computed here, on all cores, rather than on the one thread that
-        // feeds SQLite in the second pass.
-        let (identity, signature) = notes.push(&mut draft, cx)?;
-        spill
-            .write(&draft, &identity, &signature)
-            .map_err(|e| Error::io("write a temporary file", spill_dir, e))
-    })?;
+    let key_deck = old_lock.namespace(&spec.name);
+    let (warnings, media) = render_file(
+        content,
+        (deck, source),
+        (base_url, key_deck),
+        &mut |mut draft| {
+            // The signature is computed here, on all cores, rather than on the one thread that
+            // feeds SQLite in the second pass.
+            let (identity, signature) = notes.push(&mut draft, cx)?;
+            spill
+                .write(&draft, &identity, &signature)
+                .map_err(|e| Error::io("write a temporary file", spill_dir, e))
+        },
+    )?;
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
     Ok(DigestedFile {

@@ -2,7 +2,7 @@
 //! mtimes, the notes of an `--adopt`ed deck matched, and whether the lock file changes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -10,7 +10,7 @@ use super::BuildOptions;
 use super::first_pass::{FirstPass, read_back_error, spill_ended};
 use super::spill;
 use crate::error::{Error, Result};
-use crate::identity::lock::{Lock, LockWriter, LockedNotetype};
+use crate::identity::lock::{DeckRename, Lock, LockWriter, LockedDeck, LockedNotetype};
 use crate::identity::{self, DeckRef};
 use crate::input::Content;
 use crate::package::model::Notetype;
@@ -22,6 +22,8 @@ pub(super) struct Identities {
     pub notetypes: Vec<Notetype>,
     /// The note types as the new lock records them.
     pub notetype_locks: BTreeMap<i64, LockedNotetype>,
+    /// The decks as the new lock records them: id and GUID namespace.
+    pub deck_locks: BTreeMap<String, LockedDeck>,
     pub resolution: identity::Resolution,
     /// The lock file must be rewritten.
     pub lock_changed: bool,
@@ -33,6 +35,7 @@ pub(super) fn decide(
     options: &BuildOptions,
     content: &Content,
     (old_lock, old_lock_text): (&Lock, Option<&[u8]>),
+    deck_renames: Vec<DeckRename>,
     pass: &mut FirstPass,
 ) -> Result<Identities> {
     let mut notetype_locks = old_lock.notetypes.clone();
@@ -43,13 +46,28 @@ pub(super) fn decide(
         .map(|d| DeckRef {
             name: &d.name,
             id: d.id,
+            namespace: old_lock.namespace(&d.name),
         })
         .collect();
-    let adoptions = match &options.adopt {
-        Some(path) => adoption_plan(path, &deck_refs, pass, old_lock)?,
-        None => identity::adopt::Plan::default(),
+    let deck_locks: BTreeMap<String, LockedDeck> = deck_refs
+        .iter()
+        .map(|d| {
+            let namespace = d.namespace.to_string();
+            (
+                d.name.to_string(),
+                LockedDeck {
+                    id: d.id,
+                    namespace,
+                },
+            )
+        })
+        .collect();
+    let adoptions = if options.adopt.is_empty() {
+        identity::adopt::Plan::default()
+    } else {
+        adoption_plan(&options.adopt, &deck_refs, pass, old_lock)?
     };
-    let resolution = {
+    let mut resolution = {
         let (files, segments, spills) = (&mut pass.files, &pass.segments, &pass.spills);
         identity::resolve(
             &deck_refs,
@@ -60,12 +78,13 @@ pub(super) fn decide(
             &mut |file, index| read_identity(spills, segments[file], index),
         )?
     };
+    resolution.report.deck_renames = deck_renames;
     let lock_changed = resolution.report.changes_lock()
         || notetype_locks != old_lock.notetypes
         || !lock_text_unchanged(
             old_lock_text,
             old_lock,
-            &notetype_locks,
+            (&deck_locks, &notetype_locks),
             &deck_refs,
             pass,
             &resolution,
@@ -73,6 +92,7 @@ pub(super) fn decide(
     Ok(Identities {
         notetypes,
         notetype_locks,
+        deck_locks,
         resolution,
         lock_changed,
     })
@@ -94,9 +114,9 @@ impl Identities {
     }
 }
 
-/// Which notes of the old package at `path` give their GUIDs to which new cards.
+/// Which notes of the old packages at `paths` give their GUIDs to which new cards.
 fn adoption_plan(
-    path: &Path,
+    paths: &[PathBuf],
     deck_refs: &[DeckRef<'_>],
     pass: &FirstPass,
     old_lock: &Lock,
@@ -114,7 +134,11 @@ fn adoption_plan(
                 .collect(),
         })
         .collect();
-    Ok(identity::adopt::plan(&decks, &old_notes(path)?, old_lock))
+    let mut old = Vec::new();
+    for path in paths {
+        old.extend(old_notes(path)?);
+    }
+    Ok(identity::adopt::plan(&decks, &old, old_lock))
 }
 
 /// Text into a SHA-256.
@@ -132,7 +156,10 @@ impl std::fmt::Write for HashText {
 fn lock_text_unchanged(
     old_text: Option<&[u8]>,
     old: &Lock,
-    notetypes: &BTreeMap<i64, LockedNotetype>,
+    (deck_locks, notetypes): (
+        &BTreeMap<String, LockedDeck>,
+        &BTreeMap<i64, LockedNotetype>,
+    ),
     decks: &[DeckRef<'_>],
     pass: &FirstPass,
     resolution: &identity::Resolution,
@@ -140,9 +167,9 @@ fn lock_text_unchanged(
     let Some(old_text) = old_text else {
         return Ok(false);
     };
-    let mut writer = LockWriter::new(HashText(Sha256::new()), notetypes);
+    let mut writer = LockWriter::new(HashText(Sha256::new()), deck_locks, notetypes);
     for (file_index, file) in pass.files.iter().enumerate() {
-        let deck = decks[file.deck].name;
+        let (deck, namespace) = (decks[file.deck].name, decks[file.deck].namespace);
         let segment = pass.segments[file_index];
         let mut reader = spill::SpillReader::new(&pass.spills[segment.worker], segment)
             .map_err(read_back_error)?;
@@ -157,7 +184,7 @@ fn lock_text_unchanged(
                 return Ok(false);
             };
             let locked = identity::locked_note(
-                (deck, &identity),
+                (namespace, &identity),
                 &pass.files,
                 resolution,
                 (file_index, index),

@@ -10,7 +10,8 @@
 //!
 //! One file per step: `first_pass` renders and digests the files (on the cores `pool` shares
 //! them out to), `identities` decides between the passes, `second_pass` writes the decks and
-//! the lock; [`stamp`] skips a build with nothing to do.
+//! the lock; `carried` restores identities from the lock an `--adopt`ed deck of ours carries;
+//! [`stamp`] skips a build with nothing to do.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,11 +20,12 @@ use std::time::Instant;
 use crate::error::{Error, Result, Warning, WarningKind};
 use crate::fs::read;
 use crate::identity::IdentityReport;
-use crate::identity::lock::Lock;
+use crate::identity::lock::{DeckRename, Lock};
 use crate::input::{self, Content};
 use crate::package::ArchiveOptions;
 use crate::render::NotetypeKind;
 
+mod carried;
 mod first_pass;
 mod identities;
 mod pool;
@@ -49,8 +51,9 @@ pub struct BuildOptions {
     pub archive: ArchiveOptions,
     /// Fail instead of changing the lock file (for CI).
     pub locked: bool,
-    /// An existing deck whose notes give their GUIDs to the cards of the same heading.
-    pub adopt: Option<PathBuf>,
+    /// Existing decks whose notes give their GUIDs to the cards of the same heading; a deck
+    /// of ours also gives back the identities its carried lock records.
+    pub adopt: Vec<PathBuf>,
     /// What to write per deck: `.apkg` (the default), Anki's CSV, or JSON.
     pub format: crate::export::Format,
 }
@@ -73,6 +76,12 @@ pub struct BuildReport {
     pub lock_changed: bool,
     /// Nothing changed since the last build into this directory: nothing was written.
     pub up_to_date: bool,
+    /// Per `--adopt`ed deck of ours, how many identities its carried lock restored.
+    pub restored: Vec<(PathBuf, usize)>,
+    /// There was no lock file while decks of an earlier build lie in the output directory, and
+    /// no adopted deck carried a lock: every note took the GUID its deck and key derive (see
+    /// [`NO_LOCK`]).
+    pub no_lock: bool,
     /// Wall time of each stage (`--verbose` prints them).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -113,13 +122,23 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         .unwrap_or_else(|| content.base_url.clone());
     let mut report = BuildReport::default();
     let (old_lock_text, mut old_lock) = read_lock(&lock_path)?;
+    report.restored = carried::restore(&mut old_lock, &options.adopt)?;
+    // Decks of an earlier build beside a missing lock: they were built with a lock that is
+    // lost, and may have been published.
+    report.no_lock = old_lock_text.is_none()
+        && report.restored.is_empty()
+        && content
+            .decks
+            .iter()
+            .any(|d| options.out.join(format!("{}.apkg", d.file_stem)).is_file());
+    let deck_renames = follow_deck_renames(&mut old_lock, &options.out, content);
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
     let mut stopwatch = Stopwatch::start();
     let mut pass = first_pass::first_pass(
         content,
         &base_url,
-        (&old_lock, options.now, options.adopt.is_some()),
+        (&old_lock, options.now, !options.adopt.is_empty()),
         &options.out,
         &mut report.warnings,
     )?;
@@ -130,6 +149,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
         options,
         content,
         (&old_lock, old_lock_text.as_deref()),
+        deck_renames,
         &mut pass,
     )?;
     report.lock_changed = identities.lock_changed;
@@ -242,6 +262,9 @@ fn refuse_remote_images(content: &Content, warnings: &[Warning]) -> Result<()> {
     ))
     .help("bundle each (put the file in images/ under the URL's file name), or build with --remote-images keep or drop"))
 }
+/// What a build without a lock file (and without an adopted deck of ours that carries one)
+/// means for learners of decks built before, for the build report.
+pub const NO_LOCK: &str = "no lock file, but decks of an earlier build are in the output directory: every note took the GUID its deck and key derive. If decks built by primer-anki were published before, a learner importing these gets every note renamed, moved or adopted since it was first built as a new note (the old one stays, with its reviews), and a note whose type changed since (a list that crossed 3↔4 items) as a conflicting one (left stale; with \"Merge note types\" on, Anki refuses the whole import); every other note is updated in place. To keep every identity, rebuild with --adopt of the last published decks (such as the ones this build just replaced, from git): each carries its lock.";
 
 /// Creates and locks the output directory. Two builds into one directory take turns: each
 /// reads the lock file and writes the decks and the lock as one step, for as long as it holds
@@ -272,6 +295,34 @@ fn read_lock(lock_path: &Path) -> Result<(Option<Vec<u8>>, Lock)> {
         None => Lock::default(),
     };
     Ok((old_lock_text, old_lock))
+}
+
+/// Moves the lock's notes of every deck the manifest renamed (same fixed id) to its new name,
+/// so they keep their GUIDs (see `Lock::follow_deck_renames`). A lock from before deck lines
+/// (v1 to v3) learns the ids from the decks the last build wrote beside it, and only when a
+/// deck of the manifest is missing from the lock while the lock has a deck the manifest lacks.
+fn follow_deck_renames(lock: &mut Lock, out: &Path, content: &Content) -> Vec<DeckRename> {
+    let decks: Vec<(&str, i64)> = content
+        .decks
+        .iter()
+        .map(|d| (d.name.as_str(), d.id))
+        .collect();
+    let unknown_deck = || {
+        lock.deck_info.is_empty()
+            && decks.iter().any(|d| !lock.decks.contains_key(d.0))
+            && lock.decks.keys().any(|n| !decks.iter().any(|d| d.0 == n))
+    };
+    let mut known_ids = std::collections::BTreeMap::new();
+    if unknown_deck() {
+        let apkgs = std::fs::read_dir(out).into_iter().flatten().flatten();
+        for entry in apkgs.filter(|e| e.path().extension().is_some_and(|x| x == "apkg")) {
+            // Our own earlier output; one that cannot be read tells nothing.
+            if let Ok(old) = crate::apkg::read_apkg(&entry.path()) {
+                known_ids.extend(old.decks);
+            }
+        }
+    }
+    lock.follow_deck_renames(&decks, &known_ids)
 }
 
 /// A v1 or v2 lock does not record note types, and a note whose type changed must not keep

@@ -10,7 +10,7 @@ use super::spill;
 use super::{BuildOptions, DeckReport};
 use crate::error::{Error, Result};
 use crate::identity;
-use crate::identity::lock::{LockWriter, LockedNotetype};
+use crate::identity::lock::{LockWriter, LockedDeck, LockedNotetype};
 use crate::input::{Content, DeckSpec};
 use crate::package;
 use crate::package::collection::{CollectionWriter, NoteRow};
@@ -26,7 +26,11 @@ pub(super) fn write_decks(
     lock_path: &Path,
 ) -> Result<Vec<DeckReport>> {
     let mut lock_out = if identities.lock_changed {
-        Some(NewLock::create(lock_path, &identities.notetype_locks)?)
+        Some(NewLock::create(
+            lock_path,
+            &identities.deck_locks,
+            &identities.notetype_locks,
+        )?)
     } else {
         None
     };
@@ -36,10 +40,25 @@ pub(super) fn write_decks(
         let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
             .into_values()
             .collect();
+        let deck_lock: BTreeMap<String, LockedDeck> = identities
+            .deck_locks
+            .get_key_value(&spec.name)
+            .map(|(name, deck)| (name.clone(), deck.clone()))
+            .into_iter()
+            .collect();
         let notes = SpilledNotes {
+            embedded: Some(LockWriter::new(
+                String::new(),
+                &deck_lock,
+                &identities.notetype_locks,
+            )),
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
+            namespace: identities
+                .deck_locks
+                .get(&spec.name)
+                .map_or(&spec.name, |d| &d.namespace),
             files: &pass.files_of(deck_index),
             lock: lock_out.as_mut(),
         };
@@ -94,7 +113,11 @@ fn write_deck(
             let path = options.out.join(format!("{}.apkg", spec.file_stem));
             let (counts, unplaced) =
                 package::write_apkg_unplaced(meta, &path, options.archive, |collection| {
-                    notes.add_to_collection(collection, notetypes)
+                    notes.add_to_collection(collection, notetypes)?;
+                    if let Some(lock) = notes.embedded.take() {
+                        collection.embed_lock(lock.finish());
+                    }
+                    Ok(())
                 })?;
             (path, counts, Some(unplaced))
         }
@@ -151,11 +174,20 @@ struct SpilledNotes<'a> {
     pass: &'a FirstPass,
     resolution: &'a identity::Resolution,
     deck: &'a DeckSpec,
+    /// The deck's GUID namespace (see `Lock::namespace`).
+    namespace: &'a str,
     /// Indices of the deck's files in `pass.files`.
     files: &'a [usize],
     /// The new lock, when it is being written.
     lock: Option<&'a mut NewLock>,
+    /// The lock lines of this deck, for the package to carry (`None` once they pass
+    /// [`EMBEDDED_LOCK_LIMIT`]).
+    embedded: Option<LockWriter<String>>,
 }
+
+/// A package carries its lock lines only up to this size (about 300,000 notes), so that a
+/// huge deck's lock is never held in memory; a bigger deck relies on the lock file alone.
+const EMBEDDED_LOCK_LIMIT: usize = 64 << 20;
 
 impl SpilledNotes<'_> {
     /// Adds the notes to `collection`. A second thread reads the spill and prepares each row
@@ -224,7 +256,7 @@ impl SpilledNotes<'_> {
                     self.deck.id,
                 );
                 let mut locked = identity::locked_note(
-                    (&self.deck.name, &spilled.identity),
+                    (self.namespace, &spilled.identity),
                     &self.pass.files,
                     self.resolution,
                     (file_index, index),
@@ -233,6 +265,12 @@ impl SpilledNotes<'_> {
                 identity::apply_renumbered(&mut locked, renumbered);
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&self.deck.name, &spilled.identity, &locked)?;
+                }
+                if let Some(embedded) = &mut self.embedded {
+                    embedded.note(&self.deck.name, &spilled.identity, &locked);
+                    if embedded.output().len() > EMBEDDED_LOCK_LIMIT {
+                        self.embedded = None;
+                    }
                 }
                 let key: Option<[u8; identity::GUID_LEN]> = locked.guid.as_bytes().try_into().ok();
                 if let Some(key) = key
@@ -268,14 +306,18 @@ struct NewLock {
 }
 
 impl NewLock {
-    fn create(path: &Path, notetypes: &BTreeMap<i64, LockedNotetype>) -> Result<NewLock> {
+    fn create(
+        path: &Path,
+        decks: &BTreeMap<String, LockedDeck>,
+        notetypes: &BTreeMap<i64, LockedNotetype>,
+    ) -> Result<NewLock> {
         let temp = crate::fs::temporary_beside(path)?;
         let out = IoText {
             inner: std::io::BufWriter::with_capacity(1 << 20, temp),
             error: None,
         };
         Ok(NewLock {
-            writer: LockWriter::new(out, notetypes),
+            writer: LockWriter::new(out, decks, notetypes),
             path: path.to_path_buf(),
         })
     }

@@ -35,7 +35,7 @@ pub fn fingerprint(options: &BuildOptions, content: &Content, lock_path: &Path) 
         options.content, options.out, lock_path, options.base_url, options.archive, options.format
     ));
     line(format!("remote images {:?}", content.remote_images));
-    if let Some(adopt) = &options.adopt {
+    for adopt in &options.adopt {
         line(format!("adopt {adopt:?} {}", meta(adopt)));
     }
     line(format!("lock {}", meta(lock_path)));

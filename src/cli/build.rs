@@ -25,10 +25,12 @@ pub struct BuildArgs {
     /// Fail if the lock file would change (for CI).
     #[arg(long)]
     locked: bool,
-    /// Give the notes of an existing deck (e.g. the 2017 primer deck) to the new cards of the
-    /// same heading, so their learners keep their reviews. See README "Adopting the 2017 decks".
-    #[arg(long, value_name = "OLD.apkg")]
-    adopt: Option<PathBuf>,
+    /// Give the notes of existing decks (e.g. the 2017 primer decks) to the new cards of the
+    /// same heading, so their learners keep their reviews; a deck built by primer-anki also
+    /// gives back every identity of the lock it carries. Takes several decks, or repeat it.
+    /// See README "Adopting the 2017 decks".
+    #[arg(long, value_name = "OLD.apkg", num_args = 1..)]
+    adopt: Vec<PathBuf>,
     /// Base URL that links and source fields are made absolute with.
     #[arg(long)]
     base_url: Option<String>,
@@ -167,6 +169,18 @@ fn print_identities(report: &BuildReport) {
             String::new()
         }
     );
+    for (path, count) in &report.restored {
+        println!(
+            "restored: {count} identities from the lock {} carries",
+            path.display()
+        );
+    }
+    if report.no_lock {
+        println!("note: {}", build::NO_LOCK);
+    }
+    for rename in &id.deck_renames {
+        println!("{}", rename.describe());
+    }
     for r in &id.renamed {
         println!(
             "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",
@@ -193,6 +207,13 @@ fn print_identities(report: &BuildReport) {
             p(&a.title, 80),
             p(&a.guid, 40),
             p(&a.key, 120)
+        );
+    }
+    if !id.adopted.is_empty() {
+        println!("note: {}", primer_anki::identity::adopt::LEGACY_IMPORTER);
+        println!(
+            "note: {}",
+            primer_anki::identity::adopt::MERGE_EMPTIES_FIELDS
         );
     }
     for n in &id.not_adopted {

@@ -21,6 +21,18 @@ use crate::markup::html_to_text;
 use crate::render::NoteDraft;
 use crate::render::NotetypeKind;
 
+/// What a learner on the legacy importer gets from an adopting build: printed once by a build
+/// that adopts, and said in README ("Adopting the 2017 decks"). Read from the legacy importer
+/// (`Anki2Importer._importNotes`: a known GUID under another note type id is ignored, and so
+/// are its cards).
+pub const LEGACY_IMPORTER: &str = "learners on Anki 2.1.54 or older, or AnkiDroid 2.15 or older (the legacy importer), get no adopted note updated: the importer refuses a note whose note type changed (\"note type has been modified\"), so each adopted note stays their old note with its reviews, its card from this deck never arrives, and later updates of it never do either; every other note arrives as new. Newer versions (Anki 2.1.55+, AnkiDroid 2.16+) update adopted notes in place with \"Merge note types\" on.";
+
+/// What Anki's merge does to our notes already in a collection when an import moves old notes
+/// into our note type, and the remedy: printed once by a build that adopts. Measured with Anki
+/// 26.9.3 (`tests/it/identity_decks.rs`): its merge copies the old note type's field numbering
+/// onto ours, so the fields the old one lacks are emptied in every note of ours.
+pub const MERGE_EMPTIES_FIELDS: &str = "when a learner's import moves old notes into our Basic note type while their collection already holds notes of it (a second adopting deck, or a deck of ours imported before), Anki 26.9.3 empties the Context, Source and Further Reading fields of those notes; importing each of our decks once more with \"Update notes: Always\" restores them (README, \"Adopting the 2017 decks\").";
+
 /// What adoption needs to know of one old note (read from the old package by the caller: the
 /// identity stage reads no package itself).
 #[derive(Debug, Clone, PartialEq, Eq)]

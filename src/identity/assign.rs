@@ -24,8 +24,8 @@ pub struct DeckDrafts<'a> {
     pub drafts: &'a [NoteDraft],
 }
 
-/// The lock line of note `index` of `file` (whose identity in `deck` is `identity`, and whose
-/// first field is `front`) after [`resolve`].
+/// The lock line of note `index` of `file` (whose identity in the deck of GUID namespace
+/// `deck` is `identity`, and whose first field is `front`) after [`resolve`].
 pub fn locked_note(
     (deck, identity): (&str, &str),
     files: &[FileNotes],
@@ -134,11 +134,14 @@ pub fn assign(
     lock: &mut Lock,
     now: i64,
 ) -> Result<(Vec<Vec<Note>>, IdentityReport)> {
+    let pairs: Vec<(&str, i64)> = decks.iter().map(|d| (d.name, d.id)).collect();
+    let deck_renames = lock.follow_deck_renames(&pairs, &Default::default());
     let refs: Vec<DeckRef<'_>> = decks
         .iter()
         .map(|d| DeckRef {
             name: d.name,
             id: d.id,
+            namespace: lock.namespace(d.name),
         })
         .collect();
     let mut files = Vec::with_capacity(decks.len());
@@ -168,7 +171,7 @@ pub fn assign(
         identities.push(ids);
         drafts.push(numbered);
     }
-    let resolution = resolve(
+    let mut resolution = resolve(
         &refs,
         &mut files,
         lock,
@@ -176,8 +179,15 @@ pub fn assign(
         &adopt::Plan::default(),
         &mut |file, index| Ok(identities[file][index].clone()),
     )?;
+    resolution.report.deck_renames = deck_renames;
     let mut new_lock = Lock {
         notetypes: lock.notetypes.clone(),
+        deck_info: lock
+            .deck_info
+            .iter()
+            .filter(|(name, _)| decks.iter().any(|d| d.name == name.as_str()))
+            .map(|(name, deck)| (name.clone(), deck.clone()))
+            .collect(),
         ..Lock::default()
     };
     let mut out = Vec::with_capacity(decks.len());
@@ -193,7 +203,7 @@ pub fn assign(
                 deck.id,
             );
             let mut locked = locked_note(
-                (deck.name, identity),
+                (refs[index].namespace, identity),
                 &files,
                 &resolution,
                 (index, position),

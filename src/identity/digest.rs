@@ -103,6 +103,9 @@ pub struct FileNotes {
 pub struct DeckRef<'a> {
     pub name: &'a str,
     pub id: i64,
+    /// The name the deck's GUIDs derive from (see `Lock::namespace`): its name, unless the
+    /// manifest renamed it.
+    pub namespace: &'a str,
 }
 
 /// What [`FileNotes::push`] needs besides the draft.
@@ -187,7 +190,7 @@ impl FileNotes {
                 .strip_suffix(&format!("/{}", draft.repeat))
                 .unwrap_or(&identity);
             if cx.old.contains(deck.name, base) {
-                self.release_group(deck.name, base, draft.repeat, draft.rule);
+                self.release_group(deck.namespace, base, draft.repeat, draft.rule);
             }
         }
         let mut note = NoteDigest {
@@ -202,12 +205,18 @@ impl FileNotes {
         };
         match (locked, type_changed) {
             (Some(locked), Some(old_kind)) => self.type_changed_note(
-                index, &mut note, locked, old_kind, deck.name, &identity, draft.kind,
+                index,
+                &mut note,
+                locked,
+                old_kind,
+                deck.namespace,
+                &identity,
+                draft.kind,
             ),
             (Some(locked), None) => {
-                self.known_note(&mut note, locked, deck.name, &identity, cx.now, index)
+                self.known_note(&mut note, locked, deck.namespace, &identity, cx.now, index)
             }
-            (None, _) => self.new_note(index, deck.name, &identity, signature, draft, cx),
+            (None, _) => self.new_note(index, deck, &identity, signature, draft, cx),
         }
         if cx.for_adoption {
             self.adopt.push(adopt::Candidate::of(draft, &identity));
@@ -309,14 +318,15 @@ impl FileNotes {
     fn new_note(
         &mut self,
         index: u32,
-        deck: &str,
+        deck: DeckRef<'_>,
         identity: &str,
         signature: Signature,
         draft: &NoteDraft,
         cx: DigestContext<'_>,
     ) {
-        if cx.old.decks.get(deck).is_some_and(|n| !n.is_empty()) {
-            self.derived.push((index, guid_bytes(deck, identity)));
+        if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+            self.derived
+                .push((index, guid_bytes(deck.namespace, identity)));
             self.candidates.push(Candidate {
                 index,
                 signature,
@@ -330,7 +340,7 @@ impl FileNotes {
         }
     }
 
-    /// Releases the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
+    /// Releases (with GUIDs derived in `deck`, the deck's namespace) the earlier members `base`, `base/2` … `base/(repeat - 1)` of a group of
     /// repeated keys that grew: those whose content changed become rename candidates, and
     /// their old keys are offered for matching.
     fn release_group(&mut self, deck: &str, base: &str, repeat: u32, rule: &'static str) {

@@ -6,7 +6,8 @@
 //! order (like a table of contents), so it diffs well in git:
 //!
 //! ```text
-//! # primer-anki lock v3 …
+//! # primer-anki lock v4 …
+//! deck <TAB> id <TAB> namespace <TAB> name
 //! notetype <TAB> id <TAB> mtime <TAB> hash
 //! note <TAB> guid <TAB> note id <TAB> mtime <TAB> hash <TAB> signature <TAB> type <TAB> items <TAB> deck <TAB> key
 //! ```
@@ -15,6 +16,12 @@
 //! highest cloze number the note ever used, a `/`, and `fingerprint=number` for each deletion,
 //! comma-separated (`5/3f2a9c1e=1,77ab0c12=2,9d0e1f23=4`): the fingerprint is 8 hex digits of
 //! the SHA-256 of the deletion's normalised text (see [`item_fingerprint`]).
+//!
+//! A `deck` line ties a deck's fixed id to the name its GUIDs are derived from (its namespace,
+//! the name it had when the lock first recorded it) and to its current name, so that renaming a
+//! deck in the manifest keeps every GUID (see [`Lock::follow_deck_renames`]). A lock without
+//! deck lines (v1 to v3) takes each deck's name as its namespace, which is what derived its
+//! GUIDs.
 //!
 //! Older lines are still read: v1 (no signature) and v2 (no type, no items). A note whose line
 //! has no type is taken to have kept its type; a cloze note whose line has no items is taken to
@@ -28,7 +35,7 @@ use super::similarity::{SLOTS, Signature};
 use crate::error::{Error, Result, SourceLocation};
 use crate::render::NotetypeKind;
 
-const HEADER: &str = "# primer-anki lock v3: note identities, kept by `primer-anki build`. Commit it; do not edit by hand.\n# notetype\tid\tmtime\thash\n# note\tguid\tnote id\tmtime\tcontent hash\tsimilarity signature\ttype\tcloze items\tdeck\tkey\n";
+const HEADER: &str = "# primer-anki lock v4: note identities, kept by `primer-anki build`. Commit it; do not edit by hand.\n# deck\tid\tnamespace\tname\n# notetype\tid\tmtime\thash\n# note\tguid\tnote id\tmtime\tcontent hash\tsimilarity signature\ttype\tcloze items\tdeck\tkey\n";
 
 /// Which item each cloze number of a cloze note asks for, and the highest number it ever used
 /// (numbers of removed items are never given to another item).
@@ -111,10 +118,28 @@ pub struct LockedNotetype {
     pub hash: String,
 }
 
+/// A deck's fixed id and the name its GUIDs derive from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedDeck {
+    pub id: i64,
+    /// The name the deck's GUIDs are derived from: its name when the lock first recorded it.
+    pub namespace: String,
+}
+
+/// A deck the manifest renamed: its notes keep their GUIDs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeckRename {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lock {
     /// Deck name → identity → note.
     pub decks: BTreeMap<String, HashMap<String, LockedNote>>,
+    /// Deck name → its id and GUID namespace (empty in v1 to v3 lock files).
+    pub deck_info: BTreeMap<String, LockedDeck>,
     /// Note type id → what it looked like last time.
     pub notetypes: BTreeMap<i64, LockedNotetype>,
 }
@@ -142,6 +167,12 @@ impl Lock {
             };
             let parts: Vec<&str> = line.split('\t').collect();
             match parts.as_slice() {
+                ["deck", id, namespace, name] => {
+                    let id = id.parse().map_err(|_| bad())?;
+                    let namespace = namespace.to_string();
+                    lock.deck_info
+                        .insert(name.to_string(), LockedDeck { id, namespace });
+                }
                 ["notetype", id, mtime, hash] => {
                     let id = id.parse().map_err(|_| bad())?;
                     let mtime = mtime.parse().map_err(|_| bad())?;
@@ -199,6 +230,66 @@ impl Lock {
         Ok(lock)
     }
 
+    /// The name deck `deck`'s GUIDs are derived from: its namespace, or its own name.
+    pub fn namespace<'a>(&'a self, deck: &'a str) -> &'a str {
+        self.deck_info
+            .get(deck)
+            .map_or(deck, |d| d.namespace.as_str())
+    }
+
+    /// Moves the notes of every deck the manifest renamed (same fixed id, another name) to
+    /// the new name, keeping the deck's namespace and so every GUID; records every deck of
+    /// `decks` (name, id) with its namespace. Returns the renames.
+    ///
+    /// A deck is taken as renamed when the lock knows its id under another name that the
+    /// manifest no longer has, and has no notes under the new name. A lock without deck lines
+    /// (v1 to v3) knows no ids: `known_ids` (id → name, e.g. from the decks the last build
+    /// wrote) stands in for them.
+    pub fn follow_deck_renames(
+        &mut self,
+        decks: &[(&str, i64)],
+        known_ids: &BTreeMap<i64, String>,
+    ) -> Vec<DeckRename> {
+        let mut renames = Vec::new();
+        let current: std::collections::HashSet<&str> = decks.iter().map(|d| d.0).collect();
+        for &(name, id) in decks {
+            if self.decks.get(name).is_some_and(|n| !n.is_empty()) {
+                continue;
+            }
+            let old_name = self
+                .deck_info
+                .iter()
+                .find(|(n, d)| d.id == id && n.as_str() != name)
+                .map(|(n, _)| n.clone())
+                .or_else(|| {
+                    known_ids
+                        .get(&id)
+                        .filter(|n| n.as_str() != name && !self.deck_info.contains_key(*n))
+                        .cloned()
+                })
+                .filter(|old| !current.contains(old.as_str()) && self.decks.contains_key(old));
+            let Some(old_name) = old_name else { continue };
+            let notes = self.decks.remove(&old_name).unwrap_or_default();
+            let info = self.deck_info.remove(&old_name).unwrap_or(LockedDeck {
+                id,
+                namespace: old_name.clone(),
+            });
+            self.decks.insert(name.to_string(), notes);
+            self.deck_info.insert(name.to_string(), info);
+            renames.push(DeckRename {
+                id,
+                from: old_name,
+                to: name.to_string(),
+            });
+        }
+        for &(name, id) in decks {
+            let namespace = self.namespace(name).to_string();
+            self.deck_info
+                .insert(name.to_string(), LockedDeck { id, namespace });
+        }
+        renames
+    }
+
     /// The note of `deck` with `identity`, if the lock has one.
     pub fn get(&self, deck: &str, identity: &str) -> Option<&LockedNote> {
         self.decks.get(deck)?.get(identity)
@@ -233,7 +324,7 @@ impl Lock {
     /// The whole lock as text, notes sorted (a build writes them in document order instead,
     /// with [`LockWriter`]).
     pub fn render(&self) -> String {
-        let mut writer = LockWriter::new(String::new(), &self.notetypes);
+        let mut writer = LockWriter::new(String::new(), &self.deck_info, &self.notetypes);
         for (deck, key, note) in self.sorted() {
             writer.note(deck, key, note);
         }
@@ -247,9 +338,24 @@ pub struct LockWriter<W: std::fmt::Write> {
 }
 
 impl<W: std::fmt::Write> LockWriter<W> {
-    /// Starts the text: the header and the note type lines.
-    pub fn new(mut out: W, notetypes: &BTreeMap<i64, LockedNotetype>) -> Self {
+    /// Starts the text: the header, the deck lines and the note type lines.
+    pub fn new(
+        mut out: W,
+        decks: &BTreeMap<String, LockedDeck>,
+        notetypes: &BTreeMap<i64, LockedNotetype>,
+    ) -> Self {
         let _ = out.write_str(HEADER);
+        let mut decks: Vec<_> = decks.iter().collect();
+        decks.sort_by_key(|(_, d)| d.id);
+        for (name, deck) in decks {
+            let _ = writeln!(
+                out,
+                "deck\t{}\t{}\t{}",
+                deck.id,
+                clean(&deck.namespace),
+                clean(name)
+            );
+        }
         for (id, nt) in notetypes {
             let _ = writeln!(out, "notetype\t{id}\t{}\t{}", nt.mtime, nt.hash);
         }
@@ -305,107 +411,5 @@ fn clean(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trips() {
-        let mut lock = Lock::default();
-        lock.notetypes.insert(
-            5,
-            LockedNotetype {
-                mtime: 10,
-                hash: "ab".into(),
-            },
-        );
-        lock.insert(
-            "Deck",
-            "deck/a b/summary",
-            LockedNote {
-                guid: "g".into(),
-                note_id: 1,
-                mtime: 2,
-                hash: 0xab,
-                signature: Some(Signature::of("q", "a")),
-                kind: Some(NotetypeKind::Standard),
-                clozes: None,
-            },
-        );
-        lock.insert(
-            "Deck",
-            "deck/a b/list",
-            LockedNote {
-                guid: "h".into(),
-                note_id: 3000,
-                mtime: 4,
-                hash: 0xcd,
-                signature: Some(Signature::of("q", "a")),
-                kind: Some(NotetypeKind::Cloze),
-                clozes: Some(ClozeItems {
-                    high: 5,
-                    items: vec![(0x3f2a_9c1e, 1), (0x0000_00ab, 2), (0xffff_ffff, 5)],
-                }),
-            },
-        );
-        let text = lock.render();
-        assert!(text.starts_with("# primer-anki lock v3"), "{text}");
-        assert!(
-            text.contains("\tcloze\t5/3f2a9c1e=1,000000ab=2,ffffffff=5\tDeck\tdeck/a b/list\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("\tbasic\t-\tDeck\tdeck/a b/summary\n"),
-            "{text}"
-        );
-        assert_eq!(Lock::parse(&text, Path::new("x")).unwrap(), lock);
-    }
-
-    #[test]
-    fn reads_v2_lines_without_a_type() {
-        let signature = Signature::of("q", "a").to_hex();
-        let lock = Lock::parse(
-            &format!("note\tg\t1\t2\t00000000000000ff\t{signature}\tDeck\tdeck/a/list\n"),
-            Path::new("x"),
-        )
-        .unwrap();
-        let note = lock.get("Deck", "deck/a/list").unwrap();
-        assert_eq!(note.signature, Some(Signature::of("q", "a")));
-        assert_eq!((note.kind, &note.clozes), (None, &None));
-    }
-
-    #[test]
-    fn rejects_bad_type_and_item_columns() {
-        let signature = Signature::of("q", "a").to_hex();
-        for (kind, items) in [
-            ("note", "-"),
-            ("basic", "1/"),
-            ("cloze", "-"),
-            ("cloze", "2/3f2a9c1e=3"),
-            ("cloze", "2/3f2a9c=1"),
-            ("cloze", "x/"),
-        ] {
-            let line = format!("note\tg\t1\t2\tff\t{signature}\t{kind}\t{items}\tDeck\tk\n");
-            assert!(Lock::parse(&line, Path::new("x")).is_err(), "{line}");
-        }
-    }
-
-    #[test]
-    fn reads_v1_lines_without_a_signature() {
-        let lock = Lock::parse(
-            "note\tg\t1\t2\t00000000000000ff\tDeck\tdeck/a/summary\n",
-            Path::new("x"),
-        )
-        .unwrap();
-        let note = lock.get("Deck", "deck/a/summary").unwrap();
-        assert_eq!(note.hash, 0xff);
-        assert_eq!(note.signature, None);
-        assert_eq!(note.mtime, 2);
-        assert_eq!((note.kind, &note.clozes), (None, &None));
-    }
-
-    #[test]
-    fn malformed_lines_name_the_line() {
-        let err = Lock::parse("# c\nnote\tbroken\n", Path::new("x.lock")).unwrap_err();
-        assert_eq!(err.location.unwrap().line, 2);
-    }
-}
+#[path = "lock_tests.rs"]
+mod tests;

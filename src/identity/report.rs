@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::adopt;
-use super::lock::{Lock, LockedNotetype};
+use super::lock::{DeckRename, Lock, LockedNotetype};
 #[cfg(doc)]
 use super::rename::RENAME_THRESHOLD;
 
@@ -67,6 +67,8 @@ pub struct IdentityReport {
     pub adopted: Vec<adopt::Adopted>,
     /// Old notes `--adopt` found no card for, with the reason.
     pub not_adopted: Vec<adopt::NotAdopted>,
+    /// Decks the manifest renamed (same fixed id): their notes kept their GUIDs.
+    pub deck_renames: Vec<DeckRename>,
 }
 
 impl Removed {
@@ -95,7 +97,22 @@ impl Emptied {
 impl IdentityReport {
     /// Something about the notes changed, so the lock file must be rewritten.
     pub fn changes_lock(&self) -> bool {
-        self.added > 0 || self.changed > 0 || !self.removed.is_empty() || self.signatures_added > 0
+        self.added > 0
+            || self.changed > 0
+            || !self.removed.is_empty()
+            || self.signatures_added > 0
+            || !self.deck_renames.is_empty()
+    }
+}
+
+impl DeckRename {
+    /// What the build reports, and what a learner sees: Anki matches decks by name, so the
+    /// learner's cards stay in the deck of the old name until they rename it.
+    pub fn describe(&self) -> String {
+        format!(
+            "deck renamed: {} → {} (id {}): every note keeps its GUID; in Anki, a learner's cards stay in deck \"{}\" (Anki matches decks by name) and only new cards go to \"{}\", until the learner renames \"{}\" to \"{}\"",
+            self.from, self.to, self.id, self.from, self.to, self.from, self.to
+        )
     }
 }
 
@@ -106,6 +123,9 @@ pub fn describe_lock_changes(
     notetypes: &BTreeMap<i64, LockedNotetype>,
 ) -> String {
     let mut lines = Vec::new();
+    for rename in &report.deck_renames {
+        lines.push(format!("  deck renamed: {} → {}", rename.from, rename.to));
+    }
     for (deck, key) in &report.added_keys {
         lines.push(format!("  new: {deck}: {key}"));
     }

@@ -37,7 +37,8 @@ pub struct Resolution {
 }
 
 impl Resolution {
-    /// The GUID of note `index` of file `file`, whose identity in `deck` is `identity`.
+    /// The GUID of note `index` of file `file`, whose identity in the deck of GUID namespace
+    /// `deck` (see `Lock::namespace`) is `identity`.
     pub fn guid(&self, deck: &str, identity: &str, file: usize, index: usize) -> String {
         match self.guids.get(&(file, index)) {
             Some(guid) => guid.clone(),
@@ -119,7 +120,7 @@ pub fn resolve(
         };
         count_new_notes(files, unknown, &taken, now, report, &mut needs_id);
         avoid_lock_guids(
-            (deck_index, deck.name),
+            (deck_index, deck.namespace),
             files,
             old,
             &taken,

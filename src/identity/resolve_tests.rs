@@ -237,3 +237,50 @@ fn a_new_note_at_a_key_renamed_away_does_not_take_the_renamed_notes_guid() {
         (2, v3[1].guid.clone())
     );
 }
+
+#[test]
+fn a_deck_renamed_in_the_manifest_keeps_every_guid_and_derives_new_ones_as_before() {
+    let a = draft(
+        "deck/s/definition/a",
+        "definition",
+        NotetypeKind::Standard,
+        "A?",
+    );
+    let b = draft(
+        "deck/s/definition/b",
+        "definition",
+        NotetypeKind::Standard,
+        "B?",
+    );
+    let mut lock = Lock::default();
+    let (v1, _) = build(&mut lock, 1_000, std::slice::from_ref(&a));
+    let decks = [DeckDrafts {
+        name: "Renamed",
+        id: 7,
+        drafts: &[a.clone(), b.clone()],
+    }];
+    let (notes, report) = assign(&decks, &mut lock, 2_000).unwrap();
+    assert_eq!(report.deck_renames.len(), 1, "{report:?}");
+    assert!(report.changes_lock(), "a deck rename rewrites the lock");
+    let locked =
+        crate::identity::describe_lock_changes(&report, &Lock::default(), &Default::default());
+    assert!(
+        locked.contains("  deck renamed: Deck → Renamed"),
+        "{locked}"
+    );
+    assert_eq!(
+        (
+            report.deck_renames[0].from.as_str(),
+            report.deck_renames[0].to.as_str()
+        ),
+        ("Deck", "Renamed")
+    );
+    assert!(report.removed.is_empty(), "{:?}", report.removed);
+    assert_eq!((report.unchanged, report.added), (1, 1));
+    assert_eq!(notes[0][0].guid, v1[0].guid);
+    assert_eq!(notes[0][0].mtime, v1[0].mtime, "unchanged");
+    // A new note of the renamed deck derives its GUID in the deck's first namespace, so the
+    // same build from scratch under the old name would give it the same GUID.
+    assert_eq!(notes[0][1].guid, guid_for("Deck", "deck/s/definition/b"));
+    assert_eq!(lock.namespace("Renamed"), "Deck");
+}

@@ -58,7 +58,16 @@ pub struct CollectionWriter<'a> {
     pending_notes: Vec<NoteRow>,
     /// (card id, note id, deck id, ord, mtime, due).
     pending_cards: Vec<[i64; 6]>,
+    /// The deck's lock, to carry in the collection's config (see [`EMBEDDED_LOCK_KEY`]).
+    embedded_lock: Option<String>,
 }
+
+/// The key of the collection config (`col.conf`) under which a package carries the lock lines
+/// of its notes, so that `build --adopt` can recover every identity from a published deck.
+/// Every importer ignores the package's config: the new importer takes notes, cards, decks,
+/// deck configs, note types and media (anki-format.md §2.1), the legacy importer and
+/// AnkiDroid's port notes, cards, note types and decks (`Anki2Importer._import`).
+pub const EMBEDDED_LOCK_KEY: &str = "primerAnkiLock";
 
 /// Rows per multi-row insert.
 const BATCH: usize = 64;
@@ -103,7 +112,13 @@ impl<'a> CollectionWriter<'a> {
             cards: 0,
             pending_notes: Vec::with_capacity(BATCH),
             pending_cards: Vec::with_capacity(BATCH),
+            embedded_lock: None,
         })
+    }
+
+    /// Carries `lock` (the lock lines of this package's notes) in the collection's config.
+    pub fn embed_lock(&mut self, lock: String) {
+        self.embedded_lock = Some(lock);
     }
 
     /// Adds a note and its cards; cards are due in the order notes are added.
@@ -224,7 +239,7 @@ impl<'a> CollectionWriter<'a> {
                     meta.build_time - meta.build_time.rem_euclid(86_400),
                     build_ms,
                     build_ms,
-                    conf_json(meta, self.cards).to_string(),
+                    conf_json(meta, self.cards, self.embedded_lock.as_deref()).to_string(),
                     models_json(meta).to_string(),
                     decks_json(meta).to_string(),
                     dconf_json().to_string(),
@@ -386,9 +401,9 @@ fn strip_tags(html: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn conf_json(package: &PackageMeta<'_>, cards: usize) -> Value {
+fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {
     let first_deck = package.decks.first().map_or(1, |d| d.id);
-    json!({
+    let mut conf = json!({
         "activeDecks": [first_deck],
         "curDeck": first_deck,
         "newSpread": 0,
@@ -401,7 +416,11 @@ fn conf_json(package: &PackageMeta<'_>, cards: usize) -> Value {
         "sortType": "noteFld",
         "sortBackwards": false,
         "addToCur": true,
-    })
+    });
+    if let Some(lock) = lock {
+        conf[EMBEDDED_LOCK_KEY] = Value::String(lock.to_string());
+    }
+    conf
 }
 
 fn models_json(package: &PackageMeta<'_>) -> Value {

@@ -673,6 +673,7 @@ def cmd_sequence(args: argparse.Namespace) -> dict[str, Any]:
             "update_notes": args.update_notes,
             "update_notetypes": args.update_notetypes,
             "answer": args.answer,
+            "answer_at": args.answer_at,
         },
         "steps": [],
         "answered": [],
@@ -682,15 +683,22 @@ def cmd_sequence(args: argparse.Namespace) -> dict[str, Any]:
             before = snapshot(col)
             step: dict[str, Any] = {"step": index, "package": path}
             out["steps"].append(step)
+            step_options = options
+            if args.always_from and index >= args.always_from:
+                step_options = package_options(
+                    merge_notetypes=args.merge_notetypes,
+                    update_notes="always",
+                    update_notetypes=args.update_notetypes,
+                )
             try:
-                response = import_package(col, path, options)
+                response = import_package(col, path, step_options)
             except Exception as exc:
                 step["error"] = f"{type(exc).__name__}: {exc}"
                 break
             step["import"] = import_summary(col, response, path)
             step.update(compare_snapshots(before, snapshot(col)))
             step.update(step_state(col))
-            if index == 1:
+            if index == args.answer_at:
                 out["answered"] = answer_first_cards(col, args.answer)
                 step["revlog_rows"] = int(col.db.scalar("select count() from revlog"))
         out["final_cards"] = sorted(
@@ -836,7 +844,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sequence", help="import packages one after another into one collection")
     p.add_argument("--answer", type=int, default=0, metavar="N",
-                   help="after step 1, answer the first N new cards 'Good'")
+                   help="after step 1 (or --answer-at), answer the first N new cards 'Good'")
+    p.add_argument("--answer-at", type=int, default=1, metavar="STEP",
+                   help="the step after which --answer answers (default 1)")
+    p.add_argument("--always-from", type=int, default=0, metavar="STEP",
+                   help="from this step on, import with 'Update notes: Always'")
     p.add_argument("--merge-notetypes", action="store_true")
     p.add_argument("--update-notes", choices=sorted(UPDATE_CONDITIONS), default="if-newer")
     p.add_argument("--update-notetypes", choices=sorted(UPDATE_CONDITIONS), default="if-newer")
