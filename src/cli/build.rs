@@ -77,6 +77,7 @@ pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
     );
     // The content is loaded once, here: its size decides the allocator setting.
     let result = primer_anki::input::load(&options.content).and_then(|content| {
+        spinner.suspend(|| terminal::print_notices(&content.notices, verbosity));
         prefer_memory_for_large_content(&content);
         build::build_content(&options, &content)
     });

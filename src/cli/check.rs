@@ -41,6 +41,9 @@ pub fn run(args: CheckArgs, verbosity: Verbosity) -> ExitCode {
     let spinner = spinner(&format!("checking {}", args.content.display()), verbosity);
     let report = check::check(&args.content, &options);
     spinner.finish_and_clear();
+    if !args.json {
+        super::terminal::print_notices(&report.notices, verbosity);
+    }
     if verbosity == Verbosity::Verbose {
         eprintln!(
             "checked {} in {:.2?} (answers over {} words are long)",

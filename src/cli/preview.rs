@@ -38,6 +38,7 @@ pub fn run(args: PreviewArgs, verbosity: Verbosity) -> ExitCode {
     spinner.finish_and_clear();
     match result {
         Ok(report) => {
+            super::terminal::print_notices(&report.notices, verbosity);
             for warning in &report.warnings {
                 if !quiet {
                     eprintln!("{warning}");

@@ -2,8 +2,11 @@
 //!
 //! A directory with a `primer-anki.toml` manifest is read as the manifest says. A checkout of
 //! the System Design Primer (no manifest, a `README.md` and `solutions/`) is read by convention
-//! as the three decks the primer ships. The content directory is only ever read.
+//! as the three decks the primer ships. Any other folder is read by convention as one deck of
+//! all its markdown (see [`convention`]). The content directory is only ever read.
 
+pub mod convention;
+pub mod git;
 pub mod manifest;
 pub mod notebook;
 
@@ -33,6 +36,9 @@ pub struct Content {
     pub base_url: String,
     pub extra_css: String,
     pub decks: Vec<DeckSpec>,
+    /// What the author should hear once per run (the CLI prints them): a build by convention,
+    /// derived ids to pin, a missing base URL.
+    pub notices: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,17 +83,61 @@ pub fn load(root: &Path) -> Result<Content> {
     if manifest_path.exists() {
         return load_manifest(root, &manifest_path);
     }
-    if root.join("README.md").is_file() && root.join("solutions").is_dir() {
+    if is_primer_checkout(root) {
         return Ok(primer_convention(root));
     }
-    Err(Error::new(format!(
-        "no {} in the content directory",
-        manifest::FILE_NAME
-    ))
-    .in_file(root)
-    .help(
-        "write a manifest (see README.md), or point --content at a System Design Primer checkout",
-    ))
+    folder_convention(root)
+}
+
+/// A checkout of the System Design Primer: read as the three decks it ships.
+pub fn is_primer_checkout(root: &Path) -> bool {
+    root.join("README.md").is_file() && root.join("solutions").is_dir()
+}
+
+/// A plain folder with neither manifest nor primer layout: its decks by [`convention`].
+fn folder_convention(root: &Path) -> Result<Content> {
+    let decks = convention::folder_decks(root);
+    if decks.iter().all(|d| d.sources.is_empty()) {
+        return Err(Error::new(format!(
+            "no markdown (.md) or notebook (.ipynb) files and no {} in the content directory",
+            manifest::FILE_NAME
+        ))
+        .in_file(root)
+        .help("point --content at a folder of markdown notes, a primer checkout, or a folder with a manifest"));
+    }
+    let named: Vec<String> = decks
+        .iter()
+        .map(|d| format!("\"{}\" (id {})", d.name, d.id))
+        .collect();
+    let mut notices = vec![format!(
+        "no {}: read {} by convention as {} {}; `primer-anki init {}` pins the names and ids in a manifest",
+        manifest::FILE_NAME,
+        root.display(),
+        if decks.len() == 1 { "deck" } else { "decks" },
+        named.join(", "),
+        root.display()
+    )];
+    let base_url = base_url_from_git(root, &mut notices);
+    Ok(Content {
+        root: root.to_path_buf(),
+        base_url,
+        extra_css: String::new(),
+        decks,
+        notices,
+    })
+}
+
+/// The git remote's blob URL for `root`, or an empty base URL and a notice that cards get no
+/// Source link.
+pub fn base_url_from_git(root: &Path, notices: &mut Vec<String>) -> String {
+    git::blob_base_url(root).unwrap_or_else(|| {
+        notices.push(format!(
+            "{} has no git remote on GitHub, GitLab or Codeberg: cards get no Source link (set base_url in {} to add one)",
+            root.display(),
+            manifest::FILE_NAME
+        ));
+        String::new()
+    })
 }
 
 fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
@@ -150,6 +200,7 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         base_url: manifest.base_url,
         extra_css,
         decks,
+        notices: Vec::new(),
     })
 }
 
@@ -182,6 +233,7 @@ fn primer_convention(root: &Path) -> Content {
         root: root.to_path_buf(),
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
+        notices: Vec::new(),
         decks: vec![
             deck("System Design", Profile::Topics, "primer", readme),
             deck(

@@ -35,6 +35,8 @@ pub struct PreviewReport {
     pub cards: usize,
     pub media: usize,
     pub warnings: Vec<Warning>,
+    /// What loading the content said once (a build by convention, a missing base URL).
+    pub notices: Vec<String>,
 }
 
 /// One rendered card.
@@ -52,7 +54,10 @@ struct Shown {
 /// Render every card of `options.content` into `options.out/index.html`, media beside it.
 pub fn preview(options: &PreviewOptions) -> Result<PreviewReport> {
     let content = input::load(&options.content)?;
-    let mut report = PreviewReport::default();
+    let mut report = PreviewReport {
+        notices: content.notices.clone(),
+        ..PreviewReport::default()
+    };
     let rendered = build::render_content(&content, &content.base_url, &mut report.warnings)?;
     let types = notetypes::all(0, &content.extra_css);
     let basic = types

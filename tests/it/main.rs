@@ -13,6 +13,7 @@ mod card_quality_exercises;
 mod cli;
 mod export;
 mod extract;
+mod first_hour;
 mod glob_snapshots;
 mod html_safety;
 mod identity;

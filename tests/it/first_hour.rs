@@ -1,0 +1,101 @@
+//! A newcomer's first hour: a plain folder of markdown (no manifest, not the primer's layout)
+//! builds, checks and previews with no configuration, and its decks import into the real Anki.
+
+use crate::support;
+
+use std::path::PathBuf;
+
+use support::*;
+
+/// The plain fixture, copied out of this repository so that no git remote of a checkout of
+/// primer-anki becomes its base URL.
+pub fn plain_notes() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("kitchen");
+    copy_dir(&repo().join("tests/fixtures/plain-notes"), &content);
+    (dir, content)
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_plain_folder_builds_one_deck_per_level_and_imports_into_real_anki() {
+    let (_dir, content) = plain_notes();
+    let decks = crate::build_anki::build_and_verify(&content);
+    let names: Vec<&str> = decks.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Kitchen Science", "Kitchen Science::Home Networking"],
+        "named by the README's first heading; the subfolder is a subdeck named by its own"
+    );
+    assert_eq!(decks[0].3, 1, "the image is packed");
+    assert!(
+        decks.iter().all(|d| d.1 >= 5),
+        "every deck has cards: {decks:?}"
+    );
+}
+
+#[test]
+fn a_build_by_convention_says_so_once_and_how_to_pin_it() {
+    let (dir, content) = plain_notes();
+    let output = build(&content, &dir.path().join("out"), &[]);
+    let err = stderr(&output);
+    assert_eq!(err.matches("by convention").count(), 1, "{err}");
+    assert!(err.contains("primer-anki init"), "{err}");
+    let id = primer_anki::key::deck_id("Kitchen Science");
+    assert!(
+        err.contains(&format!("\"Kitchen Science\" (id {id})")),
+        "{err}"
+    );
+    assert_eq!(err.matches("no Source link").count(), 1, "{err}");
+}
+
+#[test]
+fn a_plain_folder_checks_clean_and_previews() {
+    let (dir, content) = plain_notes();
+    let check = primer_anki()
+        .arg("check")
+        .arg("--content")
+        .arg(&content)
+        .output()
+        .unwrap();
+    assert_success(&check);
+    let err = stderr(&check);
+    assert!(
+        err.contains("check: 0 errors, 0 warnings in 3 files (20 notes, 20 cards)"),
+        "{err}"
+    );
+    let out = dir.path().join("preview");
+    let preview = primer_anki()
+        .arg("preview")
+        .arg("--content")
+        .arg(&content)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&preview);
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.contains("Kitchen Science::Home Networking"));
+    assert!(page.contains("Conduction"));
+    let images = file_names(&out)
+        .into_iter()
+        .filter(|n| n.ends_with(".svg"))
+        .count();
+    assert_eq!(images, 1, "the image is copied beside the page");
+}
+
+#[test]
+fn a_folder_without_any_markdown_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "plain text").unwrap();
+    let output = run_build(dir.path(), &dir.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("no markdown (.md) or notebook (.ipynb) files"),
+        "{err}"
+    );
+}
