@@ -144,7 +144,32 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Error::io("read the manifest", path, e))?;
     let display = Path::new(manifest::FILE_NAME);
-    let manifest = manifest::parse(&text, display)?;
+    // Every mistake at once: those of the TOML, then sources that match no file.
+    let (manifest, mut mistakes) = manifest::read(&text);
+    let mut notices = Vec::new();
+    let mut decks = Vec::new();
+    for (index, deck) in manifest.decks.into_iter().enumerate() {
+        let mut sources = Vec::new();
+        for (source, line) in &deck.sources {
+            let found = collect_sources(root, Path::new(source));
+            if found.is_empty() {
+                mistakes.push(manifest::Mistake {
+                    line: *line,
+                    deck: deck.label(index),
+                    key: "sources".into(),
+                    message: format!(
+                        "\"{source}\" matches no .md or .ipynb file (sources are files or folders relative to the content directory)"
+                    ),
+                });
+            }
+            sources.extend(found);
+        }
+        sources.dedup();
+        decks.push(deck_of_manifest(deck, sources, &mut notices));
+    }
+    if !mistakes.is_empty() {
+        return Err(manifest::into_error(mistakes, display));
+    }
     let extra_css = match &manifest.stylesheet {
         Some(css) => {
             let css_path = root.join(css);
@@ -153,55 +178,51 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         }
         None => String::new(),
     };
-    let mut decks = Vec::new();
-    for deck in manifest.decks {
-        let profile = match deck.profile.as_str() {
-            "topics" => Profile::Topics,
-            "exercise" => Profile::Exercise,
-            "object-design" => Profile::ObjectDesign,
-            other => {
-                return Err(Error::new(format!(
-                    "deck \"{}\": unknown profile \"{other}\"",
-                    deck.name
-                ))
-                .in_file(display)
-                .help("use one of: topics, exercise, object-design"));
-            }
-        };
-        let mut sources = Vec::new();
-        for source in &deck.sources {
-            let found = collect_sources(root, Path::new(source));
-            if found.is_empty() {
-                return Err(Error::new(format!(
-                    "deck \"{}\": source \"{source}\" matches no .md or .ipynb file",
-                    deck.name
-                ))
-                .in_file(display)
-                .help("sources are files or directories relative to the content directory"));
-            }
-            sources.extend(found);
-        }
-        sources.dedup();
-        decks.push(DeckSpec {
-            file_stem: deck
-                .file
-                .clone()
-                .unwrap_or_else(|| file_stem_for(&deck.name)),
-            name: deck.name,
-            id: deck.id,
-            description: deck.description,
-            profile,
-            tag_prefix: deck.tag_prefix,
-            sources,
-        });
-    }
+    let base_url = match manifest.base_url {
+        Some(url) => url,
+        None => base_url_from_git(root, &mut notices),
+    };
     Ok(Content {
         root: root.to_path_buf(),
-        base_url: manifest.base_url,
+        base_url,
         extra_css,
         decks,
-        notices: Vec::new(),
+        notices,
     })
+}
+
+/// A manifest's deck with its defaults filled in: an id derived from the name (said once, so
+/// it can be pinned), the tag prefix from the name, the file from the name.
+fn deck_of_manifest(
+    deck: manifest::ManifestDeck,
+    sources: Vec<SourceFile>,
+    notices: &mut Vec<String>,
+) -> DeckSpec {
+    let profile = match deck.profile.as_str() {
+        "exercise" => Profile::Exercise,
+        "object-design" => Profile::ObjectDesign,
+        _ => Profile::Topics,
+    };
+    let id = deck.id.unwrap_or_else(|| {
+        let id = crate::key::deck_id(&deck.name);
+        notices.push(format!(
+            "deck \"{}\" has no id in {}: using {id}, derived from its name; pin it with `id = {id}` (renaming a deck without a pinned id moves learners' cards to a new deck)",
+            deck.name,
+            manifest::FILE_NAME
+        ));
+        id
+    });
+    DeckSpec {
+        file_stem: deck.file.unwrap_or_else(|| file_stem_for(&deck.name)),
+        tag_prefix: deck
+            .tag_prefix
+            .unwrap_or_else(|| convention::tag_prefix_for(&deck.name)),
+        name: deck.name,
+        id,
+        description: deck.description,
+        profile,
+        sources,
+    }
 }
 
 /// The three decks the primer ships, found by the primer's own layout.

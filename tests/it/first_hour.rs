@@ -99,3 +99,47 @@ fn a_folder_without_any_markdown_is_refused_clearly() {
         "{err}"
     );
 }
+
+/// A copy of the plain fixture with `manifest` as its primer-anki.toml.
+fn with_manifest(manifest: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, content) = plain_notes();
+    std::fs::write(content.join("primer-anki.toml"), manifest).unwrap();
+    (dir, content)
+}
+
+#[test]
+fn a_manifest_of_only_names_and_sources_builds_with_defaults_said_once() {
+    let (dir, content) = with_manifest(
+        "[[deck]]\nname = \"Kitchen\"\nsources = [\"README.md\"]\n\n\
+         [[deck]]\nname = \"Kitchen::Networks\"\nsources = [\"networking\"]\n",
+    );
+    let output = build(&content, &dir.path().join("out"), &[]);
+    let names: Vec<String> = deck_lines(&output).into_iter().map(|d| d.0).collect();
+    assert_eq!(names, ["Kitchen", "Kitchen::Networks"]);
+    let err = stderr(&output);
+    let id = primer_anki::key::deck_id("Kitchen::Networks");
+    assert!(err.contains(&format!("pin it with `id = {id}`")), "{err}");
+    assert_eq!(err.matches("no Source link").count(), 1, "{err}");
+    let package =
+        primer_anki::apkg::read_apkg(&dir.path().join("out/kitchen-networks.apkg")).unwrap();
+    assert!(
+        package
+            .notes
+            .iter()
+            .all(|n| n.tags.iter().all(|t| t.starts_with("kitchen::networks::"))),
+        "the tag prefix comes from the name"
+    );
+}
+
+#[test]
+fn every_manifest_mistake_is_reported_in_one_run() {
+    let (dir, content) = with_manifest(
+        "base_url = \"https://example.org/notes/\"\n\n\
+         [[deck]]\nname = \"Kitchen\"\nid = \"seven\"\nsources = [\"README.md\"]\n\n\
+         [[deck]]\nname = \"Networks\"\nprofile = \"topic\"\nsources = [\"networkin\"]\n",
+    );
+    let output = run_build(&content, &dir.path().join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output).replace(&*content.to_string_lossy(), "[content]");
+    insta::assert_snapshot!(err);
+}
