@@ -46,6 +46,10 @@ enum Command {
     /// search box and a light/dark toggle.
     #[command(after_help = cli::preview::EXAMPLES)]
     Preview(cli::preview::PreviewArgs),
+    /// Write a commented primer-anki.toml pinning the decks a folder builds by convention:
+    /// names, ids, sources and base URL. Never replaces a manifest without --force.
+    #[command(after_help = cli::init::EXAMPLES)]
+    Init(cli::init::InitArgs),
     /// Show what an .apkg holds: decks, note types, counts, media and sample cards.
     #[command(after_help = cli::inspect::EXAMPLES)]
     Inspect(cli::inspect::InspectArgs),
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cli::diff::run(args),
         Command::Check(args) => cli::check::run(args, verbosity),
         Command::Preview(args) => cli::preview::run(args, verbosity),
+        Command::Init(args) => cli::init::run(args, verbosity),
         Command::Inspect(args) => cli::inspect::run(args),
         Command::Completions(args) => cli::generate::completions(args, Cli::command()),
         Command::Man(args) => cli::generate::man(args, Cli::command()),

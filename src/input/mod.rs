@@ -9,6 +9,7 @@ pub mod convention;
 pub mod git;
 pub mod manifest;
 pub mod notebook;
+pub mod pin;
 
 use std::path::{Path, PathBuf};
 

@@ -143,3 +143,95 @@ fn every_manifest_mistake_is_reported_in_one_run() {
     let err = stderr(&output).replace(&*content.to_string_lossy(), "[content]");
     insta::assert_snapshot!(err);
 }
+
+/// GUIDs of every note of the decks a build wrote, by deck file.
+fn guids(out: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    file_names(out)
+        .into_iter()
+        .filter(|n| n.ends_with(".apkg"))
+        .map(|name| {
+            let package = primer_anki::apkg::read_apkg(&out.join(&name)).unwrap();
+            let mut guids: Vec<String> = package.notes.iter().map(|n| n.guid.clone()).collect();
+            guids.sort();
+            (name, guids)
+        })
+        .collect()
+}
+
+/// Build `content` by convention, `init` it, build it again with the manifest: the same decks
+/// with the same GUIDs. Returns the manifest written.
+fn init_pins_what_the_convention_built(content: &std::path::Path) -> String {
+    let work = tempfile::tempdir().unwrap();
+    let before = build(content, &work.path().join("before"), &[]);
+    let init = primer_anki().arg("init").arg(content).output().unwrap();
+    assert_success(&init);
+    let after = build(content, &work.path().join("after"), &[]);
+    assert!(
+        !stderr(&after).contains("by convention"),
+        "the manifest is used: {}",
+        stderr(&after)
+    );
+    let decks = |o: &std::process::Output| -> Vec<(String, usize, usize)> {
+        deck_lines(o).into_iter().map(|d| (d.0, d.1, d.2)).collect()
+    };
+    assert_eq!(decks(&after), decks(&before));
+    let (before, after) = (
+        guids(&work.path().join("before")),
+        guids(&work.path().join("after")),
+    );
+    assert!(before.iter().all(|(_, g)| !g.is_empty()));
+    assert_eq!(after, before, "the same GUIDs");
+    std::fs::read_to_string(content.join("primer-anki.toml")).unwrap()
+}
+
+#[test]
+fn init_on_the_plain_fixture_pins_the_same_decks_and_guids() {
+    let (_dir, content) = plain_notes();
+    let manifest = init_pins_what_the_convention_built(&content);
+    let id = primer_anki::key::deck_id("Kitchen Science");
+    assert!(manifest.contains(&format!("id = {id}")), "{manifest}");
+    assert!(
+        manifest.contains("# base_url ="),
+        "no remote: commented out"
+    );
+    let again = primer_anki().arg("init").arg(&content).output().unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "never overwrites without --force"
+    );
+    assert!(stderr(&again).contains("--force"));
+    let forced = primer_anki()
+        .args(["init", "--force"])
+        .arg(&content)
+        .output()
+        .unwrap();
+    assert_success(&forced);
+    let rewritten = std::fs::read_to_string(content.join("primer-anki.toml")).unwrap();
+    assert_eq!(rewritten, manifest, "a manifest read back writes itself");
+}
+
+#[test]
+fn init_on_the_primer_pins_the_same_decks_and_guids() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("primer");
+    copy_dir(&primer_dir(), &content);
+    let manifest = init_pins_what_the_convention_built(&content);
+    assert!(
+        manifest.contains(&format!(
+            "base_url = \"{}\"",
+            primer_anki::input::PRIMER_BASE_URL
+        )),
+        "{manifest}"
+    );
+    // --output writes elsewhere, leaving the content alone.
+    let elsewhere = dir.path().join("elsewhere.toml");
+    let init = primer_anki()
+        .args(["init", "--force", "--output"])
+        .arg(&elsewhere)
+        .arg(&content)
+        .output()
+        .unwrap();
+    assert_success(&init);
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), manifest);
+}
