@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     /// Build one .apkg per deck from a content directory.
     #[command(
-        after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked"
+        after_help = "Examples:\n  primer-anki build --content ~/notes --out ~/decks                     # any folder of markdown, no manifest needed\n  primer-anki build --content ../system-design-primer --out /tmp/decks   # the primer's three decks\n  primer-anki build                                                     # content/ with its primer-anki.toml\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked"
     )]
     Build(cli::build::BuildArgs),
     /// List what changed between two decks: notes added, changed, renamed or moved, removed.

@@ -13,7 +13,8 @@ use super::terminal;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    /// Content directory: holds primer-anki.toml, is a System Design Primer checkout, or is any
+    /// folder of markdown (one deck by convention, see README "A plain folder").
     #[arg(long, default_value = "content")]
     content: PathBuf,
     /// Output directory for the decks.

@@ -12,7 +12,8 @@ use super::terminal::{Verbosity, spinner};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    /// Content directory: holds primer-anki.toml, is a System Design Primer checkout, or is any
+    /// folder of markdown (read by convention).
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
     /// Print the findings as JSON (for machines) instead of snippets.

@@ -11,7 +11,8 @@ use super::terminal::{Verbosity, spinner};
 
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
-    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    /// Content directory: holds primer-anki.toml, is a System Design Primer checkout, or is any
+    /// folder of markdown (read by convention).
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
     /// Where the page (index.html) and its media go.

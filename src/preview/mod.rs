@@ -143,14 +143,14 @@ const CHROME_CSS: &str = r#"
 html, body { margin: 0; padding: 0; }
 body.pv-body { background: #eef1f4; color: #1f2328; font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 body.pv-body.nightMode { background: #111315; color: #e6edf3; }
-.pv-bar { position: sticky; top: 0; z-index: 1; display: flex; gap: 12px; align-items: center; padding: 10px 16px; background: #ffffff; border-bottom: 1px solid #d1d9e0; }
+.pv-bar { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; padding: 10px 16px; background: #ffffff; border-bottom: 1px solid #d1d9e0; }
 .nightMode .pv-bar { background: #1b1e22; border-color: #3d444d; }
 .pv-bar h1 { font-size: 16px; margin: 0 12px 0 0; font-weight: 600; }
-#pv-search { flex: 1; max-width: 420px; font-size: 15px; padding: 6px 10px; border: 1px solid #c3ccd5; border-radius: 6px; }
+#pv-search { flex: 1 1 8em; min-width: 0; max-width: 420px; font-size: 15px; padding: 6px 10px; border: 1px solid #c3ccd5; border-radius: 6px; }
 .nightMode #pv-search { background: #0d1117; color: #e6edf3; border-color: #3d444d; }
 #pv-theme { font-size: 14px; padding: 6px 12px; border-radius: 6px; border: 1px solid #c3ccd5; background: #f6f8fa; cursor: pointer; }
 .nightMode #pv-theme { background: #21262d; color: #e6edf3; border-color: #3d444d; }
-#pv-count { font-size: 13px; opacity: 0.75; }
+#pv-count { font-size: 13px; opacity: 0.75; white-space: nowrap; }
 .pv-deck > h2 { font-size: 15px; margin: 18px 16px 6px; font-weight: 600; }
 .pv-card { margin: 10px 16px 16px; }
 .pv-meta { font-size: 12px; opacity: 0.7; margin: 0 2px 4px; }
