@@ -6,6 +6,8 @@
 //! `night_mode` classes (open it with `?theme=dark` to start dark). Media are copied next to the
 //! page under their packed names, exactly as the fields refer to them in Anki.
 
+pub mod serve;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -207,7 +209,12 @@ fn page_html(cards: &[Shown], css: &str) -> String {
     };
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>primer-anki preview</title>\n<style>\n");
+    out.push_str(&format!(
+        "<title>{} cards in {} deck{} · primer-anki preview</title>\n<style>\n",
+        cards.len(),
+        decks,
+        if decks == 1 { "" } else { "s" }
+    ));
     out.push_str(css);
     out.push_str("\n</style>\n<style>");
     out.push_str(CHROME_CSS);

@@ -25,3 +25,4 @@ mod properties;
 mod quality;
 mod style;
 mod support;
+mod watch;
