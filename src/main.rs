@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     /// Build one .apkg per deck from a content directory.
     #[command(
-        after_help = "Examples:\n  primer-anki build\n  primer-anki build --content ../system-design-primer --out /tmp/decks\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked"
+        after_help = "Examples:\n  primer-anki build --content ~/notes --out ~/decks                     # any folder of markdown, no manifest needed\n  primer-anki build --content ../system-design-primer --out /tmp/decks   # the primer's three decks\n  primer-anki build                                                     # content/ with its primer-anki.toml\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) primer-anki build --locked"
     )]
     Build(cli::build::BuildArgs),
     /// List what changed between two decks: notes added, changed, renamed or moved, removed.
@@ -46,6 +46,10 @@ enum Command {
     /// search box and a light/dark toggle.
     #[command(after_help = cli::preview::EXAMPLES)]
     Preview(cli::preview::PreviewArgs),
+    /// Write a commented primer-anki.toml pinning the decks a folder builds by convention:
+    /// names, ids, sources and base URL. Never replaces a manifest without --force.
+    #[command(after_help = cli::init::EXAMPLES)]
+    Init(cli::init::InitArgs),
     /// Show what an .apkg holds: decks, note types, counts, media and sample cards.
     #[command(after_help = cli::inspect::EXAMPLES)]
     Inspect(cli::inspect::InspectArgs),
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cli::diff::run(args),
         Command::Check(args) => cli::check::run(args, verbosity),
         Command::Preview(args) => cli::preview::run(args, verbosity),
+        Command::Init(args) => cli::init::run(args, verbosity),
         Command::Inspect(args) => cli::inspect::run(args),
         Command::Completions(args) => cli::generate::completions(args, Cli::command()),
         Command::Man(args) => cli::generate::man(args, Cli::command()),

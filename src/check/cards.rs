@@ -112,7 +112,11 @@ impl Checker<'_> {
             }
         }
         for (deck, drafts) in per_deck.iter().enumerate() {
-            self.report.cards += drafts.len();
+            self.report.notes += drafts.len();
+            self.report.cards += drafts
+                .iter()
+                .map(|(_, d)| d.card_count as usize)
+                .sum::<usize>();
             let mut identities: HashMap<String, usize> = HashMap::new();
             for (i, (index, draft)) in drafts.iter().enumerate() {
                 let p = &parsed[*index];

@@ -105,8 +105,12 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// Source files read.
     pub files: usize,
-    /// Cards the content would build.
+    /// Notes the content would build.
+    pub notes: usize,
+    /// Cards those notes give (a cloze note gives one per deletion).
     pub cards: usize,
+    /// What the content's loading said once (a build by convention, a missing base URL).
+    pub notices: Vec<String>,
     /// Text of every file a finding points into, by shown path (for snippets).
     pub sources: BTreeMap<PathBuf, String>,
 }
@@ -186,6 +190,7 @@ impl Checker<'_> {
                 return;
             }
         };
+        self.report.notices = content.notices.clone();
         let mut parsed = Vec::new();
         let mut seen = HashSet::new();
         for (deck, spec) in content.decks.iter().enumerate() {

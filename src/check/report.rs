@@ -172,14 +172,15 @@ pub fn write_color(
     writeln!(stream, "{}", summary(report))
 }
 
-/// `check: 1 error, 2 warnings in 3 files (40 cards)`.
+/// `check: 1 error, 2 warnings in 3 files (40 notes, 52 cards)`.
 pub fn summary(report: &CheckReport) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
-        "check: {}, {} in {} ({})",
+        "check: {}, {} in {} ({}, {})",
         plural(report.errors(), "error"),
         plural(report.warnings(), "warning"),
         plural(report.files, "file"),
+        plural(report.notes, "note"),
         plural(report.cards, "card")
     )
 }
@@ -189,6 +190,7 @@ struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
     files: usize,
+    notes: usize,
     cards: usize,
     findings: &'a [Finding],
 }
@@ -199,6 +201,7 @@ pub fn to_json(report: &CheckReport) -> String {
         errors: report.errors(),
         warnings: report.warnings(),
         files: report.files,
+        notes: report.notes,
         cards: report.cards,
         findings: &report.findings,
     };

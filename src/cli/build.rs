@@ -13,7 +13,8 @@ use super::terminal;
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    /// Content directory: holds primer-anki.toml, is a System Design Primer checkout, or is any
+    /// folder of markdown (one deck by convention, see README "A plain folder").
     #[arg(long, default_value = "content")]
     content: PathBuf,
     /// Output directory for the decks.
@@ -85,6 +86,7 @@ pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
     // The content is loaded once, here: its size decides the allocator setting.
     let result = primer_anki::input::load(&options.content).and_then(|mut content| {
         content.remote_images = remote_images;
+        spinner.suspend(|| terminal::print_notices(&content.notices, verbosity));
         prefer_memory_for_large_content(&content);
         build::build_content(&options, &content)
     });

@@ -12,7 +12,8 @@ use super::terminal::{Verbosity, spinner};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Content directory: holds primer-anki.toml, or is a System Design Primer checkout.
+    /// Content directory: holds primer-anki.toml, is a System Design Primer checkout, or is any
+    /// folder of markdown (read by convention).
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
     /// Print the findings as JSON (for machines) instead of snippets.
@@ -41,6 +42,9 @@ pub fn run(args: CheckArgs, verbosity: Verbosity) -> ExitCode {
     let spinner = spinner(&format!("checking {}", args.content.display()), verbosity);
     let report = check::check(&args.content, &options);
     spinner.finish_and_clear();
+    if !args.json {
+        super::terminal::print_notices(&report.notices, verbosity);
+    }
     if verbosity == Verbosity::Verbose {
         eprintln!(
             "checked {} in {:.2?} (answers over {} words are long)",

@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod generate;
+pub mod init;
 pub mod inspect;
 pub mod preview;
 pub mod terminal;

@@ -42,3 +42,12 @@ pub fn spinner(message: &str, verbosity: Verbosity) -> ProgressBar {
     }
     bar
 }
+
+/// The content's notices (a build by convention, ids to pin, no base URL), once, on stderr.
+pub fn print_notices(notices: &[String], verbosity: Verbosity) {
+    if verbosity != Verbosity::Quiet {
+        for notice in notices {
+            eprintln!("note: {notice}");
+        }
+    }
+}

@@ -38,27 +38,24 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
+    // Front matter (YAML between `---` lines at the top) is metadata, not content.
+    options.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
+    let mut metadata = false;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        let edge = matches!(
+            event,
+            Event::Start(Tag::MetadataBlock(_)) | Event::End(TagEnd::MetadataBlock(_))
+        );
+        metadata ^= edge;
+        if metadata || edge {
+            continue;
+        }
         let line = builder.line_of(range.start);
         builder.event(event, line);
         if builder.failed.is_some() {
             return;
         }
     }
-}
-
-/// GitHub's heading anchor (before deduplication): lowercase, punctuation other than `-` and
-/// `_` removed, spaces turned into `-`.
-pub fn github_slug(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.trim().chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            out.extend(c.to_lowercase());
-        } else if c == ' ' {
-            out.push('-');
-        }
-    }
-    out
 }
 
 pub(super) enum Frame {

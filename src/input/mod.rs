@@ -2,10 +2,14 @@
 //!
 //! A directory with a `primer-anki.toml` manifest is read as the manifest says. A checkout of
 //! the System Design Primer (no manifest, a `README.md` and `solutions/`) is read by convention
-//! as the three decks the primer ships. The content directory is only ever read.
+//! as the three decks the primer ships. Any other folder is read by convention as one deck of
+//! all its markdown (see [`convention`]). The content directory is only ever read.
 
+pub mod convention;
+pub mod git;
 pub mod manifest;
 pub mod notebook;
+pub mod pin;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +38,9 @@ pub struct Content {
     pub base_url: String,
     pub extra_css: String,
     pub decks: Vec<DeckSpec>,
+    /// What the author should hear once per run (the CLI prints them): a build by convention,
+    /// derived ids to pin, a missing base URL.
+    pub notices: Vec<String>,
     /// What becomes of a remote image with no local copy (`build --remote-images`).
     pub remote_images: RemoteImages,
 }
@@ -91,23 +98,116 @@ pub fn load(root: &Path) -> Result<Content> {
     if manifest_path.exists() {
         return load_manifest(root, &manifest_path);
     }
-    if root.join("README.md").is_file() && root.join("solutions").is_dir() {
+    if is_primer_checkout(root) {
         return primer_convention(root);
     }
-    Err(Error::new(format!(
-        "no {} in the content directory",
-        manifest::FILE_NAME
-    ))
-    .in_file(root)
-    .help(
-        "write a manifest (see README.md), or point --content at a System Design Primer checkout",
-    ))
+    folder_convention(root)
+}
+
+/// A checkout of the System Design Primer: read as the three decks it ships.
+pub fn is_primer_checkout(root: &Path) -> bool {
+    root.join("README.md").is_file() && root.join("solutions").is_dir()
+}
+
+/// A plain folder with neither manifest nor primer layout: its decks by [`convention`].
+fn folder_convention(root: &Path) -> Result<Content> {
+    let decks = convention::folder_decks(root)?;
+    if decks.iter().all(|d| d.sources.is_empty()) {
+        return Err(Error::new(format!(
+            "no markdown (.md) or notebook (.ipynb) files and no {} in the content directory",
+            manifest::FILE_NAME
+        ))
+        .in_file(root)
+        .help("point --content at a folder of markdown notes, a primer checkout, or a folder with a manifest"));
+    }
+    let named: Vec<String> = decks
+        .iter()
+        .map(|d| format!("\"{}\" (id {})", d.name, d.id))
+        .collect();
+    let mut notices = vec![format!(
+        "no {}: read {} by convention as {} {}; `primer-anki init {}` pins the names and ids in a manifest",
+        manifest::FILE_NAME,
+        root.display(),
+        if decks.len() == 1 { "deck" } else { "decks" },
+        named.join(", "),
+        root.display()
+    )];
+    let base_url = base_url_from_git(root, &mut notices);
+    Ok(Content {
+        root: root.to_path_buf(),
+        base_url,
+        extra_css: String::new(),
+        decks,
+        notices,
+        remote_images: RemoteImages::default(),
+    })
+}
+
+/// The git remote's blob URL for `root`, or an empty base URL and a notice that cards get no
+/// Source link.
+pub fn base_url_from_git(root: &Path, notices: &mut Vec<String>) -> String {
+    git::blob_base_url(root).unwrap_or_else(|| {
+        notices.push(format!(
+            "{} has no git remote on GitHub, GitLab or Codeberg: cards get no Source link (set base_url in {} to add one)",
+            root.display(),
+            manifest::FILE_NAME
+        ));
+        String::new()
+    })
 }
 
 fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
     let text = read::read_text_inside(root, path, read::MAX_TEXT_BYTES)?;
     let display = Path::new(manifest::FILE_NAME);
-    let manifest = manifest::parse(&text, display)?;
+    // Every mistake at once: those of the TOML, then sources that match no file.
+    let (manifest, mut mistakes) = manifest::read(&text);
+    let mut notices = Vec::new();
+    let mut decks = Vec::new();
+    for (index, deck) in manifest.decks.into_iter().enumerate() {
+        let mut sources = Vec::new();
+        if let Some(file) = &deck.file {
+            if let Err(e) = plain_file_name(file, &deck.name, display) {
+                mistakes.push(manifest::Mistake {
+                    line: deck.line,
+                    deck: deck.label(index),
+                    key: "file".into(),
+                    message: e.message,
+                });
+            }
+        }
+        for (source, line) in &deck.sources {
+            let found = match collect_sources(root, Path::new(source)) {
+                Ok(found) => found,
+                Err(e) => {
+                    // The entry leads out of the content directory (or cannot be listed): the
+                    // manifest line is what to fix.
+                    mistakes.push(manifest::Mistake {
+                        line: *line,
+                        deck: deck.label(index),
+                        key: "sources".into(),
+                        message: format!("\"{source}\": {}", e.message),
+                    });
+                    continue;
+                }
+            };
+            if found.is_empty() {
+                mistakes.push(manifest::Mistake {
+                    line: *line,
+                    deck: deck.label(index),
+                    key: "sources".into(),
+                    message: format!(
+                        "\"{source}\" matches no .md or .ipynb file (sources are files or folders relative to the content directory)"
+                    ),
+                });
+            }
+            sources.extend(found);
+        }
+        sources.dedup();
+        decks.push(deck_of_manifest(deck, sources, &mut notices));
+    }
+    if !mistakes.is_empty() {
+        return Err(manifest::into_error(mistakes, display));
+    }
     let extra_css = match &manifest.stylesheet {
         Some(css) => {
             let css_path = root.join(css);
@@ -115,66 +215,52 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         }
         None => String::new(),
     };
-    let mut decks = Vec::new();
-    for deck in manifest.decks {
-        let profile = match deck.profile.as_str() {
-            "topics" => Profile::Topics,
-            "exercise" => Profile::Exercise,
-            "object-design" => Profile::ObjectDesign,
-            other => {
-                return Err(Error::new(format!(
-                    "deck \"{}\": unknown profile \"{other}\"",
-                    deck.name
-                ))
-                .in_file(display)
-                .help("use one of: topics, exercise, object-design"));
-            }
-        };
-        let mut sources = Vec::new();
-        for source in &deck.sources {
-            let found = collect_sources(root, Path::new(source)).map_err(|mut e| {
-                // The entry itself leads out: the manifest line is what to fix.
-                if e.location
-                    .as_ref()
-                    .is_some_and(|l| l.file == Path::new(source))
-                {
-                    e.message =
-                        format!("deck \"{}\": source \"{source}\": {}", deck.name, e.message);
-                    e.location = Some(SourceLocation::file(display));
-                }
-                e
-            })?;
-            if found.is_empty() {
-                return Err(Error::new(format!(
-                    "deck \"{}\": source \"{source}\" matches no .md or .ipynb file",
-                    deck.name
-                ))
-                .in_file(display)
-                .help("sources are files or directories relative to the content directory"));
-            }
-            sources.extend(found);
-        }
-        sources.dedup();
-        decks.push(DeckSpec {
-            file_stem: match &deck.file {
-                Some(file) => plain_file_name(file, &deck.name, display)?,
-                None => file_stem_for(&deck.name),
-            },
-            name: deck.name,
-            id: deck.id,
-            description: deck.description,
-            profile,
-            tag_prefix: deck.tag_prefix,
-            sources,
-        });
-    }
+    let base_url = match manifest.base_url {
+        Some(url) => url,
+        None => base_url_from_git(root, &mut notices),
+    };
     Ok(Content {
         root: root.to_path_buf(),
-        base_url: manifest.base_url,
+        base_url,
         extra_css,
         decks,
         remote_images: RemoteImages::default(),
+        notices,
     })
+}
+
+/// A manifest's deck with its defaults filled in: an id derived from the name (said once, so
+/// it can be pinned), the tag prefix from the name, the file from the name.
+fn deck_of_manifest(
+    deck: manifest::ManifestDeck,
+    sources: Vec<SourceFile>,
+    notices: &mut Vec<String>,
+) -> DeckSpec {
+    let profile = match deck.profile.as_str() {
+        "exercise" => Profile::Exercise,
+        "object-design" => Profile::ObjectDesign,
+        _ => Profile::Topics,
+    };
+    let id = deck.id.unwrap_or_else(|| {
+        let id = crate::key::deck_id(&deck.name);
+        notices.push(format!(
+            "deck \"{}\" has no id in {}: using {id}, derived from its name; pin it with `id = {id}` (renaming a deck without a pinned id moves learners' cards to a new deck)",
+            deck.name,
+            manifest::FILE_NAME
+        ));
+        id
+    });
+    DeckSpec {
+        file_stem: deck.file.unwrap_or_else(|| file_stem_for(&deck.name)),
+        tag_prefix: deck
+            .tag_prefix
+            .unwrap_or_else(|| convention::tag_prefix_for(&deck.name)),
+        name: deck.name,
+        id,
+        description: deck.description,
+        profile,
+        sources,
+    }
 }
 
 /// The three decks the primer ships, found by the primer's own layout.
@@ -207,6 +293,7 @@ fn primer_convention(root: &Path) -> Result<Content> {
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
         remote_images: RemoteImages::default(),
+        notices: Vec::new(),
         decks: vec![
             deck("System Design", Profile::Topics, "primer", readme),
             deck(

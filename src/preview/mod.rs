@@ -6,6 +6,8 @@
 //! `night_mode` classes (open it with `?theme=dark` to start dark). Media are copied next to the
 //! page under their packed names, exactly as the fields refer to them in Anki.
 
+pub mod serve;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -35,6 +37,8 @@ pub struct PreviewReport {
     pub cards: usize,
     pub media: usize,
     pub warnings: Vec<Warning>,
+    /// What loading the content said once (a build by convention, a missing base URL).
+    pub notices: Vec<String>,
 }
 
 /// One rendered card.
@@ -52,7 +56,10 @@ struct Shown {
 /// Render every card of `options.content` into `options.out/index.html`, media beside it.
 pub fn preview(options: &PreviewOptions) -> Result<PreviewReport> {
     let content = input::load(&options.content)?;
-    let mut report = PreviewReport::default();
+    let mut report = PreviewReport {
+        notices: content.notices.clone(),
+        ..PreviewReport::default()
+    };
     let rendered = build::render_content(&content, &content.base_url, &mut report.warnings)?;
     let types = notetypes::all(0, &content.extra_css);
     let basic = types
@@ -138,14 +145,14 @@ const CHROME_CSS: &str = r#"
 html, body { margin: 0; padding: 0; }
 body.pv-body { background: #eef1f4; color: #1f2328; font-family: -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 body.pv-body.nightMode { background: #111315; color: #e6edf3; }
-.pv-bar { position: sticky; top: 0; z-index: 1; display: flex; gap: 12px; align-items: center; padding: 10px 16px; background: #ffffff; border-bottom: 1px solid #d1d9e0; }
+.pv-bar { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center; padding: 10px 16px; background: #ffffff; border-bottom: 1px solid #d1d9e0; }
 .nightMode .pv-bar { background: #1b1e22; border-color: #3d444d; }
 .pv-bar h1 { font-size: 16px; margin: 0 12px 0 0; font-weight: 600; }
-#pv-search { flex: 1; max-width: 420px; font-size: 15px; padding: 6px 10px; border: 1px solid #c3ccd5; border-radius: 6px; }
+#pv-search { flex: 1 1 8em; min-width: 0; max-width: 420px; font-size: 15px; padding: 6px 10px; border: 1px solid #c3ccd5; border-radius: 6px; }
 .nightMode #pv-search { background: #0d1117; color: #e6edf3; border-color: #3d444d; }
 #pv-theme { font-size: 14px; padding: 6px 12px; border-radius: 6px; border: 1px solid #c3ccd5; background: #f6f8fa; cursor: pointer; }
 .nightMode #pv-theme { background: #21262d; color: #e6edf3; border-color: #3d444d; }
-#pv-count { font-size: 13px; opacity: 0.75; }
+#pv-count { font-size: 13px; opacity: 0.75; white-space: nowrap; }
 .pv-deck > h2 { font-size: 15px; margin: 18px 16px 6px; font-weight: 600; }
 .pv-card { margin: 10px 16px 16px; }
 .pv-meta { font-size: 12px; opacity: 0.7; margin: 0 2px 4px; }
@@ -214,7 +221,12 @@ fn page_html(cards: &[Shown], css: &str) -> String {
     };
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>primer-anki preview</title>\n<style>");
+    out.push_str(&format!(
+        "<title>{} cards in {} deck{} · primer-anki preview</title>\n<style>",
+        cards.len(),
+        decks,
+        if decks == 1 { "" } else { "s" }
+    ));
     out.push_str(ANKI_REVIEWER_CSS);
     out.push_str("</style>\n<style>\n");
     out.push_str(css);

@@ -132,7 +132,10 @@ impl SectionFields {
             key::push_part(&mut key_prefix, &normalize_key(part));
         }
         let anchor = &doc.sections[card.section].anchor;
-        let source = if anchor.is_empty() {
+        // Without a base URL the page is a bare path, which no card can open: no link.
+        let source = if options.base_url.is_empty() {
+            String::new()
+        } else if anchor.is_empty() {
             escape(page)
         } else {
             escape(&format!("{page}#{anchor}"))

@@ -13,7 +13,7 @@ fn fixture() -> std::path::PathBuf {
 }
 
 /// Build `content`, import every deck into a fresh real-Anki collection, assert the verdict.
-fn build_and_verify(content: &Path) -> Vec<(String, usize, usize, usize, std::path::PathBuf)> {
+pub fn build_and_verify(content: &Path) -> Vec<(String, usize, usize, usize, std::path::PathBuf)> {
     let out = tempfile::tempdir().unwrap();
     let output = build(content, out.path(), &[]);
     let decks = deck_lines(&output);

@@ -441,6 +441,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check",
     "inspect",
     "preview",
+    "init",
     "completions",
     "man",
 ];
@@ -460,6 +461,12 @@ fn every_subcommand_help_has_examples() {
             "{sub}: global flags"
         );
     }
+    let build = cmd().args(["build", "--help"]).output().unwrap();
+    let build = String::from_utf8(build.stdout).unwrap();
+    assert!(
+        build.contains("--content ~/notes") && build.contains("--content ../system-design-primer"),
+        "build --help shows a plain folder and the primer:\n{build}"
+    );
     assert_cmd_snapshot!("help_check", cmd().args(["check", "--help"]));
     assert_cmd_snapshot!("help_inspect", cmd().args(["inspect", "--help"]));
     assert_cmd_snapshot!("help_preview", cmd().args(["preview", "--help"]));

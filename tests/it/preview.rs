@@ -165,3 +165,27 @@ fn preview_snapshot() {
         assert_cmd_snapshot!(cmd);
     });
 }
+
+#[test]
+fn preview_header_fits_a_phone_screen() {
+    let (out, _) = make_preview("tests/fixtures/content-small");
+    // The page measures itself at a phone's 390 px (headless Chromium's window is at least
+    // 500 px wide, so the page is narrowed instead): every control of the header inside it.
+    let page = out.path().join("index.html");
+    let html = std::fs::read_to_string(&page).unwrap().replace(
+        "</body>",
+        "<style>body { width: 390px; }</style><script>var w = 390, ok = true;\
+         document.querySelectorAll('.pv-bar > *').forEach(function (e) {\
+         var r = e.getBoundingClientRect(); if (r.right > w || r.left < 0) ok = false; });\
+         document.title = ok ? 'fits' : 'overflows';</script></body>",
+    );
+    std::fs::write(out.path().join("measure.html"), html).unwrap();
+    let url = format!("file://{}", out.path().join("measure.html").display());
+    let output = support::headless_sized(&url, &["--dump-dom".into()], (390, 844));
+    let dom = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        dom.contains("<title>fits</title>"),
+        "{}",
+        &dom[..dom.len().min(400)]
+    );
+}
