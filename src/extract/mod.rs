@@ -21,7 +21,7 @@ pub(crate) mod text;
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
 use crate::error::Warning;
 
-pub use crate::input::Profile;
+pub use crate::input::{Lang, Profile};
 pub use by_section::SectionBySection;
 use by_section::{CardFinisher, FigureQueue, section_figures};
 pub use reading::ReadingLists;
@@ -30,6 +30,18 @@ pub use text::normalize_key;
 #[derive(Debug, Clone)]
 pub struct ExtractOptions {
     pub profile: Profile,
+    /// The language the document is written in: questions are worded in it.
+    pub lang: Lang,
+}
+
+impl ExtractOptions {
+    /// English rules of a profile.
+    pub fn new(profile: Profile) -> Self {
+        ExtractOptions {
+            profile,
+            lang: Lang::En,
+        }
+    }
 }
 
 /// One note to be: where it comes from, which rule made it, and its content.
@@ -98,6 +110,7 @@ pub enum Piece {
 /// Runs the profile's rules over the document.
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
     let mut cx = Cx::new(doc, options.profile, has_single_title(doc));
+    cx.lang = options.lang;
     cx.warnings.extend(doc.warnings.iter().cloned());
     // The same steps as section-by-section extraction (see `by_section`), over the whole tree.
     let mut figures = FigureQueue::new(doc);
@@ -121,6 +134,7 @@ fn has_single_title(doc: &Document) -> bool {
 pub(crate) struct Cx<'a> {
     pub doc: &'a Document,
     pub profile: Profile,
+    pub lang: Lang,
     pub cards: Vec<Card>,
     pub warnings: Vec<Warning>,
     /// Whether the document has exactly one top-level title (computed once: it is asked for
@@ -152,6 +166,7 @@ impl<'a> Cx<'a> {
         Cx {
             doc,
             profile,
+            lang: Lang::En,
             cards: Vec::new(),
             warnings: Vec::new(),
             single_title,

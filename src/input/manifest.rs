@@ -38,6 +38,10 @@ pub struct ManifestDeck {
     pub sources: Vec<String>,
     /// First component of every tag, e.g. `sd` gives `sd::database::sharding`.
     pub tag_prefix: String,
+    /// The language the sources are written in (`en`, `ja`, `zh-Hans`, `zh-Hant`): questions
+    /// and cue words follow it. Defaults to English.
+    #[serde(default)]
+    pub lang: Option<String>,
     /// Output file name without `.apkg`; defaults to the deck name made file-safe.
     #[serde(default)]
     pub file: Option<String>,

@@ -64,7 +64,7 @@ fn run(path: &Path) -> Output {
         (text, Profile::Topics)
     };
     let doc = parse(&text, &rel).unwrap();
-    let (cards, mut warnings) = extract(&doc, &ExtractOptions { profile });
+    let (cards, mut warnings) = extract(&doc, &ExtractOptions::new(profile));
     let options = RenderOptions {
         deck: 0,
         deck_name: "Fixtures".into(),
@@ -163,7 +163,7 @@ fn any_input_is_safe() {
     for input in inputs {
         let doc = parse(&input, Path::new("x.md")).unwrap();
         for profile in [Profile::Topics, Profile::Exercise, Profile::ObjectDesign] {
-            let (cards, _) = extract(&doc, &ExtractOptions { profile });
+            let (cards, _) = extract(&doc, &ExtractOptions::new(profile));
             let options = RenderOptions {
                 deck: 0,
                 deck_name: "X".into(),
