@@ -38,9 +38,9 @@ pub fn cards(
         let item = crate::document::plain_text(intro);
         let front = vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": ".into()),
+            Piece::Text(cx.words().colon.into()),
             Piece::Inlines(intro.clone()),
-            Piece::Text(" — what is the formula?".into()),
+            Piece::Text(cx.words().formula.into()),
         ];
         let back = vec![Piece::Code {
             lang: lang.map(str::to_string),

@@ -7,7 +7,7 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, Profile, keyterms, normalize_key, summary, text};
+use super::{CardBody, Cx, Lang, Piece, Profile, keyterms, lang, normalize_key, summary, text};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -279,12 +279,14 @@ fn list_cloze(
             text_pieces.push(Piece::Text(": ".into()));
             text_pieces.push(Piece::Inlines(intro.to_vec()));
         }
-        text_pieces.push(Piece::Text(format!(" ({} items)", chunk.len())));
+        let words = cx.words();
+        let count = chunk.len().to_string();
+        text_pieces.push(Piece::Text(lang::fill(words.n_items, &[("n", &count)])));
         if many {
-            text_pieces.push(Piece::Text(format!(
-                " (part {} of {})",
-                k + 1,
-                chunks.len()
+            let (part, of) = ((k + 1).to_string(), chunks.len().to_string());
+            text_pieces.push(Piece::Text(lang::fill(
+                words.part_of,
+                &[("n", &part), ("x", &of)],
             )));
         }
         text_pieces.push(Piece::ClozeList(cloze_items));
@@ -341,6 +343,7 @@ fn list_question(
     items: &[Item],
 ) -> (Vec<Piece>, bool) {
     let n = items.len();
+    let (words, count) = (cx.words(), n.to_string());
     let subject = cx.subject(index);
     let title = text::clean_title(&cx.doc.sections[index].title_text);
     // "Sharding — disadvantages": the topic, and the noun the title names.
@@ -351,15 +354,13 @@ fn list_question(
         if let Some((topic, word)) = named {
             let word = word.to_lowercase();
             let ask = if n == 1 {
-                format!("what is the {}?", word.trim_end_matches('s'))
+                let noun = word.trim_end_matches('s');
+                lang::fill(words.what_is_the_noun, &[("noun", noun)])
             } else {
-                format!("name the {n} {word}.")
+                lang::fill(words.name_n_noun, &[("n", &count), ("noun", &word)])
             };
             return (
-                vec![
-                    Piece::Subject(topic.to_string()),
-                    Piece::Text(format!(": {ask}")),
-                ],
+                vec![Piece::Subject(topic.to_string()), Piece::Text(ask)],
                 true,
             );
         }
@@ -386,18 +387,23 @@ fn list_question(
             _ => subject,
         };
         let ask = match noun {
-            Some(noun) => format!(": name the {n} {noun}."),
-            None => format!(": name the {n}."),
+            Some(noun) => lang::fill(words.name_n_noun, &[("n", &count), ("noun", &noun)]),
+            None => lang::fill(words.name_n, &[("n", &count)]),
         };
         return (vec![Piece::Subject(subject), Piece::Text(ask)], named);
     };
     let mut front = vec![
         Piece::Subject(subject),
-        Piece::Text(": ".into()),
+        Piece::Text(words.colon.into()),
         Piece::Inlines(intro.to_vec()),
     ];
     let mut named = true;
     let ask = match enumerated_noun(intro_text, flow) {
+        _ if cx.lang != Lang::En => {
+            // The intro is the question's own words: the count is all it needs.
+            named = false;
+            lang::fill(words.name_n, &[("n", &count)])
+        }
         Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
         Some(noun) => format!(" — name the {n} {noun}."),
         None if ends_with_particle(intro_text) => format!(" what? ({n})"),

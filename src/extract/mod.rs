@@ -9,6 +9,7 @@ mod code;
 mod definitions;
 mod exercise;
 mod keyterms;
+pub mod lang;
 mod lists;
 mod object_design;
 mod qa;
@@ -171,6 +172,11 @@ impl<'a> Cx<'a> {
             warnings: Vec::new(),
             single_title,
         }
+    }
+
+    /// The cue words and question templates of the document's language.
+    pub fn words(&self) -> &'static lang::Words {
+        lang::words(self.lang)
     }
 
     /// The profile's rules over one section.

@@ -103,6 +103,7 @@ pub fn is_generic_title(title: &str) -> bool {
         || key.starts_with("well scope the problem")
         || key.starts_with("disadvantage")
         || key.starts_with("advantage")
+        || super::lang::is_generic_title(&key)
 }
 
 /// The paragraph before block `i` when it introduces it (ends with a colon).
