@@ -11,6 +11,7 @@ mod exercise;
 mod keyterms;
 pub mod lang;
 mod lists;
+mod navigation;
 mod object_design;
 mod qa;
 mod reading;
@@ -143,25 +144,6 @@ pub(crate) struct Cx<'a> {
     single_title: bool,
 }
 
-/// Sections that are navigation, not content, in topic documents (normalised titles).
-const NAV_SECTIONS: &[&str] = &[
-    "motivation",
-    "anki flashcards",
-    "contributing",
-    "index of system design topics",
-    "index",
-    "table of contents",
-    "contents",
-    "study guide",
-    "system design interview questions with solutions",
-    "objectoriented design interview questions with solutions",
-    "system design topics start here",
-    "under development",
-    "credits",
-    "contact info",
-    "license",
-];
-
 impl<'a> Cx<'a> {
     fn new(doc: &'a Document, profile: Profile, single_title: bool) -> Self {
         Cx {
@@ -182,6 +164,11 @@ impl<'a> Cx<'a> {
     /// The profile's rules over one section.
     fn section(&mut self, index: usize) {
         if self.skipped(index) {
+            // A Q/A pair is a card wherever it stands (the primer keeps its one in the
+            // study guide).
+            if self.profile == Profile::Topics {
+                self.qa_pairs(index);
+            }
             return;
         }
         match self.profile {
@@ -199,12 +186,22 @@ impl<'a> Cx<'a> {
                 return true;
             }
             if self.profile == Profile::Topics
-                && NAV_SECTIONS.contains(&normalize_key(&section.title_text).as_str())
+                && navigation::is_navigation_title(&section.title_text)
             {
                 return true;
             }
         }
-        false
+        self.profile == Profile::Topics
+            && navigation::is_navigation_by_structure(&self.doc.sections[index])
+    }
+
+    /// The Q/A pairs of a section, and nothing else.
+    fn qa_pairs(&mut self, index: usize) {
+        let blocks = &self.doc.sections[index].blocks;
+        let mut i = 0;
+        while i < blocks.len() {
+            i += qa::try_pair(self, index, blocks, i).unwrap_or(1);
+        }
     }
 
     /// Heading path for cards of this profile: topic documents drop their single top title.

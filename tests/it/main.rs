@@ -17,6 +17,7 @@ mod glob_snapshots;
 mod html_safety;
 mod identity;
 mod identity_lists;
+mod languages;
 mod package_dump;
 mod preview;
 mod primer_extract;
