@@ -27,6 +27,7 @@ pub use crate::input::{Lang, Profile};
 pub use by_section::SectionBySection;
 use by_section::{CardFinisher, FigureQueue, section_figures};
 pub use reading::ReadingLists;
+pub use text::len as text_len;
 pub use text::normalize_key;
 
 #[derive(Debug, Clone)]
@@ -125,6 +126,11 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
     figures.finish(&mut cards);
     CardFinisher::new(doc, reading::ReadingLists::of(doc)).finish(&mut cards);
     (cards, cx.warnings)
+}
+
+/// Whether section `index` yields no card by a named rule: navigation, further reading.
+pub fn is_skipped_section(doc: &Document, options: &ExtractOptions, index: usize) -> bool {
+    Cx::new(doc, options.profile, has_single_title(doc)).skipped(index)
 }
 
 /// Whether the document has exactly one top-level title.
