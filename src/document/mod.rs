@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use crate::error::Warning;
 
-pub use parse::{SectionDone, github_slug, parse, parse_each_section};
+pub use parse::{SectionDone, parse, parse_each_section};
+pub use sections::github_slug;
 
 /// Deepest nesting of block containers (and, separately, of inline spans) kept in the tree.
 pub const MAX_DEPTH: usize = 32;

@@ -2,7 +2,7 @@
 //! section), how a heading opens a section (anchor, nesting, pin), and how a finished section
 //! is handed on when parsing section by section.
 
-use super::parse::{Builder, Frame, github_slug, trim_inlines};
+use super::parse::{Builder, Frame, trim_inlines};
 use super::{Block, BlockKind, Document, Figure, Image, Inline, Section, plain_text};
 
 impl Builder<'_, '_> {
@@ -135,4 +135,18 @@ impl Builder<'_, '_> {
             pin,
         });
     }
+}
+
+/// GitHub's heading anchor (before deduplication): lowercase, punctuation other than `-` and
+/// `_` removed, spaces turned into `-`.
+pub fn github_slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.trim().chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            out.extend(c.to_lowercase());
+        } else if c == ' ' {
+            out.push('-');
+        }
+    }
+    out
 }

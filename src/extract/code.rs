@@ -101,7 +101,10 @@ fn table_cards(cx: &mut Cx<'_>, index: usize, block: &Block, groups: &[Group]) {
                 }
                 continue;
             }
-            let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+            let mut front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(cx.words().colon.into()),
+            ];
             let question = match &group.headers {
                 Some(h) if h.len() == row.values.len() + 1 => {
                     format!(

@@ -65,6 +65,30 @@ pub fn words(lang: Lang) -> &'static Words {
     }
 }
 
+impl Words {
+    /// The count shown on a list cloze: " (3 items)".
+    pub fn items(&self, n: usize) -> String {
+        fill(self.n_items, &[("n", &n.to_string())])
+    }
+
+    /// Which part of a list split over several clozes: " (part 2 of 3)".
+    pub fn part(&self, k: usize, of: usize) -> String {
+        fill(
+            self.part_of,
+            &[("n", &k.to_string()), ("x", &of.to_string())],
+        )
+    }
+
+    /// Asks for the `n` items of a list, named by `noun` when there is one.
+    pub fn name(&self, n: usize, noun: Option<&str>) -> String {
+        let n = n.to_string();
+        match noun {
+            Some(noun) => fill(self.name_n_noun, &[("n", &n), ("noun", noun)]),
+            None => fill(self.name_n, &[("n", &n)]),
+        }
+    }
+}
+
 /// Every table, for recognising cue words whatever the deck's language.
 pub fn all() -> impl Iterator<Item = &'static Words> {
     Lang::ALL.into_iter().map(words)
@@ -281,7 +305,12 @@ pub fn is_generic_title(key: &str) -> bool {
     all().any(|w| {
         w.generic_titles
             .iter()
-            .any(|g| key == *g || key.starts_with(&format!("{g} ")))
+            // CJK titles run on without a space ("不利之处：分片" → "不利之处分片").
+            .any(|g| {
+                key == *g
+                    || key.starts_with(&format!("{g} "))
+                    || !g.is_ascii() && key.starts_with(g)
+            })
     })
 }
 

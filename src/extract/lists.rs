@@ -276,18 +276,12 @@ fn list_cloze(
         }
         let mut text_pieces = vec![Piece::Subject(subject.clone())];
         if let Some(intro) = intro {
-            text_pieces.push(Piece::Text(": ".into()));
+            text_pieces.push(Piece::Text(cx.words().colon.into()));
             text_pieces.push(Piece::Inlines(intro.to_vec()));
         }
-        let words = cx.words();
-        let count = chunk.len().to_string();
-        text_pieces.push(Piece::Text(lang::fill(words.n_items, &[("n", &count)])));
+        text_pieces.push(Piece::Text(cx.words().items(chunk.len())));
         if many {
-            let (part, of) = ((k + 1).to_string(), chunks.len().to_string());
-            text_pieces.push(Piece::Text(lang::fill(
-                words.part_of,
-                &[("n", &part), ("x", &of)],
-            )));
+            text_pieces.push(Piece::Text(cx.words().part(k + 1, chunks.len())));
         }
         text_pieces.push(Piece::ClozeList(cloze_items));
         let (item, pin) = text::part_identity(intro_text, block.pin.as_ref(), many, k);
@@ -343,13 +337,13 @@ fn list_question(
     items: &[Item],
 ) -> (Vec<Piece>, bool) {
     let n = items.len();
-    let (words, count) = (cx.words(), n.to_string());
+    let words = cx.words();
     let subject = cx.subject(index);
     let title = text::clean_title(&cx.doc.sections[index].title_text);
     // "Sharding — disadvantages": the topic, and the noun the title names.
     let named = subject
         .rsplit_once(" — ")
-        .filter(|(_, word)| text::is_generic_title(word) && !word.contains(' '));
+        .filter(|(_, word)| text::is_generic_title(word) && !word.contains([' ', ':', '：']));
     let Some(intro) = intro else {
         if let Some((topic, word)) = named {
             let word = word.to_lowercase();
@@ -357,7 +351,7 @@ fn list_question(
                 let noun = word.trim_end_matches('s');
                 lang::fill(words.what_is_the_noun, &[("noun", noun)])
             } else {
-                lang::fill(words.name_n_noun, &[("n", &count), ("noun", &word)])
+                words.name(n, Some(&word))
             };
             return (
                 vec![Piece::Subject(topic.to_string()), Piece::Text(ask)],
@@ -386,10 +380,7 @@ fn list_question(
             }
             _ => subject,
         };
-        let ask = match noun {
-            Some(noun) => lang::fill(words.name_n_noun, &[("n", &count), ("noun", &noun)]),
-            None => lang::fill(words.name_n, &[("n", &count)]),
-        };
+        let ask = words.name(n, noun.as_deref());
         return (vec![Piece::Subject(subject), Piece::Text(ask)], named);
     };
     let mut front = vec![
@@ -402,7 +393,7 @@ fn list_question(
         _ if cx.lang != Lang::En => {
             // The intro is the question's own words: the count is all it needs.
             named = false;
-            lang::fill(words.name_n, &[("n", &count)])
+            words.name(n, None)
         }
         Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
         Some(noun) => format!(" — name the {n} {noun}."),
@@ -589,7 +580,7 @@ fn question_items(cx: &mut Cx<'_>, index: usize, list: &List) -> bool {
         };
         let front = vec![
             Piece::Subject(subject.clone()),
-            Piece::Text(": ".into()),
+            Piece::Text(cx.words().colon.into()),
             Piece::Inlines(question.clone()),
         ];
         cx.push(

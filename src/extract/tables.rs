@@ -187,7 +187,10 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
                 continue;
             }
             let col = header(grid.table, c);
-            let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+            let mut front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(cx.words().colon.into()),
+            ];
             if !row_text.contains(' ') && !key_header.is_empty() {
                 front.push(Piece::Text(format!("{key_header} ")));
             }
