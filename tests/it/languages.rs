@@ -219,3 +219,35 @@ fn english_and_translations_import_into_one_collection_as_separate_decks() {
     // Each deck holds exactly the cards it was built with: no card landed in another deck.
     assert_eq!(got, expected);
 }
+
+#[test]
+fn coverage_is_reported_per_file_and_translations_keep_up_with_english() {
+    let output = support::primer_anki()
+        .args(["check", "--coverage", "--content"])
+        .arg(primer_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let share =
+        Regex::new(r"(?m)^(README[\w-]*\.md): ([\d.]+)% of the text reaches a card").unwrap();
+    let shares: Vec<(String, f64)> = share
+        .captures_iter(&stdout)
+        .map(|c| (c[1].to_string(), c[2].parse().unwrap()))
+        .collect();
+    eprintln!("{shares:?}");
+    let names: Vec<&str> = shares.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(names, ["README.md", "README-ja.md", "README-zh-Hans.md"]);
+    let english = shares[0].1;
+    for (file, percent) in &shares[1..] {
+        assert!(
+            *percent + 5.0 >= english,
+            "{file}: {percent}% reaches a card, English {english}%"
+        );
+    }
+    // Every block no rule took is listed with its place and kind.
+    let untaken = Regex::new(
+        r"(?m)^  README[\w-]*\.md:\d+: (paragraph|list|table|code|quote|Q/A|HTML) reaches no card$",
+    )
+    .unwrap();
+    assert!(untaken.is_match(&stdout), "{stdout}");
+}
