@@ -56,9 +56,7 @@ fn stages(c: &mut Criterion) {
     let text = topics();
     let file = Path::new("topics/all.md");
     let doc = document::parse(&text, file).expect("parse");
-    let extract_options = ExtractOptions {
-        profile: Profile::Topics,
-    };
+    let extract_options = ExtractOptions::new(Profile::Topics);
     let (cards, _) = extract::extract(&doc, &extract_options);
     let (drafts, _) = render::render(&doc, &cards, &options(), &mut NameOnly).expect("render");
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{NameOnly, render_options};
 use libfuzzer_sys::fuzz_target;
 use primer_anki::build::render_text;
-use primer_anki::extract::Profile;
+use primer_anki::extract::{ExtractOptions, Profile};
 use primer_anki::render::NoteDraft;
 
 fn render(text: &str, by_section: bool) -> std::result::Result<(Vec<NoteDraft>, Vec<String>), String> {
@@ -18,7 +18,7 @@ fn render(text: &str, by_section: bool) -> std::result::Result<(Vec<NoteDraft>, 
     render_text(
         text.to_string(),
         Path::new("fuzz.md"),
-        Profile::Topics,
+        &ExtractOptions::new(Profile::Topics),
         (&options, &mut NameOnly),
         by_section,
         &mut |draft| {

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(doc) = document::parse(text, Path::new("fuzz.md")) else { return };
     for profile in [Profile::Topics, Profile::Exercise, Profile::ObjectDesign] {
-        let (cards, _) = extract::extract(&doc, &ExtractOptions { profile });
+        let (cards, _) = extract::extract(&doc, &ExtractOptions::new(profile));
         let _ = render::render(&doc, &cards, &render_options(), &mut NameOnly);
     }
 });

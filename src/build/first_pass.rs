@@ -107,7 +107,10 @@ fn render_file(
     let mut found = render_text(
         text,
         &source.display,
-        spec.profile,
+        &extract::ExtractOptions {
+            profile: spec.profile,
+            lang: spec.lang,
+        },
         (&options, &mut resolver),
         by_section,
         each,
@@ -128,17 +131,17 @@ pub const BY_SECTION_BYTES: usize = 4 << 20;
 pub fn render_text(
     text: String,
     file: &Path,
-    profile: extract::Profile,
+    rules: &extract::ExtractOptions,
     (options, media): (&RenderOptions, &mut dyn MediaResolver),
     by_section: bool,
     each: &mut dyn FnMut(NoteDraft) -> Result<()>,
 ) -> Result<Vec<Warning>> {
-    if by_section && profile == extract::Profile::Topics {
-        return render_by_section(&text, file, (options, media), each);
+    if by_section && rules.profile == extract::Profile::Topics {
+        return render_by_section(&text, file, (rules.lang, options, media), each);
     }
     let doc = document::parse(&text, file)?;
     drop(text);
-    let (cards, mut warnings) = extract::extract(&doc, &extract::ExtractOptions { profile });
+    let (cards, mut warnings) = extract::extract(&doc, rules);
     warnings.append(&mut render::render_each(&doc, cards, options, media, each)?);
     Ok(warnings)
 }
@@ -146,7 +149,7 @@ pub fn render_text(
 fn render_by_section(
     text: &str,
     file: &Path,
-    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    (lang, options, media): (extract::Lang, &RenderOptions, &mut dyn MediaResolver),
     each: &mut dyn FnMut(NoteDraft) -> Result<()>,
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
@@ -156,7 +159,7 @@ fn render_by_section(
         Ok(())
     })?;
     // Second pass: each section's cards, rendered as soon as they are final.
-    let mut extractor = extract::SectionBySection::new(&outline, reading);
+    let mut extractor = extract::SectionBySection::new(&outline, reading, lang);
     let mut renderer = render::FileRenderer::new(&outline, options, media);
     let mut ready = Vec::new();
     document::parse_each_section(text, file, &mut |doc, index| {

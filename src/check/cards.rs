@@ -81,6 +81,7 @@ impl Checker<'_> {
                 &p.doc,
                 &extract::ExtractOptions {
                     profile: spec.profile,
+                    lang: spec.lang,
                 },
             );
             for w in &warnings {

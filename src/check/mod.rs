@@ -17,6 +17,9 @@
 //! | `bad-content`        | error    | no manifest, or a manifest that does not parse           |
 //! | `content`            | warning  | any other warning the build would print                  |
 //!
+//! `check --coverage` adds, per topics file, the share of its text that reaches a card and
+//! every block that reaches none ([`coverage`]).
+//!
 //! Every finding has a location (`file:line:column`), the offending text, and what to do.
 //! [`report`] renders findings rustc-style (codespan-reporting) or as JSON.
 //!
@@ -25,6 +28,7 @@
 //! `text` converts between byte offsets and lines and columns.
 
 mod cards;
+pub mod coverage;
 mod links;
 pub mod quality;
 pub mod report;

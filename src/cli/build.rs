@@ -93,6 +93,18 @@ pub fn run(args: BuildArgs, verbosity: terminal::Verbosity) -> ExitCode {
     spinner.finish_and_clear();
     if verbosity == terminal::Verbosity::Verbose {
         eprintln!("built in {:.2?}", started.elapsed());
+        // What share of each topics file reached a card (`check --coverage` lists the rest).
+        if result.is_ok()
+            && let Ok(files) = primer_anki::check::coverage::measure(&options.content)
+        {
+            for file in &files {
+                eprintln!(
+                    "  {}: {:.1}% of the text reaches a card",
+                    file.file.display(),
+                    file.percent()
+                );
+            }
+        }
     }
     match result {
         Ok(report) => {

@@ -25,13 +25,18 @@ pub struct CheckArgs {
     /// Exit with 1 on warnings too, not only on errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also print, per topics file, the share of its text that reaches a card and every
+    /// block that reaches none (file:line and kind).
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 pub const EXAMPLES: &str = "Examples:
   primer-anki check
   primer-anki check --content ../system-design-primer
   primer-anki check --json | jq '.findings[] | select(.severity == \"error\")'
-  primer-anki check --deny-warnings     # CI: fail on warnings too";
+  primer-anki check --deny-warnings     # CI: fail on warnings too
+  primer-anki check --coverage          # what share of each file reaches a card";
 
 pub fn run(args: CheckArgs, verbosity: Verbosity) -> ExitCode {
     let quiet = verbosity == Verbosity::Quiet;
@@ -72,6 +77,12 @@ pub fn run(args: CheckArgs, verbosity: Verbosity) -> ExitCode {
         }
     } else {
         eprint!("{}", report::to_text(&report));
+    }
+    if args.coverage {
+        match check::coverage::measure(&args.content) {
+            Ok(files) => print!("{}", check::coverage::to_text(&files)),
+            Err(error) => eprintln!("coverage: {error}"),
+        }
     }
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     if failed {

@@ -17,7 +17,7 @@ static IMG_SRC: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?is)<i>\s*<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a>\s*</i>"#,
+        r#"(?is)<(?:i|em|strong|b)>\s*<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a>\s*</(?:i|em|strong|b)>"#,
     )
     .unwrap()
 });
@@ -164,7 +164,8 @@ fn capture_url(re: &Regex, text: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
-/// `<p align="center"><img src=…><br/><i><a href=…>Source: …</a></i></p>` → a figure.
+/// `<p align="center"><img src=…><br/><i><a href=…>Source: …</a></i></p>` → a figure (the
+/// caption link in `<i>`, `<em>`, `<strong>` or `<b>`: translations use each).
 fn html_figure(html: &str) -> Option<Figure> {
     let lower = html.to_ascii_lowercase();
     if !(lower.starts_with("<p") || lower.starts_with("<div") || lower.starts_with("<img")) {

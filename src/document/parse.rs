@@ -35,11 +35,14 @@ pub fn parse_each_section(text: &str, file: &Path, done: &mut SectionDone<'_>) -
 }
 
 fn run(text: &str, builder: &mut Builder<'_, '_>) {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    // Front matter (YAML between `---` lines at the top) is metadata, not content.
-    options.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
+    // Other people's markdown too: task lists, math for MathJax. Front matter (YAML between
+    // `---` lines, TOML between `+++` lines, at the top) is metadata, not content.
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut metadata = false;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let edge = matches!(
@@ -207,9 +210,10 @@ impl<'a, 'f> Builder<'a, 'f> {
             Event::End(tag) => self.end(tag),
             Event::Text(t) => self.push_inline(Inline::Text(t.into_string()), line),
             Event::Code(t) => self.push_inline(Inline::Code(t.into_string()), line),
-            Event::InlineMath(t) | Event::DisplayMath(t) => {
-                self.push_inline(Inline::Code(t.into_string()), line)
-            }
+            // Anki's MathJax reads \(…\) and \[…\].
+            Event::InlineMath(t) => self.push_inline(Inline::Text(format!("\\({t}\\)")), line),
+            Event::DisplayMath(t) => self.push_inline(Inline::Text(format!("\\[{t}\\]")), line),
+            Event::TaskListMarker(done) => self.push_inline(Inline::Text(box_of(done)), line),
             Event::Html(html) => self.html_block_text(&html),
             Event::InlineHtml(html) => self.inline_html(&html, line),
             Event::SoftBreak => self.push_inline(Inline::SoftBreak, line),
@@ -219,7 +223,7 @@ impl<'a, 'f> Builder<'a, 'f> {
                 line,
                 pin: None,
             }),
-            Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
+            Event::FootnoteReference(_) => {}
         }
     }
 
@@ -510,6 +514,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             return;
         }
         match self.stack.last_mut() {
+            // Text right under an ignored element: front matter, never card text.
+            Some(Frame::Ignored(_)) => return,
             Some(Frame::Code { text, .. }) => {
                 if let Inline::Text(t) = inline {
                     text.push_str(&t);
@@ -589,4 +595,9 @@ pub(super) fn trim_inlines(inlines: &mut Vec<Inline>) {
         *t = t.trim_end().to_string();
     }
     inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+}
+
+/// A GFM task list's checkbox, as text.
+fn box_of(done: bool) -> String {
+    if done { "☑ " } else { "☐ " }.into()
 }

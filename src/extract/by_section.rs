@@ -24,6 +24,7 @@ use crate::error::Warning;
 /// Extracts a topics document section by section (see the module docs).
 pub struct SectionBySection<'s> {
     single_title: bool,
+    lang: super::Lang,
     figures: FigureQueue,
     finisher: CardFinisher<'s>,
     /// Warnings from the rules (the parser's own are the caller's).
@@ -33,9 +34,10 @@ pub struct SectionBySection<'s> {
 impl<'s> SectionBySection<'s> {
     /// `outline` is the file parsed without blocks, `reading` its reading lists (both from
     /// a first [`parse_each_section`](crate::document::parse_each_section) pass).
-    pub fn new(outline: &'s Document, reading: ReadingLists) -> Self {
+    pub fn new(outline: &'s Document, reading: ReadingLists, lang: super::Lang) -> Self {
         SectionBySection {
             single_title: has_single_title(outline),
+            lang,
             figures: FigureQueue::new(outline),
             finisher: CardFinisher::new(outline, reading),
             warnings: Vec::new(),
@@ -46,6 +48,7 @@ impl<'s> SectionBySection<'s> {
     /// included). Cards that are final are appended to `ready`, in document order.
     pub fn section(&mut self, doc: &Document, index: usize, ready: &mut Vec<Card>) {
         let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
+        cx.lang = self.lang;
         cx.section(index);
         self.warnings.append(&mut cx.warnings);
         let start = ready.len();

@@ -38,9 +38,9 @@ pub fn cards(
         let item = crate::document::plain_text(intro);
         let front = vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": ".into()),
+            Piece::Text(cx.words().colon.into()),
             Piece::Inlines(intro.clone()),
-            Piece::Text(" — what is the formula?".into()),
+            Piece::Text(cx.words().formula.into()),
         ];
         let back = vec![Piece::Code {
             lang: lang.map(str::to_string),
@@ -101,7 +101,10 @@ fn table_cards(cx: &mut Cx<'_>, index: usize, block: &Block, groups: &[Group]) {
                 }
                 continue;
             }
-            let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+            let mut front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(cx.words().colon.into()),
+            ];
             let question = match &group.headers {
                 Some(h) if h.len() == row.values.len() + 1 => {
                     format!(

@@ -83,11 +83,18 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
     };
     let (kept, _) = text::leading_sentences(&answer, 300);
     answer = capitalised(&kept);
+    let (before, after) = match cx.lang {
+        super::Lang::En => (format!(": {front_verb} "), "?"),
+        _ => {
+            let (before, after) = cx.words().what_is_meant_by;
+            (before.to_string(), after)
+        }
+    };
     let front = vec![
         Piece::Subject(cx.subject(index)),
-        Piece::Text(format!(": {front_verb} ")),
+        Piece::Text(before),
         Piece::Inlines(vec![Inline::Strong(term.clone())]),
-        Piece::Text("?".into()),
+        Piece::Text(after.into()),
     ];
     cx.push(
         index,
@@ -156,11 +163,12 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             && text::len(def) <= 200
             && text::len(def) >= 12
             && !text::shares_stem(&term_text, &plain_text(def));
+        let (before, after) = cx.words().what_is_meant_by;
         let front = vec![
             Piece::Subject(subject.clone()),
-            Piece::Text(": what is meant by ".into()),
+            Piece::Text(before.into()),
             Piece::Inlines(vec![Inline::Strong(term.clone())]),
-            Piece::Text("?".into()),
+            Piece::Text(after.into()),
         ];
         let mut back = vec![Piece::Para(capitalised(def))];
         for b in rest.iter() {
@@ -176,11 +184,12 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
             CardBody::Basic { front, back },
         );
         if named_set {
+            let (before, after) = cx.words().which_term_means;
             let front = vec![
                 Piece::Subject(subject.clone()),
-                Piece::Text(": which term means “".into()),
+                Piece::Text(before.into()),
                 Piece::Inlines(capitalised(def)),
-                Piece::Text("”?".into()),
+                Piece::Text(after.into()),
             ];
             cx.push(
                 index,

@@ -112,7 +112,10 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
             continue;
         }
         let item = sentence_text;
-        let mut text_pieces = vec![Piece::Subject(cx.subject(index)), Piece::Text(": ".into())];
+        let mut text_pieces = vec![
+            Piece::Subject(cx.subject(index)),
+            Piece::Text(cx.words().colon.into()),
+        ];
         text_pieces.extend(cloze);
         cx.push(
             index,

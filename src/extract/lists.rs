@@ -7,7 +7,9 @@
 //!
 //! Lists of nothing but links are references, not cards.
 
-use super::{CardBody, Cx, Piece, Profile, breakdown, keyterms, normalize_key, summary, text};
+use super::{
+    CardBody, Cx, Lang, Piece, Profile, breakdown, keyterms, lang, normalize_key, summary, text,
+};
 use crate::document::{Block, BlockKind, Inline, List, plain_text};
 
 const SHORT_ITEM: usize = 100;
@@ -294,16 +296,12 @@ fn list_cloze(
         }
         let mut text_pieces = vec![Piece::Subject(subject.clone())];
         if let Some(intro) = intro {
-            text_pieces.push(Piece::Text(": ".into()));
+            text_pieces.push(Piece::Text(cx.words().colon.into()));
             text_pieces.push(Piece::Inlines(intro.to_vec()));
         }
-        text_pieces.push(Piece::Text(format!(" ({} items)", chunk.len())));
+        text_pieces.push(Piece::Text(cx.words().items(chunk.len())));
         if many {
-            text_pieces.push(Piece::Text(format!(
-                " (part {} of {})",
-                k + 1,
-                chunks.len()
-            )));
+            text_pieces.push(Piece::Text(cx.words().part(k + 1, chunks.len())));
         }
         text_pieces.push(Piece::ClozeList(cloze_items));
         let (item, pin) = text::part_identity(intro_text, block.pin.as_ref(), many, k);
@@ -359,25 +357,24 @@ fn list_question(
     items: &[Item],
 ) -> (Vec<Piece>, bool) {
     let n = items.len();
+    let words = cx.words();
     let subject = cx.subject(index);
     let title = text::clean_title(&cx.doc.sections[index].title_text);
     // "Sharding — disadvantages": the topic, and the noun the title names.
     let named = subject
         .rsplit_once(" — ")
-        .filter(|(_, word)| text::is_generic_title(word) && !word.contains(' '));
+        .filter(|(_, word)| text::is_generic_title(word) && !word.contains([' ', ':', '：']));
     let Some(intro) = intro else {
         if let Some((topic, word)) = named {
             let word = word.to_lowercase();
             let ask = if n == 1 {
-                format!("what is the {}?", word.trim_end_matches('s'))
+                let noun = word.trim_end_matches('s');
+                lang::fill(words.what_is_the_noun, &[("noun", noun)])
             } else {
-                format!("name the {n} {word}.")
+                words.name(n, Some(&word))
             };
             return (
-                vec![
-                    Piece::Subject(topic.to_string()),
-                    Piece::Text(format!(": {ask}")),
-                ],
+                vec![Piece::Subject(topic.to_string()), Piece::Text(ask)],
                 true,
             );
         }
@@ -403,19 +400,21 @@ fn list_question(
             }
             _ => subject,
         };
-        let ask = match noun {
-            Some(noun) => format!(": name the {n} {noun}."),
-            None => format!(": name the {n}."),
-        };
+        let ask = words.name(n, noun.as_deref());
         return (vec![Piece::Subject(subject), Piece::Text(ask)], named);
     };
     let mut front = vec![
         Piece::Subject(subject),
-        Piece::Text(": ".into()),
+        Piece::Text(words.colon.into()),
         Piece::Inlines(intro.to_vec()),
     ];
     let mut named = true;
     let ask = match enumerated_noun(intro_text, flow) {
+        _ if cx.lang != Lang::En => {
+            // The intro is the question's own words: the count is all it needs.
+            named = false;
+            words.name(n, None)
+        }
         Some(noun) if n == 1 => format!(" — what is the {}?", noun.trim_end_matches('s')),
         Some(noun) => format!(" — name the {n} {noun}."),
         None if ends_with_particle(intro_text) => format!(" what? ({n})"),
@@ -601,7 +600,7 @@ fn question_items(cx: &mut Cx<'_>, index: usize, list: &List) -> bool {
         };
         let front = vec![
             Piece::Subject(subject.clone()),
-            Piece::Text(": ".into()),
+            Piece::Text(cx.words().colon.into()),
             Piece::Inlines(question.clone()),
         ];
         cx.push(

@@ -10,7 +10,9 @@ mod code;
 mod definitions;
 mod exercise;
 mod keyterms;
+pub mod lang;
 mod lists;
+mod navigation;
 mod object_design;
 mod qa;
 mod reading;
@@ -24,15 +26,28 @@ pub(crate) mod text;
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
 use crate::error::Warning;
 
-pub use crate::input::Profile;
+pub use crate::input::{Lang, Profile};
 pub use by_section::SectionBySection;
 use by_section::{CardFinisher, FigureQueue, section_figures};
 pub use reading::ReadingLists;
+pub use text::len as text_len;
 pub use text::normalize_key;
 
 #[derive(Debug, Clone)]
 pub struct ExtractOptions {
     pub profile: Profile,
+    /// The language the document is written in: questions are worded in it.
+    pub lang: Lang,
+}
+
+impl ExtractOptions {
+    /// English rules of a profile.
+    pub fn new(profile: Profile) -> Self {
+        ExtractOptions {
+            profile,
+            lang: Lang::En,
+        }
+    }
 }
 
 /// One note to be: where it comes from, which rule made it, and its content.
@@ -101,6 +116,7 @@ pub enum Piece {
 /// Runs the profile's rules over the document.
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
     let mut cx = Cx::new(doc, options.profile, has_single_title(doc));
+    cx.lang = options.lang;
     cx.warnings.extend(doc.warnings.iter().cloned());
     // The same steps as section-by-section extraction (see `by_section`), over the whole tree.
     let mut figures = FigureQueue::new(doc);
@@ -115,6 +131,11 @@ pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warn
     (cards, cx.warnings)
 }
 
+/// Whether section `index` yields no card by a named rule: navigation, further reading.
+pub fn is_skipped_section(doc: &Document, options: &ExtractOptions, index: usize) -> bool {
+    Cx::new(doc, options.profile, has_single_title(doc)).skipped(index)
+}
+
 /// Whether the document has exactly one top-level title.
 fn has_single_title(doc: &Document) -> bool {
     doc.sections.iter().filter(|s| s.level == 1).count() == 1
@@ -124,6 +145,7 @@ fn has_single_title(doc: &Document) -> bool {
 pub(crate) struct Cx<'a> {
     pub doc: &'a Document,
     pub profile: Profile,
+    pub lang: Lang,
     pub cards: Vec<Card>,
     pub warnings: Vec<Warning>,
     /// Whether the document has exactly one top-level title (computed once: it is asked for
@@ -131,39 +153,31 @@ pub(crate) struct Cx<'a> {
     single_title: bool,
 }
 
-/// Sections that are navigation, not content, in topic documents (normalised titles).
-const NAV_SECTIONS: &[&str] = &[
-    "motivation",
-    "anki flashcards",
-    "contributing",
-    "index of system design topics",
-    "index",
-    "table of contents",
-    "contents",
-    "study guide",
-    "system design interview questions with solutions",
-    "objectoriented design interview questions with solutions",
-    "system design topics start here",
-    "under development",
-    "credits",
-    "contact info",
-    "license",
-];
-
 impl<'a> Cx<'a> {
     fn new(doc: &'a Document, profile: Profile, single_title: bool) -> Self {
         Cx {
             doc,
             profile,
+            lang: Lang::En,
             cards: Vec::new(),
             warnings: Vec::new(),
             single_title,
         }
     }
 
+    /// The cue words and question templates of the document's language.
+    pub fn words(&self) -> &'static lang::Words {
+        lang::words(self.lang)
+    }
+
     /// The profile's rules over one section.
     fn section(&mut self, index: usize) {
         if self.skipped(index) {
+            // A Q/A pair is a card wherever it stands (the primer keeps its one in the
+            // study guide).
+            if self.profile == Profile::Topics {
+                self.qa_pairs(index);
+            }
             return;
         }
         match self.profile {
@@ -181,12 +195,22 @@ impl<'a> Cx<'a> {
                 return true;
             }
             if self.profile == Profile::Topics
-                && NAV_SECTIONS.contains(&normalize_key(&section.title_text).as_str())
+                && navigation::is_navigation_title(&section.title_text)
             {
                 return true;
             }
         }
-        false
+        self.profile == Profile::Topics
+            && navigation::is_navigation_by_structure(&self.doc.sections[index])
+    }
+
+    /// The Q/A pairs of a section, and nothing else.
+    fn qa_pairs(&mut self, index: usize) {
+        let blocks = &self.doc.sections[index].blocks;
+        let mut i = 0;
+        while i < blocks.len() {
+            i += qa::try_pair(self, index, blocks, i).unwrap_or(1);
+        }
     }
 
     /// Heading path for cards of this profile: topic documents drop their single top title.

@@ -1,7 +1,8 @@
-//! Rule 1 — Q/A pairs: `**Q: …**` followed by `**A: …**`, or plain `Q:` / `A:` paragraphs,
-//! become one card each, worded as the author wrote them.
+//! Rule 1 — Q/A pairs: `**Q: …**` followed by `**A: …**`, or plain `Q:` / `A:` paragraphs
+//! (`问：`/`答：`, `Q：`/`A：` and the other markers of `lang`), become one card each, worded as
+//! the author wrote them.
 
-use super::{CardBody, Cx, Piece, text};
+use super::{CardBody, Cx, Piece, lang, text};
 use crate::document::{Block, BlockKind, Inline, plain_text};
 
 /// If block `i` starts a Q/A pair, makes the card and returns how many blocks it used.
@@ -10,14 +11,18 @@ pub fn try_pair(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize) -> Op
         return None;
     };
     let mut question = text::unwrap_span(q);
-    if !text::strip_prefix(&mut question, "Q:") {
+    // Markers of every language (`Q:`, `问：`, `Q：`, …): see `lang`.
+    let markers = |pick: fn(&lang::Words) -> &'static [&'static str]| {
+        lang::all().flat_map(move |w| pick(w).iter().copied())
+    };
+    if !markers(|w| w.question_markers).any(|m| text::strip_prefix(&mut question, m)) {
         return None;
     }
     let BlockKind::Paragraph(a) = &blocks.get(i + 1)?.kind else {
         return None;
     };
     let mut answer = text::unwrap_span(a);
-    if !text::strip_prefix(&mut answer, "A:") {
+    if !markers(|w| w.answer_markers).any(|m| text::strip_prefix(&mut answer, m)) {
         return None;
     }
     text::strip_end(&mut answer, &[]);

@@ -1,19 +1,11 @@
 //! Rule 7 — further reading: "Source(s) and further reading" sections are not cards; their
 //! links (and footnote links from the text) go on the cards of the section they belong to.
 
-use super::text::normalize_key;
 use crate::document::{BlockKind, Document, Inline, Link, plain_text};
 
+/// Whether a section title names a reading list, in any language (see `lang`).
 pub fn is_reading_title(title: &str) -> bool {
-    let key = normalize_key(title);
-    [
-        "sources and further reading",
-        "source and further reading",
-        "further reading",
-        "references",
-    ]
-    .iter()
-    .any(|p| key.starts_with(p))
+    super::lang::is_reading_title(title)
 }
 
 /// The links of every section's reading-list children, gathered once per document (titles

@@ -6,7 +6,7 @@ use std::path::Path;
 
 fn cards(markdown: &str, profile: Profile) -> Vec<Card> {
     let doc = parse(markdown, Path::new("notes.md")).expect("parses");
-    extract(&doc, &ExtractOptions { profile }).0
+    extract(&doc, &ExtractOptions::new(profile)).0
 }
 
 /// The text of every deletion of a cloze card.

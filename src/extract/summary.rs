@@ -129,16 +129,17 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
             Piece::Text(format!(": {ask}")),
         ];
     }
+    let words = cx.words();
     if lower.contains(" vs ") || lower.contains(" versus ") || lower.contains(" or ") {
         return vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": what is the key idea?".into()),
+            Piece::Text(words.key_idea.into()),
         ];
     }
     if VERBS.contains(&first_word.as_str()) {
         return vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": what does it involve?".into()),
+            Piece::Text(words.what_does_it_involve.into()),
         ];
     }
     let parent = section.parent.filter(|&p| {
@@ -148,7 +149,7 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
     if text::is_generic_title(&title) {
         return vec![
             Piece::Subject(cx.subject(index)),
-            Piece::Text(": what is the key point?".into()),
+            Piece::Text(words.key_point.into()),
         ];
     }
     let named = match parent {
@@ -159,11 +160,11 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
         return vec![Piece::Subject(named), Piece::Text("?".into())];
     }
     let pronoun = if is_plural(&title) {
-        "what are they?"
+        words.what_are_they
     } else {
-        "what is it?"
+        words.what_is_it
     };
-    vec![Piece::Subject(named), Piece::Text(format!(": {pronoun}"))]
+    vec![Piece::Subject(named), Piece::Text(pronoun.into())]
 }
 
 const QUESTION_WORDS: &[&str] = &["when", "how", "why", "what", "which", "where", "who"];

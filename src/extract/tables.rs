@@ -130,9 +130,10 @@ fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
         if let Some(g) = group.filter(|g| g.len() <= 40) {
             front.push(Piece::Text(format!(" ({g})")));
         }
-        front.push(Piece::Text(": what is ".into()));
+        let (before, after) = cx.words().what_is_x;
+        front.push(Piece::Text(before.into()));
         front.push(Piece::Inlines(vec![Inline::Strong(term.clone())]));
-        front.push(Piece::Text("?".into()));
+        front.push(Piece::Text(after.into()));
         let line = grid.line(ri);
         cx.push(
             index,
@@ -148,11 +149,12 @@ fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
         // Names worth producing: the reverse card (description → name).
         // Not when the description gives the name away ("Distributed file system" → GFS).
         if text::len(&def) >= 12 && !text::shares_stem(&plain_text(&term), &plain_text(&def)) {
+            let (before, after) = cx.words().which_one_is;
             let front = vec![
                 Piece::Subject(subject.clone()),
-                Piece::Text(": which one is “".into()),
+                Piece::Text(before.into()),
                 Piece::Inlines(def.clone()),
-                Piece::Text("”?".into()),
+                Piece::Text(after.into()),
             ];
             cx.push(
                 index,
@@ -185,7 +187,10 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
                 continue;
             }
             let col = header(grid.table, c);
-            let mut front = vec![Piece::Subject(subject.clone()), Piece::Text(": ".into())];
+            let mut front = vec![
+                Piece::Subject(subject.clone()),
+                Piece::Text(cx.words().colon.into()),
+            ];
             if !row_text.contains(' ') && !key_header.is_empty() {
                 front.push(Piece::Text(format!("{key_header} ")));
             }

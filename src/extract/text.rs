@@ -103,6 +103,7 @@ pub fn is_generic_title(title: &str) -> bool {
         || key.starts_with("well scope the problem")
         || key.starts_with("disadvantage")
         || key.starts_with("advantage")
+        || super::lang::is_generic_title(&key)
 }
 
 /// The paragraph before block `i` when it introduces it (ends with a colon).
@@ -244,6 +245,31 @@ pub fn sentences(inlines: &[Inline]) -> Vec<Vec<Inline>> {
 }
 
 fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
+    let ascii = ascii_sentence_break(text, next);
+    let cjk = cjk_sentence_break(text);
+    match (ascii, cjk) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    }
+}
+
+/// After a full stop, exclamation or question mark of CJK text ("。", "！", "？"), when more
+/// of the text follows (not a closing bracket or quote: it belongs to the sentence).
+fn cjk_sentence_break(text: &str) -> Option<usize> {
+    for (i, c) in text.char_indices() {
+        if !matches!(c, '。' | '！' | '？') {
+            continue;
+        }
+        let end = i + c.len_utf8();
+        let after = text[end..].trim_start();
+        if !after.is_empty() && !after.starts_with(['」', '』', '）', '”', '’', ')', '"']) {
+            return Some(end);
+        }
+    }
+    None
+}
+
+fn ascii_sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
     let bytes = text.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         if !matches!(b, b'.' | b'?' | b'!') {
@@ -395,9 +421,29 @@ pub fn append_to_question(card: &mut Card, suffix: &str) {
     }
 }
 
-/// Number of characters of text in a run of inline markup.
+/// Length of the text in a run of inline markup, in characters.
+///
+/// A CJK character counts twice: it carries about as much as a short English word, and
+/// a CJK text has no spaces, so a limit made for English (a deletion of 150 characters, a
+/// "short" item of 100) would let through three times as much (see `is_cjk`).
 pub fn len(inlines: &[Inline]) -> usize {
-    plain_text(inlines).chars().count()
+    plain_text(inlines)
+        .chars()
+        .map(|c| if is_cjk(c) { 2 } else { 1 })
+        .sum()
+}
+
+/// Whether `c` is a Han, kana or Hangul character, or CJK punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F      // CJK punctuation
+        | 0x3040..=0x30FF    // hiragana, katakana
+        | 0x3400..=0x4DBF    // Han extension A
+        | 0x4E00..=0x9FFF    // Han
+        | 0xAC00..=0xD7AF    // Hangul
+        | 0xF900..=0xFAFF    // Han compatibility
+        | 0xFF00..=0xFFEF    // full-width forms
+    )
 }
 
 /// The first paragraph of a list item, and the rest of its blocks.
@@ -450,6 +496,18 @@ pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cjk_text_is_measured_and_split_as_cjk() {
+        let text = |t: &str| vec![Inline::Text(t.into())];
+        assert_eq!(len(&text("缓存")), 4);
+        assert_eq!(len(&text("cache")), 5);
+        let split: Vec<String> = sentences(&text("缓存很快。数据库很慢！「はい。」と言う。"))
+            .iter()
+            .map(|s| plain_text(s))
+            .collect();
+        assert_eq!(split, ["缓存很快。", "数据库很慢！", "「はい。」と言う。"]);
+    }
 
     #[test]
     fn titles_become_subjects() {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::fs::read;
 
-use super::{DeckSpec, Profile, SourceFile, collect_sources, file_stem_for};
+use super::{DeckSpec, Lang, Profile, SourceFile, collect_sources, file_stem_for};
 
 /// The decks a plain folder makes by convention (an empty list when it holds no sources).
 pub fn folder_decks(root: &Path) -> Result<Vec<DeckSpec>> {
@@ -62,6 +62,7 @@ pub fn folder_decks(root: &Path) -> Result<Vec<DeckSpec>> {
 /// A deck of the topics profile named `name`, with the id, tag prefix and file derived from it.
 pub fn deck_spec(name: String, sources: Vec<SourceFile>) -> DeckSpec {
     DeckSpec {
+        lang: Lang::En,
         id: crate::key::deck_id(&name),
         tag_prefix: tag_prefix_for(&name),
         file_stem: file_stem_for(&name),

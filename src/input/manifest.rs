@@ -43,6 +43,9 @@ pub struct ManifestDeck {
     /// First component of every tag, e.g. `sd` gives `sd::database::sharding`. `None`: the
     /// deck name made tag-safe.
     pub tag_prefix: Option<String>,
+    /// The language the sources are written in (`en`, `ja`, `zh-Hans`, `zh-Hant`): questions
+    /// and cue words follow it. `None`: English.
+    pub lang: Option<String>,
     /// Output file name without `.apkg`; defaults to the deck name made file-safe.
     pub file: Option<String>,
     /// The line of the deck's `[[deck]]` table.
@@ -248,9 +251,19 @@ impl Reader<'_> {
                 }
                 "tag_prefix" => deck.tag_prefix = self.string(value, &label, "tag_prefix"),
                 "file" => deck.file = self.string(value, &label, "file"),
+                "lang" => {
+                    if let Some(code) = self.string(value, &label, "lang") {
+                        if super::Lang::from_code(&code).is_some() {
+                            deck.lang = Some(code);
+                        } else {
+                            let message = format!("unknown language \"{code}\" (use one of: en, ja, zh-Hans, zh-Hant; docs/extraction.md says how to add one)");
+                            self.push(line, &label, "lang", message);
+                        }
+                    }
+                }
                 other => {
                     let line = (self.line_of)(key.span().start);
-                    self.push(line, &label, other, "unknown key (a deck takes name, sources, id, description, profile, tag_prefix and file)".into());
+                    self.push(line, &label, other, "unknown key (a deck takes name, sources, id, description, profile, tag_prefix, lang and file)".into());
                 }
             }
         }

@@ -2,11 +2,13 @@
 //!
 //! A directory with a `primer-anki.toml` manifest is read as the manifest says. A checkout of
 //! the System Design Primer (no manifest, a `README.md` and `solutions/`) is read by convention
-//! as the three decks the primer ships. Any other folder is read by convention as one deck of
-//! all its markdown (see [`convention`]). The content directory is only ever read.
+//! as the three decks the primer ships, plus one deck per translation (`README-<lang>.md`).
+//! Any other folder is read by convention as one deck of all its markdown (see
+//! [`convention`]). The content directory is only ever read.
 
 pub mod convention;
 pub mod git;
+pub mod lang;
 pub mod manifest;
 pub mod notebook;
 pub mod pin;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, SourceLocation, Warning, WarningKind};
 use crate::fs::read;
+pub use lang::Lang;
 
 /// Which rule set applies to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +65,8 @@ pub struct DeckSpec {
     pub id: i64,
     pub description: String,
     pub profile: Profile,
+    /// The language its sources are written in: questions are worded in it.
+    pub lang: Lang,
     pub tag_prefix: String,
     /// Output file name without extension.
     pub file_stem: String,
@@ -251,6 +256,8 @@ fn deck_of_manifest(
         id
     });
     DeckSpec {
+        // Checked by the manifest reader: an unknown code is one of its mistakes.
+        lang: deck.lang.as_deref().and_then(Lang::from_code).unwrap_or_default(),
         file_stem: deck.file.unwrap_or_else(|| file_stem_for(&deck.name)),
         tag_prefix: deck
             .tag_prefix
@@ -270,6 +277,7 @@ fn primer_convention(root: &Path) -> Result<Content> {
         id: crate::key::deck_id(name),
         description: String::new(),
         profile,
+        lang: Lang::En,
         tag_prefix: tag.into(),
         file_stem: file_stem_for(name),
         sources,
@@ -288,28 +296,74 @@ fn primer_convention(root: &Path) -> Result<Content> {
             .into_iter()
             .filter(|s| s.format == SourceFormat::Notebook)
             .collect();
+    let mut decks = vec![
+        deck("System Design", Profile::Topics, "primer", readme),
+        deck(
+            "System Design Exercises",
+            Profile::Exercise,
+            "primer::exercises",
+            exercises,
+        ),
+        deck(
+            "OO Design",
+            Profile::ObjectDesign,
+            "primer::oo",
+            object_design,
+        ),
+    ];
+    // After the three English decks, so that their places (and all they number) stay put.
+    decks.extend(translations(root)?);
     Ok(Content {
         root: root.to_path_buf(),
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
         remote_images: RemoteImages::default(),
         notices: Vec::new(),
-        decks: vec![
-            deck("System Design", Profile::Topics, "primer", readme),
-            deck(
-                "System Design Exercises",
-                Profile::Exercise,
-                "primer::exercises",
-                exercises,
-            ),
-            deck(
-                "OO Design",
-                Profile::ObjectDesign,
-                "primer::oo",
-                object_design,
-            ),
-        ],
+        decks,
     })
+}
+
+/// One topics deck per `README-<lang>.md` beside `README.md`, in file name order: "System
+/// Design (日本語)", its id from that name, tags under `primer-<lang>`. A language no table
+/// covers keeps its code in the name and is worded with the English table.
+fn translations(root: &Path) -> Result<Vec<DeckSpec>> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(Vec::new());
+    };
+    let mut codes: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let code = name.strip_prefix("README-")?.strip_suffix(".md")?;
+            let valid = !code.is_empty()
+                && code
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            (valid && e.path().is_file()).then(|| code.to_string())
+        })
+        .collect();
+    codes.sort();
+    codes
+        .into_iter()
+        .map(|code| {
+            let lang = Lang::from_code(&code);
+            let name = match lang {
+                Some(lang) => format!("System Design ({})", lang.native_name()),
+                None => format!("System Design ({code})"),
+            };
+            let tag_code = code.to_ascii_lowercase().replace('_', "-");
+            Ok(DeckSpec {
+                id: crate::key::deck_id(&name),
+                name,
+                description: String::new(),
+                profile: Profile::Topics,
+                lang: lang.unwrap_or_default(),
+                tag_prefix: format!("primer-{tag_code}"),
+                file_stem: format!("system-design-{tag_code}"),
+                sources: collect_sources(root, Path::new(&format!("README-{code}.md")))?,
+            })
+        })
+        .collect()
 }
 
 /// `relative` (a file or a directory, searched recursively) → its `.md` and `.ipynb` files in
@@ -455,6 +509,77 @@ mod tests {
             "oo-design-parking-lot"
         );
         assert_eq!(file_stem_for("!!"), "deck");
+    }
+
+    #[test]
+    fn a_primer_checkout_gets_one_deck_per_translation() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("solutions")).unwrap();
+        for name in [
+            "README.md",
+            "README-ja.md",
+            "README-zh-TW.md",
+            "README-ko.md",
+            "notes.md",
+        ] {
+            std::fs::write(dir.path().join(name), "# T\n").unwrap();
+        }
+        let content = load(dir.path()).unwrap();
+        let decks: Vec<(&str, Lang, &str, &str)> = content
+            .decks
+            .iter()
+            .skip(3)
+            .map(|d| {
+                let file = d.sources[0].display.to_str().unwrap();
+                (d.name.as_str(), d.lang, d.tag_prefix.as_str(), file)
+            })
+            .collect();
+        assert_eq!(
+            decks,
+            [
+                (
+                    "System Design (日本語)",
+                    Lang::Ja,
+                    "primer-ja",
+                    "README-ja.md"
+                ),
+                ("System Design (ko)", Lang::En, "primer-ko", "README-ko.md"),
+                (
+                    "System Design (繁體中文)",
+                    Lang::ZhHant,
+                    "primer-zh-tw",
+                    "README-zh-TW.md"
+                ),
+            ]
+        );
+        assert_eq!(content.decks[0].name, "System Design");
+        assert_eq!(
+            content.decks[3].id,
+            crate::key::deck_id("System Design (日本語)")
+        );
+        assert_eq!(content.decks[3].file_stem, "system-design-ja");
+    }
+
+    #[test]
+    fn a_manifest_deck_names_its_language() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# T\n").unwrap();
+        let manifest = |lang: &str| {
+            format!(
+                "base_url='u'\n[[deck]]\nname='A'\nid=5\nsources=['a.md']\ntag_prefix='a'\n{lang}"
+            )
+        };
+        std::fs::write(dir.path().join(manifest::FILE_NAME), manifest("lang='ja'")).unwrap();
+        assert_eq!(load(dir.path()).unwrap().decks[0].lang, Lang::Ja);
+        std::fs::write(dir.path().join(manifest::FILE_NAME), manifest("")).unwrap();
+        assert_eq!(load(dir.path()).unwrap().decks[0].lang, Lang::En);
+        std::fs::write(dir.path().join(manifest::FILE_NAME), manifest("lang='xx'")).unwrap();
+        let err = load(dir.path()).unwrap_err();
+        assert!(
+            err.message.contains("unknown language \"xx\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

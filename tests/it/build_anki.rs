@@ -69,9 +69,16 @@ fn fixture_decks_import_cleanly_into_real_anki() {
 fn primer_decks_import_cleanly_into_real_anki() {
     let decks = build_and_verify(&primer_dir());
     let names: Vec<&str> = decks.iter().map(|d| d.0.as_str()).collect();
+    // The English decks first, then one per translation beside README.md.
     assert_eq!(
         names,
-        ["System Design", "System Design Exercises", "OO Design"]
+        [
+            "System Design",
+            "System Design Exercises",
+            "OO Design",
+            "System Design (日本語)",
+            "System Design (简体中文)",
+        ]
     );
 }
 

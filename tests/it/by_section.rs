@@ -11,7 +11,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use primer_anki::build::render_text;
-use primer_anki::extract::Profile;
+use primer_anki::extract::{ExtractOptions, Profile};
 use primer_anki::render::NoteDraft;
 use support::NameOnly;
 
@@ -23,7 +23,7 @@ fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
     render_text(
         text.to_string(),
         file,
-        Profile::Topics,
+        &ExtractOptions::new(Profile::Topics),
         (&options, &mut NameOnly),
         by_section,
         &mut |draft| {

@@ -170,7 +170,8 @@ fn check_finds_no_errors_in_the_primer() {
         .collect();
     eprintln!("primer check: {} warnings: {codes:?}", json["warnings"]);
     assert!(json["cards"].as_u64().unwrap() > 500);
-    // The card-quality lint finds nothing in the decks the rules make of the primer, and no
+    // The card-quality lint finds nothing in the decks the rules make of the primer (its
+    // translations included), and no
     // answer is too long to read (docs/card-quality.md).
     let quality: Vec<&Value> = json["findings"]
         .as_array()

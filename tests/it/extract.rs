@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use primer_anki::document::parse;
-use primer_anki::extract::{ExtractOptions, Profile, extract};
+use primer_anki::extract::{ExtractOptions, Lang, Profile, extract};
 use primer_anki::input::notebook::notebook_to_markdown;
 use primer_anki::package::model::NotetypeKind;
 use primer_anki::render::{MediaResolver, RenderOptions, render};
@@ -64,7 +64,13 @@ fn run(path: &Path) -> Output {
         (text, Profile::Topics)
     };
     let doc = parse(&text, &rel).unwrap();
-    let (cards, mut warnings) = extract(&doc, &ExtractOptions { profile });
+    // Fixtures under `lang/` are named by their language's code (`lang/ja.md`).
+    let lang = rel
+        .strip_prefix("lang")
+        .ok()
+        .and_then(|name| Lang::from_code(name.file_stem()?.to_str()?))
+        .unwrap_or_default();
+    let (cards, mut warnings) = extract(&doc, &ExtractOptions { profile, lang });
     let options = RenderOptions {
         deck: 0,
         deck_name: "Fixtures".into(),
@@ -164,7 +170,7 @@ fn any_input_is_safe() {
     for input in inputs {
         let doc = parse(&input, Path::new("x.md")).unwrap();
         for profile in [Profile::Topics, Profile::Exercise, Profile::ObjectDesign] {
-            let (cards, _) = extract(&doc, &ExtractOptions { profile });
+            let (cards, _) = extract(&doc, &ExtractOptions::new(profile));
             let options = RenderOptions {
                 deck: 0,
                 deck_name: "X".into(),

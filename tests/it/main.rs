@@ -22,6 +22,7 @@ mod identity_lists;
 mod interrupted;
 mod linear;
 mod identity_sim;
+mod languages;
 mod package_dump;
 mod preview;
 mod primer_extract;

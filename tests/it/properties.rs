@@ -40,7 +40,7 @@ fn run_pipeline(text: &str, profile: Profile) {
     let Ok(doc) = document::parse(text, file) else {
         return;
     };
-    let (cards, _) = extract::extract(&doc, &ExtractOptions { profile });
+    let (cards, _) = extract::extract(&doc, &ExtractOptions::new(profile));
     let options = support::render_options();
     let _ = render::render(&doc, &cards, &options, &mut NameOnly);
 }

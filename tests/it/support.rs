@@ -360,7 +360,7 @@ pub fn render_files(
             text
         };
         let doc = primer_anki::document::parse(&text, rel).unwrap();
-        let (cards, _warnings) = extract(&doc, &ExtractOptions { profile });
+        let (cards, _warnings) = extract(&doc, &ExtractOptions::new(profile));
         let options = primer_anki::render::RenderOptions {
             deck: 0,
             deck_name: deck_name.into(),

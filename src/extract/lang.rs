@@ -1,0 +1,370 @@
+//! One table of cue words and question templates per language.
+//!
+//! Cue words (reading-list titles, Q/A markers, generic titles such as "Disadvantages") are
+//! *recognised* in every language, whatever the deck's language: a Japanese page that quotes an
+//! English heading is read right, and detection never depends on the manifest being right.
+//! Question templates are *written* in the deck's language only, so a Japanese deck asks in
+//! Japanese.
+//!
+//! Adding a language is adding a table: a [`Lang`] variant (input/lang.rs: its code and name)
+//! and a [`Words`] constant here, returned by [`words`]. docs/extraction.md says the same.
+
+use super::Lang;
+
+/// The words a language's rules look for and the questions they write. Templates hold
+/// `{n}` (a count), `{noun}` (what is counted) or `{x}` (a term or text), filled by [`fill`].
+#[derive(Debug)]
+pub struct Words {
+    /// Titles of further-reading sections (normalised prefixes: see `normalize_key`).
+    pub reading_titles: &'static [&'static str],
+    /// Markers that open the question and the answer of a Q/A pair.
+    pub question_markers: &'static [&'static str],
+    pub answer_markers: &'static [&'static str],
+    /// Titles of sections about the project rather than the topic (motivation, contributing,
+    /// credits, contact, license) and of the primer's study guide and indexes: a hint beside
+    /// the structural navigation test (see `navigation`). Compared normalised.
+    pub navigation: &'static [&'static str],
+    /// Titles that say nothing alone and are qualified by their parent (normalised).
+    pub generic_titles: &'static [&'static str],
+    /// Asks for a section's topic (singular, plural), for what an activity involves, for the key
+    /// idea of a comparison, for the key point of a generic section.
+    pub what_is_it: &'static str,
+    pub what_are_they: &'static str,
+    pub what_does_it_involve: &'static str,
+    pub key_idea: &'static str,
+    pub key_point: &'static str,
+    /// A list asked as a whole.
+    pub name_n: &'static str,
+    pub name_n_noun: &'static str,
+    pub what_is_the_noun: &'static str,
+    /// The count shown on a list cloze.
+    pub n_items: &'static str,
+    pub part_of: &'static str,
+    /// A one-line formula.
+    pub formula: &'static str,
+    /// Definitions: the term asked for its meaning, and the reverse. These four go around
+    /// the term or text they ask about: (before, after).
+    pub what_is_meant_by: (&'static str, &'static str),
+    pub which_term_means: (&'static str, &'static str),
+    /// Tables: the key of a row asked by its one value, and the reverse.
+    pub what_is_x: (&'static str, &'static str),
+    pub which_one_is: (&'static str, &'static str),
+    /// Separates a subject from what is asked about it (": " in English).
+    pub colon: &'static str,
+    /// Ends a question ("?").
+    pub question_mark: &'static str,
+}
+
+/// The table of `lang`.
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ja => &JA,
+        Lang::ZhHans => &ZH_HANS,
+        Lang::ZhHant => &ZH_HANT,
+    }
+}
+
+impl Words {
+    /// The count shown on a list cloze: " (3 items)".
+    pub fn items(&self, n: usize) -> String {
+        fill(self.n_items, &[("n", &n.to_string())])
+    }
+
+    /// Which part of a list split over several clozes: " (part 2 of 3)".
+    pub fn part(&self, k: usize, of: usize) -> String {
+        fill(
+            self.part_of,
+            &[("n", &k.to_string()), ("x", &of.to_string())],
+        )
+    }
+
+    /// Asks for the `n` items of a list, named by `noun` when there is one.
+    pub fn name(&self, n: usize, noun: Option<&str>) -> String {
+        let n = n.to_string();
+        match noun {
+            Some(noun) => fill(self.name_n_noun, &[("n", &n), ("noun", noun)]),
+            None => fill(self.name_n, &[("n", &n)]),
+        }
+    }
+}
+
+/// Every table, for recognising cue words whatever the deck's language.
+pub fn all() -> impl Iterator<Item = &'static Words> {
+    Lang::ALL.into_iter().map(words)
+}
+
+/// `template` with each `{name}` replaced by its value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+const EN: Words = Words {
+    reading_titles: &[
+        "sources and further reading",
+        "source and further reading",
+        "further reading",
+        "references",
+    ],
+    navigation: &[
+        "motivation",
+        "anki flashcards",
+        "contributing",
+        "index of system design topics",
+        "index",
+        "table of contents",
+        "contents",
+        "study guide",
+        "system design interview questions with solutions",
+        "objectoriented design interview questions with solutions",
+        "system design topics start here",
+        "under development",
+        "credits",
+        "contact info",
+        "license",
+    ],
+    question_markers: &["Q:"],
+    answer_markers: &["A:"],
+    generic_titles: &[
+        "advantages",
+        "disadvantages",
+        "disadvantage",
+        "pros",
+        "cons",
+    ],
+    what_is_it: ": what is it?",
+    what_are_they: ": what are they?",
+    what_does_it_involve: ": what does it involve?",
+    key_idea: ": what is the key idea?",
+    key_point: ": what is the key point?",
+    name_n: ": name the {n}.",
+    name_n_noun: ": name the {n} {noun}.",
+    what_is_the_noun: ": what is the {noun}?",
+    n_items: " ({n} items)",
+    part_of: " (part {n} of {x})",
+    formula: " — what is the formula?",
+    what_is_meant_by: (": what is meant by ", "?"),
+    which_term_means: (": which term means “", "”?"),
+    what_is_x: (": what is ", "?"),
+    which_one_is: (": which one is “", "”?"),
+    colon: ": ",
+    question_mark: "?",
+};
+
+const JA: Words = Words {
+    reading_titles: &[
+        "その他の参考資料",
+        "文献とその他の参考資料",
+        "参考資料",
+        "参考文献",
+        "出典",
+    ],
+    navigation: &[
+        "動機・目的",
+        "暗記カード",
+        "コントリビュート",
+        "システム設計目次",
+        "目次",
+        "学習指針",
+        "システム設計課題例とその解答",
+        "オブジェクト指向設計問題と解答",
+        "システム設計トピックス: まずはここから",
+        "進行中の作業",
+        "クレジット",
+        "連絡先",
+        "ライセンス",
+    ],
+    question_markers: &["Q:", "Q：", "質問:", "質問：", "問:", "問："],
+    answer_markers: &["A:", "A：", "回答:", "回答：", "答:", "答："],
+    generic_titles: &["欠点", "短所", "利点", "長所", "メリット", "デメリット"],
+    what_is_it: "とは何ですか？",
+    what_are_they: "とは何ですか？",
+    what_does_it_involve: "では何をしますか？",
+    key_idea: "：要点は何ですか？",
+    key_point: "：要点は何ですか？",
+    name_n: "：{n}つ挙げてください。",
+    name_n_noun: "：{noun}を{n}つ挙げてください。",
+    what_is_the_noun: "：{noun}は何ですか？",
+    n_items: "（{n}項目）",
+    part_of: "（{x}のうち{n}）",
+    formula: "：計算式は何ですか？",
+    what_is_meant_by: ("：", "とは何ですか？"),
+    which_term_means: ("：「", "」を表す用語は何ですか？"),
+    what_is_x: ("：", "は何ですか？"),
+    which_one_is: ("：「", "」に当たるのはどれですか？"),
+    colon: "：",
+    question_mark: "？",
+};
+
+const ZH_HANS: Words = Words {
+    reading_titles: &[
+        "来源及延伸阅读",
+        "相关资源和延伸阅读",
+        "延伸阅读",
+        "参考资料",
+        "参考文献",
+    ],
+    navigation: &[
+        "目的",
+        "抽认卡",
+        "贡献",
+        "系统设计主题的索引",
+        "目录",
+        "学习指引",
+        "系统设计的面试题和解答",
+        "面向对象设计的面试问题及解答",
+        "系统设计主题：从这里开始",
+        "正在完善中",
+        "致谢",
+        "联系方式",
+        "许可",
+    ],
+    question_markers: &["问：", "问:", "Q:", "Q："],
+    answer_markers: &["答：", "答:", "A:", "A："],
+    generic_titles: &["不利之处", "缺点", "优点", "优势", "劣势"],
+    what_is_it: "是什么？",
+    what_are_they: "是什么？",
+    what_does_it_involve: "包括什么？",
+    key_idea: "：要点是什么？",
+    key_point: "：要点是什么？",
+    name_n: "：列出这 {n} 项。",
+    name_n_noun: "：列出这 {n} 个{noun}。",
+    what_is_the_noun: "：{noun}是什么？",
+    n_items: "（{n} 项）",
+    part_of: "（第 {n} 部分，共 {x} 部分）",
+    formula: "：公式是什么？",
+    what_is_meant_by: ("：", "是什么意思？"),
+    which_term_means: ("：哪个术语表示“", "”？"),
+    what_is_x: ("：", "是什么？"),
+    which_one_is: ("：哪一个是“", "”？"),
+    colon: "：",
+    question_mark: "？",
+};
+
+const ZH_HANT: Words = Words {
+    reading_titles: &[
+        "來源及延伸閱讀",
+        "相關資源和延伸閱讀",
+        "延伸閱讀",
+        "參考資料",
+        "參考文獻",
+    ],
+    navigation: &[
+        "目的",
+        "抽認卡",
+        "貢獻",
+        "系統設計主題的索引",
+        "目錄",
+        "學習指引",
+        "系統設計的面試題和解答",
+        "物件導向設計的面試問題及解答",
+        "系統設計主題：從這裡開始",
+        "正在完善中",
+        "致謝",
+        "聯繫方式",
+        "授權",
+    ],
+    question_markers: &["問：", "問:", "Q:", "Q："],
+    answer_markers: &["答：", "答:", "A:", "A："],
+    generic_titles: &["不利之處", "缺點", "優點", "優勢", "劣勢"],
+    what_is_it: "是什麼？",
+    what_are_they: "是什麼？",
+    what_does_it_involve: "包括什麼？",
+    key_idea: "：要點是什麼？",
+    key_point: "：要點是什麼？",
+    name_n: "：列出這 {n} 項。",
+    name_n_noun: "：列出這 {n} 個{noun}。",
+    what_is_the_noun: "：{noun}是什麼？",
+    n_items: "（{n} 項）",
+    part_of: "（第 {n} 部分，共 {x} 部分）",
+    formula: "：公式是什麼？",
+    what_is_meant_by: ("：", "是什麼意思？"),
+    which_term_means: ("：哪個術語表示“", "”？"),
+    what_is_x: ("：", "是什麼？"),
+    which_one_is: ("：哪一個是“", "”？"),
+    colon: "：",
+    question_mark: "？",
+};
+
+/// Whether `title` names a further-reading section in any language.
+pub fn is_reading_title(title: &str) -> bool {
+    let key = super::normalize_key(title);
+    all().any(|w| {
+        w.reading_titles
+            .iter()
+            .any(|p| key.starts_with(&super::normalize_key(p)))
+    })
+}
+
+/// Whether `title` (normalised) is a generic title of some language ("Disadvantages", "欠点").
+pub fn is_generic_title(key: &str) -> bool {
+    all().any(|w| {
+        w.generic_titles
+            .iter()
+            // CJK titles run on without a space ("不利之处：分片" → "不利之处分片").
+            .any(|g| {
+                key == *g
+                    || key.starts_with(&format!("{g} "))
+                    || !g.is_ascii() && key.starts_with(g)
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_titles_are_known_in_every_language() {
+        assert!(is_reading_title("Source(s) and further reading: HTTP"));
+        assert!(is_reading_title("その他の参考資料、ページ: HTTP"));
+        assert!(is_reading_title("来源及延伸阅读"));
+        assert!(is_reading_title("相關資源和延伸閱讀"));
+        assert!(!is_reading_title("Cache"));
+    }
+
+    #[test]
+    fn templates_fill_their_slots() {
+        assert_eq!(
+            fill(words(Lang::Ja).name_n_noun, &[("n", "3"), ("noun", "欠点")]),
+            "：欠点を3つ挙げてください。"
+        );
+        assert_eq!(fill(words(Lang::En).name_n, &[("n", "2")]), ": name the 2.");
+    }
+
+    #[test]
+    fn no_cjk_template_carries_an_english_word() {
+        let english = regex::Regex::new(r"[A-Za-z]{2,}").unwrap();
+        for lang in [Lang::Ja, Lang::ZhHans, Lang::ZhHant] {
+            let w = words(lang);
+            for t in [
+                w.what_is_it,
+                w.what_are_they,
+                w.what_does_it_involve,
+                w.key_idea,
+                w.key_point,
+                w.name_n,
+                w.name_n_noun,
+                w.what_is_the_noun,
+                w.n_items,
+                w.part_of,
+                w.formula,
+                w.what_is_meant_by.0,
+                w.what_is_meant_by.1,
+                w.which_term_means.0,
+                w.which_term_means.1,
+                w.what_is_x.0,
+                w.what_is_x.1,
+                w.which_one_is.0,
+                w.which_one_is.1,
+            ] {
+                let words: String = fill(t, &[("n", ""), ("noun", ""), ("x", "")]);
+                assert!(!english.is_match(&words), "{lang:?}: {t}");
+            }
+        }
+    }
+}
