@@ -256,7 +256,9 @@ impl Reader<'_> {
                         if super::Lang::from_code(&code).is_some() {
                             deck.lang = Some(code);
                         } else {
-                            let message = format!("unknown language \"{code}\" (use one of: en, ja, zh-Hans, zh-Hant; docs/extraction.md says how to add one)");
+                            let message = format!(
+                                "unknown language \"{code}\" (use one of: en, ja, zh-Hans, zh-Hant; docs/extraction.md says how to add one)"
+                            );
                             self.push(line, &label, "lang", message);
                         }
                     }

@@ -170,15 +170,15 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
     let mut decks = Vec::new();
     for (index, deck) in manifest.decks.into_iter().enumerate() {
         let mut sources = Vec::new();
-        if let Some(file) = &deck.file {
-            if let Err(e) = plain_file_name(file, &deck.name, display) {
-                mistakes.push(manifest::Mistake {
-                    line: deck.line,
-                    deck: deck.label(index),
-                    key: "file".into(),
-                    message: e.message,
-                });
-            }
+        if let Some(file) = &deck.file
+            && let Err(message) = plain_file_name(file)
+        {
+            mistakes.push(manifest::Mistake {
+                line: deck.line,
+                deck: deck.label(index),
+                key: "file".into(),
+                message,
+            });
         }
         for (source, line) in &deck.sources {
             let found = match collect_sources(root, Path::new(source)) {
@@ -257,7 +257,11 @@ fn deck_of_manifest(
     });
     DeckSpec {
         // Checked by the manifest reader: an unknown code is one of its mistakes.
-        lang: deck.lang.as_deref().and_then(Lang::from_code).unwrap_or_default(),
+        lang: deck
+            .lang
+            .as_deref()
+            .and_then(Lang::from_code)
+            .unwrap_or_default(),
         file_stem: deck.file.unwrap_or_else(|| file_stem_for(&deck.name)),
         tag_prefix: deck
             .tag_prefix
@@ -422,21 +426,19 @@ fn format_of(path: &Path) -> Option<SourceFormat> {
 }
 
 /// A manifest's `file` names a file in `--out`: no directory part, no `..`, no hidden name,
-/// so a manifest cannot make the build write anywhere else.
-fn plain_file_name(file: &str, deck: &str, manifest: &Path) -> Result<String> {
+/// so a manifest cannot make the build write anywhere else. `Err`: what to tell the author.
+fn plain_file_name(file: &str) -> std::result::Result<(), String> {
     let plain = !file.is_empty()
         && !file.starts_with('.')
         && !file.contains(['/', '\\', '\0'])
         && !file.chars().any(char::is_control);
     if plain {
-        return Ok(file.to_string());
+        return Ok(());
     }
-    Err(Error::new(format!(
-        "deck \"{deck}\": file \"{}\" is not a plain file name; the deck is written into --out only",
+    Err(format!(
+        "\"{}\" is not a plain file name; the deck is written into --out only (give a name without `/`, `\\` or a leading dot, e.g. \"system-design\")",
         file.escape_debug()
     ))
-    .in_file(manifest)
-    .help("give `file` a name without `/`, `\\` or a leading dot, e.g. \"system-design\""))
 }
 
 /// "System Design Exercises" → "system-design-exercises".
