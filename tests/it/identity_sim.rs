@@ -240,7 +240,13 @@ struct Tally {
 
 #[test]
 fn random_edit_histories_keep_renamed_notes_and_match_no_other_fact() {
-    let content = primer_anki::input::load(&primer_dir()).unwrap();
+    let mut content = primer_anki::input::load(&primer_dir()).unwrap();
+    // The three English decks, the figures below were measured on. The edits are made on
+    // words split at spaces, which a Japanese or Chinese sentence does not have.
+    content
+        .decks
+        .retain(|d| d.lang == primer_anki::input::Lang::En);
+    assert_eq!(content.decks.len(), 3);
     let rendered =
         primer_anki::build::render_content(&content, &content.base_url, &mut Vec::new()).unwrap();
     let mut rng = Rng(0x5eed_1d3a_7c0f_fee5);
