@@ -209,7 +209,43 @@ fn recall_items<'a>(cx: &mut Cx<'_>, index: usize, list: &'a List) -> (Vec<Item<
         }
         items.push((first, rest));
     }
+    // A remark is not one of the things the list enumerates: only its key terms are asked
+    // (`keyterm_items` did, as for every item).
+    take_remarks(&mut items);
     (items, flow)
+}
+
+/// Items that are remarks on the list rather than members of it: among items written as
+/// fragments ("Session data from the Web Servers"), a whole sentence ending in a full stop,
+/// with nothing under it, more than twice as long as any fragment ("Reading 1 MB sequentially
+/// from memory takes about 250 microseconds, …."). `items`: each item's first paragraph, and
+/// whether blocks follow it.
+pub(super) fn remark_indices(items: &[(&[Inline], bool)]) -> Vec<usize> {
+    if items.len() < 3 {
+        return Vec::new();
+    }
+    let sentence = |f: &[Inline]| plain_text(f).trim_end().ends_with('.');
+    (0..items.len())
+        .filter(|&i| {
+            let others = || items.iter().enumerate().filter(move |(j, _)| *j != i);
+            let longest_other = others().map(|(_, (f, _))| text::len(f)).max();
+            let (item, has_more) = items[i];
+            sentence(item)
+                && !has_more
+                && others().all(|(_, (f, _))| !sentence(f))
+                && longest_other.is_some_and(|l| text::len(item) > 2 * l)
+        })
+        .collect()
+}
+
+fn take_remarks(items: &mut Vec<Item<'_>>) {
+    let shapes: Vec<(&[Inline], bool)> = items
+        .iter()
+        .map(|(f, rest)| (f.as_slice(), !rest.is_empty()))
+        .collect();
+    for i in remark_indices(&shapes).into_iter().rev() {
+        items.remove(i);
+    }
 }
 
 /// The basic card of a short list: the question, the items as the answer.
@@ -379,6 +415,16 @@ fn list_question(
             );
         }
         if n == 1 {
+            // "Out of scope", "In scope": the title says where the item stands, not what it is.
+            if let Some(place) = scope_title(cx.lang, &title)
+                && let Some((topic, _)) = subject.rsplit_once(" — ")
+            {
+                let ask = format!(": what is {place}?");
+                return (
+                    vec![Piece::Subject(topic.to_string()), Piece::Text(ask)],
+                    true,
+                );
+            }
             // The item is the section's whole content: ask for the topic.
             return (summary::question(cx, index), true);
         }
@@ -425,6 +471,14 @@ fn list_question(
     };
     front.push(Piece::Text(ask));
     (front, named)
+}
+
+/// "Out of scope" → "out of scope": an English title that places its items (in or out of
+/// scope) rather than naming them.
+fn scope_title(lang: Lang, title: &str) -> Option<String> {
+    let key = normalize_key(title);
+    let placed = ["out of scope", "in scope", "not in scope", "beyond scope"];
+    (lang == Lang::En && placed.contains(&key.as_str())).then_some(key)
 }
 
 /// The noun of a list's intro: "in two ways" → "ways", "the following additional features" →

@@ -160,3 +160,45 @@ fn a_design_with_many_components_is_one_sketch_card() {
     assert!(pieces_text(front).contains("which 10 components"));
     assert!(pieces_text(back).contains("Ledger Service"));
 }
+
+#[test]
+fn a_labelled_figure_deletes_the_figure_only() {
+    let md = "# Design a shed\n\n## Constraints and assumptions\n\n\
+              * Traffic is uneven.\n* Users: 10 million.\n* Reads: about 400 requests per second.\n\
+              * Metadata: 7-byte key, 4-byte expiry.\n";
+    let cards = cards(md, Profile::Exercise);
+    let all: Vec<String> = cards.iter().flat_map(deletions).collect();
+    assert!(all.contains(&"10 million".to_string()), "{all:?}");
+    assert!(all.contains(&"400".to_string()), "{all:?}");
+    assert!(
+        !all.iter().any(|d| d == "7" || d == "10 million."),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn a_remark_among_fragments_is_not_deleted() {
+    let md = "# Design a shed\n\n## Step 4\n\n\
+              * Move the following data to a cache:\n    * Frequently read rows\n    * Session data\n    \
+              * Reading 1 MB from memory takes about 250 microseconds, while reading it from disk takes eighty times longer.\n";
+    let cards = cards(md, Profile::Exercise);
+    let all: Vec<String> = cards.iter().flat_map(deletions).collect();
+    assert!(all.iter().any(|d| d == "Session data"), "{all:?}");
+    assert!(
+        !all.iter().any(|d| d.starts_with("Reading 1 MB")),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn a_lone_out_of_scope_item_is_asked_as_out_of_scope() {
+    let md = "# Design a shed\n\n## Out of scope\n\n* The shed logs every visit\n";
+    let cards = cards(md, Profile::Exercise);
+    let fronts: Vec<(String, String)> = faces(&cards);
+    assert!(
+        fronts
+            .iter()
+            .any(|(q, _)| q.ends_with("what is out of scope?")),
+        "{fronts:?}"
+    );
+}

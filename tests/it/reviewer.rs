@@ -294,7 +294,11 @@ fn cards_read_well_in_ankis_own_reviewer_light_and_dark() {
         .filter(|p| p.extension().is_some_and(|e| e == "apkg"))
         .collect();
     decks.sort();
-    assert_eq!(decks.len(), 5, "the three primer decks and two translations");
+    assert_eq!(
+        decks.len(),
+        5,
+        "the three primer decks and two translations"
+    );
     let out = repo().join("target/screenshots/reviewer");
     std::fs::remove_dir_all(&out).ok();
     let started = Instant::now();

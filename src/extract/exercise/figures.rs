@@ -84,6 +84,8 @@ fn figure_item(
         (Some(left.len() + 3), right.to_string())
     } else if let Some(m) = FIGURE.captures(&t).and_then(|c| c.get(1)) {
         (Some(0), m.as_str().trim().to_string())
+    } else if let Some((at, figure)) = labelled_figure(&t) {
+        (Some(at), figure)
     } else {
         (None, String::new())
     };
@@ -126,6 +128,31 @@ fn figure_item(
         }
         _ => Some(first),
     }
+}
+
+/// "Read requests: 250 billion per month" (or "…: about 250 billion"): where the figure after a
+/// short label starts, and the figure. The label is the cue, as the text around a leading
+/// figure is.
+fn labelled_figure(item: &str) -> Option<(usize, String)> {
+    let (label, value) = item.split_once(": ")?;
+    if label.is_empty() || label.chars().count() > 40 || label.contains(['.', ',', ';']) {
+        return None;
+    }
+    let hedge = ["about ", "roughly ", "around ", "up to "]
+        .iter()
+        .find(|h| value.starts_with(*h))
+        .map_or(0, |h| h.len());
+    let value = &value[hedge..];
+    let figure = FIGURE.captures(value)?.get(1)?.as_str().trim();
+    // The sentence's full stop is not part of the figure.
+    let figure = figure.trim_end_matches(['.', ',']);
+    // "7-byte shortlink, …": a size among parts, not the label's figure.
+    // The figure repeated later in the item would answer its own card.
+    let after = &value[figure.len()..];
+    if after.starts_with('-') || after.contains(figure) {
+        return None;
+    }
+    Some((label.len() + 2 + hedge, figure.to_string()))
 }
 
 /// "Size per transaction:" with its sizes, "Traffic is not evenly distributed" with what

@@ -76,13 +76,25 @@ pub(in crate::extract) fn lead_in_lists(cx: &mut Cx<'_>, index: usize) {
                 continue;
             };
             let mut extra = Vec::new();
-            let steps: Vec<(u32, Vec<Inline>)> = sub
+            let parts: Vec<_> = sub
                 .items
                 .iter()
                 .map(|i| text::item_parts(&i.blocks))
                 .filter(|(first, _)| !first.is_empty())
+                .collect();
+            let shapes: Vec<(&[Inline], bool)> = parts
+                .iter()
+                .map(|(first, more)| (first.as_slice(), !more.is_empty()))
+                .collect();
+            // A remark among the steps is shown, never asked (see `lists::remark_indices`).
+            let remarks = lists::remark_indices(&shapes);
+            let steps: Vec<(u32, Vec<Inline>)> = parts
+                .into_iter()
                 .enumerate()
                 .map(|(k, (first, more))| {
+                    if remarks.contains(&k) {
+                        return (0, first);
+                    }
                     // A step that leads into its own list ("Notifies the user through the
                     // **Notification Service**:") is a step all the same: asked without its
                     // colon, its list under the answer. A long step is asked by its first
