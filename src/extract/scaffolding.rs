@@ -68,7 +68,15 @@ pub fn is_lead_in(text: &str) -> bool {
 pub fn is_pointer(text: &str) -> bool {
     let t = text.trim().trim_start_matches('(').to_lowercase();
     let see = t.starts_with("see ") || t.starts_with("refer to ");
-    t.contains("linked content")
+    // The translations' "see …": 参考/参见/详见 … (Chinese) and … を参照 (Japanese).
+    let cjk_see = ["参考", "参见", "参閱", "参阅", "详见"]
+        .iter()
+        .any(|w| t.starts_with(w))
+        || t.trim_end_matches(['。', '.']).ends_with("を参照")
+        || t.trim_end_matches(['。', '.'])
+            .ends_with("を参照してください");
+    cjk_see
+        || t.contains("linked content")
         || t.contains("see the diagram")
         || (see
             && (t.starts_with("see the ")
@@ -188,6 +196,12 @@ mod tests {
             "See Disadvantage(s): replication for points related to both."
         ));
         assert!(!is_pointer("See your data as an object."));
+        // Our own words, in the translations' pointer forms.
+        assert!(is_pointer("参考缺点一节中两种方式共同的问题。"));
+        assert!(is_pointer("両方の欠点は前の節を参照"));
+        assert!(!is_pointer(
+            "ロードバランサーはヘッダーを参照して判断します。"
+        ));
         assert!(is_example_intro(
             "For example, if you were asked to design a service, discuss:"
         ));

@@ -116,14 +116,15 @@ pub fn intro_before(blocks: &[Block], i: usize) -> Option<&[Inline]> {
 }
 
 pub fn ends_with_colon(inlines: &[Inline]) -> bool {
-    plain_text(inlines).trim_end().ends_with(':')
+    // The full-width colon of Chinese and Japanese text introduces a list just the same.
+    plain_text(inlines).trim_end().ends_with([':', '：'])
 }
 
 /// The last sentence of inline markup, without its trailing colon: the words that
 /// introduce what follows ("Load balancers are effective at").
 pub fn strip_trailing_colon(inlines: &[Inline]) -> Vec<Inline> {
     let mut out = sentences(inlines).pop().unwrap_or_else(|| inlines.to_vec());
-    strip_end(&mut out, &[':']);
+    strip_end(&mut out, &[':', '：']);
     out
 }
 
