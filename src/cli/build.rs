@@ -42,9 +42,10 @@ pub struct BuildArgs {
     /// What to write per deck: apkg, or CSV / JSON with the media in <deck>.media/.
     #[arg(long, value_enum, default_value_t = primer_anki::export::Format::Apkg)]
     format: primer_anki::export::Format,
-    /// A remote image with no local copy (README "Images"): keep it as a link (shows nothing
-    /// offline), drop it from the card, or fail the build. Each is reported as a warning.
-    #[arg(long, value_enum, default_value_t = primer_anki::input::RemoteImages::Keep)]
+    /// A remote image with no local copy (README "Images"): a link to it in its place, kept as
+    /// a remote image (shows nothing offline), dropped from the card, or the build fails. Each
+    /// is reported as a warning.
+    #[arg(long, value_enum, default_value_t = primer_anki::input::RemoteImages::Link)]
     remote_images: primer_anki::input::RemoteImages,
 }
 

@@ -48,12 +48,14 @@ pub struct Content {
     pub remote_images: RemoteImages,
 }
 
-/// What becomes of a remote image that no local file stands for: it stays a link (the
-/// default; it shows nothing offline), it is left out of the card, or the build fails. Each is
-/// reported as a `RemoteImage` warning (error.rs).
+/// What becomes of a remote image that no local file stands for: a link to it takes its place
+/// (the default: nothing is broken offline, the image is a click away online), it stays an
+/// image of the remote URL (shows nothing offline), it is left out of the card, or the build
+/// fails. Each is reported as a `RemoteImage` warning (error.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum RemoteImages {
     #[default]
+    Link,
     Keep,
     Drop,
     Error,

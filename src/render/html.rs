@@ -79,7 +79,7 @@ impl Renderer<'_> {
 
     /// A remote image the content has no copy of: kept, dropped or an error, as
     /// `--remote-images` says; reported in every case, since offline it shows nothing.
-    fn still_remote(&mut self, src: &str) -> Result<Option<String>> {
+    fn still_remote(&mut self, src: &str, as_link: bool) -> Result<Option<String>> {
         let url = if src.starts_with("//") {
             format!("https:{src}")
         } else {
@@ -87,7 +87,10 @@ impl Renderer<'_> {
         };
         let policy = self.options.remote_images;
         let what = match policy {
-            RemoteImages::Keep => "kept as a link, so it shows nothing offline",
+            RemoteImages::Link if as_link => "a link to it takes its place on the card",
+            // Raw HTML's `<img>` keeps its markup: it cannot become a link.
+            RemoteImages::Link => "left out (an image in raw HTML cannot become a link)",
+            RemoteImages::Keep => "kept as a remote image, so it shows nothing offline",
             RemoteImages::Drop => "left out (--remote-images drop)",
             RemoteImages::Error => "an error (--remote-images error)",
         };
@@ -100,8 +103,43 @@ impl Renderer<'_> {
         );
         Ok(match policy {
             RemoteImages::Keep => Some(url),
-            RemoteImages::Drop | RemoteImages::Error => None,
+            RemoteImages::Link if as_link => Some(url),
+            RemoteImages::Link | RemoteImages::Drop | RemoteImages::Error => None,
         })
+    }
+
+    /// An `<img>` for a markdown image, a link in its place (`--remote-images link`: nothing
+    /// broken offline, one click online), or nothing.
+    fn image_html(&mut self, src: &str, alt: &str) -> Result<String> {
+        if let Some(href) = self.remote_link(src)? {
+            let alt = if alt.trim().is_empty() {
+                "image"
+            } else {
+                alt.trim()
+            };
+            return Ok(format!(
+                "<a class=\"remote-image\" href=\"{}\">{} (image online)</a>",
+                escape(&href),
+                escape(alt)
+            ));
+        }
+        Ok(match self.image_src(src)? {
+            Some(src) => format!("<img src=\"{}\" alt=\"{}\">", escape(&src), escape(alt)),
+            None => String::new(),
+        })
+    }
+
+    /// A markdown image under `--remote-images link` that is remote with no local copy: the URL
+    /// its link points at (reported like any remote image).
+    fn remote_link(&mut self, src: &str) -> Result<Option<String>> {
+        let src = src.trim();
+        if self.options.remote_images != RemoteImages::Link
+            || !remote::is_remote(src)
+            || remote::local_copy(&self.options.content_root, self.doc, src).is_some()
+        {
+            return Ok(None);
+        }
+        self.still_remote(src, true)
     }
 
     /// The `src` an image gets: a packed media name, a remote URL, or nothing (missing file).
@@ -119,7 +157,7 @@ impl Renderer<'_> {
                 let origin = self.origin();
                 return Ok(Some(self.media.resolve(&local, &origin)?));
             }
-            return self.still_remote(src);
+            return self.still_remote(src, false);
         }
         if has_scheme(src) {
             self.warn(
@@ -259,15 +297,7 @@ impl Renderer<'_> {
                     self.push_inlines(children, out, depth + 1)?;
                     out.push_str("</a>");
                 }
-                Inline::Image { url, alt } => {
-                    if let Some(src) = self.image_src(url)? {
-                        out.push_str(&format!(
-                            "<img src=\"{}\" alt=\"{}\">",
-                            escape(&src),
-                            escape(alt)
-                        ));
-                    }
-                }
+                Inline::Image { url, alt } => out.push_str(&self.image_html(url, alt)?),
                 Inline::Html(h) => out.push_str(&self.rewrite_html_urls(h)?),
                 Inline::SoftBreak => out.push(' '),
                 Inline::HardBreak => out.push_str("<br>"),
@@ -371,13 +401,7 @@ impl Renderer<'_> {
     pub(super) fn figure(&mut self, figure: &Figure) -> Result<String> {
         let mut imgs = String::new();
         for image in &figure.images {
-            if let Some(src) = self.image_src(&image.src)? {
-                imgs.push_str(&format!(
-                    "<img src=\"{}\" alt=\"{}\">",
-                    escape(&src),
-                    escape(&image.alt)
-                ));
-            }
+            imgs.push_str(&self.image_html(&image.src, &image.alt)?);
         }
         if imgs.is_empty() {
             return Ok(String::new());

@@ -1,7 +1,8 @@
 //! Every image a card shows is in the package, or the build says so: remote images whose file
 //! the content has are bundled (by name, or as the one file left in the document's folder),
-//! and the rest follow `--remote-images keep|drop|error`. On the three primer decks: no image
-//! that needs the network once `drop` is asked for, and the exercises' diagrams bundled.
+//! and the rest follow `--remote-images link|keep|drop|error`. On the five primer decks, by
+//! default: no image that needs the network (each remote one a link in its place), and the
+//! exercises' diagrams bundled.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -36,26 +37,50 @@ fn remote(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://") || src.starts_with("//")
 }
 
+/// Every `href` of a link standing for a remote image, in the JSON decks in `dir`.
+fn remote_image_links(dir: &Path) -> BTreeSet<String> {
+    let link = regex::Regex::new(r#"<a class="remote-image" href="([^"]*)""#).unwrap();
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The JSON escapes the quotes of the HTML it holds.
+            let text = text.replace("\\\"", "\"");
+            out.extend(link.captures_iter(&text).map(|c| c[1].to_string()));
+        }
+    }
+    out
+}
+
 #[test]
 fn primer_decks_show_no_broken_image_offline() {
-    let keep = tempfile::tempdir().unwrap();
-    let output = build(&primer_dir(), keep.path(), &["--format", "json"]);
+    let default = tempfile::tempdir().unwrap();
+    let output = build(&primer_dir(), default.path(), &["--format", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let kept = image_srcs(keep.path());
-    let still_remote: BTreeSet<&str> = kept
-        .iter()
-        .filter(|(s, _)| remote(s))
-        .map(|(s, _)| s.as_str())
-        .collect();
-    for src in &still_remote {
+    let shown = image_srcs(default.path());
+    let broken: Vec<&(String, bool)> = shown.iter().filter(|(_, local)| !local).collect();
+    assert!(
+        broken.is_empty(),
+        "images a card cannot show offline: {broken:?}"
+    );
+    // The scaling exercise's step pictures have no copy: a link stands for each, with a
+    // warning.
+    let links = remote_image_links(default.path());
+    assert!(
+        (1..=5).contains(&links.len()),
+        "remote images linked: {links:?}"
+    );
+    for href in &links {
+        assert!(remote(href), "{href}");
         assert!(
-            stderr.contains(&format!("image `{src}` is remote")),
-            "{src} is kept remote without a warning:\n{stderr}"
+            stderr.contains(&format!("image `{href}` is remote")),
+            "{href} is linked without a warning:\n{stderr}"
         );
     }
     // The exercises link their diagrams remotely; the primer keeps a copy of each design in
     // the exercise's folder. All but the step-by-step pictures of one exercise are bundled.
-    let bundled_exercise_images = kept
+    let bundled_exercise_images = shown
         .iter()
         .filter(|(s, local)| !remote(s) && *local && s.contains("_basic."))
         .count();
@@ -63,26 +88,32 @@ fn primer_decks_show_no_broken_image_offline() {
         bundled_exercise_images >= 7,
         "the exercises' basic designs are bundled from their folders ({bundled_exercise_images})"
     );
-    assert!(
-        still_remote.len() <= 5,
-        "remote images left: {still_remote:?}"
-    );
 
+    // `keep`: the same images stay remote images; `drop`: neither image nor link.
+    let keep = tempfile::tempdir().unwrap();
+    build(
+        &primer_dir(),
+        keep.path(),
+        &["--format", "json", "--remote-images", "keep"],
+    );
+    let kept = image_srcs(keep.path());
+    let still_remote: BTreeSet<String> = kept
+        .iter()
+        .filter(|(s, _)| remote(s))
+        .map(|(s, _)| s.clone())
+        .collect();
+    assert_eq!(still_remote, links, "keep keeps the linked images remote");
+    assert_eq!(kept.len(), shown.len() + links.len());
     let drop = tempfile::tempdir().unwrap();
     build(
         &primer_dir(),
         drop.path(),
         &["--format", "json", "--remote-images", "drop"],
     );
-    let shown = image_srcs(drop.path());
-    let broken: Vec<&(String, bool)> = shown.iter().filter(|(_, local)| !local).collect();
-    assert!(
-        broken.is_empty(),
-        "images a card cannot show offline: {broken:?}"
-    );
+    assert!(remote_image_links(drop.path()).is_empty());
     assert_eq!(
-        shown.len(),
-        kept.len() - still_remote.len(),
+        image_srcs(drop.path()),
+        shown,
         "drop leaves out exactly the remote images"
     );
 }
