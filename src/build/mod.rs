@@ -82,6 +82,9 @@ pub struct BuildReport {
     /// no adopted deck carried a lock: every note took the GUID its deck and key derive (see
     /// [`NO_LOCK`]).
     pub no_lock: bool,
+    /// Decks this build makes anew while decks of the last build, with notes, are gone: a
+    /// rename that changed the deck's id (a derived id, not pinned) and so every identity.
+    pub lost_decks: Vec<LostDeck>,
     /// Wall time of each stage (`--verbose` prints them).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -132,6 +135,7 @@ pub fn build_content(options: &BuildOptions, content: &Content) -> Result<BuildR
             .iter()
             .any(|d| options.out.join(format!("{}.apkg", d.file_stem)).is_file());
     let deck_renames = follow_deck_renames(&mut old_lock, &options.out, content);
+    report.lost_decks = lost_decks(&old_lock, content);
     types_from_previous_decks(&mut old_lock, &options.out, content);
 
     let mut stopwatch = Stopwatch::start();
@@ -262,6 +266,63 @@ fn refuse_remote_images(content: &Content, warnings: &[Warning]) -> Result<()> {
     ))
     .help("bundle each (put the file in images/ under the URL's file name), or build with --remote-images keep or drop"))
 }
+/// A deck of the last build that this build does not make, beside decks it makes anew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostDeck {
+    pub name: String,
+    pub id: i64,
+    /// The decks new in this build, by name and id.
+    pub new_decks: Vec<(String, i64)>,
+}
+
+impl LostDeck {
+    /// The warning the build prints: what a learner loses, and the one-line fix.
+    pub fn describe(&self) -> String {
+        let new: Vec<String> = self
+            .new_decks
+            .iter()
+            .map(|(name, id)| format!("\"{name}\" (id {id})"))
+            .collect();
+        format!(
+            "warning: deck \"{}\" (id {}) of the last build is gone and {} is new: if it was renamed, its id changed with its name (the id was derived, not pinned), so every note gets a new identity and learners' cards stay behind in the old deck; to keep them, pin `id = {}` on the renamed deck in {} and build again",
+            self.name,
+            self.id,
+            new.join(", "),
+            self.id,
+            input::manifest::FILE_NAME
+        )
+    }
+}
+
+/// The decks of the lock (with notes) that `content` no longer makes, when it makes decks the
+/// lock does not know: renames that deck-rename following could not see (the id changed too).
+fn lost_decks(lock: &Lock, content: &Content) -> Vec<LostDeck> {
+    let new_decks: Vec<(String, i64)> = content
+        .decks
+        .iter()
+        .filter(|d| lock.decks.get(&d.name).is_none_or(|n| n.is_empty()))
+        .map(|d| (d.name.clone(), d.id))
+        .collect();
+    if new_decks.is_empty() {
+        return Vec::new();
+    }
+    lock.decks
+        .iter()
+        .filter(|(name, notes)| {
+            !notes.is_empty() && !content.decks.iter().any(|d| &d.name == *name)
+        })
+        .filter_map(|(name, _)| {
+            let id = lock.deck_info.get(name)?.id;
+            // A deck whose id is still built was followed as a rename, not lost.
+            (!content.decks.iter().any(|d| d.id == id)).then(|| LostDeck {
+                name: name.clone(),
+                id,
+                new_decks: new_decks.clone(),
+            })
+        })
+        .collect()
+}
+
 /// What a build without a lock file (and without an adopted deck of ours that carries one)
 /// means for learners of decks built before, for the build report.
 pub const NO_LOCK: &str = "no lock file, but decks of an earlier build are in the output directory: every note took the GUID its deck and key derive. If decks built by primer-anki were published before, a learner importing these gets every note renamed, moved or adopted since it was first built as a new note (the old one stays, with its reviews), and a note whose type changed since (a list that crossed 3↔4 items) as a conflicting one (left stale; with \"Merge note types\" on, Anki refuses the whole import); every other note is updated in place. To keep every identity, rebuild with --adopt of the last published decks (such as the ones this build just replaced, from git): each carries its lock.";

@@ -196,6 +196,9 @@ fn print_identities(report: &BuildReport) {
     for rename in &id.deck_renames {
         println!("{}", rename.describe());
     }
+    for lost in &report.lost_decks {
+        eprintln!("{}", lost.describe());
+    }
     for r in &id.renamed {
         println!(
             "renamed: {}: {} -> {} (guid {}, similarity {:.2}{})",

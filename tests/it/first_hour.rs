@@ -235,3 +235,61 @@ fn init_on_the_primer_pins_the_same_decks_and_guids() {
     assert_success(&init);
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), manifest);
 }
+
+/// Renaming a deck whose id is derived (a new first heading) changes its id, so no rename can
+/// be followed: the build warns, naming the id to pin; pinned, the rename keeps every GUID.
+#[test]
+fn renaming_an_unpinned_deck_warns_and_pinning_its_old_id_keeps_every_guid() {
+    let (dir, content) = plain_notes();
+    let out = dir.path().join("decks");
+    build(&content, &out, &[]);
+    let old_id = primer_anki::key::deck_id("Kitchen Science");
+    let sub_id = primer_anki::key::deck_id("Kitchen Science::Home Networking");
+    let lock_before = std::fs::read_to_string(out.join("primer-anki.lock")).unwrap();
+    let guids = |lock: &str| -> Vec<String> {
+        lock.lines()
+            .filter(|l| l.starts_with("note\t"))
+            .map(|l| l.split('\t').nth(1).unwrap().to_string())
+            .collect()
+    };
+
+    let readme = content.join("README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    std::fs::write(
+        &readme,
+        text.replacen("# Kitchen Science", "# Kitchen Chemistry", 1),
+    )
+    .unwrap();
+    // Built beside a copy of the lock, so the pinned build below starts from the first one.
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::copy(
+        out.join("primer-anki.lock"),
+        scratch.join("primer-anki.lock"),
+    )
+    .unwrap();
+    let renamed = build(&content, &scratch, &[]);
+    let warned = stderr(&renamed);
+    assert!(
+        warned.contains("deck \"Kitchen Science\"")
+            && warned.contains(&format!("pin `id = {old_id}`")),
+        "{warned}"
+    );
+
+    // Pinned in a manifest, the new names keep the decks' ids: renames, every GUID kept.
+    std::fs::write(
+        content.join("primer-anki.toml"),
+        format!(
+            "[[deck]]\nname = \"Kitchen Chemistry\"\nid = {old_id}\nsources = [\"README.md\"]\n\
+             [[deck]]\nname = \"Kitchen Chemistry::Home Networking\"\nid = {sub_id}\n\
+             sources = [\"networking\"]\n"
+        ),
+    )
+    .unwrap();
+    let pinned = build(&content, &out, &[]);
+    let said = String::from_utf8_lossy(&pinned.stdout);
+    assert!(said.contains("Kitchen Chemistry"), "{said}");
+    assert!(!stderr(&pinned).contains("is gone"), "{}", stderr(&pinned));
+    let lock_after = std::fs::read_to_string(out.join("primer-anki.lock")).unwrap();
+    assert_eq!(guids(&lock_before), guids(&lock_after), "every GUID kept");
+}
