@@ -40,6 +40,8 @@ pub struct Content {
     pub root: PathBuf,
     pub base_url: String,
     pub extra_css: String,
+    /// The manifest's `stylesheet` entry that `extra_css` was read from (`init` keeps it).
+    pub stylesheet: Option<String>,
     pub decks: Vec<DeckSpec>,
     /// What the author should hear once per run (the CLI prints them): a build by convention,
     /// derived ids to pin, a missing base URL.
@@ -144,6 +146,7 @@ fn folder_convention(root: &Path) -> Result<Content> {
         root: root.to_path_buf(),
         base_url,
         extra_css: String::new(),
+        stylesheet: None,
         decks,
         notices,
         remote_images: RemoteImages::default(),
@@ -230,6 +233,7 @@ fn load_manifest(root: &Path, path: &Path) -> Result<Content> {
         root: root.to_path_buf(),
         base_url,
         extra_css,
+        stylesheet: manifest.stylesheet.clone(),
         decks,
         remote_images: RemoteImages::default(),
         notices,
@@ -323,6 +327,7 @@ fn primer_convention(root: &Path) -> Result<Content> {
         root: root.to_path_buf(),
         base_url: PRIMER_BASE_URL.into(),
         extra_css: String::new(),
+        stylesheet: None,
         remote_images: RemoteImages::default(),
         notices: Vec::new(),
         decks,

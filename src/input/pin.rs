@@ -25,6 +25,10 @@ pub fn manifest_text(content: &Content) -> String {
         out.push_str("# Links and each card's Source field are made absolute with this.\n");
         out.push_str(&format!("base_url = {}\n", quoted(&content.base_url)));
     }
+    if let Some(css) = &content.stylesheet {
+        out.push_str("# Extra CSS added to the note types' stylesheet.\n");
+        out.push_str(&format!("stylesheet = {}\n", quoted(css)));
+    }
     for deck in &content.decks {
         out.push('\n');
         out.push_str(&deck_text(deck, &content.root));
@@ -57,6 +61,12 @@ fn deck_text(deck: &DeckSpec, root: &Path) -> String {
         "profile = \"{profile}\"  # topics | exercise | object-design\n"
     ));
     out.push_str(&format!("tag_prefix = {}\n", quoted(&deck.tag_prefix)));
+    if deck.lang != super::Lang::En {
+        out.push_str(&format!(
+            "lang = \"{}\"  # the language its questions are worded in\n",
+            deck.lang.code()
+        ));
+    }
     if deck.file_stem != file_stem_for(&deck.name) {
         out.push_str(&format!("file = {}\n", quoted(&deck.file_stem)));
     }
@@ -162,5 +172,25 @@ mod tests {
             pinned.decks[0].name,
             super::super::convention::deck_title(dir.path(), Path::new("")).unwrap()
         );
+    }
+
+    #[test]
+    fn a_rewritten_manifest_keeps_its_stylesheet_and_languages() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# A\n").unwrap();
+        std::fs::write(dir.path().join("extra.css"), ".card { color: red }\n").unwrap();
+        std::fs::write(
+            dir.path().join(super::super::manifest::FILE_NAME),
+            "stylesheet = \"extra.css\"\n[[deck]]\nname = \"A\"\nlang = \"ja\"\nsources = [\"a.md\"]\n",
+        )
+        .unwrap();
+        let first = super::super::load(dir.path()).unwrap();
+        let text = manifest_text(&first);
+        assert!(text.contains("stylesheet = \"extra.css\""), "{text}");
+        assert!(text.contains("lang = \"ja\""), "{text}");
+        std::fs::write(dir.path().join(super::super::manifest::FILE_NAME), &text).unwrap();
+        let again = super::super::load(dir.path()).unwrap();
+        assert_eq!(again.extra_css, first.extra_css);
+        assert_eq!(again.decks[0].lang, super::super::Lang::Ja);
     }
 }
