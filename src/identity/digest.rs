@@ -46,6 +46,9 @@ pub struct NoteDigest {
     /// Modification time in seconds: from the lock when it knows the identity, else set by
     /// [`resolve`](super::resolve).
     pub mtime: i64,
+    /// A hash of the question (first field) as rendered, to tell a new card that asks what a
+    /// kept note asks (a split's second half) from a renamed note.
+    pub question: u64,
     /// Line of the source, for messages.
     pub line: u32,
     pub locked: Locked,
@@ -214,6 +217,7 @@ impl FileNotes {
         let mut note = NoteDigest {
             hash: content_hash(draft, deck.id),
             identity_hash: identity_hash(&identity),
+            question: identity_hash(&draft.fields.front),
             note_id: 0,
             mtime: 0,
             line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),

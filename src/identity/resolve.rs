@@ -100,12 +100,10 @@ pub fn resolve(
         let unchanged = if vanished.is_empty() || unmatched.is_empty() {
             Unchanged::default()
         } else {
-            Unchanged::new(unchanged_signatures(
-                (deck_index, deck.name),
-                files,
-                old,
-                &seen,
-            ))
+            Unchanged::new(
+                unchanged_signatures((deck_index, deck.name), files, old, &seen),
+                kept_questions(deck_index, files),
+            )
         };
         let (renamed_old, renamed_new) = rename_notes(
             deck.name,
@@ -207,8 +205,11 @@ fn vanished_keys(decks: &[DeckRef<'_>], files: &[FileNotes], old: &Lock, seen: &
     vanished
 }
 
-/// The similarity signatures of deck `deck`'s notes that this build keeps unchanged: a new
-/// note more like one of these than like a vanished note is not a renamed one.
+/// The similarity signatures, as the lock records them, of deck `deck`'s notes that this build
+/// keeps under their key, unchanged or changed: a new note more like one of these than like a
+/// vanished note is not a renamed one. Changed notes count by their old text, which is what a
+/// split leaves a new note beside: the second half of a split table row is part of its own
+/// row's old text, and must not take the GUID of a deleted sibling row one word apart.
 fn unchanged_signatures(
     (deck_index, deck): (usize, &str),
     files: &[FileNotes],
@@ -223,10 +224,31 @@ fn unchanged_signatures(
         .filter_map(|(key, note)| {
             let &(file, index) = seen[deck_index].get(&identity_hash(key))?;
             let digest = &files[file as usize].notes[index as usize];
-            matches!(digest.locked, Locked::Unchanged | Locked::UnchangedUnsigned)
-                .then_some(note.signature)
-                .flatten()
+            matches!(
+                digest.locked,
+                Locked::Unchanged | Locked::UnchangedUnsigned | Locked::Changed
+            )
+            .then_some(note.signature)
+            .flatten()
         })
+        .collect()
+}
+
+/// The question hashes of deck `deck_index`'s notes that this build keeps under their key,
+/// unchanged or changed: a new card asking one of these asks what a kept note asks (the second
+/// half of a split note, a card added beside one), so it is not a renamed note.
+fn kept_questions(deck_index: usize, files: &[FileNotes]) -> HashSet<u64> {
+    files
+        .iter()
+        .filter(|f| f.deck == deck_index)
+        .flat_map(|f| &f.notes)
+        .filter(|n| {
+            matches!(
+                n.locked,
+                Locked::Unchanged | Locked::UnchangedUnsigned | Locked::Changed
+            )
+        })
+        .map(|n| n.question)
         .collect()
 }
 
