@@ -425,11 +425,11 @@ impl DiffReport {
                     out,
                     "- {} — {} ({} → {}; old guid {}, new guid {})",
                     place(&t.new),
-                    t.new.title,
-                    t.from,
-                    t.to,
-                    t.old.guid,
-                    t.new.guid
+                    md(&t.new.title),
+                    md(&t.from),
+                    md(&t.to),
+                    md(&t.old.guid),
+                    md(&t.new.guid)
                 );
             }
             out.push('\n');
