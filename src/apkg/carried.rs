@@ -1,6 +1,7 @@
 //! The lock a package of ours carries in its collection config (see
 //! `package::collection::EMBEDDED_LOCK_KEY`): for `build --adopt`, which restores identities
-//! from it, and for `diff`, which tells a note type change from an unrelated addition.
+//! from it, and for `diff`, which tells a note type change, and a restored note (one the lock
+//! records as removed), from an unrelated addition.
 
 use std::path::Path;
 

@@ -3,6 +3,9 @@
 //! in a form fit for release notes. Notes are matched by GUID, as Anki's importer does. When
 //! both decks carry their lock (decks of ours, see `carried`), a note removed under a key and
 //! added under the same key is a note type change: Anki gets a new note and keeps the old one.
+//! A note OLD lacks but whose GUID OLD's lock records as removed (a `gone` line: it was in an
+//! earlier release) is restored, not added: a learner who still has it gets it updated in
+//! place, since Anki matches by GUID and an import never deletes a note.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -71,6 +74,10 @@ pub struct DiffReport {
     pub old: String,
     pub new: String,
     pub added: Vec<NoteRef>,
+    /// Notes of an earlier release that OLD lacks (known from OLD's carried lock): learners who
+    /// kept them get them updated, the others get them as new. Not in `added`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restored: Vec<NoteRef>,
     pub changed: Vec<Changed>,
     pub moved: Vec<Moved>,
     pub removed: Vec<NoteRef>,
@@ -88,12 +95,34 @@ pub fn diff_files(old: &Path, new: &Path) -> Result<DiffReport> {
     let a = read_apkg(old)?;
     let b = read_apkg(new)?;
     let mut report = diff(&a, &b);
-    if let (Some(old_lock), Some(new_lock)) = (carried_lock(old)?, carried_lock(new)?) {
-        pair_type_changes(&mut report, &old_lock, &new_lock);
+    if let Some(old_lock) = carried_lock(old)? {
+        pick_restored(&mut report, &old_lock);
+        if let Some(new_lock) = carried_lock(new)? {
+            pair_type_changes(&mut report, &old_lock, &new_lock);
+        }
     }
     report.old = old.display().to_string();
     report.new = new.display().to_string();
     Ok(report)
+}
+
+/// Moves each added note whose GUID `old` (OLD's lock) records as removed to `restored`: the
+/// note was published before OLD, so a learner may still have it (an import never deletes a
+/// note) and Anki, matching by GUID, updates theirs rather than adding one.
+fn pick_restored(report: &mut DiffReport, old: &Lock) {
+    let gone: std::collections::HashSet<&str> = old
+        .gone
+        .values()
+        .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
+        .collect();
+    if gone.is_empty() {
+        return;
+    }
+    let (restored, added) = std::mem::take(&mut report.added)
+        .into_iter()
+        .partition(|n| gone.contains(n.guid.as_str()));
+    report.added = added;
+    report.restored = restored;
 }
 
 /// Moves each added note whose key (in `new`'s lock) is that of a removed note (in `old`'s)
@@ -300,9 +329,14 @@ impl DiffReport {
             md(&self.old),
             md(&self.new)
         );
+        let restored = if self.restored.is_empty() {
+            String::new()
+        } else {
+            format!(", {} restored", self.restored.len())
+        };
         let _ = writeln!(
             out,
-            "{} added, {} changed, {} renamed or moved, {} removed, {} unchanged\n",
+            "{} added{restored}, {} changed, {} renamed or moved, {} removed, {} unchanged\n",
             self.added.len(),
             self.changed.len(),
             self.moved.len(),
@@ -320,6 +354,24 @@ impl DiffReport {
             let _ = writeln!(out, "## Added ({})\n", self.added.len());
             for n in &self.added {
                 let _ = writeln!(out, "- {} — {}", place(n), md(&n.title));
+            }
+            out.push('\n');
+        }
+        if !self.restored.is_empty() {
+            let _ = writeln!(
+                out,
+                "## Restored ({})\n\nNotes of an earlier release that {} did not have. Anki matches notes by GUID and an import never deletes one: learners who kept these get them updated in place, with their reviews; the others get them as new.\n",
+                self.restored.len(),
+                md(&self.old)
+            );
+            for n in &self.restored {
+                let _ = writeln!(
+                    out,
+                    "- {} — {} (guid {})",
+                    place(n),
+                    md(&n.title),
+                    md(&n.guid)
+                );
             }
             out.push('\n');
         }
@@ -373,11 +425,11 @@ impl DiffReport {
                     out,
                     "- {} — {} ({} → {}; old guid {}, new guid {})",
                     place(&t.new),
-                    t.new.title,
-                    t.from,
-                    t.to,
-                    t.old.guid,
-                    t.new.guid
+                    md(&t.new.title),
+                    md(&t.from),
+                    md(&t.to),
+                    md(&t.old.guid),
+                    md(&t.new.guid)
                 );
             }
             out.push('\n');

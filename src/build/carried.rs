@@ -20,6 +20,7 @@ pub(super) fn restore(lock: &mut Lock, adopted: &[PathBuf]) -> Result<Vec<(PathB
         let mut guids: std::collections::HashSet<String> = lock
             .decks
             .values()
+            .chain(lock.gone.values())
             .flat_map(|notes| notes.values().map(|n| n.guid.clone()))
             .collect();
         let mut count = 0;
@@ -32,6 +33,20 @@ pub(super) fn restore(lock: &mut Lock, adopted: &[PathBuf]) -> Result<Vec<(PathB
                 }
                 lock.insert(deck, key, note.clone());
                 count += 1;
+            }
+        }
+        // The notes it records as removed, which learners may still have: a key of theirs that
+        // comes back takes its old GUID again (see `Lock::gone`).
+        for (deck, notes) in &carried.gone {
+            let mut notes: Vec<_> = notes.iter().collect();
+            notes.sort_by(|a, b| a.0.cmp(b.0));
+            for (key, note) in notes {
+                let known = lock.contains(deck, key) || lock.gone_note(deck, key).is_some();
+                if known || !guids.insert(note.guid.clone()) {
+                    continue;
+                }
+                let gone = lock.gone.entry(deck.clone()).or_default();
+                gone.insert(key.clone(), note.clone());
             }
         }
         for (name, deck) in carried.deck_info {

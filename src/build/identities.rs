@@ -193,6 +193,7 @@ fn lock_text_unchanged(
             writer.note(deck, &identity, &locked);
         }
     }
+    writer.all_gone(&resolution.gone);
     Ok(writer.finish().0.finalize()[..] == Sha256::digest(old_text)[..])
 }
 

@@ -69,7 +69,9 @@ pub(super) fn write_decks(
     // The lock first, then the decks: a build killed in between leaves a lock that knows
     // every note of the new decks, and the next build rewrites the decks from it. (Decks first
     // would leave decks whose notes the old lock does not know: their ids would change again.)
-    if let Some(lock) = lock_out {
+    if let Some(mut lock) = lock_out {
+        lock.writer.all_gone(&identities.resolution.gone);
+        lock.check()?;
         lock.persist(lock_path)?;
     }
     for deck in unplaced {
@@ -114,7 +116,16 @@ fn write_deck(
             let (counts, unplaced) =
                 package::write_apkg_unplaced(meta, &path, options.archive, |collection| {
                     notes.add_to_collection(collection, notetypes)?;
-                    if let Some(lock) = notes.embedded.take() {
+                    if let Some(mut lock) = notes.embedded.take() {
+                        // The deck's removed notes too, so that `diff` knows a note of a
+                        // later deck that comes back as restored, not added.
+                        if let Some(gone) = notes.resolution.gone.get(&spec.name) {
+                            let mut gone: Vec<_> = gone.iter().collect();
+                            gone.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                            for (key, note) in gone {
+                                lock.gone(&spec.name, key, note);
+                            }
+                        }
                         collection.embed_lock(lock.finish());
                     }
                     Ok(())

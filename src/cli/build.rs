@@ -173,11 +173,16 @@ fn print_report(report: &BuildReport, verbosity: terminal::Verbosity) {
 fn print_identities(report: &BuildReport) {
     let id = &report.identity;
     println!(
-        "identities: {} new, {} changed, {} unchanged, {} removed{}",
+        "identities: {} new, {} changed, {} unchanged, {} removed{}{}",
         id.added,
         id.changed,
         id.unchanged,
         id.removed.len(),
+        if id.restored.is_empty() {
+            String::new()
+        } else {
+            format!(", {} restored", id.restored.len())
+        },
         if report.lock_changed {
             format!(" (lock updated: {})", report.lock_path.display())
         } else {
@@ -212,6 +217,11 @@ fn print_identities(report: &BuildReport) {
     }
     for r in &id.removed {
         println!("removed: {}", r.describe());
+    }
+    for (deck, key, guid) in &id.restored {
+        println!(
+            "restored: {deck}: {key} (guid {guid}): removed by an earlier build, back with its GUID, so learners who kept it get it updated"
+        );
     }
     for e in &id.emptied {
         println!("emptied: {}", e.describe());

@@ -122,9 +122,11 @@ fn heading_path(context: &str) -> Vec<String> {
 /// is not adopted twice.
 pub fn plan(decks: &[AdoptDeck<'_>], old: &[OldNote], lock: &Lock) -> Plan {
     let mut plan = Plan::default();
+    // Removed notes' GUIDs too: such a note comes back with its key (see `Lock::gone`).
     let locked_guids: HashSet<&str> = lock
         .decks
         .values()
+        .chain(lock.gone.values())
         .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
         .collect();
     // Direct heading matches first, so a broader fallback never takes a card a heading of its
@@ -251,6 +253,7 @@ fn hand_out(pending: Vec<Pending<'_>>, lock: &Lock, plan: &mut Plan) {
             let identity = &deck.candidates[i].identity;
             !taken.contains(&(deck.name.to_string(), identity.clone()))
                 && !lock.contains(deck.name, identity)
+                && lock.gone_note(deck.name, identity).is_none()
         });
         let Some(index) = free else {
             plan.not_adopted.push(NotAdopted {

@@ -188,6 +188,7 @@ pub fn assign(
             .filter(|(name, _)| decks.iter().any(|d| d.name == name.as_str()))
             .map(|(name, deck)| (name.clone(), deck.clone()))
             .collect(),
+        gone: std::mem::take(&mut resolution.gone),
         ..Lock::default()
     };
     let mut out = Vec::with_capacity(decks.len());

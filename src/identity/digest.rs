@@ -27,6 +27,9 @@ pub enum Locked {
     /// Known, but as a note of the other note type: a new note with a fresh GUID, and the old
     /// one is removed (Anki cannot turn a note into one of another type on import).
     TypeChanged,
+    /// Known as a note an earlier build removed (a `gone` line): it comes back with its GUID,
+    /// id and cloze numbers, so a learner who still has it gets it updated, not a copy.
+    Restored,
 }
 
 /// What the identity stage keeps of one note: small and without allocations, so that a
@@ -43,6 +46,9 @@ pub struct NoteDigest {
     /// Modification time in seconds: from the lock when it knows the identity, else set by
     /// [`resolve`](super::resolve).
     pub mtime: i64,
+    /// A hash of the question (first field) as rendered, to tell a new card that asks what a
+    /// kept note asks (a split's second half) from a renamed note.
+    pub question: u64,
     /// Line of the source, for messages.
     pub line: u32,
     pub locked: Locked,
@@ -91,6 +97,9 @@ pub struct FileNotes {
     /// The similarity signature of each note of the file so far; only while the file is being
     /// pushed (emptied by [`FileNotes::shrink_to_fit`]).
     signatures: Vec<Signature>,
+    /// Identities of the notes restored from the lock's `gone` lines (all of them: the new lock
+    /// drops their `gone` lines).
+    pub(super) restored: Vec<(u32, String)>,
     /// Identities of the first [`LISTED_KEYS`] new and changed notes, for reports.
     pub(super) listed_new: Vec<(u32, String)>,
     pub(super) listed_changed: Vec<String>,
@@ -170,18 +179,30 @@ impl FileNotes {
         let locked = cx.old.get(deck.name, &identity);
         // A lock line without a type (v1, v2) is taken to be of the same type.
         let type_changed = locked.and_then(|l| l.kind).filter(|k| *k != draft.kind);
+        // A key an earlier build removed, back with its type: the note the learner still has.
+        // (Back with the other type it is a new note, and keeps off the old GUID, see
+        // `avoid_lock_guids`.)
+        let restored = match locked {
+            None => cx
+                .old
+                .gone_note(deck.name, &identity)
+                .filter(|g| g.kind.is_none_or(|k| k == draft.kind)),
+            Some(_) => None,
+        };
         // Of the text as render numbered it (by position), so that renumbering never makes two
         // versions of a list look less alike, and signatures stay those of earlier builds.
         let signature = Signature::of(&draft.fields.front, &draft.fields.back);
         let cloze_high = if draft.kind == NotetypeKind::Cloze {
             let old_items = locked
                 .filter(|_| type_changed.is_none())
+                .or(restored)
                 .and_then(|l| l.clozes.as_ref());
             self.renumber_clozes(draft, old_items, &identity)?
         } else {
             0
         };
         let grew = locked.is_none()
+            && restored.is_none()
             && draft.repeat >= 2
             && draft.pin.is_none()
             && cx.old.decks.contains_key(deck.name);
@@ -196,6 +217,7 @@ impl FileNotes {
         let mut note = NoteDigest {
             hash: content_hash(draft, deck.id),
             identity_hash: identity_hash(&identity),
+            question: identity_hash(&draft.fields.front),
             note_id: 0,
             mtime: 0,
             line: u32::try_from(draft.origin.line).unwrap_or(u32::MAX),
@@ -203,7 +225,16 @@ impl FileNotes {
             kind: draft.kind,
             cloze_high,
         };
-        match (locked, type_changed) {
+        match (locked.or(restored), type_changed) {
+            (Some(gone), _) if restored.is_some() => {
+                self.known_note(&mut note, gone, deck.namespace, &identity, cx.now, index);
+                note.locked = Locked::Restored;
+                // Listed as restored, not as changed.
+                if self.listed_changed.last() == Some(&identity) {
+                    self.listed_changed.pop();
+                }
+                self.restored.push((index, identity.clone()));
+            }
             (Some(locked), Some(old_kind)) => self.type_changed_note(
                 index,
                 &mut note,
@@ -324,7 +355,10 @@ impl FileNotes {
         draft: &NoteDraft,
         cx: DigestContext<'_>,
     ) {
-        if cx.old.decks.get(deck.name).is_some_and(|n| !n.is_empty()) {
+        let known = |notes: Option<&std::collections::HashMap<String, LockedNote>>| {
+            notes.is_some_and(|n| !n.is_empty())
+        };
+        if known(cx.old.decks.get(deck.name)) || known(cx.old.gone.get(deck.name)) {
             self.derived
                 .push((index, guid_bytes(deck.namespace, identity)));
             self.candidates.push(Candidate {

@@ -23,6 +23,14 @@
 //! deck lines (v1 to v3) takes each deck's name as its namespace, which is what derived its
 //! GUIDs.
 //!
+//! A `gone` line has the columns of a `note` line and records a note an earlier build removed
+//! (a section deleted, a deck dropped): Anki never deletes a note on import, so learners still
+//! have it. When its key comes back, the build gives the note its old GUID, id and cloze
+//! numbers (Anki updates the learner's note, reviews and all), and `diff` calls it restored
+//! rather than added; no new note takes its GUID meanwhile. A lock has no `gone` line until a
+//! build removes a note, so older locks read, and unchanged ones are written, byte for byte as
+//! before; a build older than `gone` lines rejects a lock that has them.
+//!
 //! Older lines are still read: v1 (no signature) and v2 (no type, no items). A note whose line
 //! has no type is taken to have kept its type; a cloze note whose line has no items is taken to
 //! have been numbered by position (deletion k is cloze k), which is how every build before v3
@@ -142,6 +150,9 @@ pub struct Lock {
     pub deck_info: BTreeMap<String, LockedDeck>,
     /// Note type id → what it looked like last time.
     pub notetypes: BTreeMap<i64, LockedNotetype>,
+    /// Deck name → identity → a note an earlier build removed (its `gone` line). No identity
+    /// is both here and in `decks`.
+    pub gone: BTreeMap<String, HashMap<String, LockedNote>>,
 }
 
 impl Lock {
@@ -184,9 +195,14 @@ impl Lock {
                         },
                     );
                 }
-                ["note", guid, note_id, mtime, hash, rest @ ..]
-                    if matches!(rest.len(), 2 | 3 | 5) =>
-                {
+                [
+                    tag @ ("note" | "gone"),
+                    guid,
+                    note_id,
+                    mtime,
+                    hash,
+                    rest @ ..,
+                ] if matches!(rest.len(), 2 | 3 | 5) => {
                     let (signature, kind, clozes, deck, key) = match rest {
                         [deck, key] => (None, None, None, deck, key),
                         [signature, deck, key] => (Some(*signature), None, None, deck, key),
@@ -222,7 +238,14 @@ impl Lock {
                         kind,
                         clozes,
                     };
-                    lock.insert(deck, key, note);
+                    if *tag == "gone" {
+                        lock.gone
+                            .entry(deck.to_string())
+                            .or_default()
+                            .insert(key.to_string(), note);
+                    } else {
+                        lock.insert(deck, key, note);
+                    }
                 }
                 _ => return Err(bad()),
             }
@@ -270,6 +293,10 @@ impl Lock {
                 .filter(|old| !current.contains(old.as_str()) && self.decks.contains_key(old));
             let Some(old_name) = old_name else { continue };
             let notes = self.decks.remove(&old_name).unwrap_or_default();
+            // The deck's removed notes are the renamed deck's: they come back under its name.
+            if let Some(gone) = self.gone.remove(&old_name) {
+                self.gone.insert(name.to_string(), gone);
+            }
             let info = self.deck_info.remove(&old_name).unwrap_or(LockedDeck {
                 id,
                 namespace: old_name.clone(),
@@ -302,6 +329,11 @@ impl Lock {
             .insert(identity.to_string(), note);
     }
 
+    /// The note of `deck` with `identity` that an earlier build removed, if the lock has one.
+    pub fn gone_note(&self, deck: &str, identity: &str) -> Option<&LockedNote> {
+        self.gone.get(deck)?.get(identity)
+    }
+
     pub fn contains(&self, deck: &str, identity: &str) -> bool {
         self.get(deck, identity).is_some()
     }
@@ -328,6 +360,7 @@ impl Lock {
         for (deck, key, note) in self.sorted() {
             writer.note(deck, key, note);
         }
+        writer.all_gone(&self.gone);
         writer.finish()
     }
 }
@@ -363,9 +396,30 @@ impl<W: std::fmt::Write> LockWriter<W> {
     }
 
     pub fn note(&mut self, deck: &str, identity: &str, n: &LockedNote) {
+        self.line("note", deck, identity, n);
+    }
+
+    /// The `gone` line of a note an earlier build removed.
+    pub fn gone(&mut self, deck: &str, identity: &str, n: &LockedNote) {
+        self.line("gone", deck, identity, n);
+    }
+
+    /// The `gone` lines of every deck of `gone` (deck → identity → note), sorted by deck then
+    /// identity, after the notes: a lock changes in one place when a note goes.
+    pub fn all_gone(&mut self, gone: &BTreeMap<String, HashMap<String, LockedNote>>) {
+        for (deck, notes) in gone {
+            let mut notes: Vec<_> = notes.iter().collect();
+            notes.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (key, note) in notes {
+                self.gone(deck, key, note);
+            }
+        }
+    }
+
+    fn line(&mut self, tag: &str, deck: &str, identity: &str, n: &LockedNote) {
         let _ = write!(
             self.out,
-            "note\t{}\t{}\t{}\t{:016x}\t",
+            "{tag}\t{}\t{}\t{}\t{:016x}\t",
             n.guid, n.note_id, n.mtime, n.hash
         );
         match n.signature {

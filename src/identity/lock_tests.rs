@@ -192,3 +192,32 @@ fn malformed_lines_name_the_line() {
     let err = Lock::parse("# c\nnote\tbroken\n", Path::new("x.lock")).unwrap_err();
     assert_eq!(err.location.unwrap().line, 2);
 }
+
+#[test]
+fn gone_lines_follow_the_notes_read_back_and_move_with_a_renamed_deck() {
+    let mut lock = one_note_lock("A");
+    let mut removed = lock.get("A", "k").unwrap().clone();
+    removed.guid = "h".into();
+    lock.gone
+        .entry("A".into())
+        .or_default()
+        .insert("gone key".into(), removed.clone());
+    let text = lock.render();
+    let note_at = text.find("\nnote\tg\t").unwrap();
+    let gone_at = text.find("\ngone\th\t1\t2\t").unwrap();
+    assert!(note_at < gone_at, "{text}");
+    assert!(text.ends_with("\tA\tgone key\n"), "{text}");
+    let mut read = Lock::parse(&text, Path::new("x")).unwrap();
+    assert_eq!(read.render(), text);
+    let removed = read.gone_note("A", "gone key").unwrap().clone();
+    assert!(
+        !read.contains("A", "gone key"),
+        "a removed note is not a note"
+    );
+    // A lock without removals has no gone line.
+    assert!(!one_note_lock("A").render().contains("gone"));
+    read.follow_deck_renames(&[("A", 7)], &BTreeMap::new());
+    read.follow_deck_renames(&[("B", 7)], &BTreeMap::new());
+    assert_eq!(read.gone_note("B", "gone key"), Some(&removed));
+    assert!(read.gone_note("A", "gone key").is_none());
+}

@@ -42,8 +42,9 @@ pub(super) fn count_new_notes(
 }
 
 /// A new note whose key derives a GUID the lock already has (a note renamed away from that key
-/// keeps the GUID it derived; a released member of a repeated-key group) would be the same note
-/// to Anki as that one, and overwrite it: it gets another GUID, derived from the first.
+/// keeps the GUID it derived; a released member of a repeated-key group; a removed note, which
+/// learners still have, of another key or type) would be the same note to Anki as that one,
+/// and overwrite it: it gets another GUID, derived from the first.
 pub(super) fn avoid_lock_guids(
     (deck_index, deck): (usize, &str),
     files: &[FileNotes],
@@ -64,8 +65,10 @@ pub(super) fn avoid_lock_guids(
     let mut used: Option<HashSet<&str>> = None;
     for (at, derived) in new_notes {
         let used = used.get_or_insert_with(|| {
+            // The GUIDs of removed notes too: learners still have those notes.
             old.decks
                 .values()
+                .chain(old.gone.values())
                 .flat_map(|notes| notes.values().map(|n| n.guid.as_str()))
                 .collect()
         });
@@ -113,9 +116,11 @@ pub(super) fn list_added_keys(
 /// cannot collide either. Ids are handed out from the last new note backwards, so that they
 /// ascend in document order.
 pub(super) fn give_note_ids(files: &mut [FileNotes], old: &Lock, now: i64, mut needs_id: Vec<At>) {
+    // Removed notes' ids too: a restored note takes its old id back.
     let taken_ids: BTreeSet<i64> = old
         .decks
         .values()
+        .chain(old.gone.values())
         .flat_map(|notes| notes.values().map(|n| n.note_id))
         .collect();
     let mut next_id = now * 1000 - ID_STRIDE;

@@ -36,9 +36,11 @@ pub(super) struct RenameMatch {
 ///
 /// A pair is only considered when both notes are of one note type (a lock line without a type
 /// counts as the same) and were made by one rule (the rule is a part of the key: a list never
-/// becomes a definition). A new note more like one of `unchanged` (the signatures of the deck's
-/// notes that this build keeps unchanged) than like any vanished note is a new fact beside an
-/// existing one, not a renamed one: it is never matched.
+/// becomes a definition). A new note more like one of `unchanged` (the signatures, as the lock
+/// has them, of the deck's notes that this build keeps under their key, changed or not) than
+/// like any vanished note is a new fact beside an existing one, not a renamed one; so is a new
+/// note that asks the very question a kept note asks (a split note's second half): neither is
+/// ever matched.
 pub(super) fn match_renames(
     files: &[FileNotes],
     unmatched: &[(usize, usize)],
@@ -50,7 +52,7 @@ pub(super) fn match_renames(
     for (file_index, file) in files.iter().enumerate() {
         for c in &file.candidates {
             let new = (file_index, c.index as usize);
-            if !wanted.contains(&new) {
+            if !wanted.contains(&new) || unchanged.asks(file.notes[new.1].question) {
                 continue;
             }
             let first = candidates.len();
@@ -110,8 +112,9 @@ pub(super) fn match_renames(
     out
 }
 
-/// The signatures of a deck's notes that a build keeps unchanged, to ask whether a new note is
-/// at least as like one of them as like a vanished note. Up to [`Unchanged::SCAN`] notes are
+/// The signatures (as the lock has them) and question hashes of a deck's notes that a build
+/// keeps under their key, changed or not, to ask whether a new note is at least as like one of
+/// them as like a vanished note, or asks what one of them asks. Up to [`Unchanged::SCAN`] notes are
 /// compared one by one; beyond, only those sharing a band (two adjacent signature bytes) with
 /// the new note — a pair of similarity 0.5 shares one of the 16 bands with probability 0.99,
 /// unrelated notes about once in 4,000 — so a big deck costs a few hundred comparisons a note.
@@ -119,12 +122,14 @@ pub(super) fn match_renames(
 pub(super) struct Unchanged {
     signatures: Vec<Signature>,
     bands: HashMap<(u8, u16), Vec<u32>>,
+    /// The question hashes of the kept notes.
+    questions: HashSet<u64>,
 }
 
 impl Unchanged {
     const SCAN: usize = 20_000;
 
-    pub(super) fn new(signatures: Vec<Signature>) -> Self {
+    pub(super) fn new(signatures: Vec<Signature>, questions: HashSet<u64>) -> Self {
         let mut bands: HashMap<(u8, u16), Vec<u32>> = HashMap::new();
         if signatures.len() > Self::SCAN {
             for (index, s) in signatures.iter().enumerate() {
@@ -133,7 +138,16 @@ impl Unchanged {
                 }
             }
         }
-        Unchanged { signatures, bands }
+        Unchanged {
+            signatures,
+            bands,
+            questions,
+        }
+    }
+
+    /// A kept note asks the question of hash `question`.
+    fn asks(&self, question: u64) -> bool {
+        self.questions.contains(&question)
     }
 
     fn bands_of(s: &Signature) -> impl Iterator<Item = (u8, u16)> + '_ {
@@ -221,7 +235,7 @@ mod tests {
         let signatures: Vec<Signature> = (0..Unchanged::SCAN + 1)
             .map(|i| Signature::of(&text(i), "answer"))
             .collect();
-        let unchanged = Unchanged::new(signatures);
+        let unchanged = Unchanged::new(signatures, HashSet::new());
         assert!(!unchanged.bands.is_empty());
         // An edit of note 12345 is found; an unrelated text is not.
         let edited = Signature::of(&format!("{} indeed", text(12345)), "answer");

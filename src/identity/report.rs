@@ -61,6 +61,10 @@ pub struct IdentityReport {
     /// in `renamed`).
     pub changed_keys: Vec<(String, String)>,
     pub renamed: Vec<Rename>,
+    /// Notes an earlier build removed whose key is back (the lock's `gone` lines), as
+    /// (deck, key, guid): each took its old GUID and id, so Anki updates the learner's note.
+    /// Neither added nor changed.
+    pub restored: Vec<(String, String, String)>,
     /// Unchanged notes whose lock line had no similarity signature (lock format v1).
     pub signatures_added: usize,
     /// Notes that took the GUID of an old deck's note (`build --adopt`).
@@ -100,6 +104,7 @@ impl IdentityReport {
         self.added > 0
             || self.changed > 0
             || !self.removed.is_empty()
+            || !self.restored.is_empty()
             || self.signatures_added > 0
             || !self.deck_renames.is_empty()
     }
@@ -150,6 +155,9 @@ pub fn describe_lock_changes(
     }
     for r in &report.removed {
         lines.push(format!("  removed: {}", r.describe()));
+    }
+    for (deck, key, guid) in &report.restored {
+        lines.push(format!("  restored: {deck}: {key} (guid {guid})"));
     }
     for (id, nt) in notetypes {
         if old.notetypes.get(id) != Some(nt) {

@@ -10,7 +10,7 @@
 //!    are new ([`count_new_notes`], [`list_added_keys`]);
 //! 5. every note without a note id gets one ([`give_note_ids`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::adopt;
 use super::digest::{DeckRef, FileNotes, Locked, identity_hash};
@@ -34,6 +34,9 @@ pub struct Resolution {
     /// the note is written (see `renumber_renamed`).
     pub cloze_items: HashMap<(usize, usize), ClozeItems>,
     pub report: IdentityReport,
+    /// The new lock's `gone` lines: deck → identity → a note removed by this build or an
+    /// earlier one whose key this build does not produce.
+    pub gone: BTreeMap<String, HashMap<String, LockedNote>>,
 }
 
 impl Resolution {
@@ -97,12 +100,10 @@ pub fn resolve(
         let unchanged = if vanished.is_empty() || unmatched.is_empty() {
             Unchanged::default()
         } else {
-            Unchanged::new(unchanged_signatures(
-                (deck_index, deck.name),
-                files,
-                old,
-                &seen,
-            ))
+            Unchanged::new(
+                unchanged_signatures((deck_index, deck.name), files, old, &seen),
+                kept_questions(deck_index, files),
+            )
         };
         let (renamed_old, renamed_new) = rename_notes(
             deck.name,
@@ -111,6 +112,14 @@ pub fn resolve(
             vanished,
             now,
             &mut resolution,
+        );
+        keep_gone(
+            (deck_index, deck.name),
+            vanished,
+            &renamed_old,
+            &seen,
+            old,
+            &mut resolution.gone,
         );
         let report = &mut resolution.report;
         report_removed(deck.name, vanished, &renamed_old, report);
@@ -129,6 +138,12 @@ pub fn resolve(
         list_added_keys((deck_index, deck.name), files, &taken, report);
     }
     report_removed_decks(decks, old, &mut resolution.report);
+    for (name, notes) in old.decks.iter().chain(&old.gone) {
+        if !decks.iter().any(|d| d.name == name) {
+            let gone = resolution.gone.entry(name.clone()).or_default();
+            gone.extend(notes.iter().map(|(k, n)| (k.clone(), n.clone())));
+        }
+    }
     resolution.report.removed.sort();
     give_note_ids(files, old, now, needs_id);
     Ok(resolution)
@@ -190,8 +205,11 @@ fn vanished_keys(decks: &[DeckRef<'_>], files: &[FileNotes], old: &Lock, seen: &
     vanished
 }
 
-/// The similarity signatures of deck `deck`'s notes that this build keeps unchanged: a new
-/// note more like one of these than like a vanished note is not a renamed one.
+/// The similarity signatures, as the lock records them, of deck `deck`'s notes that this build
+/// keeps under their key, unchanged or changed: a new note more like one of these than like a
+/// vanished note is not a renamed one. Changed notes count by their old text, which is what a
+/// split leaves a new note beside: the second half of a split table row is part of its own
+/// row's old text, and must not take the GUID of a deleted sibling row one word apart.
 fn unchanged_signatures(
     (deck_index, deck): (usize, &str),
     files: &[FileNotes],
@@ -206,10 +224,31 @@ fn unchanged_signatures(
         .filter_map(|(key, note)| {
             let &(file, index) = seen[deck_index].get(&identity_hash(key))?;
             let digest = &files[file as usize].notes[index as usize];
-            matches!(digest.locked, Locked::Unchanged | Locked::UnchangedUnsigned)
-                .then_some(note.signature)
-                .flatten()
+            matches!(
+                digest.locked,
+                Locked::Unchanged | Locked::UnchangedUnsigned | Locked::Changed
+            )
+            .then_some(note.signature)
+            .flatten()
         })
+        .collect()
+}
+
+/// The question hashes of deck `deck_index`'s notes that this build keeps under their key,
+/// unchanged or changed: a new card asking one of these asks what a kept note asks (the second
+/// half of a split note, a card added beside one), so it is not a renamed note.
+fn kept_questions(deck_index: usize, files: &[FileNotes]) -> HashSet<u64> {
+    files
+        .iter()
+        .filter(|f| f.deck == deck_index)
+        .flat_map(|f| &f.notes)
+        .filter(|n| {
+            matches!(
+                n.locked,
+                Locked::Unchanged | Locked::UnchangedUnsigned | Locked::Changed
+            )
+        })
+        .map(|n| n.question)
         .collect()
 }
 
@@ -265,6 +304,15 @@ fn sort_by_lock(
                     .push((deck.name.to_string(), identity.clone()));
             }
         }
+        for (index, identity) in &file.restored {
+            let guid = match resolution.guids.get(&(file_index, *index as usize)) {
+                Some(guid) => guid.clone(),
+                None => guid_for(deck.namespace, identity),
+            };
+            report
+                .restored
+                .push((deck.name.to_string(), identity.clone(), guid));
+        }
         for (index, note) in file.notes.iter().enumerate() {
             match note.locked {
                 Locked::New => unknown[file.deck].push((file_index, index)),
@@ -275,6 +323,7 @@ fn sort_by_lock(
                 }
                 Locked::Changed => report.changed += 1,
                 Locked::TypeChanged => {} // counted above
+                Locked::Restored => {}    // listed above
             }
         }
     }
@@ -373,6 +422,40 @@ fn rename_notes(
         renamed_new.insert(m.new);
     }
     (renamed_old, renamed_new)
+}
+
+/// Records in `gone` the notes deck `deck` loses in this build (the `vanished` keys no note was
+/// renamed from), and keeps the old lock's `gone` lines of the deck whose key this build does
+/// not produce. A key this build has (restored, back under the other type, or a released
+/// member of a repeated-key group) has no `gone` line: the lock's note of that key is its note.
+fn keep_gone(
+    (deck_index, deck): (usize, &str),
+    vanished: &[(String, LockedNote)],
+    renamed_old: &HashSet<usize>,
+    seen: &Seen,
+    old: &Lock,
+    gone: &mut BTreeMap<String, HashMap<String, LockedNote>>,
+) {
+    let absent = |key: &str| !seen[deck_index].contains_key(&identity_hash(key));
+    let kept = old
+        .gone
+        .get(deck)
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| absent(key));
+    let lost = vanished
+        .iter()
+        .enumerate()
+        .filter(|(position, (key, _))| !renamed_old.contains(position) && absent(key))
+        .map(|(_, (key, note))| (key, note));
+    let mut notes: HashMap<String, LockedNote> = kept
+        .chain(lost)
+        .map(|(key, note)| (key.clone(), note.clone()))
+        .collect();
+    notes.shrink_to_fit();
+    if !notes.is_empty() {
+        gone.insert(deck.to_string(), notes);
+    }
 }
 
 /// Reports the `vanished` keys of deck `deck` that no note was renamed from as removed.

@@ -284,3 +284,80 @@ fn a_deck_renamed_in_the_manifest_keeps_every_guid_and_derives_new_ones_as_befor
     assert_eq!(notes[0][1].guid, guid_for("Deck", "deck/s/definition/b"));
     assert_eq!(lock.namespace("Renamed"), "Deck");
 }
+
+#[test]
+fn a_removed_note_whose_key_comes_back_is_restored_with_its_guid_id_and_cloze_numbers() {
+    let keep = draft("deck/s/summary", "summary", NotetypeKind::Standard, "kept");
+    let back = draft("deck/t/summary", "summary", NotetypeKind::Standard, "back");
+    let list = draft(
+        "deck/t/list/kinds",
+        "list",
+        NotetypeKind::Cloze,
+        "<ul><li>{{c1::a}}</li><li>{{c2::b}}</li><li>{{c3::c}}</li><li>{{c4::d}}</li></ul>",
+    );
+    let mut lock = Lock::default();
+    let (v1, _) = build(
+        &mut lock,
+        1_000,
+        &[keep.clone(), back.clone(), list.clone()],
+    );
+    // v2: the section goes; the lock keeps its notes as `gone` lines, which survive a reload.
+    let (_, report) = build(&mut lock, 2_000, std::slice::from_ref(&keep));
+    assert_eq!(report.removed.len(), 2);
+    assert_eq!(lock.gone["Deck"].len(), 2);
+    let text = lock.render();
+    assert!(
+        text.contains(&format!("\ngone\t{}\t", v1[1].guid)),
+        "{text}"
+    );
+    let mut lock = Lock::parse(&text, std::path::Path::new("x")).unwrap();
+    // v3: it comes back, the list with "a" dropped and "e" added: the same notes, updated.
+    let edited = draft(
+        "deck/t/list/kinds",
+        "list",
+        NotetypeKind::Cloze,
+        "<ul><li>{{c1::b}}</li><li>{{c2::c}}</li><li>{{c3::d}}</li><li>{{c4::e}}</li></ul>",
+    );
+    let (v3, report) = build(&mut lock, 3_000, &[keep, back, edited]);
+    assert_eq!((report.added, report.changed, report.unchanged), (0, 0, 1));
+    assert_eq!(report.restored.len(), 2, "{report:?}");
+    assert_eq!((&v3[1].guid, v3[1].id), (&v1[1].guid, v1[1].id));
+    assert_eq!(
+        v3[1].mtime, v1[1].mtime,
+        "unchanged since removed: its old mtime"
+    );
+    assert_eq!((&v3[2].guid, v3[2].id), (&v1[2].guid, v1[2].id));
+    assert_eq!(
+        v3[2].mtime, 3_000,
+        "changed: strictly newer, so Anki updates it"
+    );
+    // b, c, d keep their cloze numbers 2, 3, 4; e takes 5, never the number a had.
+    let ords: Vec<u32> = v3[2].cards.iter().map(|c| c.ord).collect();
+    assert_eq!(ords, vec![1, 2, 3, 4]);
+    assert!(lock.gone.is_empty(), "{:?}", lock.gone);
+}
+
+#[test]
+fn a_new_note_never_takes_the_guid_of_a_removed_one() {
+    // Back under the other note type, a key's note is new: the removed note's GUID would
+    // leave it conflicting in Anki.
+    let key = "deck/s/list/kinds";
+    let basic = draft(key, "list", NotetypeKind::Standard, "name the 3");
+    let other = draft("deck/s/summary", "summary", NotetypeKind::Standard, "x");
+    let cloze = draft(
+        key,
+        "list",
+        NotetypeKind::Cloze,
+        "<ul><li>{{c1::a}}</li><li>{{c2::b}}</li><li>{{c3::c}}</li><li>{{c4::d}}</li></ul>",
+    );
+    let mut lock = Lock::default();
+    let (v1, _) = build(&mut lock, 1_000, &[basic, other.clone()]);
+    build(&mut lock, 2_000, std::slice::from_ref(&other));
+    let (v3, report) = build(&mut lock, 3_000, &[other, cloze]);
+    assert!(report.restored.is_empty());
+    assert_eq!(report.added, 1);
+    assert_ne!(v3[1].guid, v1[0].guid);
+    assert_ne!(v3[1].id, v1[0].id);
+    // The key is live again: the lock's line for it is its note's, no `gone` line.
+    assert!(lock.gone.is_empty(), "{:?}", lock.gone);
+}

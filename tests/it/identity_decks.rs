@@ -488,3 +488,104 @@ fn diff_flags_a_note_type_change_that_anki_takes_as_a_new_note() {
     assert!(markdown.contains("## Note type changed (1)"), "{markdown}");
     assert!(markdown.contains("(basic → cloze; old guid"), "{markdown}");
 }
+
+/// `diff OLD NEW` of two builds of the fixture, as JSON and as markdown.
+fn diff_of(old: &Path, new: &Path) -> (Value, String) {
+    let run = |json: bool| {
+        let mut command = primer_anki();
+        command.arg("diff");
+        if json {
+            command.arg("--json");
+        }
+        let output = command.arg(old).arg(new).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    (serde_json::from_str(&run(true)).unwrap(), run(false))
+}
+
+fn guids_of(notes: &Value) -> Vec<String> {
+    let mut out: Vec<String> = notes
+        .as_array()
+        .map(|a| a.iter().map(|n| n["guid"].as_str().unwrap().to_string()))
+        .into_iter()
+        .flatten()
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_section_removed_and_put_back_is_restored_in_diff_and_updated_by_anki() {
+    let work = tempfile::tempdir().unwrap();
+    let content = fixture_copy(work.path(), None);
+    let lock = work.path().join("lock");
+    let [v1, v2, v3] = ["v1", "v2", "v3"].map(|v| work.path().join(v));
+    let caching = content.join("notes/caching.md");
+    let original = std::fs::read_to_string(&caching).unwrap();
+    let section_at = original.find("## Cache warming").unwrap();
+    let section_end = original.find("## Eviction budget").unwrap();
+    built(build_with_lock(&content, &v1, &lock, 1_700_000_000, &[]));
+
+    // v2 without the section: its notes are removed; the lock keeps them as gone lines.
+    let without = format!("{}{}", &original[..section_at], &original[section_end..]);
+    std::fs::write(&caching, without).unwrap();
+    let text = built(build_with_lock(&content, &v2, &lock, 1_700_001_000, &[]));
+    assert!(text.contains("removed: Identity Fixture: "), "{text}");
+    let apkg = |dir: &Path| dir.join("identity-fixture.apkg");
+    let (removed, _) = diff_of(&apkg(&v1), &apkg(&v2));
+    let removed = guids_of(&removed["removed"]);
+    assert!(removed.len() >= 2, "{removed:?}");
+
+    // v3 with it back, one sentence edited: the same notes, restored.
+    let edited = original.replace("fills a cold cache", "fills a cold or new cache");
+    assert_ne!(edited, original);
+    std::fs::write(&caching, edited).unwrap();
+    let text = built(build_with_lock(&content, &v3, &lock, 1_700_002_000, &[]));
+    assert!(text.contains(" 0 new, 0 changed,"), "{text}");
+    assert!(text.contains("restored: Identity Fixture: "), "{text}");
+    let (json, markdown) = diff_of(&apkg(&v2), &apkg(&v3));
+    assert_eq!(guids_of(&json["restored"]), removed, "{json}");
+    assert_eq!(guids_of(&json["added"]), Vec::<String>::new(), "{json}");
+    let restored = format!("## Restored ({})", removed.len());
+    assert!(markdown.contains(&restored), "{markdown}");
+    let summary = format!("\n0 added, {} restored, 0 changed,", removed.len());
+    assert!(markdown.contains(&summary), "{markdown}");
+    assert!(!markdown.contains("## Added"), "{markdown}");
+    // Between v1 and v3 nothing came back: they are the same notes, one of them edited.
+    let (json, _) = diff_of(&apkg(&v1), &apkg(&v3));
+    assert_eq!(json["changed"].as_array().map(Vec::len), Some(1), "{json}");
+    assert!(json.get("restored").is_none(), "{json}");
+
+    // Anki agrees: a learner who imported v1 (and reviewed every card), then v2, then v3 has
+    // each restored note once, with its reviews; the edited one is updated in place.
+    let verdict = sequence(&[&apkg(&v1), &apkg(&v2), &apkg(&v3)], false);
+    let steps = &verdict["steps"];
+    for step in 1..3 {
+        assert!(steps[step].get("error").is_none(), "{}", steps[step]);
+        assert_eq!(steps[step]["import"]["new"].as_u64(), Some(0), "{step}");
+        assert_eq!(steps[step]["guids"]["new"], Value::Array(vec![]), "{step}");
+        assert_eq!(steps[step]["scheduling_preserved"], Value::Bool(true));
+        assert_eq!(steps[step]["revlog_preserved"], Value::Bool(true));
+        assert_eq!(steps[step]["notes_total"], steps[0]["notes_total"]);
+        assert_eq!(steps[step]["duplicate_guids"], Value::Array(vec![]));
+    }
+    let updated = guids_of(&Value::Array(
+        steps[2]["guids"]["updated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| serde_json::json!({ "guid": g }))
+            .collect(),
+    ));
+    assert_eq!(updated.len(), 1, "{}", steps[2]["guids"]);
+    assert!(removed.contains(&updated[0]), "the edited restored note");
+    assert!(
+        verdict["answered"].as_array().unwrap().len() >= removed.len(),
+        "every card was reviewed at v1"
+    );
+}
