@@ -33,7 +33,9 @@ mod second_pass;
 pub mod spill;
 pub mod stamp;
 
-pub use first_pass::{BY_SECTION_BYTES, RenderedDeck, render_content, render_text};
+pub use first_pass::{
+    BY_SECTION_BYTES, RenderedDeck, RenderedFile, render_content, render_files, render_text,
+};
 
 /// The lock file's name when it sits beside the decks.
 pub const LOCK_FILE_NAME: &str = "primer-anki.lock";
