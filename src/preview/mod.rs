@@ -60,9 +60,16 @@ pub struct PageCard {
 }
 
 impl PageCard {
-    /// The meta line's inner HTML for the card at `number` (1-based) on the page.
+    /// The meta line's inner HTML for the card at `number` (1-based) on the page. The number
+    /// has a span of its own: `--watch` renumbers the open page's cards itself, so that an
+    /// inserted card does not make a patch of every card after it.
     pub fn meta(&self, number: usize) -> String {
-        format!("#{number} · {}", self.meta)
+        format!("<span class=\"pv-n\">#{number}</span> · {}", self.meta)
+    }
+
+    /// The meta line without the number: what a patch sends when it alone changed.
+    pub fn meta_rest(&self) -> &str {
+        &self.meta
     }
 
     /// The whole `<article>` element.
@@ -264,15 +271,29 @@ fn copy_media(media: &[crate::package::model::MediaFile], out: &Path) -> Result<
     for media in media {
         let target = out.join(&media.name);
         match &media.source {
-            MediaSource::File(path) => {
+            MediaSource::File(path) if !is_copy(&target, path) => {
                 std::fs::copy(path, &target).map_err(|e| Error::io("copy media", path, e))?;
             }
+            MediaSource::File(_) => {}
             MediaSource::Bytes(bytes) => {
                 std::fs::write(&target, bytes).map_err(|e| Error::io("write media", &target, e))?;
             }
         }
     }
     Ok(())
+}
+
+/// Whether `target` is already a copy of `source`: as long, and written after it. A re-render
+/// under `--watch` finds its images in place, and copying megabytes of them on every save
+/// would take longer than the rest of the rebuild.
+fn is_copy(target: &Path, source: &Path) -> bool {
+    let (Ok(target), Ok(source)) = (std::fs::metadata(target), std::fs::metadata(source)) else {
+        return false;
+    };
+    match (target.modified(), source.modified()) {
+        (Ok(copied), Ok(changed)) => target.len() == source.len() && copied >= changed,
+        _ => false,
+    }
 }
 
 /// One source file's drafts as the page's cards.
@@ -370,7 +391,7 @@ body.pv-body.nightMode { background: #111315; color: #e6edf3; }
 .nightMode #pv-theme { background: #21262d; color: #e6edf3; border-color: #3d444d; }
 #pv-count { font-size: 13px; opacity: 0.75; white-space: nowrap; }
 .pv-deck > h2 { font-size: 15px; margin: 18px 16px 6px; font-weight: 600; }
-.pv-card { margin: 10px 16px 16px; }
+.pv-card { margin: 10px 16px 16px; content-visibility: auto; contain-intrinsic-size: auto 320px; }
 .pv-meta { font-size: 12px; opacity: 0.7; margin: 0 2px 4px; }
 .pv-meta a { color: inherit; }
 .pv-sides { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
@@ -413,13 +434,18 @@ const SCRIPT: &str = r#"
   function filter() {
     var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     var shown = 0;
+    // Only what changes is touched: a write to every card's `hidden` costs the browser a
+    // pass over the whole page.
     cards.forEach(function (card) {
       var text = card.getAttribute('data-search');
       var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
-      card.hidden = !ok;
+      if (card.hidden === ok) card.hidden = !ok;
       if (ok) shown++;
     });
-    decks.forEach(function (deck) { deck.hidden = !deck.querySelector('.pv-card:not([hidden])'); });
+    decks.forEach(function (deck) {
+      var empty = !deck.querySelector('.pv-card:not([hidden])');
+      if (deck.hidden !== empty) deck.hidden = empty;
+    });
     count.textContent = shown + ' of ' + cards.length + ' cards';
   }
   search.addEventListener('input', filter);

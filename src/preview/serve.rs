@@ -134,7 +134,6 @@ impl Builder {
         let version = shown.version;
         match result {
             Ok((report, page)) => {
-                let html = page.html();
                 let patch = match (&self.last, previous_ok) {
                     (Some(last), true) => patch(last, &page),
                     _ => None,
@@ -146,16 +145,17 @@ impl Builder {
                     .to_string(),
                     None => serde_json::json!({"version": version, "reload": true}).to_string(),
                 });
-                let script = RELOAD.replace("VERSION", &version.to_string());
-                shown.html = Arc::new(html.replacen(
-                    "</body>",
-                    &format!("<script>{script}</script></body>"),
-                    1,
-                ));
                 shown.error = None;
                 drop(shown);
-                // The open page first, the file on disk after: the page needs no disk.
+                // The open page first, the whole page (served and on disk) after: the patch
+                // does not need it. Until it is in place a reload gets the previous page, with
+                // the previous build's number in it, and so the patch to this one.
                 notify.notify_all();
+                let html = page.html();
+                let script = RELOAD.replace("VERSION", &version.to_string());
+                let served =
+                    html.replacen("</body>", &format!("<script>{script}</script></body>"), 1);
+                lock.lock().unwrap_or_else(|e| e.into_inner()).html = Arc::new(served);
                 self.last = Some(page);
                 let written = write_atomically(&report.page, html.as_bytes());
                 match written {
@@ -177,23 +177,22 @@ impl Builder {
 
 /// What turns the page of `old` into that of `new` in the browser: every deck in order with
 /// its card ids, the whole element of each card new or changed, and the meta line of each
-/// card whose number or source line alone moved. `None` when more than [`PATCH_CARDS`]
+/// card whose source line alone moved (the page renumbers the cards itself). `None` when more than [`PATCH_CARDS`]
 /// changed.
 fn patch(old: &Page, new: &Page) -> Option<serde_json::Value> {
-    let before: HashMap<&str, (usize, &super::PageCard)> = old
+    let before: HashMap<&str, &super::PageCard> = old
         .cards
         .iter()
-        .enumerate()
-        .map(|(index, card)| (card.id.as_str(), (index, card)))
+        .map(|card| (card.id.as_str(), card))
         .collect();
     let mut cards = serde_json::Map::new();
     let mut meta = serde_json::Map::new();
     for (index, card) in new.cards.iter().enumerate() {
         match before.get(card.id.as_str()) {
-            Some((was, old)) if old.open == card.open && old.sides == card.sides => {
-                let line = card.meta(index + 1);
-                if old.meta(was + 1) != line {
-                    meta.insert(card.id.clone(), line.into());
+            Some(old) if old.open == card.open && old.sides == card.sides => {
+                // The page renumbers its cards itself.
+                if old.meta_rest() != card.meta_rest() {
+                    meta.insert(card.id.clone(), card.meta(index + 1).into());
                 }
             }
             _ => {
@@ -376,6 +375,11 @@ const RELOAD: &str = "(function () {
     document.title = p.title;
     var h1 = document.querySelector('.pv-bar h1');
     if (h1) { h1.textContent = p.heading; }
+    // Renumber: only the numbers that moved are written.
+    main.querySelectorAll('.pv-n').forEach(function (n, i) {
+      var want = '#' + (i + 1);
+      if (n.textContent !== want) { n.textContent = want; }
+    });
     window.pvCardsChanged();
     window.pvPatches = (window.pvPatches || 0) + 1;
     return true;
