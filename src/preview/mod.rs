@@ -538,3 +538,64 @@ fn page_html(page: &Page) -> String {
     out.push_str("</script>\n</body>\n</html>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_rebuild_of_the_changed_file_alone_gives_the_page_a_full_build_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("notes");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plain-notes"),
+            &content,
+        );
+        let options = PreviewOptions {
+            content: content.clone(),
+            out: dir.path().join("preview"),
+        };
+        let mut watching = Previewer::default();
+        watching.build(&options, None).unwrap();
+        let readme = (0, absolute(&content.join("README.md")));
+        let kept = watching.files[&readme].clone();
+        let wifi = absolute(&content.join("networking/wifi.md"));
+        let mut text = std::fs::read_to_string(&wifi).unwrap();
+        text.push_str("\n## Antennas\n\n* **Dipole** - two rods fed in the middle.\n");
+        std::fs::write(&wifi, text).unwrap();
+        let (report, page) = watching.build(&options, Some(&[wifi])).unwrap();
+        let (fresh, scratch) = Previewer::default().build(&options, None).unwrap();
+        assert_eq!(
+            page.html(),
+            scratch.html(),
+            "the kept cards are still right"
+        );
+        assert_eq!(
+            (report.cards, report.notes, report.media),
+            (fresh.cards, fresh.notes, fresh.media)
+        );
+        assert!(page.html().contains("Dipole"));
+        assert!(
+            std::sync::Arc::ptr_eq(&kept, &watching.files[&readme]),
+            "the README's cards were kept, not rendered again"
+        );
+        // A path that is not a source (here a new file) renders everything again; one gone
+        // by now that nothing came from (an editor's temporary file) does not.
+        std::fs::write(content.join("new.md"), "# New\n").unwrap();
+        assert!(!watching.is_reusable_change(&absolute(&content.join("new.md"))));
+        assert!(watching.is_reusable_change(&absolute(&content.join("gone.md.tmp"))));
+    }
+}

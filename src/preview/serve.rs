@@ -452,6 +452,63 @@ fn with_type(
 mod tests {
     use super::*;
 
+    fn card(id: &str, deck: &str, body: &str, origin: &str) -> super::super::PageCard {
+        super::super::PageCard {
+            id: id.into(),
+            deck: deck.into(),
+            open: format!("<article id=\"{id}\">"),
+            meta: origin.into(),
+            sides: format!("{body}</article>"),
+        }
+    }
+
+    fn page(cards: Vec<super::super::PageCard>) -> Page {
+        Page {
+            cards,
+            css: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_patch_carries_changed_and_new_cards_moved_lines_and_the_order() {
+        let old = page(vec![
+            card("a", "One", "A", "a.md:1"),
+            card("b", "One", "B", "a.md:2"),
+            card("c", "Two", "C", "b.md:1"),
+        ]);
+        let new = page(vec![
+            card("n", "One", "N", "a.md:1"),
+            card("a", "One", "A!", "a.md:2"),
+            card("b", "One", "B", "a.md:3"),
+        ]);
+        let patch = patch(&old, &new).expect("a small patch");
+        let keys = |field: &str| -> Vec<String> {
+            let mut keys: Vec<String> = patch[field].as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(keys("cards"), ["a", "n"], "new and changed cards, whole");
+        assert_eq!(keys("meta"), ["b"], "an unchanged card whose line moved");
+        assert_eq!(
+            patch["decks"],
+            serde_json::json!([["One", ["n", "a", "b"]]])
+        );
+        assert_eq!(patch["heading"], "3 cards in 1 deck");
+        // The number is not a change: the page renumbers itself.
+        assert!(patch["meta"]["b"].as_str().unwrap().contains("#3"));
+    }
+
+    #[test]
+    fn a_large_change_is_a_reload() {
+        let cards = |body: &str| {
+            (0..=PATCH_CARDS)
+                .map(|n| card(&format!("c{n}"), "One", body, "a.md:1"))
+                .collect()
+        };
+        assert!(patch(&page(cards("old")), &page(cards("new"))).is_none());
+        assert!(patch(&page(cards("old")), &page(cards("old"))).is_some());
+    }
+
     #[test]
     fn only_content_changes_rebuild() {
         let (root, out) = (Path::new("/.tmp/notes"), Path::new("/.tmp/notes/preview"));
