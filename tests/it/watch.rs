@@ -231,11 +231,20 @@ fn an_edit_is_swapped_into_the_open_page_and_a_broken_save_shows_its_error_then_
     let (_server, address) = serve(&content, &work.path().join("preview"));
     let (_browser, devtools) = browser(&address, &work.path().join("profile"));
     wait_for_title(devtools, "20 cards in 2 decks · primer-anki preview");
-    // A mark on the page that a reload would wipe.
+    // A mark on the page that a reload would wipe, and a card scrolled to the top of the
+    // window, which should stay where it is when a card above it changes.
     assert_eq!(
         evaluate(devtools, "window.pvMark = 'before the edit'"),
         Some("before the edit".into())
     );
+    let anchor = evaluate(
+        devtools,
+        "var c = document.querySelectorAll('.pv-card')[12]; c.scrollIntoView(); \
+         new Promise(function (done) { requestAnimationFrame(function () { \
+           done([c.id, Math.round(c.getBoundingClientRect().top), window.scrollY > 0]); }); })",
+    )
+    .expect("a card to scroll to");
+    assert_eq!(anchor[2], true, "the page scrolled: {anchor}");
 
     let readme = content.join("README.md");
     let mut text = std::fs::read_to_string(&readme).unwrap();
@@ -267,6 +276,18 @@ fn an_edit_is_swapped_into_the_open_page_and_a_broken_save_shows_its_error_then_
             "21 of 21 cards"
         ])),
         "the new card and the edited one are in the page, which was not reloaded"
+    );
+    let top = evaluate(
+        devtools,
+        &format!(
+            "Math.round(document.getElementById({}).getBoundingClientRect().top)",
+            anchor[0]
+        ),
+    );
+    assert_eq!(
+        top,
+        Some(anchor[1].clone()),
+        "the card in view did not move"
     );
 
     let manifest = content.join("primer-anki.toml");
