@@ -120,6 +120,9 @@ impl Page {
 
 /// What one source file gave the page, kept by [`Previewer`] between builds.
 struct FileCards {
+    /// What else the cards depend on (the deck's settings, the content's): see
+    /// [`Previewer::build`].
+    settings: String,
     cards: Vec<PageCard>,
     notes: usize,
     warnings: Vec<Warning>,
@@ -172,10 +175,33 @@ impl Previewer {
                 Default::default()
             }
         };
+        // A deck's name and settings can change with no manifest to say so (a build by
+        // convention names a deck by its README's first heading): a kept file is reused only
+        // under the settings it was rendered with.
+        let settings: Vec<String> = content
+            .decks
+            .iter()
+            .map(|spec| {
+                format!(
+                    "{:?}",
+                    (
+                        spec,
+                        &content.root,
+                        &content.base_url,
+                        &content.extra_css,
+                        content.remote_images
+                    )
+                )
+            })
+            .collect();
         let key = |deck: usize, source: &input::SourceFile| (deck, absolute(&source.path));
         let wanted = |deck: usize, source: &input::SourceFile| {
             let key = key(deck, source);
-            fresh.contains(&key.1) || !self.files.contains_key(&key)
+            fresh.contains(&key.1)
+                || self
+                    .files
+                    .get(&key)
+                    .is_none_or(|kept| kept.settings != settings[deck])
         };
         let rendered = build::render_files(&content, &content.base_url, &wanted)?;
         let types = notetypes::all(0, &content.extra_css);
@@ -203,7 +229,8 @@ impl Previewer {
             let key = key(deck, source);
             let file = match file {
                 Some(file) => {
-                    let shown = file_cards(file, &content.decks[deck].name, (basic, cloze));
+                    let mut shown = file_cards(file, &content.decks[deck].name, (basic, cloze));
+                    shown.settings = settings[deck].clone();
                     copy_media(&shown.media, &options.out)?;
                     std::sync::Arc::new(shown)
                 }
@@ -351,6 +378,7 @@ fn file_cards(
         }
     }
     FileCards {
+        settings: String::new(),
         cards,
         notes: file.drafts.len(),
         warnings: file.warnings,
@@ -592,6 +620,24 @@ mod tests {
             std::sync::Arc::ptr_eq(&kept, &watching.files[&readme]),
             "the README's cards were kept, not rendered again"
         );
+        // A deck renamed by its README's first heading: the other deck's files are rendered
+        // again under the new name, though only the README changed.
+        let top = absolute(&content.join("README.md"));
+        let text = std::fs::read_to_string(&top).unwrap();
+        let first = text
+            .lines()
+            .find(|l| l.starts_with("# "))
+            .unwrap()
+            .to_string();
+        std::fs::write(&top, text.replacen(&first, "# Cooking Physics", 1)).unwrap();
+        let (_, renamed) = watching.build(&options, Some(&[top])).unwrap();
+        let (_, scratch) = Previewer::default().build(&options, None).unwrap();
+        assert_eq!(
+            renamed.html(),
+            scratch.html(),
+            "no card kept its old deck name"
+        );
+        assert!(renamed.html().contains("Cooking Physics"));
         // A path that is not a source (here a new file) renders everything again; one gone
         // by now that nothing came from (an editor's temporary file) does not.
         std::fs::write(content.join("new.md"), "# New\n").unwrap();
