@@ -34,6 +34,13 @@ fn source_jobs(content: &Content) -> Vec<(usize, &input::SourceFile)> {
         .collect()
 }
 
+/// What one source file gave: its drafts, warnings and packed media.
+pub struct RenderedFile {
+    pub drafts: Vec<NoteDraft>,
+    pub warnings: Vec<Warning>,
+    pub media: Vec<MediaFile>,
+}
+
 /// Read, parse, extract and render every deck of `content`, with the drafts in memory (for
 /// `preview`; `build` digests and spills them instead). Files are processed on all cores;
 /// results are put back in source order, so the output does not depend on scheduling.
@@ -42,31 +49,18 @@ pub fn render_content(
     base_url: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<RenderedDeck>> {
-    let jobs = source_jobs(content);
-    let (results, mut states) = on_all_cores(
-        &jobs,
-        || Ok(()),
-        |(), _, &job| {
-            let mut drafts = Vec::new();
-            let key_deck = &content.decks[job.0].name;
-            let (found, media) = render_file(content, job, (base_url, key_deck), &mut |draft| {
-                drafts.push(draft);
-                Ok(())
-            })?;
-            Ok((drafts, found, media))
-        },
-    );
+    let files = render_files(content, base_url, &|_, _| true)?;
     let mut decks: Vec<(Vec<NoteDraft>, BTreeMap<String, MediaFile>)> = content
         .decks
         .iter()
         .map(|_| (Vec::new(), BTreeMap::new()))
         .collect();
-    for ((deck, _), output) in jobs.iter().zip(results) {
-        let (mut drafts, mut found, media) = output.ok_or_else(|| lost_job(&mut states))??;
-        warnings.append(&mut found);
-        decks[*deck].0.append(&mut drafts);
-        for file in media {
-            decks[*deck].1.insert(file.name.clone(), file);
+    for ((deck, _), file) in source_jobs(content).iter().zip(files) {
+        let Some(mut file) = file else { continue };
+        warnings.append(&mut file.warnings);
+        decks[*deck].0.append(&mut file.drafts);
+        for media in file.media {
+            decks[*deck].1.insert(media.name.clone(), media);
         }
     }
     Ok(content
@@ -79,6 +73,51 @@ pub fn render_content(
             media: media.into_values().collect(),
         })
         .collect())
+}
+
+/// Render the source files of `content` that `wanted` picks (by deck index and file), on all
+/// cores. Returns one entry per source file in manifest order, `None` for a file not picked:
+/// `preview --watch` re-renders only the files a save touched and keeps the others' cards.
+pub fn render_files(
+    content: &Content,
+    base_url: &str,
+    wanted: &dyn Fn(usize, &input::SourceFile) -> bool,
+) -> Result<Vec<Option<RenderedFile>>> {
+    let jobs = source_jobs(content);
+    let picked: Vec<_> = jobs
+        .iter()
+        .copied()
+        .filter(|&(deck, source)| wanted(deck, source))
+        .collect();
+    let (results, mut states) = on_all_cores(
+        &picked,
+        || Ok(()),
+        |(), _, &job| {
+            let mut drafts = Vec::new();
+            let key_deck = &content.decks[job.0].name;
+            let (warnings, media) =
+                render_file(content, job, (base_url, key_deck), &mut |draft| {
+                    drafts.push(draft);
+                    Ok(())
+                })?;
+            Ok(RenderedFile {
+                drafts,
+                warnings,
+                media,
+            })
+        },
+    );
+    let mut results = results.into_iter();
+    let mut files = Vec::with_capacity(jobs.len());
+    for &(deck, source) in &jobs {
+        files.push(if wanted(deck, source) {
+            let output = results.next().flatten();
+            Some(output.ok_or_else(|| lost_job(&mut states))??)
+        } else {
+            None
+        });
+    }
+    Ok(files)
 }
 
 /// One source file through read → parse → extract → render. Each draft goes to `each` as soon

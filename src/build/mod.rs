@@ -4,8 +4,9 @@
 //! In two passes, so that memory does not grow with the text of the notes: the first renders
 //! every file on all cores and keeps a digest per note (the text goes to a spill file, see
 //! [`spill`]); identities are then decided at once; the second streams the notes from the
-//! spill into each package and the lock. [`render_content`] is the in-memory variant `preview`
-//! uses. Within a file, a big topics file goes through parse, extract and render section by
+//! spill into each package and the lock. [`render_content`] is the in-memory variant, and
+//! [`render_files`] the same for chosen files (`preview --watch` renders only those a save
+//! touched). Within a file, a big topics file goes through parse, extract and render section by
 //! section ([`render_text`]), so that no file is held as one tree either.
 //!
 //! One file per step: `first_pass` renders and digests the files (on the cores `pool` shares
@@ -33,7 +34,9 @@ mod second_pass;
 pub mod spill;
 pub mod stamp;
 
-pub use first_pass::{BY_SECTION_BYTES, RenderedDeck, render_content, render_text};
+pub use first_pass::{
+    BY_SECTION_BYTES, RenderedDeck, RenderedFile, render_content, render_files, render_text,
+};
 
 /// The lock file's name when it sits beside the decks.
 pub const LOCK_FILE_NAME: &str = "primer-anki.lock";

@@ -20,7 +20,8 @@ pub struct PreviewArgs {
     #[arg(long, default_value = "preview")]
     pub out: PathBuf,
     /// Serve the page on 127.0.0.1 and rebuild it whenever a source, image or the manifest
-    /// changes; the open page reloads itself. A broken save shows its error on the page.
+    /// changes; the open page swaps in the changed cards. A broken save shows its error on
+    /// the page.
     #[arg(long)]
     pub watch: bool,
     /// The port --watch serves on (0: any free port).
@@ -32,7 +33,7 @@ pub const EXAMPLES: &str = "Examples:
   primer-anki preview                       # writes preview/index.html
   primer-anki preview --content ../system-design-primer --out /tmp/primer-preview
   xdg-open preview/index.html               # search box at the top; ?theme=dark starts dark
-  primer-anki preview --content ~/notes --watch   # http://127.0.0.1:4000/, reloads on save";
+  primer-anki preview --content ~/notes --watch   # http://127.0.0.1:4000/, updates on save";
 
 pub fn run(args: PreviewArgs, verbosity: Verbosity) -> ExitCode {
     let quiet = verbosity == Verbosity::Quiet;

@@ -1,7 +1,9 @@
 //! `preview --watch` in a real browser: headless Chromium opens the served page; an edit to a
-//! source appears without a reload by the test, a broken save shows its error on the page,
-//! and the next good save recovers. The page's title carries its card count, and Chromium's
-//! DevTools endpoint (`/json/list`) reports the title of the page it has open.
+//! source is swapped into the open page without reloading it, a broken save shows its error
+//! on the page, and the next good save recovers. The page's title carries its card count, and
+//! Chromium's DevTools endpoint (`/json/list`) reports the title of the page it has open; a
+//! script run in the page (DevTools' websocket, [`evaluate`]) tells a patched page from a
+//! reloaded one.
 
 use crate::support;
 
@@ -145,20 +147,148 @@ fn wait_for_title(devtools: u16, want: &str) -> Duration {
     start.elapsed()
 }
 
+/// Runs `expression` in the page Chromium has open and returns its value: DevTools' websocket
+/// (`Runtime.evaluate`), with just the few parts of RFC 6455 this needs.
+pub fn evaluate(devtools: u16, expression: &str) -> Option<serde_json::Value> {
+    let host = format!("127.0.0.1:{devtools}");
+    let targets: serde_json::Value = serde_json::from_str(&get(&host, "/json/list")?).ok()?;
+    let socket = targets.as_array()?.iter().find(|t| t["type"] == "page")?["webSocketDebuggerUrl"]
+        .as_str()?
+        .to_string();
+    let path = &socket[socket.find("/devtools/")?..];
+    let stream = TcpStream::connect(&host).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        &stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status).ok()?;
+    if !status.contains(" 101 ") {
+        return None;
+    }
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        if line.trim_end().is_empty() {
+            break;
+        }
+    }
+    let call = serde_json::json!({
+        "id": 1,
+        "method": "Runtime.evaluate",
+        "params": { "expression": expression, "returnByValue": true, "awaitPromise": true },
+    })
+    .to_string();
+    // One text frame, masked (as a client must) with the key 0, which leaves it unchanged.
+    let mut frame = vec![0x81u8];
+    match call.len() {
+        n if n < 126 => frame.push(0x80 | n as u8),
+        n => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&[0; 4]);
+    frame.extend_from_slice(call.as_bytes());
+    reader.get_ref().write_all(&frame).ok()?;
+    loop {
+        let mut head = [0u8; 2];
+        reader.read_exact(&mut head).ok()?;
+        let length = match head[1] & 0x7f {
+            126 => {
+                let mut n = [0u8; 2];
+                reader.read_exact(&mut n).ok()?;
+                u16::from_be_bytes(n) as usize
+            }
+            127 => {
+                let mut n = [0u8; 8];
+                reader.read_exact(&mut n).ok()?;
+                u64::from_be_bytes(n) as usize
+            }
+            n => n as usize,
+        };
+        let mut payload = vec![0; length];
+        reader.read_exact(&mut payload).ok()?;
+        let Ok(reply) = serde_json::from_slice::<serde_json::Value>(&payload) else {
+            continue;
+        };
+        if reply["id"] == 1 {
+            return Some(reply["result"]["result"]["value"].clone());
+        }
+    }
+}
+
 #[test]
-fn an_edit_reloads_the_page_and_a_broken_save_shows_its_error_then_recovers() {
+fn an_edit_is_swapped_into_the_open_page_and_a_broken_save_shows_its_error_then_recovers() {
     let (_dir, content) = crate::first_hour::plain_notes();
     let work = tempfile::tempdir().unwrap();
     let (_server, address) = serve(&content, &work.path().join("preview"));
     let (_browser, devtools) = browser(&address, &work.path().join("profile"));
     wait_for_title(devtools, "20 cards in 2 decks · primer-anki preview");
+    // A mark on the page that a reload would wipe, and a card scrolled to the top of the
+    // window, which should stay where it is when a card above it changes.
+    assert_eq!(
+        evaluate(devtools, "window.pvMark = 'before the edit'"),
+        Some("before the edit".into())
+    );
+    let anchor = evaluate(
+        devtools,
+        "var c = document.querySelectorAll('.pv-card')[12]; c.scrollIntoView(); \
+         new Promise(function (done) { requestAnimationFrame(function () { \
+           done([c.id, Math.round(c.getBoundingClientRect().top), window.scrollY > 0]); }); })",
+    )
+    .expect("a card to scroll to");
+    assert_eq!(anchor[2], true, "the page scrolled: {anchor}");
 
     let readme = content.join("README.md");
     let mut text = std::fs::read_to_string(&readme).unwrap();
     text.push_str("\n## Knives\n\n* **Santoku** - a short knife with a flat edge for chopping.\n");
+    text = text.replace(
+        "a steak lying on a hot skillet",
+        "a pancake lying on a hot griddle",
+    );
     std::fs::write(&readme, &text).unwrap();
     let took = wait_for_title(devtools, "21 cards in 2 decks · primer-anki preview");
-    eprintln!("save -> reloaded page: {took:?}");
+    eprintln!("save -> patched page: {took:?}");
+    let shown = evaluate(
+        devtools,
+        "[window.pvMark, window.pvPatches, document.querySelectorAll('.pv-card').length, \
+          document.body.textContent.includes('Santoku'), \
+          document.body.textContent.includes('a pancake lying on a hot griddle'), \
+          document.body.textContent.includes('a steak lying'), \
+          document.getElementById('pv-count').textContent]",
+    );
+    assert_eq!(
+        shown,
+        Some(serde_json::json!([
+            "before the edit",
+            1,
+            21,
+            true,
+            true,
+            false,
+            "21 of 21 cards"
+        ])),
+        "the new card and the edited one are in the page, which was not reloaded"
+    );
+    let top = evaluate(
+        devtools,
+        &format!(
+            "Math.round(document.getElementById({}).getBoundingClientRect().top)",
+            anchor[0]
+        ),
+    );
+    assert_eq!(
+        top,
+        Some(anchor[1].clone()),
+        "the card in view did not move"
+    );
 
     let manifest = content.join("primer-anki.toml");
     std::fs::write(&manifest, "[[deck]]\nname = \"Kitchen\nsources = [\n").unwrap();
@@ -172,6 +302,19 @@ fn an_edit_reloads_the_page_and_a_broken_save_shows_its_error_then_recovers() {
 
     std::fs::remove_file(&manifest).unwrap();
     wait_for_title(devtools, "21 cards in 2 decks · primer-anki preview");
+    // The page came back by a reload (the error page has no cards to patch), and the next
+    // edit is swapped in again.
+    evaluate(devtools, "window.pvMark = 'after the recovery'");
+    text.push_str("* **Nakiri** - a thin knife with a square tip for vegetables.\n");
+    std::fs::write(&readme, &text).unwrap();
+    wait_for(Duration::from_secs(30), || {
+        (evaluate(devtools, "document.body.textContent.includes('Nakiri')")? == true).then_some(())
+    })
+    .expect("the second edit shows");
+    assert_eq!(
+        evaluate(devtools, "[window.pvMark, window.pvPatches]"),
+        Some(serde_json::json!(["after the recovery", 1]))
+    );
 }
 
 #[test]
