@@ -214,7 +214,7 @@ class Driver:
 
         def answer() -> None:
             reviewer._showAnswer()
-            self.wait_for_images(tries=40)
+            self.wait_for_images(tries=80)
 
         QTimer.singleShot(300, answer)
 
@@ -227,8 +227,14 @@ class Driver:
                 self.errors.append(f"{self.step}: the answer never settled on screen")
             if done or tries <= 0:
                 QTimer.singleShot(400, self.measure)
-            else:
-                QTimer.singleShot(150, lambda: self.wait_for_images(tries - 1))
+                return
+            # On a loaded machine the first answer can be asked for before the freshly built
+            # reviewer page is ready to take it, and then it is never shown: ask again now
+            # and then instead of waiting for nothing.
+            if tries % 20 == 0:
+                log("answer not on screen yet: showing it again")
+                self.mw.reviewer._showAnswer()
+            QTimer.singleShot(150, lambda: self.wait_for_images(tries - 1))
 
         expected = f"{self.step['cid']}-reviewAnswer"
         QTimer.singleShot(
