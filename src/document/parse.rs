@@ -441,7 +441,14 @@ impl<'a, 'f> Builder<'a, 'f> {
                 line,
                 pin,
             }),
-            Frame::Row { cells, line, pin } => {
+            Frame::Row {
+                mut cells,
+                line,
+                pin,
+            } => {
+                // A table may have thousands of rows, each kept until its section is done:
+                // no spare capacity.
+                cells.shrink_to_fit();
                 if let Some(Frame::Table { table, in_head, .. }) = self.stack.last_mut() {
                     if *in_head {
                         table.header = cells;
@@ -455,6 +462,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             }
             Frame::Cell { mut inlines } => {
                 trim_inlines(&mut inlines);
+                // A cell is mostly one text, in a vector that grew to room for four inlines.
+                inlines.shrink_to_fit();
                 if let Some(Frame::Row { cells, .. }) = self.stack.last_mut() {
                     cells.push(inlines);
                 }
