@@ -34,7 +34,7 @@ pub fn is_navigation_title(title: &str) -> bool {
             .collect()
     });
     let key = normalize_key(title);
-    KEYS.iter().any(|t| key == *t)
+    KEYS.contains(&key)
 }
 
 /// How many links a block holds when it is navigation; `None` when it holds content.
