@@ -156,7 +156,7 @@ fn render_by_section(
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
-    let outline = document::parse_each_section(text, file, &mut |doc, index| {
+    let outline = document::parse_each_section(text, file, 0, &mut |doc, index| {
         reading.add(doc, index);
         Ok(())
     })?;
@@ -164,7 +164,11 @@ fn render_by_section(
     let mut renderer = render::FileRenderer::new(&outline, options, media);
     let mut render_card = |card| each(renderer.card(card)?);
     let mut extractor = extract::SectionBySection::new(&outline, reading, lang, &mut render_card);
-    document::parse_each_section(text, file, &mut |doc, index| extractor.section(doc, index))?;
+    // The second parse makes the outline's sections again: room for them all at once.
+    let sections = outline.sections.len();
+    document::parse_each_section(text, file, sections, &mut |doc, index| {
+        extractor.section(doc, index)
+    })?;
     let mut found = extractor.finish()?;
     let mut warnings = outline.warnings.clone();
     warnings.append(&mut found);
