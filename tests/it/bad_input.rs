@@ -475,7 +475,7 @@ fn fifty_megabyte_file_builds_in_bounded_memory() {
 /// section's cards: they go to the renderer as they are made, not all at once (issue #21,
 /// probe L). The file is just above `BY_SECTION_BYTES`, so it is parsed section by section,
 /// and the one section is the whole file. The release binary took 384 MB before cards were
-/// streamed, and 167 MB after; the debug one this test runs takes 104 MB.
+/// streamed, and takes 84 MB now; the debug one this test runs, 90 MB.
 #[test]
 fn hundred_thousand_row_table_builds_in_bounded_memory() {
     let content = content_dir();
