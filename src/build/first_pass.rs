@@ -180,8 +180,10 @@ pub fn render_text(
     }
     let doc = document::parse(&text, file)?;
     drop(text);
-    let (cards, mut warnings) = extract::extract(&doc, rules);
-    warnings.append(&mut render::render_each(&doc, cards, options, media, each)?);
+    // Each card is rendered as soon as it is final: a file's cards are never held all at once.
+    let mut renderer = render::FileRenderer::new(&doc, options, media);
+    let mut warnings = extract::extract_each(&doc, rules, &mut |card| each(renderer.card(card)?))?;
+    warnings.append(&mut renderer.into_warnings());
     Ok(warnings)
 }
 
@@ -193,27 +195,22 @@ fn render_by_section(
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
-    let outline = document::parse_each_section(text, file, &mut |doc, index| {
+    let outline = document::parse_each_section(text, file, 0, &mut |doc, index| {
         reading.add(doc, index);
         Ok(())
     })?;
     // Second pass: each section's cards, rendered as soon as they are final.
-    let mut extractor = extract::SectionBySection::new(&outline, reading, lang);
     let mut renderer = render::FileRenderer::new(&outline, options, media);
-    let mut ready = Vec::new();
-    document::parse_each_section(text, file, &mut |doc, index| {
-        extractor.section(doc, index, &mut ready);
-        for card in ready.drain(..) {
-            each(renderer.card(card)?)?;
-        }
-        Ok(())
+    let mut render_card = |card| each(renderer.card(card)?);
+    let mut extractor = extract::SectionBySection::new(&outline, reading, lang, &mut render_card);
+    // The second parse makes the outline's sections again: room for them all at once.
+    let sections = outline.sections.len();
+    document::parse_each_section(text, file, sections, &mut |doc, index| {
+        extractor.section(doc, index)
     })?;
-    extractor.finish(&mut ready);
-    for card in ready {
-        each(renderer.card(card)?)?;
-    }
+    let mut found = extractor.finish()?;
     let mut warnings = outline.warnings.clone();
-    warnings.append(&mut extractor.warnings);
+    warnings.append(&mut found);
     warnings.append(&mut renderer.into_warnings());
     Ok(warnings)
 }

@@ -28,10 +28,23 @@ pub type SectionDone<'f> = dyn FnMut(&Document, usize) -> Result<()> + 'f;
 /// section once its blocks are complete (when the next heading starts, or at the end), after
 /// which the blocks are dropped. Returns the document without blocks: every section's heading,
 /// anchor, place in the tree, pin and footnotes. Stops at the first error `done` returns.
-pub fn parse_each_section(text: &str, file: &Path, done: &mut SectionDone<'_>) -> Result<Document> {
+///
+/// `sections`: how many sections to make room for at once (the outline's count when the
+/// file is parsed a second time; 0 when not known). A file of 100k small sections keeps 20 MB
+/// of them: room made by doubling would leave up to twice that.
+pub fn parse_each_section(
+    text: &str,
+    file: &Path,
+    sections: usize,
+    done: &mut SectionDone<'_>,
+) -> Result<Document> {
     let mut builder = Builder::new(text, file, Some(done));
+    builder.sections.reserve_exact(sections.saturating_sub(1));
     run(text, &mut builder);
-    builder.finish()
+    let mut doc = builder.finish()?;
+    // Kept for the whole file (an outline lives until the file is done): no spare room.
+    doc.sections.shrink_to_fit();
+    Ok(doc)
 }
 
 fn run(text: &str, builder: &mut Builder<'_, '_>) {
@@ -441,7 +454,14 @@ impl<'a, 'f> Builder<'a, 'f> {
                 line,
                 pin,
             }),
-            Frame::Row { cells, line, pin } => {
+            Frame::Row {
+                mut cells,
+                line,
+                pin,
+            } => {
+                // A table may have thousands of rows, each kept until its section is done:
+                // no spare capacity.
+                cells.shrink_to_fit();
                 if let Some(Frame::Table { table, in_head, .. }) = self.stack.last_mut() {
                     if *in_head {
                         table.header = cells;
@@ -455,6 +475,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             }
             Frame::Cell { mut inlines } => {
                 trim_inlines(&mut inlines);
+                // A cell is mostly one text, in a vector that grew to room for four inlines.
+                inlines.shrink_to_fit();
                 if let Some(Frame::Row { cells, .. }) = self.stack.last_mut() {
                     cells.push(inlines);
                 }

@@ -19,49 +19,130 @@ use std::collections::VecDeque;
 use super::reading::{self, ReadingLists};
 use super::{Card, Cx, Profile, Questions, has_single_title};
 use crate::document::{BlockKind, Document, Figure, Link};
-use crate::error::Warning;
+use crate::error::{Error, Result, Warning};
 
 /// Extracts a topics document section by section (see the module docs).
-pub struct SectionBySection<'s> {
+pub struct SectionBySection<'s, 'e> {
     single_title: bool,
     lang: super::Lang,
-    figures: FigureQueue,
-    finisher: CardFinisher<'s>,
+    stream: CardStream<'s, 'e>,
     /// Warnings from the rules (the parser's own are the caller's).
     pub warnings: Vec<Warning>,
 }
 
-impl<'s> SectionBySection<'s> {
+impl<'s, 'e> SectionBySection<'s, 'e> {
     /// `outline` is the file parsed without blocks, `reading` its reading lists (both from
-    /// a first [`parse_each_section`](crate::document::parse_each_section) pass).
-    pub fn new(outline: &'s Document, reading: ReadingLists, lang: super::Lang) -> Self {
+    /// a first [`parse_each_section`](crate::document::parse_each_section) pass). Each card
+    /// goes to `each` as soon as it is final, in document order.
+    pub fn new(
+        outline: &'s Document,
+        reading: ReadingLists,
+        lang: super::Lang,
+        each: &'e mut dyn FnMut(Card) -> Result<()>,
+    ) -> Self {
         SectionBySection {
             single_title: has_single_title(outline),
             lang,
-            figures: FigureQueue::new(outline),
-            finisher: CardFinisher::new(outline, reading),
+            stream: CardStream::new(outline, reading, each),
             warnings: Vec::new(),
         }
     }
 
     /// The cards of section `index` of `doc` (the file parsed so far, that section's blocks
-    /// included). Cards that are final are appended to `ready`, in document order.
-    pub fn section(&mut self, doc: &Document, index: usize, ready: &mut Vec<Card>) {
+    /// included). Stops at the first error `each` returns, and returns it.
+    pub fn section(&mut self, doc: &Document, index: usize) -> Result<()> {
         let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
         cx.lang = self.lang;
-        cx.section(index);
+        cx.sink = Some(&mut self.stream);
+        cx.stream_section(index);
         self.warnings.append(&mut cx.warnings);
-        let start = ready.len();
-        self.figures
-            .section(index, cx.cards, section_figures(doc, index), ready);
-        self.finisher.finish(&mut ready[start..]);
+        self.stream.result()
     }
 
     /// The cards still held back, once every section has been seen.
-    pub fn finish(&mut self, ready: &mut Vec<Card>) {
-        let start = ready.len();
-        self.figures.finish(ready);
-        self.finisher.finish(&mut ready[start..]);
+    pub fn finish(self) -> Result<Vec<Warning>> {
+        self.stream.finish()?;
+        Ok(self.warnings)
+    }
+}
+
+/// Where the rules hand their cards as they make them (see [`Cx::hand_off`]), so that a
+/// section of many cards is never held whole.
+pub(super) trait Sink {
+    /// Section `index`, whose figures are `figures`, starts.
+    fn begin_section(&mut self, index: usize, figures: Vec<Figure>);
+    /// The next card of the current section.
+    fn card(&mut self, card: Card);
+    /// The current section has no more cards.
+    fn end_section(&mut self);
+}
+
+/// The steps after the rules, card by card: figures placed, questions made unique, further
+/// reading attached; then the card goes to `each`.
+pub(super) struct CardStream<'d, 'e> {
+    figures: FigureQueue,
+    finisher: CardFinisher<'d>,
+    /// Cards the figure queue released, on their way to `each`.
+    ready: Vec<Card>,
+    each: &'e mut dyn FnMut(Card) -> Result<()>,
+    /// The first error of `each`: the cards after it are dropped, and the caller gets it.
+    failed: Option<Error>,
+}
+
+impl<'d, 'e> CardStream<'d, 'e> {
+    /// `doc`: the document's outline at least (the finisher needs no blocks).
+    pub(super) fn new(
+        doc: &'d Document,
+        reading: ReadingLists,
+        each: &'e mut dyn FnMut(Card) -> Result<()>,
+    ) -> Self {
+        CardStream {
+            figures: FigureQueue::new(doc),
+            finisher: CardFinisher::new(doc, reading),
+            ready: Vec::new(),
+            each,
+            failed: None,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.finisher.finish(&mut self.ready);
+        for card in self.ready.drain(..) {
+            if self.failed.is_none()
+                && let Err(e) = (self.each)(card)
+            {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    /// The error `each` returned, if it did (it is given once).
+    pub(super) fn result(&mut self) -> Result<()> {
+        self.failed.take().map_or(Ok(()), Err)
+    }
+
+    /// Every section seen: the cards still held back go out.
+    pub(super) fn finish(mut self) -> Result<()> {
+        self.figures.finish(&mut self.ready);
+        self.flush();
+        self.result()
+    }
+}
+
+impl Sink for CardStream<'_, '_> {
+    fn begin_section(&mut self, index: usize, figures: Vec<Figure>) {
+        self.figures.begin_section(index, figures, &mut self.ready);
+        self.flush();
+    }
+
+    fn card(&mut self, card: Card) {
+        self.figures.card(card, &mut self.ready);
+        self.flush();
+    }
+
+    fn end_section(&mut self) {
+        self.figures.end_section(&mut self.ready);
+        self.flush();
     }
 }
 
@@ -129,6 +210,17 @@ pub(super) struct FigureQueue {
     waiting: Vec<Waiting>,
     /// Leftover figures of closed sections: (section, card number, figures).
     leftovers: Vec<(usize, usize, Vec<Figure>)>,
+    /// The section whose cards are coming.
+    own: Own,
+}
+
+/// The section whose cards are coming, and its figures not placed yet.
+#[derive(Default)]
+struct Own {
+    section: usize,
+    figures: VecDeque<Figure>,
+    /// Number of its first card (if it has one: the next card once it ends).
+    first_card: usize,
 }
 
 struct Waiting {
@@ -156,13 +248,14 @@ impl FigureQueue {
             next_card: 0,
             waiting: Vec::new(),
             leftovers: Vec::new(),
+            own: Own::default(),
         }
     }
 
-    pub(super) fn section(
+    /// Section `index` starts; `figures` are its own. Cards come one by one after.
+    pub(super) fn begin_section(
         &mut self,
         index: usize,
-        cards: Vec<Card>,
         figures: Vec<Figure>,
         ready: &mut Vec<Card>,
     ) {
@@ -174,40 +267,53 @@ impl FigureQueue {
             }
             self.close_last();
         }
-        let own_first = self.next_card;
-        let own_count = cards.len();
-        for mut card in cards {
-            // The outermost waiting section takes the new card (it has no figure yet).
-            if let Some(waiting) = self.waiting.first_mut()
-                && let Some(figure) = waiting.figures.pop_front()
-            {
-                card.figures.push(figure);
-            }
-            for waiting in &mut self.waiting {
-                waiting.first_card.get_or_insert(self.next_card);
-            }
-            self.waiting.retain(|w| !w.figures.is_empty());
-            self.held.push_back(card);
-            self.next_card += 1;
+        self.own = Own {
+            section: index,
+            figures: figures.into(),
+            first_card: self.next_card,
+        };
+        // Leftovers go on cards before this section's, which nothing below changes: they
+        // can be placed now rather than when the section ends.
+        if self.waiting.is_empty() && self.own.figures.is_empty() {
+            self.release(ready);
         }
-        // This section's own figures: its cards first, then its subtree's as they come.
-        let mut figures: VecDeque<Figure> = figures.into();
-        for number in own_first..own_first + own_count {
-            if figures.is_empty() {
-                break;
-            }
-            let card = &mut self.held[number - self.first_held];
-            if card.figures.is_empty()
-                && let Some(figure) = figures.pop_front()
-            {
-                card.figures.push(figure);
-            }
+    }
+
+    /// The next card of the current section.
+    pub(super) fn card(&mut self, mut card: Card, ready: &mut Vec<Card>) {
+        // The outermost waiting section takes the new card (it has no figure yet).
+        if let Some(waiting) = self.waiting.first_mut()
+            && let Some(figure) = waiting.figures.pop_front()
+        {
+            card.figures.push(figure);
         }
-        if !figures.is_empty() {
+        for waiting in &mut self.waiting {
+            waiting.first_card.get_or_insert(self.next_card);
+        }
+        self.waiting.retain(|w| !w.figures.is_empty());
+        // Then the section's own figures, on its cards that have none, in order.
+        if card.figures.is_empty()
+            && let Some(figure) = self.own.figures.pop_front()
+        {
+            card.figures.push(figure);
+        }
+        self.held.push_back(card);
+        self.next_card += 1;
+        // A card is final once no section waits to put a figure on it, and the section's
+        // own figures are placed (what is left of them goes on its first card).
+        if self.waiting.is_empty() && self.own.figures.is_empty() {
+            self.release(ready);
+        }
+    }
+
+    /// The current section has no more cards: its figures left wait for its subtree's.
+    pub(super) fn end_section(&mut self, ready: &mut Vec<Card>) {
+        let own = std::mem::take(&mut self.own);
+        if !own.figures.is_empty() {
             self.waiting.push(Waiting {
-                section: index,
-                figures,
-                first_card: (own_count > 0).then_some(own_first),
+                section: own.section,
+                figures: own.figures,
+                first_card: (self.next_card > own.first_card).then_some(own.first_card),
             });
         }
         if self.waiting.is_empty() {

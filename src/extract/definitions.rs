@@ -156,6 +156,8 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         }
     }
     for (term, def, rest, item) in &entries {
+        // A list may have thousands of items: its cards go on as they are made.
+        cx.hand_off();
         let words = plain_text(term).split_whitespace().count();
         let term_text = plain_text(term);
         // A reverse card only when the definition does not give the term away.

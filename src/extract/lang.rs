@@ -292,12 +292,15 @@ const ZH_HANT: Words = Words {
 
 /// Whether `title` names a further-reading section in any language.
 pub fn is_reading_title(title: &str) -> bool {
+    // Asked for every section and its ancestors: the titles are normalised once, not per
+    // call (that was most of the time of a file of many small sections).
+    static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        all()
+            .flat_map(|w| w.reading_titles.iter().map(|p| super::normalize_key(p)))
+            .collect()
+    });
     let key = super::normalize_key(title);
-    all().any(|w| {
-        w.reading_titles
-            .iter()
-            .any(|p| key.starts_with(&super::normalize_key(p)))
-    })
+    KEYS.iter().any(|p| key.starts_with(p.as_str()))
 }
 
 /// Whether `title` (normalised) is a generic title of some language ("Disadvantages", "欠点").

@@ -24,11 +24,11 @@ mod tables;
 pub(crate) mod text;
 
 use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
-use crate::error::Warning;
+use crate::error::{Result, Warning};
 
 pub use crate::input::{Lang, Profile};
 pub use by_section::SectionBySection;
-use by_section::{CardFinisher, FigureQueue, section_figures};
+use by_section::{CardStream, Sink, section_figures};
 pub use reading::ReadingLists;
 pub use text::len as text_len;
 pub use text::normalize_key;
@@ -115,20 +115,36 @@ pub enum Piece {
 
 /// Runs the profile's rules over the document.
 pub fn extract(doc: &Document, options: &ExtractOptions) -> (Vec<Card>, Vec<Warning>) {
+    let mut cards = Vec::new();
+    let warnings = extract_each(doc, options, &mut |card| {
+        cards.push(card);
+        Ok(())
+    });
+    // Pushing onto a vector never fails: there is no error to lose.
+    (cards, warnings.unwrap_or_default())
+}
+
+/// [`extract`] with each card handed to `each` as soon as it is final, in document order, so
+/// that a section of many cards (a table of thousands of rows) is never held whole. Stops at
+/// the first error `each` returns, and returns it.
+pub fn extract_each(
+    doc: &Document,
+    options: &ExtractOptions,
+    each: &mut dyn FnMut(Card) -> Result<()>,
+) -> Result<Vec<Warning>> {
+    // The same steps as section-by-section extraction (see `by_section`), over the whole tree.
+    let mut stream = CardStream::new(doc, reading::ReadingLists::of(doc), each);
     let mut cx = Cx::new(doc, options.profile, has_single_title(doc));
     cx.lang = options.lang;
     cx.warnings.extend(doc.warnings.iter().cloned());
-    // The same steps as section-by-section extraction (see `by_section`), over the whole tree.
-    let mut figures = FigureQueue::new(doc);
-    let mut cards = Vec::new();
+    cx.sink = Some(&mut stream);
     for index in 0..doc.sections.len() {
-        cx.section(index);
-        let own = std::mem::take(&mut cx.cards);
-        figures.section(index, own, section_figures(doc, index), &mut cards);
+        cx.stream_section(index);
     }
-    figures.finish(&mut cards);
-    CardFinisher::new(doc, reading::ReadingLists::of(doc)).finish(&mut cards);
-    (cards, cx.warnings)
+    let warnings = std::mem::take(&mut cx.warnings);
+    drop(cx);
+    stream.finish()?;
+    Ok(warnings)
 }
 
 /// Whether section `index` yields no card by a named rule: navigation, further reading.
@@ -151,6 +167,9 @@ pub(crate) struct Cx<'a> {
     /// Whether the document has exactly one top-level title (computed once: it is asked for
     /// every card).
     single_title: bool,
+    /// Where cards go once their section is done, or earlier (see [`Cx::hand_off`]); without
+    /// one they stay in `cards`.
+    sink: Option<&'a mut dyn Sink>,
 }
 
 impl<'a> Cx<'a> {
@@ -162,6 +181,40 @@ impl<'a> Cx<'a> {
             cards: Vec::new(),
             warnings: Vec::new(),
             single_title,
+            sink: None,
+        }
+    }
+
+    /// Section `index` through the rules, its cards handed to the sink.
+    fn stream_section(&mut self, index: usize) {
+        let figures = section_figures(self.doc, index);
+        if let Some(sink) = self.sink.as_mut() {
+            sink.begin_section(index, figures);
+        }
+        self.section(index);
+        if let Some(sink) = self.sink.as_mut() {
+            for card in self.cards.drain(..) {
+                sink.card(card);
+            }
+            sink.end_section();
+        }
+    }
+
+    /// Called by a rule between the items of a block that may make thousands of cards (table
+    /// rows, definition list items): hands the section's cards so far to the sink, but the
+    /// last, which a later block may still add to (see `code::attach_as_context`). Topics
+    /// only: the other profiles rework a section's cards once they are all made.
+    pub fn hand_off(&mut self) {
+        const AT_MOST: usize = 64;
+        if self.profile != Profile::Topics || self.cards.len() <= AT_MOST {
+            return;
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            let last = self.cards.pop();
+            for card in self.cards.drain(..) {
+                sink.card(card);
+            }
+            self.cards.extend(last);
         }
     }
 

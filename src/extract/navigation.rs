@@ -26,8 +26,15 @@ pub fn is_navigation_by_structure(section: &Section) -> bool {
 
 /// Whether a title names a navigation section in some language's table.
 pub fn is_navigation_title(title: &str) -> bool {
+    // Asked for every section and its ancestors: the titles are normalised once, not per
+    // call (that was most of the time of a file of many small sections).
+    static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        lang::all()
+            .flat_map(|w| w.navigation.iter().map(|t| normalize_key(t)))
+            .collect()
+    });
     let key = normalize_key(title);
-    lang::all().any(|w| w.navigation.iter().any(|t| key == normalize_key(t)))
+    KEYS.contains(&key)
 }
 
 /// How many links a block holds when it is navigation; `None` when it holds content.

@@ -117,6 +117,8 @@ fn key_column(table: &Table, rows: &[usize], cols: usize) -> Option<usize> {
 fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
     let subject = cx.subject(index);
     for &ri in &grid.rows {
+        // A table may have thousands of rows: its cards go on as they are made.
+        cx.hand_off();
         let Some((term, def)) = definitions::split_term(&grid.cell(ri, grid.key)) else {
             continue;
         };
@@ -176,6 +178,8 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
     let subject = cx.subject(index);
     let key_header = header(grid.table, grid.key);
     for &ri in &grid.rows {
+        // A table may have thousands of rows: its cards go on as they are made.
+        cx.hand_off();
         let row_key = grid.cell(ri, grid.key);
         let row_text = plain_text(&row_key);
         if row_text.trim().is_empty() {

@@ -232,6 +232,8 @@ impl<'a> CollectionWriter<'a> {
         let sql_err = |e| sql_error(&path, e);
         let meta = &self.meta;
         let build_ms = meta.build_time * 1000;
+        // The lock text goes into the config text and is dropped before SQLite copies it.
+        let conf = conf_text(meta, self.cards, self.embedded_lock.take())?;
         self.conn
             .execute(
                 "insert into col values (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')",
@@ -239,7 +241,7 @@ impl<'a> CollectionWriter<'a> {
                     meta.build_time - meta.build_time.rem_euclid(86_400),
                     build_ms,
                     build_ms,
-                    conf_json(meta, self.cards, self.embedded_lock.as_deref()).to_string(),
+                    conf,
                     models_json(meta).to_string(),
                     decks_json(meta).to_string(),
                     dconf_json().to_string(),
@@ -399,6 +401,31 @@ fn strip_tags(html: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// The collection's config as JSON text: [`conf_json`], with the lock carried when there is
+/// one. The lock can be tens of megabytes (about 200 bytes a note), so it is escaped straight
+/// into the text, once, instead of copied into a JSON value and then serialised from it; the
+/// text is the same either way.
+fn conf_text(package: &PackageMeta<'_>, cards: usize, lock: Option<String>) -> Result<String> {
+    let Some(lock) = lock else {
+        return Ok(conf_json(package, cards, None).to_string());
+    };
+    // An empty lock marks its place; the key is ours and comes once.
+    let text = conf_json(package, cards, Some("")).to_string();
+    let mark = format!("{}:\"\"", Value::from(EMBEDDED_LOCK_KEY));
+    let Some(at) = text.find(&mark).map(|at| at + mark.len() - 2) else {
+        return Ok(conf_json(package, cards, Some(&lock)).to_string());
+    };
+    // Room for the lock and its escapes (a newline a line, tabs: a few percent).
+    let mut out = Vec::with_capacity(text.len() + lock.len() + lock.len() / 8);
+    out.extend_from_slice(&text.as_bytes()[..at]);
+    serde_json::to_writer(&mut out, lock.as_str())
+        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))?;
+    drop(lock);
+    out.extend_from_slice(&text.as_bytes()[at + 2..]);
+    String::from_utf8(out)
+        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {
