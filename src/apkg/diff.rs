@@ -350,6 +350,19 @@ impl DiffReport {
                 format!("{} › {}", md(&n.deck), md(&n.context))
             }
         };
+        // Notes a learner may still hold: named with their GUID, to find them in the browser.
+        let list_with_guids = |out: &mut String, notes: &[NoteRef]| {
+            for n in notes {
+                let _ = writeln!(
+                    out,
+                    "- {} — {} (guid {})",
+                    place(n),
+                    md(&n.title),
+                    md(&n.guid)
+                );
+            }
+            out.push('\n');
+        };
         if !self.added.is_empty() {
             let _ = writeln!(out, "## Added ({})\n", self.added.len());
             for n in &self.added {
@@ -364,16 +377,7 @@ impl DiffReport {
                 self.restored.len(),
                 md(&self.old)
             );
-            for n in &self.restored {
-                let _ = writeln!(
-                    out,
-                    "- {} — {} (guid {})",
-                    place(n),
-                    md(&n.title),
-                    md(&n.guid)
-                );
-            }
-            out.push('\n');
+            list_with_guids(&mut out, &self.restored);
         }
         if !self.changed.is_empty() {
             let _ = writeln!(out, "## Changed ({})\n", self.changed.len());
@@ -440,16 +444,7 @@ impl DiffReport {
                 "## Removed ({})\n\nAnki never deletes notes on import: learners who want these gone delete them by hand.\n",
                 self.removed.len()
             );
-            for n in &self.removed {
-                let _ = writeln!(
-                    out,
-                    "- {} — {} (guid {})",
-                    place(n),
-                    md(&n.title),
-                    md(&n.guid)
-                );
-            }
-            out.push('\n');
+            list_with_guids(&mut out, &self.removed);
         }
         if !self.notetypes_changed.is_empty() {
             let _ = writeln!(out, "## Note types restyled\n");

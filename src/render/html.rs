@@ -111,39 +111,29 @@ impl Renderer<'_> {
     /// An `<img>` for a markdown image, a link in its place (`--remote-images link`: nothing
     /// broken offline, one click online), or nothing.
     fn image_html(&mut self, src: &str, alt: &str) -> Result<String> {
-        if let Some(href) = self.remote_link(src)? {
-            let alt = if alt.trim().is_empty() {
-                "image"
-            } else {
-                alt.trim()
-            };
-            return Ok(format!(
-                "<a class=\"remote-image\" href=\"{}\">{} (image online)</a>",
-                escape(&href),
-                escape(alt)
-            ));
-        }
-        Ok(match self.image_src(src)? {
+        let as_link = self.options.remote_images == RemoteImages::Link;
+        Ok(match self.image_src(src, as_link)? {
+            // A packed media name is never a URL: a remote one here is one to link to.
+            Some(href) if as_link && remote::is_remote(&href) => {
+                let alt = if alt.trim().is_empty() {
+                    "image"
+                } else {
+                    alt.trim()
+                };
+                format!(
+                    "<a class=\"remote-image\" href=\"{}\">{} (image online)</a>",
+                    escape(&href),
+                    escape(alt)
+                )
+            }
             Some(src) => format!("<img src=\"{}\" alt=\"{}\">", escape(&src), escape(alt)),
             None => String::new(),
         })
     }
 
-    /// A markdown image under `--remote-images link` that is remote with no local copy: the URL
-    /// its link points at (reported like any remote image).
-    fn remote_link(&mut self, src: &str) -> Result<Option<String>> {
-        let src = src.trim();
-        if self.options.remote_images != RemoteImages::Link
-            || !remote::is_remote(src)
-            || remote::local_copy(&self.options.content_root, self.doc, src).is_some()
-        {
-            return Ok(None);
-        }
-        self.still_remote(src, true)
-    }
-
     /// The `src` an image gets: a packed media name, a remote URL, or nothing (missing file).
-    fn image_src(&mut self, src: &str) -> Result<Option<String>> {
+    /// `as_link`: the caller shows a remote URL as a link (markdown images), not raw HTML.
+    fn image_src(&mut self, src: &str, as_link: bool) -> Result<Option<String>> {
         let src = src.trim();
         let root = &self.options.content_root;
         let dir = self
@@ -157,7 +147,7 @@ impl Renderer<'_> {
                 let origin = self.origin();
                 return Ok(Some(self.media.resolve(&local, &origin)?));
             }
-            return self.still_remote(src, false);
+            return self.still_remote(src, as_link);
         }
         if has_scheme(src) {
             self.warn(
@@ -326,7 +316,7 @@ impl Renderer<'_> {
             out.push_str(&html[last..whole.start()]);
             let attr = caps[1].to_ascii_lowercase();
             let new = if attr == "src" {
-                self.image_src(value)?.unwrap_or_default()
+                self.image_src(value, false)?.unwrap_or_default()
             } else {
                 self.link_url(value)
             };
