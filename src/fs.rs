@@ -10,7 +10,7 @@ pub mod read;
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -47,6 +47,46 @@ pub fn put_in_place(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     temp.persist(path)
         .map_err(|e| Error::io("move into place", path, e.error))?;
     Ok(())
+}
+
+/// A finished file still under its temporary name beside its target, synced and readable:
+/// the build renames every output only after the lock, so that a kill leaves a lock at least
+/// as new as the decks. Dropped without [`Unplaced::put_in_place`], the temporary is deleted.
+pub struct Unplaced {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl Unplaced {
+    /// `temp`, whose writing is finished, to be renamed onto `target` later: synced and made
+    /// readable now, so that placing it is a rename alone.
+    pub fn new(temp: tempfile::NamedTempFile, target: &Path) -> Result<Unplaced> {
+        let write_err = |e: io::Error| Error::io("write", target, e);
+        temp.as_file().sync_all().map_err(write_err)?;
+        make_world_readable(temp.as_file()).map_err(write_err)?;
+        Ok(Unplaced {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// [`Unplaced::new`] for bytes in memory: a temporary beside `target` holding them.
+    pub fn with_bytes(target: &Path, bytes: &[u8]) -> Result<Unplaced> {
+        use std::io::Write;
+        let mut temp = temporary_beside(target)?;
+        temp.write_all(bytes)
+            .map_err(|e| Error::io("write", target, e))?;
+        Unplaced::new(temp, target)
+    }
+
+    /// Renames the file onto its target.
+    pub fn put_in_place(self) -> Result<()> {
+        let target = self.target;
+        self.temp
+            .persist(&target)
+            .map_err(|e| Error::io("move the finished file into place", &target, e.error))?;
+        Ok(())
+    }
 }
 
 /// Temporary files are created private (0600); a published deck is an ordinary file.

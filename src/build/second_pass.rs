@@ -86,7 +86,7 @@ fn write_deck(
     mut notes: SpilledNotes<'_>,
     notetypes: &[Notetype],
     media: Vec<MediaFile>,
-) -> Result<(DeckReport, Option<package::Unplaced>)> {
+) -> Result<(DeckReport, Option<crate::fs::Unplaced>)> {
     let (pass, spec) = (notes.pass, notes.deck);
     // The package's own timestamps come from its content, not the clock, so an unchanged
     // deck rebuilds byte for byte.
@@ -132,10 +132,7 @@ fn write_deck(
                 })?;
             (path, counts, Some(unplaced))
         }
-        format => {
-            let (path, counts) = export_deck(options, notes, meta, format)?;
-            (path, counts, None)
-        }
+        format => export_deck(options, notes, meta, format)?,
     };
     let report = DeckReport {
         name: spec.name.clone(),
@@ -147,13 +144,14 @@ fn write_deck(
     Ok((report, unplaced))
 }
 
-/// CSV and JSON are for small decks and tools: the package is built in memory.
+/// CSV and JSON are for small decks and tools: the package is built in memory. The file waits
+/// under a temporary name, like a package, until the lock is in place.
 fn export_deck(
     options: &BuildOptions,
     mut notes: SpilledNotes<'_>,
     meta: PackageMeta<'_>,
     format: crate::export::Format,
-) -> Result<(PathBuf, package::Counts)> {
+) -> Result<(PathBuf, package::Counts, Option<crate::fs::Unplaced>)> {
     let mut all = Vec::new();
     notes.for_each(|note| {
         all.push(note);
@@ -170,14 +168,14 @@ fn export_deck(
         notes: package.notes.len(),
         cards: package.notes.iter().map(|n| n.cards.len()).sum(),
     };
-    let path = crate::export::write(
+    let (path, unplaced) = crate::export::write_unplaced(
         &package,
         &options.out,
         &notes.deck.file_stem,
         format,
         options.archive,
     )?;
-    Ok((path, counts))
+    Ok((path, counts, unplaced))
 }
 
 /// One deck's notes read back from the spill, with their identities, in document order.

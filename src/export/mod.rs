@@ -47,19 +47,37 @@ pub fn write(
     format: Format,
     archive: ArchiveOptions,
 ) -> Result<PathBuf> {
-    let path = out.join(format!("{stem}.{}", format.extension()));
-    match format {
-        Format::Apkg => package::write_apkg(package, &path, archive)?,
-        Format::Csv => {
-            crate::fs::write_atomically(&path, csv::to_csv(package).as_bytes())?;
-            copy_media(package, &out.join(format!("{stem}.media")))?;
-        }
-        Format::Json => {
-            crate::fs::write_atomically(&path, json::to_json(package).as_bytes())?;
-            copy_media(package, &out.join(format!("{stem}.media")))?;
-        }
+    let (path, unplaced) = write_unplaced(package, out, stem, format, archive)?;
+    if let Some(unplaced) = unplaced {
+        unplaced.put_in_place()?;
     }
     Ok(path)
+}
+
+/// [`write`] without the final rename of a CSV or JSON file: it waits, finished and synced,
+/// under a temporary name until the caller has written the lock (`None` for an `.apkg`, which
+/// is written in place here; the build streams its packages through the packager instead).
+/// Media are copied at once: their names are their content's, so a kill leaves no file that
+/// disagrees with the lock.
+pub fn write_unplaced(
+    package: &Package,
+    out: &Path,
+    stem: &str,
+    format: Format,
+    archive: ArchiveOptions,
+) -> Result<(PathBuf, Option<crate::fs::Unplaced>)> {
+    let path = out.join(format!("{stem}.{}", format.extension()));
+    let text = match format {
+        Format::Apkg => {
+            package::write_apkg(package, &path, archive)?;
+            return Ok((path, None));
+        }
+        Format::Csv => csv::to_csv(package),
+        Format::Json => json::to_json(package),
+    };
+    let unplaced = crate::fs::Unplaced::with_bytes(&path, text.as_bytes())?;
+    copy_media(package, &out.join(format!("{stem}.media")))?;
+    Ok((path, Some(unplaced)))
 }
 
 /// Copy the package's media into `dir` under their packed names (what the fields refer to).

@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use zip::write::SimpleFileOptions;
@@ -14,6 +14,7 @@ use super::collection::{CollectionWriter, Committed};
 use super::deflate::{self, Ahead, CHUNK};
 use super::model::{MediaSource, Package, PackageMeta};
 use crate::error::{Error, Result};
+pub use crate::fs::Unplaced;
 
 /// How to write the package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,24 +71,6 @@ pub fn write_apkg_streaming(
     let (counts, finished) = write_apkg_unplaced(meta, target, options, add_notes)?;
     finished.put_in_place()?;
     Ok(counts)
-}
-
-/// A finished package still under its temporary name beside its target: the build renames
-/// every deck only after the lock, so that a kill leaves a lock at least as new as the decks.
-pub struct Unplaced {
-    temp: tempfile::NamedTempFile,
-    target: PathBuf,
-}
-
-impl Unplaced {
-    /// Renames the package onto its target.
-    pub fn put_in_place(self) -> Result<()> {
-        let target = self.target;
-        self.temp
-            .persist(&target)
-            .map_err(|e| Error::io("move the finished package into place", &target, e.error))?;
-        Ok(())
-    }
 }
 
 /// [`write_apkg_streaming`] without the final rename: the package, synced, under a temporary
@@ -147,15 +130,7 @@ pub fn write_apkg_unplaced(
             },
         )?;
     }
-    zip_file.as_file().sync_all().map_err(write_err)?;
-    crate::fs::make_world_readable(zip_file.as_file()).map_err(write_err)?;
-    Ok((
-        counts,
-        Unplaced {
-            temp: zip_file,
-            target: target.to_path_buf(),
-        },
-    ))
+    Ok((counts, Unplaced::new(zip_file, target)?))
 }
 
 /// Creating the indexes keeps one core busy and leaves the pages of the rows as they are:
