@@ -43,6 +43,9 @@ use super::similarity::{SLOTS, Signature};
 use crate::error::{Error, Result, SourceLocation};
 use crate::render::NotetypeKind;
 
+/// The lock format this build writes and the newest it reads.
+const VERSION: u32 = 4;
+
 const HEADER: &str = "# primer-anki lock v4: note identities, kept by `primer-anki build`. Commit it; do not edit by hand.\n# deck\tid\tnamespace\tname\n# notetype\tid\tmtime\thash\n# note\tguid\tnote id\tmtime\tcontent hash\tsimilarity signature\ttype\tcloze items\tdeck\tkey\n";
 
 /// Which item each cloze number of a cloze note asks for, and the highest number it ever used
@@ -168,15 +171,33 @@ impl Lock {
     pub fn parse(text: &str, path: &Path) -> Result<Lock> {
         let mut lock = Lock::default();
         for (index, line) in text.lines().enumerate() {
+            if let Some(version) = line
+                .strip_prefix("# primer-anki lock v")
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|&v| v > VERSION)
+            {
+                return Err(newer_lock(path, index, &format!("lock v{version}")));
+            }
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
             let bad = || {
                 Error::new("malformed lock file line")
                     .at(SourceLocation::new(path, index + 1, 0))
-                    .help("restore the lock file from git; if it is lost, delete it and rebuild (learners then get new notes)")
+                    .help("restore the lock file from git; if it is lost, rebuild with `--adopt` of the last published decks, which carry their lock")
             };
             let parts: Vec<&str> = line.split('\t').collect();
+            // A line of a kind this build does not know (a lowercase word, then a tab) is a
+            // newer build's: say so, rather than call the lock broken and have it deleted.
+            if let Some(tag) = parts.first().filter(|t| {
+                parts.len() > 1
+                    && !matches!(**t, "deck" | "notetype" | "note" | "gone")
+                    && !t.is_empty()
+                    && t.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            }) {
+                return Err(newer_lock(path, index, &format!("`{tag}` lines")));
+            }
             match parts.as_slice() {
                 ["deck", id, namespace, name] => {
                     let id = id.parse().map_err(|_| bad())?;
@@ -462,6 +483,16 @@ fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         s.into()
     }
+}
+
+/// A lock written by a newer primer-anki (`what` says how we know): it is not broken, and
+/// deleting it would cost learners their reviews; the fix is a newer build.
+fn newer_lock(path: &Path, index: usize, what: &str) -> Error {
+    Error::new(format!(
+        "this lock file was written by a newer primer-anki ({what}; this one reads up to lock v{VERSION})"
+    ))
+    .at(SourceLocation::new(path, index + 1, 0))
+    .help("upgrade primer-anki (see README: Install); do not delete or edit the lock, its identities keep learners' reviews")
 }
 
 #[cfg(test)]

@@ -221,3 +221,26 @@ fn gone_lines_follow_the_notes_read_back_and_move_with_a_renamed_deck() {
     assert_eq!(read.gone_note("B", "gone key"), Some(&removed));
     assert!(read.gone_note("A", "gone key").is_none());
 }
+
+#[test]
+fn a_lock_from_a_newer_build_says_so_instead_of_calling_itself_broken() {
+    let path = Path::new("primer-anki.lock");
+    let newer_header = "# primer-anki lock v5: note identities\nnote\tg\t1\t2\tff\tdeck\tkey\n";
+    let message = Lock::parse(newer_header, path).unwrap_err().to_string();
+    assert!(message.contains("newer primer-anki (lock v5"), "{message}");
+    assert!(message.contains("primer-anki.lock:1"), "{message}");
+
+    let unknown_kind = "# primer-anki lock v4: x\nsplit\tg\t1\t2\n";
+    let message = Lock::parse(unknown_kind, path).unwrap_err().to_string();
+    assert!(
+        message.contains("newer primer-anki (`split` lines"),
+        "{message}"
+    );
+    assert!(message.contains("primer-anki.lock:2"), "{message}");
+
+    // A damaged line is still malformed, and the help no longer says to delete the lock.
+    let damaged = "note\tg\tnot-a-number\t2\tff\tdeck\tkey\n";
+    let error = Lock::parse(damaged, path).unwrap_err();
+    let shown = format!("{error:?}{error}");
+    assert!(shown.contains("malformed lock file line"), "{shown}");
+}
