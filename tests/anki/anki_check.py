@@ -657,10 +657,38 @@ def step_state(col: Collection) -> dict[str, Any]:
     }
 
 
+def legacy_import(col: Collection, path: str) -> dict[str, Any]:
+    """Import with Anki's legacy Python importer (`anki.importing.apkg.AnkiPackageImporter`,
+    what Anki 2.1.54 and older ran, and what AnkiDroid 2.15 and older ported). It was deleted
+    after Anki 26.08.1, so this needs the 25.9 wheel (tests/anki/requirements-legacy.txt); it
+    has no options: it never merges note types and updates a note when its mtime is newer and
+    its note type unchanged. Its log lines are all it reports."""
+    try:
+        from anki.importing.apkg import AnkiPackageImporter
+    except ImportError as exc:
+        raise UsageError(
+            f"this anki ({ANKI_VERSION}) has no legacy importer ({exc}): "
+            "use the venv of tests/anki/requirements-legacy.txt"
+        ) from exc
+    import anki.lang
+
+    if anki.lang.current_i18n is None:
+        # The importer's log strips HTML through the translation backend, as the desktop
+        # app sets it up at start.
+        anki.lang.set_lang("en_US")
+    importer = AnkiPackageImporter(col, path)
+    importer.run()
+    return {"importer": "legacy", "anki_version": ANKI_VERSION, "log": list(importer.log)}
+
+
 def cmd_sequence(args: argparse.Namespace) -> dict[str, Any]:
     paths = [existing_file(p) for p in args.packages]
     if args.answer < 0:
         raise UsageError("--answer must be >= 0")
+    if args.importer == "legacy" and (
+        args.merge_notetypes or args.always_from or args.update_notes != "if-newer"
+    ):
+        raise UsageError("the legacy importer has no options: drop --merge-notetypes and --update-*")
     options = package_options(
         merge_notetypes=args.merge_notetypes,
         update_notes=args.update_notes,
@@ -674,6 +702,7 @@ def cmd_sequence(args: argparse.Namespace) -> dict[str, Any]:
             "update_notetypes": args.update_notetypes,
             "answer": args.answer,
             "answer_at": args.answer_at,
+            "importer": args.importer,
         },
         "steps": [],
         "answered": [],
@@ -691,11 +720,14 @@ def cmd_sequence(args: argparse.Namespace) -> dict[str, Any]:
                     update_notetypes=args.update_notetypes,
                 )
             try:
-                response = import_package(col, path, step_options)
+                if args.importer == "legacy":
+                    step["import"] = legacy_import(col, path)
+                else:
+                    response = import_package(col, path, step_options)
+                    step["import"] = import_summary(col, response, path)
             except Exception as exc:
                 step["error"] = f"{type(exc).__name__}: {exc}"
                 break
-            step["import"] = import_summary(col, response, path)
             step.update(compare_snapshots(before, snapshot(col)))
             step.update(step_state(col))
             if index == args.answer_at:
@@ -850,6 +882,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--always-from", type=int, default=0, metavar="STEP",
                    help="from this step on, import with 'Update notes: Always'")
     p.add_argument("--merge-notetypes", action="store_true")
+    p.add_argument("--importer", choices=["new", "legacy"], default="new",
+                   help="legacy: Anki's Python importer of 2.1.54 and older (needs anki 25.9)")
     p.add_argument("--update-notes", choices=sorted(UPDATE_CONDITIONS), default="if-newer")
     p.add_argument("--update-notetypes", choices=sorted(UPDATE_CONDITIONS), default="if-newer")
     p.add_argument("packages", nargs="+", metavar="STEP.apkg")

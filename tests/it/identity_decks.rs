@@ -589,3 +589,77 @@ fn a_section_removed_and_put_back_is_restored_in_diff_and_updated_by_anki() {
         "every card was reviewed at v1"
     );
 }
+
+/// What README says a learner on the legacy importer (Anki ≤ 2.1.54, AnkiDroid ≤ 2.15) gets
+/// from an adopting build, run with that importer (Anki 25.9's copy of it): no adopted note is
+/// updated ("note type has been modified"), each keeps its 2017 text and every review, no
+/// GUID is doubled, and the rest of our notes arrive as new.
+#[test]
+fn the_legacy_importer_keeps_adopted_notes_as_they_were() {
+    let old: Vec<PathBuf> = DECKS_2017
+        .iter()
+        .map(|(name, _, _)| primer_dir().join(format!("resources/flash_cards/{name}.apkg")))
+        .collect();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("decks");
+    let mut args = vec!["--adopt"];
+    args.extend(old.iter().map(|p| p.to_str().unwrap()));
+    built(build_with_lock(
+        &primer_dir(),
+        &out,
+        &work.path().join("lock"),
+        1_700_000_000,
+        &args,
+    ));
+    // Every card of the three 2017 decks reviewed once all three are in.
+    let mut sequence_args: Vec<String> = [
+        "sequence",
+        "--importer",
+        "legacy",
+        "--answer",
+        "1000",
+        "--answer-at",
+        "3",
+    ]
+    .map(String::from)
+    .to_vec();
+    sequence_args.extend(old.iter().map(|p| p.to_string_lossy().into_owned()));
+    for (_, file, _) in DECKS_2017 {
+        sequence_args.push(out.join(file).to_string_lossy().into_owned());
+    }
+    let verdict = anki_check_with(
+        &legacy_python(),
+        &sequence_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(len(&verdict["answered"]), 56, "every 2017 card reviewed");
+    let steps = verdict["steps"].as_array().unwrap();
+    for (index, (deck, _, count)) in DECKS_2017.iter().enumerate() {
+        let step = &steps[3 + index];
+        assert!(step.get("error").is_none(), "{deck}: {}", step["error"]);
+        assert_eq!(len(&step["guids"]["updated"]), 0, "{deck}: {step}");
+        assert_eq!(len(&step["duplicate_guids"]), 0, "{deck}");
+        assert_eq!(step["scheduling_preserved"], Value::Bool(true), "{deck}");
+        assert_eq!(step["revlog_preserved"], Value::Bool(true), "{deck}");
+        // "Notes not updated, as note type has been modified: N": N is every adopted note.
+        let lines = step["import"]["log"].as_array().unwrap();
+        let refused: Vec<usize> = lines
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|l| l.contains("note type has been modified"))
+            .map(|l| {
+                let digits: String = l.chars().filter(char::is_ascii_digit).collect();
+                digits.parse().unwrap()
+            })
+            .collect();
+        assert_eq!(refused, [*count], "{deck}: {lines:?}");
+        assert!(
+            len(&step["guids"]["new"]) > 0,
+            "{deck}: the rest arrives new"
+        );
+    }
+    assert_eq!(
+        steps[5]["revlog_rows_after"].as_u64(),
+        Some(56),
+        "every review kept"
+    );
+}

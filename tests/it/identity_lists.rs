@@ -65,6 +65,55 @@ fn sequence(packages: &[&Path], merge: bool) -> Value {
     anki_check(&args)
 }
 
+/// The same through Anki's legacy importer (Anki ≤ 2.1.54, AnkiDroid ≤ 2.15), which has no
+/// options: it updates a note whose mtime is newer and whose note type is unchanged.
+fn legacy_sequence(packages: &[&Path]) -> Value {
+    let mut args = vec!["sequence", "--importer", "legacy", "--answer", "1000"];
+    let paths: Vec<String> = packages
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    args.extend(paths.iter().map(String::as_str));
+    anki_check_with(&legacy_python(), &args)
+}
+
+/// [`assert_steps_clean`] for the legacy importer, which logs lines rather than counts: every
+/// step imported, no GUID twice, no note lost, every existing card's scheduling and every
+/// review kept, and no note left stale because its note type changed under its GUID.
+fn assert_legacy_steps_clean(verdict: &Value, what: &str) {
+    let steps = verdict["steps"].as_array().unwrap();
+    assert!(!verdict["answered"].as_array().unwrap().is_empty());
+    for (index, step) in steps.iter().enumerate() {
+        let name = format!("{what}, step {}", index + 1);
+        assert!(step.get("error").is_none(), "{name}: {}", step["error"]);
+        assert_eq!(step["import"]["importer"], "legacy", "{name}");
+        let log = step["import"]["log"].to_string();
+        assert!(
+            !log.contains("note type has been modified"),
+            "{name}: {log}"
+        );
+        assert_eq!(
+            step["duplicate_guids"].as_array().map(Vec::len),
+            Some(0),
+            "{name}"
+        );
+        assert_eq!(
+            step["guids"]["vanished"].as_array().map(Vec::len),
+            Some(0),
+            "{name}"
+        );
+        if index > 0 {
+            assert_eq!(
+                step["scheduling_preserved"],
+                Value::Bool(true),
+                "{name}: {}",
+                step["scheduling_changes"]
+            );
+            assert_eq!(step["revlog_preserved"], Value::Bool(true), "{name}");
+        }
+    }
+}
+
 /// Every step imported, nothing conflicting, no GUID twice, every existing card's scheduling
 /// and every review kept.
 fn assert_steps_clean(verdict: &Value, what: &str) {
@@ -236,6 +285,55 @@ fn a_list_crossing_three_and_four_items_gets_a_new_note_and_never_conflicts() {
     }
 }
 
+#[test]
+fn a_list_crossing_three_and_four_items_imports_cleanly_with_the_legacy_importer() {
+    let work = tempfile::tempdir().unwrap();
+    let content = content(work.path(), THREE);
+    let lock = work.path().join("lock");
+    let apkg = |n: u32| work.path().join(format!("v{n}/lists.apkg"));
+    build_at(&content, &apkg(1).with_file_name(""), &lock, 1_700_000_000);
+    write(&content, FOUR);
+    build_at(&content, &apkg(2).with_file_name(""), &lock, 1_700_001_000);
+    write(&content, THREE);
+    build_at(&content, &apkg(3).with_file_name(""), &lock, 1_700_002_000);
+    let cloze_guid = guid_of(&std::fs::read_to_string(&lock).unwrap(), LIST_KEY);
+
+    // 3 → 4 → 3 with every v1 card reviewed: each flip is a new note, the old note stays
+    // with its reviews, and nothing is refused as "note type modified".
+    let verdict = legacy_sequence(&[&apkg(1), &apkg(2), &apkg(3)]);
+    assert_legacy_steps_clean(&verdict, "legacy 3→4→3");
+    let steps = verdict["steps"].as_array().unwrap();
+    let totals: Vec<u64> = steps
+        .iter()
+        .map(|s| s["notes_total"].as_u64().unwrap())
+        .collect();
+    assert_eq!(totals, [2, 3, 4], "legacy 3→4→3");
+    for step in &steps[1..] {
+        assert_eq!(step["guids"]["new"].as_array().map(Vec::len), Some(1));
+    }
+    let cards = final_cards(&verdict);
+    for answered in verdict["answered"].as_array().unwrap() {
+        let id = answered["card_id"].as_i64().unwrap();
+        let (guid, asks, reps, revlog) = &cards[&id];
+        assert_eq!(guid, answered["guid"].as_str().unwrap());
+        assert_eq!(asks, answered["asks"].as_str().unwrap());
+        assert!(*reps >= 1 && *revlog >= 1, "legacy: review of {id} kept");
+    }
+    assert_ne!(cloze_guid, "");
+
+    // 4 → 3 from a collection where the cloze note's 4 cards are reviewed.
+    let verdict = legacy_sequence(&[&apkg(2), &apkg(3)]);
+    assert_legacy_steps_clean(&verdict, "legacy 4→3");
+    let cards = final_cards(&verdict);
+    let answered = verdict["answered"].as_array().unwrap();
+    assert!(answered.len() >= 5, "{answered:?}");
+    for a in answered {
+        let id = a["card_id"].as_i64().unwrap();
+        assert_eq!(cards[&id].1, a["asks"].as_str().unwrap(), "legacy 4→3");
+        assert!(cards[&id].3 >= 1, "legacy 4→3: review of {id} kept");
+    }
+}
+
 /// The GUID of `key` in lock text.
 fn guid_of(lock: &str, key: &str) -> String {
     lock.lines()
@@ -314,6 +412,40 @@ fn list_items_keep_their_cards_through_reorder_insert_and_remove() {
         .collect();
     assert_eq!(new.len(), 1, "{cards:?}");
     assert_eq!((new[0].2, new[0].3), (0, 0));
+
+    // The legacy importer updates the note in place the same way: same type, newer mtime.
+    let legacy = legacy_sequence(&[
+        &work.path().join("v1/lists.apkg"),
+        &work.path().join("v2/lists.apkg"),
+    ]);
+    assert_legacy_steps_clean(&legacy, "legacy reorder");
+    assert_eq!(
+        legacy["steps"][1]["guids"]["updated"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{}",
+        legacy["steps"][1]
+    );
+    let legacy_cards = final_cards(&legacy);
+    for a in legacy["answered"].as_array().unwrap() {
+        let id = a["card_id"].as_i64().unwrap();
+        let before = a["asks"].as_str().unwrap();
+        let (_, after, reps, revlog) = &legacy_cards[&id];
+        if before == "Directory based partitioning" {
+            assert_eq!(after, "", "legacy: the removed item's card is empty");
+        } else {
+            assert_eq!(after, before, "legacy: card {id} follows its item");
+        }
+        assert_eq!(*reps, a["reps"].as_i64().unwrap(), "legacy: card {id}");
+        assert!(*revlog >= 1, "legacy: card {id} keeps its review");
+    }
+    assert!(
+        legacy_cards
+            .values()
+            .any(|c| c.1 == "Consistent hashing ring" && c.2 == 0),
+        "legacy: the inserted item has a new card of its own"
+    );
 }
 
 const FACTS: &str = "# Consistency

@@ -68,9 +68,28 @@ pub fn primer_dir() -> PathBuf {
     dir
 }
 
+/// The Python with Anki 25.9, the last release that still has the legacy importer (what Anki
+/// 2.1.54 and older ran, and AnkiDroid 2.15 and older ported). A missing one fails the test.
+pub fn legacy_python() -> PathBuf {
+    if let Ok(p) = std::env::var("PRIMER_ANKI_LEGACY_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo().join(".venv-legacy/bin/python");
+    assert!(
+        venv.exists(),
+        "no Python with Anki's legacy importer: run `python3 -m venv .venv-legacy && .venv-legacy/bin/pip install -r tests/anki/requirements-legacy.txt` (or `bash .ci/run`), or set PRIMER_ANKI_LEGACY_PYTHON"
+    );
+    venv
+}
+
 /// Run tests/anki/anki_check.py and parse its JSON.
 pub fn anki_check(args: &[&str]) -> Value {
-    let output = Command::new(python())
+    anki_check_with(&python(), args)
+}
+
+/// [`anki_check`] under the given Python (e.g. [`legacy_python`]).
+pub fn anki_check_with(python: &Path, args: &[&str]) -> Value {
+    let output = Command::new(python)
         .arg(repo().join("tests/anki/anki_check.py"))
         .args(args)
         .output()
