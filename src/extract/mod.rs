@@ -4,6 +4,7 @@
 //! Cards carry structured content ([`Piece`]s that point into the document's inline markup),
 //! not HTML: the render stage owns HTML, links and media.
 
+mod aliases;
 mod breakdown;
 mod by_section;
 mod code;
@@ -150,6 +151,29 @@ pub fn extract_each(
 /// Whether section `index` yields no card by a named rule: navigation, further reading.
 pub fn is_skipped_section(doc: &Document, options: &ExtractOptions, index: usize) -> bool {
     Cx::new(doc, options.profile, has_single_title(doc)).skipped(index)
+}
+
+/// Whether a block is a list or table of references (links to read, not facts): the list
+/// and table rules give it no card on purpose.
+pub fn is_reference(block: &Block) -> bool {
+    match &block.kind {
+        BlockKind::List(list) => lists::is_reference_list(list),
+        BlockKind::Table(table) => tables::is_reference_table(table),
+        _ => false,
+    }
+}
+
+/// The text a card shows, front and back, as plain text (what `check --coverage` looks for
+/// a block's text in).
+pub fn card_text(card: &Card) -> String {
+    match &card.body {
+        CardBody::Basic { front, back } => {
+            format!("{} {}", text::pieces_text(front), text::pieces_text(back))
+        }
+        CardBody::Cloze { text: t, extra } => {
+            format!("{} {}", text::pieces_text(t), text::pieces_text(extra))
+        }
+    }
 }
 
 /// Whether the document has exactly one top-level title.
@@ -362,6 +386,9 @@ impl<'a> Cx<'a> {
         }
         let blocks = &section.blocks;
         let mut opening_done = !summaries;
+        // Blocks asked by the sentence rules (`aliases`), once the section's other cards are
+        // made: those cards keep the section's diagrams they had before these rules came.
+        let mut later: Vec<&Block> = Vec::new();
         let mut i = 0;
         while i < blocks.len() {
             let block = &blocks[i];
@@ -385,6 +412,7 @@ impl<'a> Cx<'a> {
                         opening_done = true;
                     } else if !is_intro {
                         keyterms::cards(self, index, block, inlines);
+                        later.push(block);
                     }
                     if is_intro {
                         // "X does this. It also does that. It works as follows:" — the
@@ -412,9 +440,25 @@ impl<'a> Cx<'a> {
                 BlockKind::Code { lang, text } => {
                     code::cards(self, index, block, lang.as_deref(), text, prev_intro);
                 }
+                // Only at the top of the section (after its diagrams): a label quote further
+                // down is an aside, not a fact about the topic.
+                BlockKind::Quote(_)
+                    if blocks[..i]
+                        .iter()
+                        .all(|b| matches!(b.kind, BlockKind::Figure(_))) =>
+                {
+                    later.push(block);
+                }
                 _ => {}
             }
             i += 1;
+        }
+        for block in later {
+            match &block.kind {
+                BlockKind::Paragraph(inlines) => aliases::cards(self, index, block, inlines),
+                BlockKind::Quote(_) => aliases::labelled_quote(self, index, block),
+                _ => {}
+            }
         }
     }
 }
