@@ -7,6 +7,9 @@
 //! "X在Y中表现不错") becomes "Subject: where does it work well?" → "Y" — only when the
 //! sentence's subject is the topic ("Sites … work well with push CDNs" is not asked this way).
 //!
+//! So does a sentence that says what the topic is used for ("X is often used for Y",
+//! "Xは…、Yに使われます", "X…通常用于Y") → "Subject: what is it used for?" → "Y".
+//!
 //! A quote that is one short label and its value ("> Abstraction: hash table") at the top
 //! of a section is a fact about the topic: "Subject: what is its abstraction?" → "hash
 //! table". A note to the reader ("Note: …", a translator's note) is not.
@@ -24,8 +27,10 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     for sentence in split_sentences(&plain) {
         let (rule, answer, question) = if let Some(name) = other_name(sentence) {
             ("alias", name, cx.words().what_else_called)
-        } else if let Some(fit) = works_well(sentence, &subject) {
+        } else if let Some(fit) = about_topic(sentence, &subject, |w| w.works_well) {
             ("works-well", fit, cx.words().where_it_works_well)
+        } else if let Some(purpose) = about_topic(sentence, &subject, |w| w.used_for) {
+            ("used-for", purpose, cx.words().what_is_it_used_for)
         } else {
             continue;
         };
@@ -47,14 +52,57 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     }
 }
 
-/// What the topic works well in, when the sentence's subject is the topic itself.
-fn works_well(sentence: &str, subject: &str) -> Option<String> {
-    let (head, fit) = find_cue(sentence, |w| w.works_well)?;
+/// What the cue (`pick`) says of the topic — where it works well, what it is used for — when
+/// the sentence's subject is the topic itself: its name (or the abbreviation the title gives
+/// in brackets, "UDP" for "User datagram protocol (UDP)"), or a pronoun standing for it.
+fn about_topic(
+    sentence: &str,
+    subject: &str,
+    pick: fn(&lang::Words) -> &'static [&'static str],
+) -> Option<String> {
+    let (head, said) = find_cue(sentence, pick)?;
     let head = text::normalize_key(head);
-    let subject = text::normalize_key(subject);
-    let about_topic = !head.is_empty() && (head.contains(&subject) || subject.contains(&head));
-    (about_topic && fit.chars().count() <= 150).then(|| fit.to_string())
+    let subject_key = text::normalize_key(subject);
+    let first = head.split_whitespace().next().unwrap_or("");
+    let abbreviation = subject
+        .rsplit_once(['(', '（'])
+        .map(|(_, rest)| text::normalize_key(rest.trim_end_matches([')', '）'])))
+        .filter(|a| !a.is_empty());
+    let names_topic = head.is_empty()
+        || head.contains(&subject_key)
+        || subject_key.contains(&head)
+        || PRONOUNS.contains(&first)
+        || abbreviation.is_some_and(|a| first == a || head.starts_with(&a));
+    // The reason after it is not part of the answer ("…, as you can hand-craft calls").
+    let said = REASONS
+        .iter()
+        .filter_map(|r| said.find(r))
+        .min()
+        .map_or(said, |end| &said[..end]);
+    (names_topic && !said.is_empty() && said.chars().count() <= 150).then(|| said.to_string())
 }
+
+/// Clauses that give a reason after what a sentence says.
+const REASONS: &[&str] = &[
+    ", as ",
+    ", because ",
+    ", since ",
+    "，这样",
+    "，因为",
+    "，因為",
+];
+
+/// Words that open a sentence about the topic just named (normalised: see `normalize_key`).
+const PRONOUNS: &[&str] = &[
+    "it",
+    "they",
+    "this",
+    "these",
+    "これら",
+    "これ",
+    "它",
+    "它们",
+];
 
 /// The text before the cue and the text at its `{x}`, by the cues `pick` gives from every
 /// language's table.
@@ -211,24 +259,59 @@ mod tests {
 
     #[test]
     fn where_the_topic_works_well_but_only_the_topic() {
+        let fit = |s: &str, subject: &str| about_topic(s, subject, |w| w.works_well);
         assert_eq!(
-            works_well("Gossip works well in large clusters.", "Gossip"),
+            fit("Gossip works well in large clusters.", "Gossip"),
             Some("large clusters".into())
         );
         assert_eq!(
-            works_well(
+            fit(
                 "ゴシップは大規模なクラスタと相性がいいでしょう。",
                 "ゴシップ"
             ),
             Some("大規模なクラスタ".into())
         );
         assert_eq!(
-            works_well("八卦协议在大型集群中表现不错。", "八卦协议"),
+            fit("八卦协议在大型集群中表现不错。", "八卦协议"),
             Some("大型集群".into())
         );
         // The sentence is about the sites, not the topic.
         assert_eq!(
-            works_well("Small sites work well in static hosting.", "Gossip"),
+            fit("Small sites work well in static hosting.", "Gossip"),
+            None
+        );
+    }
+
+    #[test]
+    fn what_the_topic_is_used_for_by_its_name_abbreviation_or_a_pronoun() {
+        let used = |s: &str, subject: &str| about_topic(s, subject, |w| w.used_for);
+        assert_eq!(
+            used("They are often used for audit trails.", "Append-only log"),
+            Some("audit trails".into())
+        );
+        assert_eq!(
+            used(
+                "SCTP is useful for telephony signalling.",
+                "Stream control protocol (SCTP)"
+            ),
+            Some("telephony signalling".into())
+        );
+        assert_eq!(
+            used(
+                "追加専用ログは高い耐久性を持ち、監査証跡に使われます。",
+                "追加専用ログ"
+            ),
+            Some("監査証跡".into())
+        );
+        assert_eq!(
+            used("仅追加日志很可靠，通常用于审计记录。", "仅追加日志"),
+            Some("审计记录".into())
+        );
+        assert_eq!(
+            used(
+                "Spreadsheets are often used for budgets.",
+                "Append-only log"
+            ),
             None
         );
     }
