@@ -115,14 +115,13 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
         content: 0,
         untaken: Vec::new(),
     };
-    // What each section's cards show, whitespace folded: a block whose text stands there
-    // whole (a lead-in on a list card's question, code under an answer) reaches a card too.
-    let mut shown: Vec<String> = vec![String::new(); doc.sections.len()];
+    // What the cards show, whitespace folded: a block whose text stands there whole (a
+    // lead-in on a list card's question, code under an answer, a quiz answer's explanation
+    // under its question's card) reaches a card too.
+    let mut shown = String::new();
     for card in cards {
-        if let Some(text) = shown.get_mut(card.section) {
-            text.push_str(&fold(&extract::card_text(card)));
-            text.push('\n');
-        }
+        shown.push_str(&fold(&extract::card_text(card)));
+        shown.push('\n');
     }
     for (index, section) in doc.sections.iter().enumerate() {
         if section.level == 0 || extract::is_skipped_section(doc, options, index) {
@@ -141,7 +140,7 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
             let carded = cards
                 .iter()
                 .any(|c| c.section == index && (block.line..end).contains(&c.line))
-                || is_shown(block, &shown[index]);
+                || is_shown(block, &shown);
             coverage.content += size;
             if carded {
                 coverage.carded += size;
@@ -159,7 +158,7 @@ fn fold(text: &str) -> String {
     folded.trim_end_matches([':', '：']).trim_end().to_string()
 }
 
-/// Whether the block's whole text stands on one of the section's cards.
+/// Whether the block's whole text stands on one of the cards.
 fn is_shown(block: &Block, shown: &str) -> bool {
     let text = fold(&document::blocks_text(std::slice::from_ref(block)));
     !text.is_empty() && shown.contains(&text)

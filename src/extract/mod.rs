@@ -16,6 +16,7 @@ mod lists;
 mod navigation;
 mod object_design;
 mod qa;
+mod quiz;
 mod reading;
 #[cfg(test)]
 mod rule_tests;
@@ -194,6 +195,8 @@ pub(crate) struct Cx<'a> {
     /// Where cards go once their section is done, or earlier (see [`Cx::hand_off`]); without
     /// one they stay in `cards`.
     sink: Option<&'a mut dyn Sink>,
+    /// A quiz question waiting for the next section to answer it (see `quiz`).
+    pub quiz: Option<quiz::Pending>,
 }
 
 impl<'a> Cx<'a> {
@@ -206,6 +209,7 @@ impl<'a> Cx<'a> {
             warnings: Vec::new(),
             single_title,
             sink: None,
+            quiz: None,
         }
     }
 
@@ -258,7 +262,12 @@ impl<'a> Cx<'a> {
             return;
         }
         match self.profile {
-            Profile::Topics => self.generic_section(index, true),
+            // Other people's quiz entries (a question heading, options, an answer) first.
+            Profile::Topics => {
+                if !quiz::section(self, index) {
+                    self.generic_section(index, true);
+                }
+            }
             Profile::Exercise => exercise::section(self, index),
             Profile::ObjectDesign => object_design::section(self, index),
         }
@@ -295,6 +304,16 @@ impl<'a> Cx<'a> {
         let mut path = self.doc.heading_path(index);
         if self.profile == Profile::Topics && self.top_title_dropped() && !path.is_empty() {
             path.remove(0);
+        }
+        if self.profile == Profile::Topics {
+            // A quiz's answer heading (`#### Answer: B`, inside a `<details>`) often stands
+            // above the next question's level: it is no parent of what follows.
+            let last = path.len().saturating_sub(1);
+            let mut k = 0;
+            path.retain(|title| {
+                k += 1;
+                k - 1 == last || !quiz::is_answer_title(title)
+            });
         }
         path
     }
