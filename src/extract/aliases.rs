@@ -184,10 +184,43 @@ pub fn labelled_quote(cx: &mut Cx<'_>, index: usize, block: &Block) {
     let Some((label, value)) = split_label(&plain) else {
         return;
     };
-    let words = cx.words();
-    let (before, after) = words.what_is_its;
+    let subject = cx.subject(index);
+    // "Graph database: what is its abstraction?" → "graph" stands on the front already.
+    if text::normalize_key(&subject).contains(&text::normalize_key(value)) {
+        return;
+    }
+    // The value as written, its code (a type signature) shown under the words, not asked:
+    // nobody recalls code verbatim.
+    let mut value_inlines = inlines.clone();
+    // `value` is a slice of `plain`: what stands before it is the label and its colon.
+    let start = value.as_ptr() as usize - plain.as_ptr() as usize;
+    let prefix = plain[..start].trim();
+    if !text::strip_prefix(&mut value_inlines, prefix) {
+        return;
+    }
+    let (code, mut words_only): (Vec<Inline>, Vec<Inline>) = value_inlines
+        .into_iter()
+        .partition(|i| matches!(i, Inline::Code(_)));
+    text::trim(&mut words_only);
+    // Where the code stood, two spaces meet ("嵌套的  映射"): one is enough.
+    for inline in &mut words_only {
+        if let Inline::Text(t) = inline {
+            while t.contains("  ") {
+                *t = t.replace("  ", " ");
+            }
+        }
+    }
+    let mut back = if plain_text(&words_only).trim().is_empty() {
+        return;
+    } else {
+        vec![Piece::Para(words_only)]
+    };
+    if !code.is_empty() {
+        back.push(Piece::Para(code));
+    }
+    let (before, after) = cx.words().what_is_its;
     let front = vec![
-        Piece::Subject(cx.subject(index)),
+        Piece::Subject(subject),
         Piece::Text(format!("{before}{}{after}", lowercase_label(label))),
     ];
     cx.push(
@@ -196,10 +229,7 @@ pub fn labelled_quote(cx: &mut Cx<'_>, index: usize, block: &Block) {
         label,
         block.line,
         block.pin.clone(),
-        CardBody::Basic {
-            front,
-            back: vec![Piece::Text(value.to_string())],
-        },
+        CardBody::Basic { front, back },
     );
 }
 
