@@ -87,6 +87,9 @@ impl Checker<'_> {
             for w in &warnings {
                 self.warning_finding(p, w);
             }
+            if spec.profile == input::Profile::Topics {
+                self.unplaced(p, spec, &cards);
+            }
             let options = RenderOptions {
                 deck: p.deck,
                 deck_name: spec.name.clone(),
@@ -145,6 +148,46 @@ impl Checker<'_> {
             }
             let exercises = content.decks[deck].profile == input::Profile::Exercise;
             self.quality(parsed, drafts, exercises);
+        }
+    }
+
+    /// Code, Q/A pairs and figures of a topics file that reach no card (see
+    /// [`super::coverage::unplaced`]).
+    fn unplaced(&mut self, p: &Parsed, spec: &input::DeckSpec, cards: &[extract::Card]) {
+        let options = extract::ExtractOptions {
+            profile: spec.profile,
+            lang: spec.lang,
+        };
+        for (line, kind) in super::coverage::unplaced(&p.doc, &options, cards) {
+            let (code, message, help) = match kind {
+                "code" => (
+                    "unplaced-code",
+                    "this code block reaches no card",
+                    "introduce it with a sentence ending in a colon under a statement a card asks \
+                     about, or lay it out as a table (title line, dashed rule, rows)",
+                ),
+                "Q/A" => (
+                    "unparsed-qa",
+                    "this question gives no card: no answer paragraph follows it",
+                    "put the answer in the next paragraph, starting with `A:` (or `答：`, `A：`)",
+                ),
+                _ => (
+                    "unplaced-figure",
+                    "this figure is on no card",
+                    "put the figure in a section that gives cards (under the heading, before \
+                     its first paragraph), or remove it",
+                ),
+            };
+            let span = self.span_of_line(p, line);
+            let place = self.place(&self.shown(&p.source.display), &p.raw, span, kind);
+            self.push(Finding {
+                severity: Severity::Warning,
+                code,
+                message: message.into(),
+                place,
+                help: help.into(),
+                related: None,
+            });
         }
     }
 

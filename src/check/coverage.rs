@@ -2,23 +2,26 @@
 //! reaches none, so that nothing is dropped in silence.
 //!
 //! Every block of a topic file ends in one of three places here: on a card (a card of its
-//! section comes from a line inside it); skipped by a named rule (navigation, further
-//! reading, the text before the first heading); or listed, with its file, line and kind. A
-//! block that stands as context on a card of another block (a lead-in, code under a
-//! statement) is listed too: the list is what a reader checks by eye. Text is measured with
+//! section comes from a line inside it, or the block's whole text stands on one of its
+//! section's cards: a lead-in on a list card, code under the answer it illustrates);
+//! skipped by a named rule (navigation, further reading, reference lists and tables, the
+//! text before the first heading); or listed, with its file, line and kind. A block of which
+//! a card shows only part (a lead-in reworded into a question, code cut to its skeleton) is
+//! listed: the list is what a reader checks by eye. Text is measured with
 //! `extract::text_len` (a CJK character counts twice, as in the rules).
 
 use std::path::{Path, PathBuf};
 
 use crate::document::{self, Block, BlockKind, Document, Inline};
-use crate::extract::{self, ExtractOptions};
+use crate::extract::{self, Card, ExtractOptions};
 use crate::input::{self, Profile};
 
 /// One file's coverage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileCoverage {
     pub file: PathBuf,
-    /// Text on a card, and text no named rule skipped (navigation, reading lists excluded).
+    /// Text on a card, and text no named rule skipped (navigation, reading lists and
+    /// reference lists and tables excluded).
     pub carded: usize,
     pub content: usize,
     /// Blocks of content that no card comes from: line and kind.
@@ -61,12 +64,65 @@ pub fn measure(root: &Path) -> crate::error::Result<Vec<FileCoverage>> {
 /// The coverage of one parsed document.
 pub fn of_document(doc: &Document, options: &ExtractOptions, file: &Path) -> FileCoverage {
     let (cards, _) = extract::extract(doc, options);
+    of_cards(doc, options, &cards, file)
+}
+
+/// Blocks a learner would miss without a word: code that reaches no card, a `Q:` paragraph
+/// that gave no Q/A card (its `A:` did not parse), and a figure that no card shows. Each as
+/// (line, kind); `check` warns about each.
+pub fn unplaced(
+    doc: &Document,
+    options: &ExtractOptions,
+    cards: &[Card],
+) -> Vec<(usize, &'static str)> {
+    let mut out: Vec<(usize, &'static str)> = of_cards(doc, options, cards, Path::new(""))
+        .untaken
+        .into_iter()
+        .filter(|(_, kind)| *kind == "code")
+        .collect();
+    for (index, section) in doc.sections.iter().enumerate() {
+        if section.level == 0 || extract::is_skipped_section(doc, options, index) {
+            continue;
+        }
+        for (i, block) in section.blocks.iter().enumerate() {
+            match &block.kind {
+                BlockKind::Figure(figure) if !cards.iter().any(|c| c.figures.contains(figure)) => {
+                    out.push((block.line, "figure"));
+                }
+                // A question the Q/A rule did not take (another rule may have: it is asked
+                // as something else, not as written). An empty `A:` after it is the
+                // `empty-answer` error's to report.
+                BlockKind::Paragraph(inlines)
+                    if is_qa(inlines)
+                        && !section.blocks.get(i + 1).is_some_and(is_answer)
+                        && !cards.iter().any(|c| c.rule == "qa" && c.line == block.line) =>
+                {
+                    out.push((block.line, "Q/A"));
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The coverage of a document whose cards are made.
+fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Path) -> FileCoverage {
     let mut coverage = FileCoverage {
         file: file.to_path_buf(),
         carded: 0,
         content: 0,
         untaken: Vec::new(),
     };
+    // What the cards show, whitespace folded: a block whose text stands there whole (a
+    // lead-in on a list card's question, code under an answer, a quiz answer's explanation
+    // under its question's card) reaches a card too.
+    let mut shown = String::new();
+    for card in cards {
+        shown.push_str(&fold(&extract::card_text(card)));
+        shown.push('\n');
+    }
     for (index, section) in doc.sections.iter().enumerate() {
         if section.level == 0 || extract::is_skipped_section(doc, options, index) {
             continue;
@@ -77,13 +133,14 @@ pub fn of_document(doc: &Document, options: &ExtractOptions, file: &Path) -> Fil
             .map_or(usize::MAX, |next| next.line);
         for (i, block) in section.blocks.iter().enumerate() {
             let size = text_size(block);
-            if size == 0 {
+            if size == 0 || extract::is_reference(block) {
                 continue;
             }
             let end = section.blocks.get(i + 1).map_or(end_of_section, |b| b.line);
             let carded = cards
                 .iter()
-                .any(|c| c.section == index && (block.line..end).contains(&c.line));
+                .any(|c| c.section == index && (block.line..end).contains(&c.line))
+                || is_shown(block, &shown);
             coverage.content += size;
             if carded {
                 coverage.carded += size;
@@ -93,6 +150,18 @@ pub fn of_document(doc: &Document, options: &ExtractOptions, file: &Path) -> Fil
         }
     }
     coverage
+}
+
+/// Whitespace folded to single spaces, a trailing colon dropped.
+fn fold(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.trim_end_matches([':', '：']).trim_end().to_string()
+}
+
+/// Whether the block's whole text stands on one of the cards.
+fn is_shown(block: &Block, shown: &str) -> bool {
+    let text = fold(&document::blocks_text(std::slice::from_ref(block)));
+    !text.is_empty() && shown.contains(&text)
 }
 
 fn kind(block: &Block) -> &'static str {
@@ -107,6 +176,16 @@ fn kind(block: &Block) -> &'static str {
         BlockKind::Html(_) => "HTML",
         BlockKind::Rule => "rule",
     }
+}
+
+/// A paragraph that opens with an answer marker of any language (`A:`, `答：`, …).
+fn is_answer(block: &Block) -> bool {
+    let BlockKind::Paragraph(inlines) = &block.kind else {
+        return false;
+    };
+    let text = document::plain_text(inlines);
+    let text = text.trim_start();
+    extract::lang::all().any(|w| w.answer_markers.iter().any(|m| text.starts_with(m)))
 }
 
 fn is_qa(inlines: &[Inline]) -> bool {
@@ -145,8 +224,8 @@ pub fn to_text(files: &[FileCoverage]) -> String {
     let mut out = String::new();
     for f in files {
         out.push_str(&format!(
-            "{}: {:.1}% of the text reaches a card ({} of {}; navigation and reading lists \
-             left out)\n",
+            "{}: {:.1}% of the text reaches a card ({} of {}; navigation, reading lists and \
+             references left out)\n",
             f.file.display(),
             f.percent(),
             f.carded,
@@ -166,17 +245,42 @@ pub fn to_text(files: &[FileCoverage]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn carded_navigation_and_untaken_blocks_are_told_apart() {
-        let text = "# T\n\n## Cache\n\nA cache keeps hot data in memory.\n\n```\nx = 1\n```\n\n\
-                    ## Contents\n\n* [Cache](#cache)\n";
+    fn coverage(text: &str) -> FileCoverage {
         let doc = document::parse(text, Path::new("t.md")).unwrap();
-        let coverage = of_document(
+        of_document(
             &doc,
             &ExtractOptions::new(Profile::Topics),
             Path::new("t.md"),
-        );
-        assert_eq!(coverage.untaken, [(7, "code")]);
+        )
+    }
+
+    #[test]
+    fn carded_navigation_and_untaken_blocks_are_told_apart() {
+        // The code under the cache's statement is shown on its card; the code alone under
+        // "Setup" reaches none; the contents are navigation, left out.
+        let text = "# T\n\n## Cache\n\nA cache keeps hot data in memory.\n\n```\nx = 1\n```\n\n\
+                    ## Setup\n\n```\ny = 2\n```\n\n## Contents\n\n* [Cache](#cache)\n";
+        let coverage = coverage(text);
+        assert_eq!(coverage.untaken, [(13, "code")]);
         assert!(coverage.carded > 0 && coverage.carded < coverage.content);
+    }
+
+    #[test]
+    fn reference_tables_are_left_out_and_unplaced_blocks_are_named() {
+        let text = "# T\n\n## Reading\n\nArticles worth a look.\n\n\
+                    | Topic | Link |\n|---|---|\n| Caches | [one](https://a.example) |\n\
+                    | Queues | [two](https://b.example) |\n\n\
+                    ## Ask\n\nQ: What is a queue?\n\n![alt](x.png)\n";
+        let doc = document::parse(text, Path::new("t.md")).unwrap();
+        let options = ExtractOptions::new(Profile::Topics);
+        let of = of_document(&doc, &options, Path::new("t.md"));
+        // The table is references: not content, not listed.
+        assert!(
+            of.untaken.iter().all(|(_, kind)| *kind != "table"),
+            "{of:?}"
+        );
+        let (cards, _) = extract::extract(&doc, &options);
+        let unplaced = unplaced(&doc, &options, &cards);
+        assert_eq!(unplaced, [(14, "Q/A")]);
     }
 }

@@ -15,6 +15,9 @@
 //! | `bad-notebook`       | error    | a `.ipynb` that is not notebook JSON                     |
 //! | `unreadable-source`  | error    | a source that is not UTF-8 text, or fails to build       |
 //! | `bad-content`        | error    | no manifest, or a manifest that does not parse           |
+//! | `unplaced-code`      | warning  | a code block of a topics file that reaches no card       |
+//! | `unparsed-qa`        | warning  | a `Q:` paragraph with no `A:` after it: no card          |
+//! | `unplaced-figure`    | warning  | a figure of a topics file that no card shows             |
 //! | `content`            | warning  | any other warning the build would print                  |
 //!
 //! `check --coverage` adds, per topics file, the share of its text that reaches a card and

@@ -31,6 +31,18 @@ pub struct Document {
     pub sections: Vec<Section>,
     /// Problems found while parsing that do not stop the build (e.g. nesting too deep).
     pub warnings: Vec<Warning>,
+    /// Where each image's path is written (markdown `![](…)` and HTML `<img src>`), in document
+    /// order: an image that cannot be packed is reported there, at the line and column
+    /// `check` gives.
+    pub image_places: Vec<ImagePlace>,
+}
+
+/// An image path as written, and where it starts (1-based line; column in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePlace {
+    pub src: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +155,11 @@ pub enum Inline {
 }
 
 impl Document {
+    /// Where the image `src` is first written, if the parser saw it.
+    pub fn image_place(&self, src: &str) -> Option<&ImagePlace> {
+        self.image_places.iter().find(|p| p.src == src)
+    }
+
     /// Indices of `index` and all its ancestors, root last.
     pub fn ancestors(&self, index: usize) -> Vec<usize> {
         let mut out = vec![index];

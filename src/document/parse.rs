@@ -9,7 +9,8 @@ use std::path::Path;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::{
-    Block, BlockKind, Document, Inline, List, ListItem, MAX_DEPTH, Section, Table, plain_text,
+    Block, BlockKind, Document, ImagePlace, Inline, List, ListItem, MAX_DEPTH, Section, Table,
+    plain_text,
 };
 use crate::error::{Result, SourceLocation, Warning, WarningKind};
 
@@ -67,6 +68,7 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) {
             continue;
         }
         let line = builder.line_of(range.start);
+        builder.place_images(&event, text, range);
         builder.event(event, line);
         if builder.failed.is_some() {
             return;
@@ -147,6 +149,8 @@ pub(super) struct Builder<'a, 'f> {
     /// The first error `on_done` returned.
     pub(super) failed: Option<crate::error::Error>,
     pub(super) line_starts: Vec<usize>,
+    /// Where each image path is written (see `Document::image_places`).
+    pub(super) image_places: Vec<ImagePlace>,
     pub(super) sections: Vec<Section>,
     /// Open sections (indices), innermost last.
     pub(super) open: Vec<usize>,
@@ -182,6 +186,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             on_done,
             failed: None,
             line_starts,
+            image_places: Vec::new(),
             sections: vec![root],
             open: vec![0],
             stack: Vec::new(),
@@ -192,6 +197,47 @@ impl<'a, 'f> Builder<'a, 'f> {
             warnings: Vec::new(),
             warned_depth: false,
             in_sup: false,
+        }
+    }
+
+    /// Records where the image paths of `event` (found at `range` of `text`) are written.
+    fn place_images(&mut self, event: &Event<'_>, text: &str, range: std::ops::Range<usize>) {
+        let written = text.get(range.clone()).unwrap_or("");
+        let mut found: Vec<(String, usize)> = Vec::new();
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                // The path as written follows `](`; escapes aside, it reads as parsed.
+                let at = written
+                    .find("](")
+                    .map(|i| i + 2)
+                    .and_then(|i| written[i..].find(dest_url.as_ref()).map(|j| i + j))
+                    .unwrap_or(0);
+                found.push((dest_url.to_string(), at));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                for (at, src) in html_image_sources(html) {
+                    found.push((src, at));
+                }
+            }
+            _ => {}
+        }
+        for (src, at) in found {
+            let offset = range.start + at;
+            let line = self.line_of(offset);
+            let line_start = self
+                .line_starts
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or(0);
+            let column = text
+                .get(line_start.min(offset)..offset)
+                .map_or(0, |t| t.chars().count())
+                + 1;
+            self.image_places.push(ImagePlace {
+                src: src.trim().to_string(),
+                line,
+                column,
+            });
         }
     }
 
@@ -599,8 +645,35 @@ impl<'a, 'f> Builder<'a, 'f> {
             file: self.file.to_path_buf(),
             sections: self.sections,
             warnings: self.warnings,
+            image_places: self.image_places,
         })
     }
+}
+
+/// The `src` values of the `<img>` tags of an HTML chunk, with their byte offsets in it.
+fn html_image_sources(html: &str) -> Vec<(usize, String)> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(tag) = lower[from..].find("<img").map(|i| from + i) {
+        let end = lower[tag..].find('>').map_or(lower.len(), |i| tag + i);
+        if let Some(attr) = lower[tag..end].find("src=").map(|i| tag + i + 4) {
+            let quote = html[attr..]
+                .chars()
+                .next()
+                .filter(|c| *c == '"' || *c == '\'');
+            let start = attr + quote.map_or(0, char::len_utf8);
+            let stop = match quote {
+                Some(q) => html[start..end].find(q).map_or(end, |i| start + i),
+                None => html[start..end]
+                    .find(char::is_whitespace)
+                    .map_or(end, |i| start + i),
+            };
+            out.push((start, html[start..stop].to_string()));
+        }
+        from = end.max(tag + 4);
+    }
+    out
 }
 
 pub(super) fn trim_inlines(inlines: &mut Vec<Inline>) {

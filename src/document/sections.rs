@@ -87,9 +87,11 @@ impl Builder<'_, '_> {
             file: self.file.to_path_buf(),
             sections: std::mem::take(&mut self.sections),
             warnings: Vec::new(),
+            image_places: std::mem::take(&mut self.image_places),
         };
         let result = done(&doc, index);
         self.sections = doc.sections;
+        self.image_places = doc.image_places;
         self.sections[index].blocks = Vec::new();
         if let Err(e) = result {
             self.failed = Some(e);

@@ -28,6 +28,9 @@ pub struct SectionBySection<'s, 'e> {
     stream: CardStream<'s, 'e>,
     /// Warnings from the rules (the parser's own are the caller's).
     pub warnings: Vec<Warning>,
+    /// A quiz question waiting for the next section (see `quiz`): carried from one section's
+    /// rules to the next, as one `Cx` carries it over a whole tree.
+    quiz: Option<super::quiz::Pending>,
 }
 
 impl<'s, 'e> SectionBySection<'s, 'e> {
@@ -45,6 +48,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
             lang,
             stream: CardStream::new(outline, reading, each),
             warnings: Vec::new(),
+            quiz: None,
         }
     }
 
@@ -54,7 +58,9 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
         let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
         cx.lang = self.lang;
         cx.sink = Some(&mut self.stream);
+        cx.quiz = self.quiz.take();
         cx.stream_section(index);
+        self.quiz = cx.quiz.take();
         self.warnings.append(&mut cx.warnings);
         self.stream.result()
     }

@@ -49,6 +49,20 @@ pub struct Words {
     /// Tables: the key of a row asked by its one value, and the reverse.
     pub what_is_x: (&'static str, &'static str),
     pub which_one_is: (&'static str, &'static str),
+    /// Sentences that give a topic another name, the name standing at `{x}` (see `aliases`).
+    pub also_called: &'static [&'static str],
+    /// Sentences that say where a topic works well, the place standing at `{x}`.
+    pub works_well: &'static [&'static str],
+    /// Asks where the section's topic works well.
+    pub where_it_works_well: &'static str,
+    /// Sentences that say what a topic is used for, the use standing at `{x}`.
+    pub used_for: &'static [&'static str],
+    /// Asks what the section's topic is used for.
+    pub what_is_it_used_for: &'static str,
+    /// Asks for another name of the section's topic.
+    pub what_else_called: &'static str,
+    /// Asks for a property of the topic that a label names ("abstraction"): (before, after).
+    pub what_is_its: (&'static str, &'static str),
     /// Separates a subject from what is asked about it (": " in English).
     pub colon: &'static str,
     /// Ends a question ("?").
@@ -151,6 +165,26 @@ const EN: Words = Words {
     which_term_means: (": which term means “", "”?"),
     what_is_x: (": what is ", "?"),
     which_one_is: (": which one is “", "”?"),
+    works_well: &[" works well in {x}", " work well in {x}"],
+    where_it_works_well: ": where does it work well?",
+    used_for: &[
+        " are often used for {x}",
+        " is often used for {x}",
+        " are commonly used for {x}",
+        " is commonly used for {x}",
+        " is useful for {x}",
+        " are useful for {x}",
+    ],
+    what_is_it_used_for: ": what is it used for?",
+    also_called: &[
+        "also be referred to as {x}",
+        "also referred to as {x}",
+        "also be called {x}",
+        "also called {x}",
+        "also known as {x}",
+    ],
+    what_else_called: ": what else is it called?",
+    what_is_its: (": what is its ", "?"),
     colon: ": ",
     question_mark: "?",
 };
@@ -196,6 +230,22 @@ const JA: Words = Words {
     which_term_means: ("：「", "」を表す用語は何ですか？"),
     what_is_x: ("：", "は何ですか？"),
     which_one_is: ("：「", "」に当たるのはどれですか？"),
+    works_well: &["は{x}と相性がいい"],
+    where_it_works_well: "：どのような場面と相性がいいですか？",
+    used_for: &[
+        "、{x}に用いられます",
+        "、{x}に使われます",
+        "は{x}によく使われます",
+    ],
+    what_is_it_used_for: "：どのような用途に使われますか？",
+    also_called: &[
+        "は{x}と呼ばれることもあります",
+        "は{x}とも呼ばれます",
+        "は{x}であるとも言われます",
+        "は{x}とも言われます",
+    ],
+    what_else_called: "：別名は何ですか？",
+    what_is_its: ("：", "は何ですか？"),
     colon: "：",
     question_mark: "？",
 };
@@ -241,6 +291,19 @@ const ZH_HANS: Words = Words {
     which_term_means: ("：哪个术语表示“", "”？"),
     what_is_x: ("：", "是什么？"),
     which_one_is: ("：哪一个是“", "”？"),
+    works_well: &["在{x}中表现不错", "在{x}中效果不错", "在{x}中运作良好"],
+    where_it_works_well: "：在什么场景中效果好？",
+    used_for: &["通常被用于{x}", "通常用于{x}", "常用于{x}", "对于{x}很有用"],
+    what_is_it_used_for: "：通常用于什么？",
+    also_called: &[
+        "也被称为{x}",
+        "也可以称为{x}",
+        "也称为{x}",
+        "又称为{x}",
+        "又称{x}",
+    ],
+    what_else_called: "：又称什么？",
+    what_is_its: ("：", "是什么？"),
     colon: "：",
     question_mark: "？",
 };
@@ -286,6 +349,19 @@ const ZH_HANT: Words = Words {
     which_term_means: ("：哪個術語表示“", "”？"),
     what_is_x: ("：", "是什麼？"),
     which_one_is: ("：哪一個是“", "”？"),
+    works_well: &["在{x}中表現不錯", "在{x}中效果不錯", "在{x}中運作良好"],
+    where_it_works_well: "：在什麼場景中效果好？",
+    used_for: &["通常被用於{x}", "通常用於{x}", "常用於{x}", "對於{x}很有用"],
+    what_is_it_used_for: "：通常用於什麼？",
+    also_called: &[
+        "也被稱為{x}",
+        "也可以稱為{x}",
+        "也稱為{x}",
+        "又稱為{x}",
+        "又稱{x}",
+    ],
+    what_else_called: "：又稱什麼？",
+    what_is_its: ("：", "是什麼？"),
     colon: "：",
     question_mark: "？",
 };

@@ -4,6 +4,7 @@
 //! Cards carry structured content ([`Piece`]s that point into the document's inline markup),
 //! not HTML: the render stage owns HTML, links and media.
 
+mod aliases;
 mod breakdown;
 mod by_section;
 mod code;
@@ -15,6 +16,7 @@ mod lists;
 mod navigation;
 mod object_design;
 mod qa;
+mod quiz;
 mod reading;
 #[cfg(test)]
 mod rule_tests;
@@ -152,6 +154,29 @@ pub fn is_skipped_section(doc: &Document, options: &ExtractOptions, index: usize
     Cx::new(doc, options.profile, has_single_title(doc)).skipped(index)
 }
 
+/// Whether a block is a list or table of references (links to read, not facts): the list
+/// and table rules give it no card on purpose.
+pub fn is_reference(block: &Block) -> bool {
+    match &block.kind {
+        BlockKind::List(list) => lists::is_reference_list(list),
+        BlockKind::Table(table) => tables::is_reference_table(table),
+        _ => false,
+    }
+}
+
+/// The text a card shows, front and back, as plain text (what `check --coverage` looks for
+/// a block's text in).
+pub fn card_text(card: &Card) -> String {
+    match &card.body {
+        CardBody::Basic { front, back } => {
+            format!("{} {}", text::pieces_text(front), text::pieces_text(back))
+        }
+        CardBody::Cloze { text: t, extra } => {
+            format!("{} {}", text::pieces_text(t), text::pieces_text(extra))
+        }
+    }
+}
+
 /// Whether the document has exactly one top-level title.
 fn has_single_title(doc: &Document) -> bool {
     doc.sections.iter().filter(|s| s.level == 1).count() == 1
@@ -170,6 +195,8 @@ pub(crate) struct Cx<'a> {
     /// Where cards go once their section is done, or earlier (see [`Cx::hand_off`]); without
     /// one they stay in `cards`.
     sink: Option<&'a mut dyn Sink>,
+    /// A quiz question waiting for the next section to answer it (see `quiz`).
+    pub quiz: Option<quiz::Pending>,
 }
 
 impl<'a> Cx<'a> {
@@ -182,6 +209,7 @@ impl<'a> Cx<'a> {
             warnings: Vec::new(),
             single_title,
             sink: None,
+            quiz: None,
         }
     }
 
@@ -234,7 +262,12 @@ impl<'a> Cx<'a> {
             return;
         }
         match self.profile {
-            Profile::Topics => self.generic_section(index, true),
+            // Other people's quiz entries (a question heading, options, an answer) first.
+            Profile::Topics => {
+                if !quiz::section(self, index) {
+                    self.generic_section(index, true);
+                }
+            }
             Profile::Exercise => exercise::section(self, index),
             Profile::ObjectDesign => object_design::section(self, index),
         }
@@ -271,6 +304,16 @@ impl<'a> Cx<'a> {
         let mut path = self.doc.heading_path(index);
         if self.profile == Profile::Topics && self.top_title_dropped() && !path.is_empty() {
             path.remove(0);
+        }
+        if self.profile == Profile::Topics {
+            // A quiz's answer heading (`#### Answer: B`, inside a `<details>`) often stands
+            // above the next question's level: it is no parent of what follows.
+            let last = path.len().saturating_sub(1);
+            let mut k = 0;
+            path.retain(|title| {
+                k += 1;
+                k - 1 == last || !quiz::is_answer_title(title)
+            });
         }
         path
     }
@@ -362,6 +405,9 @@ impl<'a> Cx<'a> {
         }
         let blocks = &section.blocks;
         let mut opening_done = !summaries;
+        // Blocks asked by the sentence rules (`aliases`), once the section's other cards are
+        // made: those cards keep the section's diagrams they had before these rules came.
+        let mut later: Vec<&Block> = Vec::new();
         let mut i = 0;
         while i < blocks.len() {
             let block = &blocks[i];
@@ -385,6 +431,7 @@ impl<'a> Cx<'a> {
                         opening_done = true;
                     } else if !is_intro {
                         keyterms::cards(self, index, block, inlines);
+                        later.push(block);
                     }
                     if is_intro {
                         // "X does this. It also does that. It works as follows:" — the
@@ -412,9 +459,25 @@ impl<'a> Cx<'a> {
                 BlockKind::Code { lang, text } => {
                     code::cards(self, index, block, lang.as_deref(), text, prev_intro);
                 }
+                // Only at the top of the section (after its diagrams): a label quote further
+                // down is an aside, not a fact about the topic.
+                BlockKind::Quote(_)
+                    if blocks[..i]
+                        .iter()
+                        .all(|b| matches!(b.kind, BlockKind::Figure(_))) =>
+                {
+                    later.push(block);
+                }
                 _ => {}
             }
             i += 1;
+        }
+        for block in later {
+            match &block.kind {
+                BlockKind::Paragraph(inlines) => aliases::cards(self, index, block, inlines),
+                BlockKind::Quote(_) => aliases::labelled_quote(self, index, block),
+                _ => {}
+            }
         }
     }
 }

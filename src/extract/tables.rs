@@ -48,6 +48,38 @@ pub fn cards(
     }
 }
 
+/// Whether the table is one of references (its value cells nearly all links): it gives no
+/// cards, by design, and `check --coverage` counts it with the reading lists.
+pub fn is_reference_table(table: &Table) -> bool {
+    let cols = table.header.len();
+    let rows: Vec<usize> = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    if cols < 2 || rows.is_empty() {
+        return false;
+    }
+    let Some(key) = key_column(table, &rows, cols) else {
+        return false;
+    };
+    let block = Block {
+        line: 0,
+        pin: None,
+        kind: crate::document::BlockKind::Rule,
+    };
+    Grid {
+        table,
+        block: &block,
+        rows,
+        key,
+        value_cols: (0..cols).filter(|&c| c != key).collect(),
+    }
+    .is_reference()
+}
+
 /// A table with its non-empty rows, its key column and the columns that hold values.
 struct Grid<'a> {
     table: &'a Table,

@@ -34,6 +34,14 @@ impl Renderer<'_> {
         SourceLocation::new(&self.doc.file, self.line, 0)
     }
 
+    /// Where the image `src` is written, else the card's line.
+    fn image_origin(&self, src: &str) -> SourceLocation {
+        self.doc.image_place(src).map_or_else(
+            || self.origin(),
+            |p| SourceLocation::new(&self.doc.file, p.line, p.column),
+        )
+    }
+
     fn warn(&mut self, kind: WarningKind, message: String) {
         self.warnings
             .push(Warning::new(kind, self.origin(), message));
@@ -144,7 +152,7 @@ impl Renderer<'_> {
             .to_path_buf();
         if remote::is_remote(src) {
             if let Some(local) = remote::local_copy(root, self.doc, src) {
-                let origin = self.origin();
+                let origin = self.image_origin(src);
                 return Ok(Some(self.media.resolve(&local, &origin)?));
             }
             return self.still_remote(src, as_link);
@@ -166,8 +174,9 @@ impl Renderer<'_> {
         };
         let full = root.join(&rel);
         // The resolver decides what a missing or broken file means: the build stops (a card
-        // that silently loses its diagram is a broken card), `check` reports it in place.
-        let origin = self.origin();
+        // that silently loses its diagram is a broken card), `check` reports it in place. Both
+        // point at the path as written, not at the card that shows it.
+        let origin = self.image_origin(src);
         Ok(Some(self.media.resolve(&full, &origin)?))
     }
 

@@ -157,6 +157,7 @@ mod tests {
                 footnotes: Vec::new(),
             }],
             warnings: Vec::new(),
+            image_places: Vec::new(),
         }
     }
 

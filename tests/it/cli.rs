@@ -125,6 +125,34 @@ fn check_json_snapshot() {
     ]));
 }
 
+/// A missing local image stops the build, which names the same line and column as `check`:
+/// the path as written, not the card that shows the image.
+#[test]
+fn a_missing_image_stops_the_build_where_check_points() {
+    let content = "tests/fixtures/check/missing-image";
+    let out = tempfile::tempdir().unwrap();
+    let build = cmd()
+        .args(["build", "--content", content, "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(build.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    let place = regex::Regex::new(r"kites\.md:(\d+):(\d+): image not found")
+        .unwrap()
+        .captures(&stderr)
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let (json, _) = check_json(content);
+    let first = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "missing-image")
+        .unwrap();
+    assert_eq!(place[1], first["line"].to_string(), "{stderr}\n{first}");
+    assert_eq!(place[2], first["column"].to_string(), "{stderr}\n{first}");
+}
+
 #[test]
 fn check_deny_warnings_fails_on_warnings() {
     let status = cmd()

@@ -237,6 +237,14 @@ fn coverage_is_reported_per_file_and_translations_keep_up_with_english() {
     eprintln!("{shares:?}");
     let names: Vec<&str> = shares.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(names, ["README.md", "README-ja.md", "README-zh-Hans.md"]);
+    // Floors of what each file reaches today (issue 16 asks for 95%; what is left is listed
+    // in docs/extraction.md, "Coverage"). A rule change that loses carded text fails here.
+    for ((file, percent), floor) in shares.iter().zip([89.0, 89.0, 91.5]) {
+        assert!(
+            *percent >= floor,
+            "{file}: {percent}% reaches a card, below the floor of {floor}%"
+        );
+    }
     let english = shares[0].1;
     for (file, percent) in &shares[1..] {
         assert!(
