@@ -62,6 +62,10 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         // Three or more `code` names in one sentence are a run of examples ("(`SELECT`,
         // `GROUP BY`, `ORDER BY`, `JOIN`)"): any one of them is as good as another.
         let code_run = longest_code_run(&sentence) >= 3;
+        // A link to a section of this text, in a sentence that calls it a section, sends the
+        // reader on ("work through the [X] section"): its title is not the fact.
+        let lower = sentence_text.to_lowercase();
+        let names_a_section = cx.words().section.iter().any(|w| lower.contains(w));
         let mut n = 0;
         let mut pieces: Vec<Inline> = Vec::new();
         let mut cloze: Vec<Piece> = Vec::new();
@@ -91,8 +95,10 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     bold_len += code.chars().count();
                     cloze.push(Piece::Cloze(n, vec![inline.clone()]));
                 }
-                Inline::Link { children, .. }
-                    if is_term(children) && !given(&plain_text(children)) =>
+                Inline::Link { children, url, .. }
+                    if is_term(children)
+                        && !given(&plain_text(children))
+                        && !(names_a_section && url.starts_with('#')) =>
                 {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));

@@ -67,6 +67,9 @@ pub struct Words {
     pub colon: &'static str,
     /// Ends a question ("?").
     pub question_mark: &'static str,
+    /// Words that call a link's target a section of the text ("work through the [X] section"):
+    /// such a link is a pointer to read on, not a term to recall (see `keyterms`).
+    pub section: &'static [&'static str],
 }
 
 /// The table of `lang`.
@@ -187,6 +190,7 @@ const EN: Words = Words {
     what_is_its: (": what is its ", "?"),
     colon: ": ",
     question_mark: "?",
+    section: &["section", "chapter"],
 };
 
 const JA: Words = Words {
@@ -248,6 +252,7 @@ const JA: Words = Words {
     what_is_its: ("：", "は何ですか？"),
     colon: "：",
     question_mark: "？",
+    section: &["セクション", "章"],
 };
 
 const ZH_HANS: Words = Words {
@@ -306,6 +311,7 @@ const ZH_HANS: Words = Words {
     what_is_its: ("：", "是什么？"),
     colon: "：",
     question_mark: "？",
+    section: &["章节", "部分"],
 };
 
 const ZH_HANT: Words = Words {
@@ -364,6 +370,7 @@ const ZH_HANT: Words = Words {
     what_is_its: ("：", "是什麼？"),
     colon: "：",
     question_mark: "？",
+    section: &["章節", "部分"],
 };
 
 /// Whether `title` names a further-reading section in any language.

@@ -339,7 +339,13 @@ impl<'a> Cx<'a> {
                     || normalize_key(&self.doc.sections[p].title_text).starts_with("step ")
                     || text::is_generic_title(&self.doc.sections[p].title_text)))
         {
-            subject = format!("{} — {}", self.subject(p), lowercase_first(&title));
+            // Lower case joins an English title into the question; other scripts have no
+            // case, and an English term inside them ("Layer 7 …") keeps its own.
+            let title = match self.lang {
+                Lang::En => lowercase_first(&title),
+                _ => title.clone(),
+            };
+            subject = format!("{} — {}", self.subject(p), title);
         }
         if self.profile != Profile::Topics
             && let Some(top) = self.exercise_title(index)

@@ -202,3 +202,75 @@ fn a_lone_out_of_scope_item_is_asked_as_out_of_scope() {
         "{fronts:?}"
     );
 }
+
+fn ja_cards(markdown: &str) -> Vec<Card> {
+    let doc = parse(markdown, Path::new("notes.md")).expect("parses");
+    let options = ExtractOptions {
+        profile: Profile::Topics,
+        lang: super::Lang::Ja,
+    };
+    extract(&doc, &options).0
+}
+
+#[test]
+fn a_japanese_summary_is_cut_as_short_as_an_english_one_says() {
+    // Four sentences of about 60 CJK characters each: each says about what 120 English
+    // characters do, so the 300-character answer keeps two of them, not all four.
+    let sentence = "分散キャッシュは複数のノードにデータを置き読み取りの負荷を分けるための仕組みでありノードを足すほど容量も増えていきます。";
+    let markdown =
+        format!("# 設計\n\n## 分散キャッシュ\n\n{sentence}{sentence}\n{sentence}{sentence}\n");
+    let cards = ja_cards(&markdown);
+    let (front, back) = faces(&cards)[0].clone();
+    assert!(front.contains("分散キャッシュ"), "{front}");
+    assert_eq!(back.matches('。').count(), 2, "{back}");
+}
+
+#[test]
+fn a_japanese_sentence_ends_at_a_line_break_after_its_full_stop() {
+    // The second sentence, after a soft line break, is its own key-term card, not glued to
+    // the first.
+    let long = "分散キャッシュは複数のノードにデータを置き読み取りの負荷を分けるための仕組みでありノードを足すほど容量も増えていきます。";
+    let markdown = format!(
+        "# 設計\n\n## 再試行\n\n{long}{long}{long}\nキューが一杯になると、クライアントは混雑を示す応答を受け取ります。\nクライアントは **指数バックオフ** で後から再試行できます。\n"
+    );
+    let cards = ja_cards(&markdown);
+    let keyterm = cards
+        .iter()
+        .find(|c| deletions(c) == ["指数バックオフ"])
+        .expect("a key-term card");
+    let (text, _) = faces(std::slice::from_ref(keyterm))[0].clone();
+    assert!(!text.contains("キューが一杯"), "{text}");
+}
+
+#[test]
+fn a_link_to_a_section_to_work_through_is_no_term() {
+    let markdown = "# Guide\n\n## Practice\n\nPractice makes the steps stick.\n\nTo learn the steps, work through the [worked examples](#worked-examples) section, then read about [eventual consistency](#eventual-consistency) in **depth**.\n\n## Worked examples\n\nExamples follow.\n\n## Eventual consistency\n\nReads catch up later.\n";
+    let all: Vec<String> = cards(markdown, Profile::Topics)
+        .iter()
+        .flat_map(deletions)
+        .collect();
+    assert!(!all.iter().any(|d| d == "worked examples"), "{all:?}");
+    // Outside such a sentence, a link to a section is a term as before.
+    let markdown = "# Guide\n\n## Stores\n\nStores vary.\n\nMost stores offer [eventual consistency](#eventual-consistency) by default.\n\n## Eventual consistency\n\nReads catch up later.\n";
+    let all: Vec<String> = cards(markdown, Profile::Topics)
+        .iter()
+        .flat_map(deletions)
+        .collect();
+    assert!(all.iter().any(|d| d == "eventual consistency"), "{all:?}");
+}
+
+#[test]
+fn a_japanese_question_keeps_the_case_of_an_english_term_in_its_title() {
+    let markdown = "# 負荷分散\n\n## Layer 7 ロードバランシング\n\nアプリケーション層の内容を見て配分を決めます。\n";
+    let fronts: Vec<String> = faces(&ja_cards(markdown))
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        fronts
+            .iter()
+            .any(|f| f.contains("Layer 7 ロードバランシング")),
+        "{fronts:?}"
+    );
+    assert!(!fronts.iter().any(|f| f.contains("layer 7")), "{fronts:?}");
+}

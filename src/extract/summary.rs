@@ -1,9 +1,9 @@
 //! Rule 2 — section summaries: a heading whose first content is a paragraph becomes a card
 //! that asks for the topic; the answer is the paragraph's leading sentences (whole sentences,
-//! about 300 characters at most). The section's diagram is placed on this card (see
-//! `place_figures`). Remaining sentences with bold key terms go to the key-term rule.
+//! about 300 characters at most, a CJK character counting as two). The section's diagram is
+//! placed on this card (see `place_figures`). Remaining sentences with bold key terms go to the key-term rule.
 
-use super::{CardBody, Cx, Piece, Profile, keyterms, normalize_key, text};
+use super::{CardBody, Cx, Lang, Piece, Profile, keyterms, normalize_key, text};
 use crate::document::{Block, Inline, plain_text};
 
 /// Longest summary answer, in characters, before it is cut at a sentence boundary.
@@ -153,7 +153,12 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
         ];
     }
     let named = match parent {
-        Some(p) => format!("{} — {}", cx.subject(p), lowercase_title(&title)),
+        // Only English joins the title in lower case: other scripts have no case, and an
+        // English term inside them ("Layer 4 …", "Federation") keeps its own.
+        Some(p) if cx.lang == Lang::En => {
+            format!("{} — {}", cx.subject(p), lowercase_title(&title))
+        }
+        Some(p) => format!("{} — {}", cx.subject(p), title),
         None => title.clone(),
     };
     if QUESTION_WORDS.contains(&first_word.as_str()) {

@@ -247,7 +247,7 @@ pub fn sentences(inlines: &[Inline]) -> Vec<Vec<Inline>> {
 
 fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
     let ascii = ascii_sentence_break(text, next);
-    let cjk = cjk_sentence_break(text);
+    let cjk = cjk_sentence_break(text, next.is_some());
     match (ascii, cjk) {
         (Some(a), Some(c)) => Some(a.min(c)),
         (a, c) => a.or(c),
@@ -255,14 +255,19 @@ fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
 }
 
 /// After a full stop, exclamation or question mark of CJK text ("。", "！", "？"), when more
-/// of the text follows (not a closing bracket or quote: it belongs to the sentence).
-fn cjk_sentence_break(text: &str) -> Option<usize> {
+/// of the text follows (not a closing bracket or quote: it belongs to the sentence), in this
+/// text or after it (`more_inlines`: a line break or markup; CJK text wraps with no space, so
+/// a stop at the end of a line ends its sentence).
+fn cjk_sentence_break(text: &str, more_inlines: bool) -> Option<usize> {
     for (i, c) in text.char_indices() {
         if !matches!(c, '。' | '！' | '？') {
             continue;
         }
         let end = i + c.len_utf8();
         let after = text[end..].trim_start();
+        if after.is_empty() && more_inlines {
+            return Some(end);
+        }
         if !after.is_empty() && !after.starts_with(['」', '』', '）', '”', '’', ')', '"']) {
             return Some(end);
         }
@@ -354,7 +359,9 @@ pub fn leading_sentences(inlines: &[Inline], max: usize) -> (Vec<Inline>, usize)
     let mut used = 0;
     let mut len = 0;
     for sentence in &all {
-        let l = plain_text(sentence).chars().count();
+        // Measured as `len` measures: a CJK sentence says about twice what an English one of
+        // as many characters does, so a limit in characters kept whole CJK paragraphs.
+        let l = self::len(sentence);
         if used > 0 && len + l > max {
             break;
         }
