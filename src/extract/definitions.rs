@@ -164,7 +164,14 @@ pub fn try_list(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize, list:
         let named_set = (1..=5).contains(&words)
             && text::len(def) <= 200
             && text::len(def) >= 12
-            && !text::shares_stem(&term_text, &plain_text(def));
+            && !text::shares_stem(&term_text, &plain_text(def))
+            // CJK text has no words to stem: the term itself in the definition gives it away.
+            && !plain_text(def).contains(term_text.trim());
+        // "**Compression** - Compress server responses": the definition only says the term
+        // again, so asking for it gives the answer away, and there is no card either way.
+        if text::restates_term(&term_text, &plain_text(def)) {
+            continue;
+        }
         let (before, after) = cx.words().what_is_meant_by;
         let front = vec![
             Piece::Subject(subject.clone()),

@@ -169,6 +169,38 @@ pub fn shares_stem(term: &str, text: &str) -> bool {
         .any(|s| text_words.iter().any(|t| t.starts_with(&s)))
 }
 
+/// Whether a definition only says its term again ("Compression" – "Compress server
+/// responses", "压缩" – "压缩服务器响应"): every word of the term stands in it (for CJK text,
+/// the term itself), and it is not much longer than the term.
+pub fn restates_term(term: &str, definition: &str) -> bool {
+    let weighted = |t: &str| -> usize {
+        t.chars()
+            .map(|c| if super::text::is_cjk(c) { 2 } else { 1 })
+            .sum()
+    };
+    if term.chars().any(super::text::is_cjk) {
+        let term = term.trim();
+        return weighted(term) >= 4
+            && definition.contains(term)
+            && weighted(definition) <= 4 * weighted(term) + 16;
+    }
+    let words = |t: &str| -> Vec<String> {
+        normalize_key(t)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (term_words, definition_words) = (words(term), words(definition));
+    let stems: Vec<String> = term_words.iter().filter_map(|w| stem(w)).collect();
+    !stems.is_empty()
+        && stems.len() == term_words.len()
+        && stems
+            .iter()
+            .all(|s| definition_words.iter().any(|w| w.starts_with(s.as_str())))
+        && definition_words.len() <= 2 * term_words.len() + 3
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +239,34 @@ mod tests {
         ));
         assert!(is_example_intro("Suggestions of what to cache:"));
         assert!(!is_example_intro("Load balancers are effective at:"));
+    }
+
+    #[test]
+    fn a_definition_that_only_says_its_term_again_is_recognised() {
+        assert!(restates_term("Compression", "Compress server responses"));
+        assert!(restates_term(
+            "Static content",
+            "Serve static content directly"
+        ));
+        assert!(restates_term("压缩", "压缩服务器响应"));
+        assert!(restates_term("圧縮", "サーバーレスポンスを圧縮できます"));
+        // A definition that says more, or names other things, is a card.
+        assert!(!restates_term(
+            "SSL termination",
+            "Decrypt incoming requests and encrypt server responses so backends need not"
+        ));
+        assert!(!restates_term(
+            "Security",
+            "Hide information about backend servers, blacklist IPs"
+        ));
+        assert!(!restates_term(
+            "Caching",
+            "Keep recent responses in memory and return them to clients that ask again for the same page"
+        ));
+        assert!(!restates_term(
+            "レイテンシー",
+            "レイテンシー とはなにがしかの動作を行う、もしくは結果を算出するのに要する時間のことで、処理の遅さを表します"
+        ));
     }
 
     #[test]

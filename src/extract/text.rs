@@ -3,7 +3,7 @@
 //! here.
 
 pub use super::scaffolding::{
-    examples_before, is_example_intro, is_label, is_lead_in, is_pointer, shares_stem,
+    examples_before, is_example_intro, is_label, is_lead_in, is_pointer, restates_term, shares_stem,
 };
 pub use crate::key::{fingerprint, normalize_key};
 
