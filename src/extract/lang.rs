@@ -67,6 +67,10 @@ pub struct Words {
     pub colon: &'static str,
     /// Ends a question ("?").
     pub question_mark: &'static str,
+    /// A table cell asked by its row and column, when a row has several: what goes between
+    /// the row's key and the column's header, and after the header (" — ", "?": "Verb GET —
+    /// Idempotent?"; "的", "是什么？": "动词 GET的幂等是什么？").
+    pub row_column: (&'static str, &'static str),
     /// Words that call a link's target a section of the text ("work through the [X] section"):
     /// such a link is a pointer to read on, not a term to recall (see `keyterms`).
     pub section: &'static [&'static str],
@@ -190,6 +194,7 @@ const EN: Words = Words {
     what_is_its: (": what is its ", "?"),
     colon: ": ",
     question_mark: "?",
+    row_column: (" — ", "?"),
     section: &["section", "chapter"],
 };
 
@@ -252,6 +257,7 @@ const JA: Words = Words {
     what_is_its: ("：", "は何ですか？"),
     colon: "：",
     question_mark: "？",
+    row_column: ("の", "は何ですか？"),
     section: &["セクション", "章"],
 };
 
@@ -311,6 +317,7 @@ const ZH_HANS: Words = Words {
     what_is_its: ("：", "是什么？"),
     colon: "：",
     question_mark: "？",
+    row_column: ("的", "是什么？"),
     section: &["章节", "部分"],
 };
 
@@ -370,6 +377,7 @@ const ZH_HANT: Words = Words {
     what_is_its: ("：", "是什麼？"),
     colon: "：",
     question_mark: "？",
+    row_column: ("的", "是什麼？"),
     section: &["章節", "部分"],
 };
 

@@ -274,3 +274,17 @@ fn a_japanese_question_keeps_the_case_of_an_english_term_in_its_title() {
     );
     assert!(!fronts.iter().any(|f| f.contains("layer 7")), "{fronts:?}");
 }
+
+#[test]
+fn a_japanese_table_cell_is_asked_in_japanese() {
+    let markdown = "# 通信\n\n## メソッド\n\nメソッドの性質。\n\n| 動詞 | 説明 | 冪等 |\n|---|---|---|\n| GET | リソースを読み取る | あり |\n| POST | リソースを作成する | なし |\n";
+    let fronts: Vec<String> = faces(&ja_cards(markdown))
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        fronts.iter().any(|f| f.ends_with("GETの冪等は何ですか？")),
+        "{fronts:?}"
+    );
+    assert!(!fronts.iter().any(|f| f.contains(" — ")), "{fronts:?}");
+}

@@ -231,13 +231,15 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
                 front.push(Piece::Text(format!("{key_header} ")));
             }
             front.push(Piece::Inlines(row_key.clone()));
+            let words = cx.words();
             if grid.value_cols.len() == 1 {
                 if !col.is_empty() {
                     front.push(Piece::Text(format!(" ({})", col.to_lowercase())));
                 }
-                front.push(Piece::Text("?".into()));
+                front.push(Piece::Text(words.question_mark.into()));
             } else {
-                front.push(Piece::Text(format!(" — {col}?")));
+                let (between, end) = words.row_column;
+                front.push(Piece::Text(format!("{between}{col}{end}")));
             }
             let item = format!("{row_text} {col}");
             let row_pin = grid.table.row_pins.get(ri).cloned().flatten();
