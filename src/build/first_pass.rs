@@ -314,19 +314,20 @@ fn digest_file(
     };
     let start = spill.position();
     let key_deck = old_lock.namespace(&spec.name);
-    let (warnings, media) = render_file(
-        content,
-        (deck, source),
-        (base_url, key_deck),
-        &mut |mut draft| {
-            // The signature is computed here, on all cores, rather than on the one thread that
-            // feeds SQLite in the second pass.
-            let (identity, signature) = notes.push(&mut draft, cx)?;
-            spill
-                .write(&draft, &identity, &signature)
-                .map_err(|e| Error::io("write a temporary file", spill_dir, e))
-        },
-    )?;
+    let spill_failed = |e| Error::io("write a temporary file", spill_dir, e);
+    // The signature is computed here, on all cores, rather than on the one thread that feeds
+    // SQLite in the second pass.
+    let mut digest = |mut draft: NoteDraft| -> Result<()> {
+        let (identity, signature) = notes.push(&mut draft, cx)?;
+        spill
+            .write(&draft, &identity, &signature)
+            .map_err(spill_failed)
+    };
+    let (warnings, media) = if is_big(source) {
+        render_and_digest_apart(content, (deck, source), (base_url, key_deck), &mut digest)?
+    } else {
+        render_file(content, (deck, source), (base_url, key_deck), &mut digest)?
+    };
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
     Ok(DigestedFile {
@@ -338,6 +339,66 @@ fn digest_file(
         },
         warnings,
         media,
+    })
+}
+
+/// A source file over [`BY_SECTION_BYTES`]: one such file can be the whole corpus, and would
+/// keep one core busy while the other waits.
+fn is_big(source: &input::SourceFile) -> bool {
+    std::fs::metadata(&source.path).is_ok_and(|m| m.len() > BY_SECTION_BYTES as u64)
+}
+
+/// Drafts handed from the rendering thread to the digesting one at a time: enough to make the
+/// hand-over cheap, few enough to keep memory flat.
+const DRAFT_BATCH: usize = 256;
+
+/// [`render_file`] with `digest` on a second thread: this one reads, parses, extracts and
+/// renders, the other digests and spills what it is handed, in the same order. So a big file
+/// uses two cores, and gives what [`render_file`] would.
+fn render_and_digest_apart(
+    content: &Content,
+    job: (usize, &input::SourceFile),
+    keys: (&str, &str),
+    digest: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
+) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<NoteDraft>>(4);
+    std::thread::scope(|scope| {
+        let digester = scope.spawn(move || -> Result<()> {
+            for batch in received {
+                for draft in batch {
+                    digest(draft)?;
+                }
+            }
+            Ok(())
+        });
+        let mut batch = Vec::with_capacity(DRAFT_BATCH);
+        let hand_over = |batch: Vec<NoteDraft>| {
+            // The digester stopped: its error, returned below, says why.
+            batches
+                .send(batch)
+                .map_err(|_| Error::new("the digesting thread stopped"))
+        };
+        let rendered = render_file(content, job, keys, &mut |draft| {
+            batch.push(draft);
+            if batch.len() < DRAFT_BATCH {
+                return Ok(());
+            }
+            hand_over(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(DRAFT_BATCH),
+            ))
+        })
+        .and_then(|found| {
+            hand_over(std::mem::take(&mut batch))?;
+            Ok(found)
+        });
+        drop(batches);
+        let digested = digester
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("the digesting thread panicked")));
+        // The digester's error first: a failed hand-over is only its consequence.
+        digested?;
+        rendered
     })
 }
 
