@@ -128,7 +128,7 @@ fn render_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
     (base_url, key_deck): (&str, &str),
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
     let spec = &content.decks[deck];
     let mut warnings = Vec::new();
@@ -143,17 +143,27 @@ fn render_file(
         remote_images: content.remote_images,
     };
     let by_section = text.len() > BY_SECTION_BYTES;
-    let mut found = render_text(
-        text,
-        &source.display,
-        &extract::ExtractOptions {
-            profile: spec.profile,
-            lang: spec.lang,
-        },
-        (&options, &mut resolver),
-        by_section,
-        each,
-    )?;
+    let mut found = if by_section && spec.profile == extract::Profile::Topics {
+        // One such file can be the whole corpus: it gets both cores.
+        render_by_section_apart(
+            &text,
+            &source.display,
+            (spec.lang, &options, &mut resolver),
+            each,
+        )?
+    } else {
+        render_text(
+            text,
+            &source.display,
+            &extract::ExtractOptions {
+                profile: spec.profile,
+                lang: spec.lang,
+            },
+            (&options, &mut resolver),
+            by_section,
+            each,
+        )?
+    };
     warnings.append(&mut found);
     Ok((warnings, resolver.into_media()))
 }
@@ -213,6 +223,77 @@ fn render_by_section(
     warnings.append(&mut found);
     warnings.append(&mut renderer.into_warnings());
     Ok(warnings)
+}
+
+/// Cards handed from the extracting thread to the rendering one at a time: enough to make the
+/// hand-over cheap, few enough to keep memory flat.
+const CARD_BATCH: usize = 256;
+
+/// [`render_by_section`] on two threads: this one parses and extracts, the other renders the
+/// cards it is handed, in the same order, and passes each draft to `each`. The drafts and
+/// warnings are those of [`render_by_section`] (the renderer sees the same cards in the same
+/// order; tests/it/by_section.rs compares the two paths).
+fn render_by_section_apart(
+    text: &str,
+    file: &Path,
+    (lang, options, media): (extract::Lang, &RenderOptions, &mut MediaPacker),
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
+) -> Result<Vec<Warning>> {
+    let mut reading = extract::ReadingLists::default();
+    let outline = document::parse_each_section(text, file, 0, &mut |doc, index| {
+        reading.add(doc, index);
+        Ok(())
+    })?;
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<extract::Card>>(4);
+    let outline = &outline;
+    std::thread::scope(|scope| {
+        let renderer = scope.spawn(move || -> Result<Vec<Warning>> {
+            let mut renderer = render::FileRenderer::new(outline, options, media);
+            for batch in received {
+                for card in batch {
+                    each(renderer.card(card)?)?;
+                }
+            }
+            Ok(renderer.into_warnings())
+        });
+        let hand_over = |batch: Vec<extract::Card>| {
+            // The renderer stopped: its error, returned below, says why.
+            batches
+                .send(batch)
+                .map_err(|_| Error::new("the rendering thread stopped"))
+        };
+        let mut batch = Vec::with_capacity(CARD_BATCH);
+        let mut send_card = |card| {
+            batch.push(card);
+            if batch.len() < CARD_BATCH {
+                return Ok(());
+            }
+            hand_over(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(CARD_BATCH),
+            ))
+        };
+        let mut extractor = extract::SectionBySection::new(outline, reading, lang, &mut send_card);
+        let sections = outline.sections.len();
+        let extracted = document::parse_each_section(text, file, sections, &mut |doc, index| {
+            extractor.section(doc, index)
+        })
+        .and_then(|_| extractor.finish())
+        .and_then(|found| {
+            hand_over(std::mem::take(&mut batch))?;
+            Ok(found)
+        });
+        drop(batches);
+        let rendered = renderer
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("the rendering thread panicked")));
+        // The renderer's error first: a failed hand-over is only its consequence.
+        let mut render_warnings = rendered?;
+        let mut warnings = outline.warnings.clone();
+        warnings.append(&mut extracted?);
+        warnings.append(&mut render_warnings);
+        Ok(warnings)
+    })
 }
 
 /// What the first pass keeps of one source file.
@@ -323,11 +404,8 @@ fn digest_file(
             .write(&draft, &identity, &signature)
             .map_err(spill_failed)
     };
-    let (warnings, media) = if is_big(source) {
-        render_and_digest_apart(content, (deck, source), (base_url, key_deck), &mut digest)?
-    } else {
-        render_file(content, (deck, source), (base_url, key_deck), &mut digest)?
-    };
+    let (warnings, media) =
+        render_file(content, (deck, source), (base_url, key_deck), &mut digest)?;
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
     Ok(DigestedFile {
@@ -339,66 +417,6 @@ fn digest_file(
         },
         warnings,
         media,
-    })
-}
-
-/// A source file over [`BY_SECTION_BYTES`]: one such file can be the whole corpus, and would
-/// keep one core busy while the other waits.
-fn is_big(source: &input::SourceFile) -> bool {
-    std::fs::metadata(&source.path).is_ok_and(|m| m.len() > BY_SECTION_BYTES as u64)
-}
-
-/// Drafts handed from the rendering thread to the digesting one at a time: enough to make the
-/// hand-over cheap, few enough to keep memory flat.
-const DRAFT_BATCH: usize = 256;
-
-/// [`render_file`] with `digest` on a second thread: this one reads, parses, extracts and
-/// renders, the other digests and spills what it is handed, in the same order. So a big file
-/// uses two cores, and gives what [`render_file`] would.
-fn render_and_digest_apart(
-    content: &Content,
-    job: (usize, &input::SourceFile),
-    keys: (&str, &str),
-    digest: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
-) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
-    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<NoteDraft>>(4);
-    std::thread::scope(|scope| {
-        let digester = scope.spawn(move || -> Result<()> {
-            for batch in received {
-                for draft in batch {
-                    digest(draft)?;
-                }
-            }
-            Ok(())
-        });
-        let mut batch = Vec::with_capacity(DRAFT_BATCH);
-        let hand_over = |batch: Vec<NoteDraft>| {
-            // The digester stopped: its error, returned below, says why.
-            batches
-                .send(batch)
-                .map_err(|_| Error::new("the digesting thread stopped"))
-        };
-        let rendered = render_file(content, job, keys, &mut |draft| {
-            batch.push(draft);
-            if batch.len() < DRAFT_BATCH {
-                return Ok(());
-            }
-            hand_over(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(DRAFT_BATCH),
-            ))
-        })
-        .and_then(|found| {
-            hand_over(std::mem::take(&mut batch))?;
-            Ok(found)
-        });
-        drop(batches);
-        let digested = digester
-            .join()
-            .unwrap_or_else(|_| Err(Error::new("the digesting thread panicked")));
-        // The digester's error first: a failed hand-over is only its consequence.
-        digested?;
-        rendered
     })
 }
 
