@@ -143,27 +143,17 @@ fn render_file(
         remote_images: content.remote_images,
     };
     let by_section = text.len() > BY_SECTION_BYTES;
-    let mut found = if by_section && spec.profile == extract::Profile::Topics {
-        // One such file can be the whole corpus: it gets both cores.
-        render_by_section_apart(
-            &text,
-            &source.display,
-            (spec.lang, &options, &mut resolver),
-            each,
-        )?
-    } else {
-        render_text(
-            text,
-            &source.display,
-            &extract::ExtractOptions {
-                profile: spec.profile,
-                lang: spec.lang,
-            },
-            (&options, &mut resolver),
-            by_section,
-            each,
-        )?
-    };
+    let mut found = render_text(
+        text,
+        &source.display,
+        &extract::ExtractOptions {
+            profile: spec.profile,
+            lang: spec.lang,
+        },
+        (&options, &mut resolver),
+        by_section,
+        each,
+    )?;
     warnings.append(&mut found);
     Ok((warnings, resolver.into_media()))
 }
@@ -181,9 +171,9 @@ pub fn render_text(
     text: String,
     file: &Path,
     rules: &extract::ExtractOptions,
-    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    (options, media): (&RenderOptions, &mut (dyn MediaResolver + Send)),
     by_section: bool,
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<Vec<Warning>> {
     if by_section && rules.profile == extract::Profile::Topics {
         return render_by_section(&text, file, (rules.lang, options, media), each);
@@ -197,11 +187,23 @@ pub fn render_text(
     Ok(warnings)
 }
 
+/// Cards handed from the extracting thread to the rendering one at a time: enough to make the
+/// hand-over cheap, few enough to keep memory flat.
+const CARD_BATCH: usize = 256;
+
+/// A big topics file on two threads: this one parses it twice (the outline, then section by
+/// section) and extracts each section's cards; the other renders the cards it is handed, in
+/// the same order, and passes each draft to `each` (which, in a build, digests and spills
+/// it). One such file can be the whole corpus: it still gets two cores.
 fn render_by_section(
     text: &str,
     file: &Path,
-    (lang, options, media): (extract::Lang, &RenderOptions, &mut dyn MediaResolver),
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    (lang, options, media): (
+        extract::Lang,
+        &RenderOptions,
+        &mut (dyn MediaResolver + Send),
+    ),
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
@@ -209,41 +211,7 @@ fn render_by_section(
         reading.add(doc, index);
         Ok(())
     })?;
-    // Second pass: each section's cards, rendered as soon as they are final.
-    let mut renderer = render::FileRenderer::new(&outline, options, media);
-    let mut render_card = |card| each(renderer.card(card)?);
-    let mut extractor = extract::SectionBySection::new(&outline, reading, lang, &mut render_card);
-    // The second parse makes the outline's sections again: room for them all at once.
-    let sections = outline.sections.len();
-    document::parse_each_section(text, file, sections, &mut |doc, index| {
-        extractor.section(doc, index)
-    })?;
-    let mut found = extractor.finish()?;
-    let mut warnings = outline.warnings.clone();
-    warnings.append(&mut found);
-    warnings.append(&mut renderer.into_warnings());
-    Ok(warnings)
-}
-
-/// Cards handed from the extracting thread to the rendering one at a time: enough to make the
-/// hand-over cheap, few enough to keep memory flat.
-const CARD_BATCH: usize = 256;
-
-/// [`render_by_section`] on two threads: this one parses and extracts, the other renders the
-/// cards it is handed, in the same order, and passes each draft to `each`. The drafts and
-/// warnings are those of [`render_by_section`] (the renderer sees the same cards in the same
-/// order; tests/it/by_section.rs compares the two paths).
-fn render_by_section_apart(
-    text: &str,
-    file: &Path,
-    (lang, options, media): (extract::Lang, &RenderOptions, &mut MediaPacker),
-    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
-) -> Result<Vec<Warning>> {
-    let mut reading = extract::ReadingLists::default();
-    let outline = document::parse_each_section(text, file, 0, &mut |doc, index| {
-        reading.add(doc, index);
-        Ok(())
-    })?;
+    // Second pass: each section's cards, handed to the renderer as soon as they are final.
     let (batches, received) = std::sync::mpsc::sync_channel::<Vec<extract::Card>>(4);
     let outline = &outline;
     std::thread::scope(|scope| {
@@ -274,6 +242,7 @@ fn render_by_section_apart(
             ))
         };
         let mut extractor = extract::SectionBySection::new(outline, reading, lang, &mut send_card);
+        // The second parse makes the outline's sections again: room for them all at once.
         let sections = outline.sections.len();
         let extracted = document::parse_each_section(text, file, sections, &mut |doc, index| {
             extractor.section(doc, index)
