@@ -128,7 +128,7 @@ fn render_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
     (base_url, key_deck): (&str, &str),
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
     let spec = &content.decks[deck];
     let mut warnings = Vec::new();
@@ -171,9 +171,9 @@ pub fn render_text(
     text: String,
     file: &Path,
     rules: &extract::ExtractOptions,
-    (options, media): (&RenderOptions, &mut dyn MediaResolver),
+    (options, media): (&RenderOptions, &mut (dyn MediaResolver + Send)),
     by_section: bool,
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<Vec<Warning>> {
     if by_section && rules.profile == extract::Profile::Topics {
         return render_by_section(&text, file, (rules.lang, options, media), each);
@@ -187,11 +187,23 @@ pub fn render_text(
     Ok(warnings)
 }
 
+/// Cards handed from the extracting thread to the rendering one at a time: enough to make the
+/// hand-over cheap, few enough to keep memory flat.
+const CARD_BATCH: usize = 256;
+
+/// A big topics file on two threads: this one parses it twice (the outline, then section by
+/// section) and extracts each section's cards; the other renders the cards it is handed, in
+/// the same order, and passes each draft to `each` (which, in a build, digests and spills
+/// it). One such file can be the whole corpus: it still gets two cores.
 fn render_by_section(
     text: &str,
     file: &Path,
-    (lang, options, media): (extract::Lang, &RenderOptions, &mut dyn MediaResolver),
-    each: &mut dyn FnMut(NoteDraft) -> Result<()>,
+    (lang, options, media): (
+        extract::Lang,
+        &RenderOptions,
+        &mut (dyn MediaResolver + Send),
+    ),
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
@@ -199,20 +211,58 @@ fn render_by_section(
         reading.add(doc, index);
         Ok(())
     })?;
-    // Second pass: each section's cards, rendered as soon as they are final.
-    let mut renderer = render::FileRenderer::new(&outline, options, media);
-    let mut render_card = |card| each(renderer.card(card)?);
-    let mut extractor = extract::SectionBySection::new(&outline, reading, lang, &mut render_card);
-    // The second parse makes the outline's sections again: room for them all at once.
-    let sections = outline.sections.len();
-    document::parse_each_section(text, file, sections, &mut |doc, index| {
-        extractor.section(doc, index)
-    })?;
-    let mut found = extractor.finish()?;
-    let mut warnings = outline.warnings.clone();
-    warnings.append(&mut found);
-    warnings.append(&mut renderer.into_warnings());
-    Ok(warnings)
+    // Second pass: each section's cards, handed to the renderer as soon as they are final.
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<extract::Card>>(4);
+    let outline = &outline;
+    std::thread::scope(|scope| {
+        let renderer = scope.spawn(move || -> Result<Vec<Warning>> {
+            let mut renderer = render::FileRenderer::new(outline, options, media);
+            for batch in received {
+                for card in batch {
+                    each(renderer.card(card)?)?;
+                }
+            }
+            Ok(renderer.into_warnings())
+        });
+        let hand_over = |batch: Vec<extract::Card>| {
+            // The renderer stopped: its error, returned below, says why.
+            batches
+                .send(batch)
+                .map_err(|_| Error::new("the rendering thread stopped"))
+        };
+        let mut batch = Vec::with_capacity(CARD_BATCH);
+        let mut send_card = |card| {
+            batch.push(card);
+            if batch.len() < CARD_BATCH {
+                return Ok(());
+            }
+            hand_over(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(CARD_BATCH),
+            ))
+        };
+        let mut extractor = extract::SectionBySection::new(outline, reading, lang, &mut send_card);
+        // The second parse makes the outline's sections again: room for them all at once.
+        let sections = outline.sections.len();
+        let extracted = document::parse_each_section(text, file, sections, &mut |doc, index| {
+            extractor.section(doc, index)
+        })
+        .and_then(|_| extractor.finish())
+        .and_then(|found| {
+            hand_over(std::mem::take(&mut batch))?;
+            Ok(found)
+        });
+        drop(batches);
+        let rendered = renderer
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("the rendering thread panicked")));
+        // The renderer's error first: a failed hand-over is only its consequence.
+        let mut render_warnings = rendered?;
+        let mut warnings = outline.warnings.clone();
+        warnings.append(&mut extracted?);
+        warnings.append(&mut render_warnings);
+        Ok(warnings)
+    })
 }
 
 /// What the first pass keeps of one source file.
@@ -314,19 +364,17 @@ fn digest_file(
     };
     let start = spill.position();
     let key_deck = old_lock.namespace(&spec.name);
-    let (warnings, media) = render_file(
-        content,
-        (deck, source),
-        (base_url, key_deck),
-        &mut |mut draft| {
-            // The signature is computed here, on all cores, rather than on the one thread that
-            // feeds SQLite in the second pass.
-            let (identity, signature) = notes.push(&mut draft, cx)?;
-            spill
-                .write(&draft, &identity, &signature)
-                .map_err(|e| Error::io("write a temporary file", spill_dir, e))
-        },
-    )?;
+    let spill_failed = |e| Error::io("write a temporary file", spill_dir, e);
+    // The signature is computed here, on all cores, rather than on the one thread that feeds
+    // SQLite in the second pass.
+    let mut digest = |mut draft: NoteDraft| -> Result<()> {
+        let (identity, signature) = notes.push(&mut draft, cx)?;
+        spill
+            .write(&draft, &identity, &signature)
+            .map_err(spill_failed)
+    };
+    let (warnings, media) =
+        render_file(content, (deck, source), (base_url, key_deck), &mut digest)?;
     // Kept until the end of the build, for every file: no spare capacity.
     notes.shrink_to_fit();
     Ok(DigestedFile {

@@ -46,12 +46,14 @@ pub(super) fn write_decks(
             .map(|(name, deck)| (name.clone(), deck.clone()))
             .into_iter()
             .collect();
+        let files = pass.files_of(deck_index);
+        let note_count: usize = files.iter().map(|&f| pass.files[f].len()).sum();
+        // A deck whose lock lines must pass the limit is never carried: its lines are not
+        // gathered at all, rather than held (tens of megabytes) until they pass it.
+        let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
         let notes = SpilledNotes {
-            embedded: Some(LockWriter::new(
-                String::new(),
-                &deck_lock,
-                &identities.notetype_locks,
-            )),
+            embedded: may_carry
+                .then(|| LockWriter::new(String::new(), &deck_lock, &identities.notetype_locks)),
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
@@ -59,7 +61,7 @@ pub(super) fn write_decks(
                 .deck_locks
                 .get(&spec.name)
                 .map_or(&spec.name, |d| &d.namespace),
-            files: &pass.files_of(deck_index),
+            files: &files,
             lock: lock_out.as_mut(),
         };
         let (report, finished) = write_deck(options, notes, &identities.notetypes, media)?;
@@ -197,6 +199,12 @@ struct SpilledNotes<'a> {
 /// A package carries its lock lines only up to this size (about 300,000 notes), so that a
 /// huge deck's lock is never held in memory; a bigger deck relies on the lock file alone.
 const EMBEDDED_LOCK_LIMIT: usize = 64 << 20;
+
+/// The fewest bytes a note's lock line can take: `note`, nine tabs and a newline, a digit each
+/// for the note id and mtime, the 16-digit content hash, the 64-character signature, the type
+/// (`basic` or `cloze`) and the cloze items (`-` at least), with an empty GUID, deck and key.
+const MIN_LOCK_LINE: usize =
+    4 + 9 + 1 + 1 + 1 + 16 + 2 * crate::identity::similarity::SLOTS + 5 + 1;
 
 impl SpilledNotes<'_> {
     /// Adds the notes to `collection`. A second thread reads the spill and prepares each row

@@ -49,8 +49,8 @@ pub struct ImagePlace {
 pub struct Section {
     /// Heading level 1–6; 0 for the root section.
     pub level: u8,
-    pub title: Vec<Inline>,
-    /// The title as plain text (markup stripped).
+    /// The title as plain text (markup stripped, spaces collapsed): all that any stage uses of
+    /// a heading, so its inline markup is not kept (a big file keeps every heading).
     pub title_text: String,
     /// GitHub-style anchor, deduplicated within the document (`-1`, `-2`, …).
     pub anchor: String,

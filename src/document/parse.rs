@@ -171,7 +171,6 @@ impl<'a, 'f> Builder<'a, 'f> {
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let root = Section {
             level: 0,
-            title: Vec::new(),
             title_text: String::new(),
             anchor: String::new(),
             parent: None,

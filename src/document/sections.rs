@@ -29,8 +29,6 @@ impl Builder<'_, '_> {
 
     pub(super) fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
         trim_inlines(&mut inlines);
-        // Titles outlive their section's blocks (a big file keeps every heading): no spare room.
-        inlines.shrink_to_fit();
         let title_text = plain_text(&inlines)
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -59,7 +57,6 @@ impl Builder<'_, '_> {
         self.section_done(index - 1);
         self.sections.push(Section {
             level,
-            title: inlines,
             title_text,
             anchor,
             parent: Some(parent),

@@ -401,8 +401,10 @@ pub fn is_generic_title(key: &str) -> bool {
             .iter()
             // CJK titles run on without a space ("不利之处：分片" → "不利之处分片").
             .any(|g| {
-                key == *g
-                    || key.starts_with(&format!("{g} "))
+                // `key` is `g`, or starts with `g` and a space (no string built: this runs
+                // for every section).
+                key.strip_prefix(g)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
                     || !g.is_ascii() && key.starts_with(g)
             })
     })

@@ -144,7 +144,9 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
     }
     let parent = section.parent.filter(|&p| {
         let s = &cx.doc.sections[p];
-        s.level > 0 && !(s.level == 1 && cx.path(index).len() < cx.doc.heading_path(index).len())
+        // The path is shorter than the headings above exactly when the top title is dropped
+        // (topics profile, here; the parent is a heading): asked without building either.
+        s.level > 0 && !(s.level == 1 && cx.top_title_dropped())
     });
     if text::is_generic_title(&title) {
         return vec![

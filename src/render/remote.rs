@@ -146,7 +146,6 @@ mod tests {
             file: file.into(),
             sections: vec![Section {
                 level: 1,
-                title: Vec::new(),
                 title_text: String::new(),
                 anchor: String::new(),
                 parent: None,
