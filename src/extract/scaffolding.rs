@@ -147,6 +147,15 @@ fn stem(word: &str) -> Option<String> {
     Some(word.to_string())
 }
 
+/// The words of `text` as keys compare them (lower case, no punctuation).
+fn key_words(text: &str) -> Vec<String> {
+    normalize_key(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Whether `text` contains `term` or an obvious stem of one of its words ("Compression" in
 /// "Compress server responses", "Eventual consistency" in "… will become consistent"): a
 /// reverse card from that text would show its answer on the front.
@@ -154,15 +163,8 @@ pub fn shares_stem(term: &str, text: &str) -> bool {
     const STOP: &[&str] = &[
         "with", "from", "that", "this", "your", "into", "over", "when",
     ];
-    let words = |t: &str| -> Vec<String> {
-        normalize_key(t)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let text_words = words(text);
-    words(term)
+    let text_words = key_words(text);
+    key_words(term)
         .iter()
         .filter(|w| !STOP.contains(&w.as_str()))
         .filter_map(|w| stem(w))
@@ -173,25 +175,14 @@ pub fn shares_stem(term: &str, text: &str) -> bool {
 /// responses", "压缩" – "压缩服务器响应"): every word of the term stands in it (for CJK text,
 /// the term itself), and it is not much longer than the term.
 pub fn restates_term(term: &str, definition: &str) -> bool {
-    let weighted = |t: &str| -> usize {
-        t.chars()
-            .map(|c| if super::text::is_cjk(c) { 2 } else { 1 })
-            .sum()
-    };
-    if term.chars().any(super::text::is_cjk) {
+    use super::text::{is_cjk, str_len};
+    if term.chars().any(is_cjk) {
         let term = term.trim();
-        return weighted(term) >= 4
+        return str_len(term) >= 4
             && definition.contains(term)
-            && weighted(definition) <= 4 * weighted(term) + 16;
+            && str_len(definition) <= 4 * str_len(term) + 16;
     }
-    let words = |t: &str| -> Vec<String> {
-        normalize_key(t)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let (term_words, definition_words) = (words(term), words(definition));
+    let (term_words, definition_words) = (key_words(term), key_words(definition));
     let stems: Vec<String> = term_words.iter().filter_map(|w| stem(w)).collect();
     !stems.is_empty()
         && stems.len() == term_words.len()

@@ -435,10 +435,12 @@ pub fn append_to_question(card: &mut Card, suffix: &str) {
 /// a CJK text has no spaces, so a limit made for English (a deletion of 150 characters, a
 /// "short" item of 100) would let through three times as much (see `is_cjk`).
 pub fn len(inlines: &[Inline]) -> usize {
-    plain_text(inlines)
-        .chars()
-        .map(|c| if is_cjk(c) { 2 } else { 1 })
-        .sum()
+    str_len(&plain_text(inlines))
+}
+
+/// [`len`] of plain text.
+pub fn str_len(text: &str) -> usize {
+    text.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
 }
 
 /// Whether `c` is a Han, kana or Hangul character, or CJK punctuation.

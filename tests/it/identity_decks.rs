@@ -324,23 +324,30 @@ fn guid_set(v: &Value) -> std::collections::BTreeSet<String> {
 /// empties the extra fields (Context, Source, Further Reading) of our Basic notes already in the
 /// collection whenever it moves more old notes into that note type; README's remedy, importing
 /// our decks once more with "Update notes: Always", restores every one of them.
-#[test]
-fn all_three_2017_decks_are_adopted_in_one_build() {
+/// The primer built into `work/decks` adopting the three 2017 decks: their paths, the output
+/// directory and what the build printed.
+fn adopting_2017_decks(work: &Path) -> (Vec<PathBuf>, PathBuf, String) {
     let old: Vec<PathBuf> = DECKS_2017
         .iter()
         .map(|(name, _, _)| primer_dir().join(format!("resources/flash_cards/{name}.apkg")))
         .collect();
-    let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("decks");
+    let out = work.join("decks");
     let mut args = vec!["--adopt"];
     args.extend(old.iter().map(|p| p.to_str().unwrap()));
     let text = built(build_with_lock(
         &primer_dir(),
         &out,
-        &work.path().join("lock"),
+        &work.join("lock"),
         1_700_000_000,
         &args,
     ));
+    (old, out, text)
+}
+
+#[test]
+fn all_three_2017_decks_are_adopted_in_one_build() {
+    let work = tempfile::tempdir().unwrap();
+    let (old, out, text) = adopting_2017_decks(work.path());
     // The legacy importer note, once.
     assert_eq!(text.matches("Anki 2.1.54 or older").count(), 1, "{text}");
     let mut sequence_args: Vec<String> = [
@@ -596,21 +603,8 @@ fn a_section_removed_and_put_back_is_restored_in_diff_and_updated_by_anki() {
 /// GUID is doubled, and the rest of our notes arrive as new.
 #[test]
 fn the_legacy_importer_keeps_adopted_notes_as_they_were() {
-    let old: Vec<PathBuf> = DECKS_2017
-        .iter()
-        .map(|(name, _, _)| primer_dir().join(format!("resources/flash_cards/{name}.apkg")))
-        .collect();
     let work = tempfile::tempdir().unwrap();
-    let out = work.path().join("decks");
-    let mut args = vec!["--adopt"];
-    args.extend(old.iter().map(|p| p.to_str().unwrap()));
-    built(build_with_lock(
-        &primer_dir(),
-        &out,
-        &work.path().join("lock"),
-        1_700_000_000,
-        &args,
-    ));
+    let (old, out, _) = adopting_2017_decks(work.path());
     // Every card of the three 2017 decks reviewed once all three are in.
     let mut sequence_args: Vec<String> = [
         "sequence",
