@@ -77,10 +77,14 @@ fn table_cards(cx: &mut Cx<'_>, index: usize, block: &Block, groups: &[Group]) {
                     if value.trim().is_empty() {
                         continue;
                     }
+                    // The headers are the source's own words; what joins them is the deck's.
+                    let words = cx.words();
+                    let (between, end) = words.row_column;
                     let front = vec![
                         Piece::Subject(subject.clone()),
                         Piece::Text(format!(
-                            ": {} {} — {}?",
+                            "{}{} {}{between}{}{end}",
+                            words.colon,
                             h[0],
                             row.key,
                             h[c + 1].to_lowercase()
@@ -105,17 +109,19 @@ fn table_cards(cx: &mut Cx<'_>, index: usize, block: &Block, groups: &[Group]) {
                 Piece::Subject(subject.clone()),
                 Piece::Text(cx.words().colon.into()),
             ];
+            let words = cx.words();
+            let (between, end) = words.row_column;
             let question = match &group.headers {
                 Some(h) if h.len() == row.values.len() + 1 => {
                     format!(
-                        "{} {} — {}?",
+                        "{} {}{between}{}{end}",
                         h[0],
                         row.key,
                         h[1..].join(", ").to_lowercase()
                     )
                 }
                 _ if group.equation => format!("{} = ?", row.key),
-                _ => format!("{}?", row.key),
+                _ => format!("{}{}", row.key, words.question_mark),
             };
             front.push(Piece::Text(question));
             let answer = format_values(&row.values);

@@ -288,3 +288,18 @@ fn a_japanese_table_cell_is_asked_in_japanese() {
     );
     assert!(!fronts.iter().any(|f| f.contains(" — ")), "{fronts:?}");
 }
+
+#[test]
+fn a_japanese_code_table_is_asked_in_japanese() {
+    // The headers are the source's (here English, as the primer's translations keep them).
+    let markdown = "# 台所\n\n## 缶の大きさ\n\n```\nTin     Grams       Cups\n--------------------------\nS          50\nM         125       1 cup\nL         250       2 cups\n```\n";
+    let fronts: Vec<String> = faces(&ja_cards(markdown))
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        fronts.iter().any(|f| f.ends_with("Tin Mのgramsは何ですか？")),
+        "{fronts:?}"
+    );
+    assert!(!fronts.iter().any(|f| f.contains(" — ")), "{fronts:?}");
+}
