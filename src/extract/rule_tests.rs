@@ -298,7 +298,9 @@ fn a_japanese_code_table_is_asked_in_japanese() {
         .map(|(f, _)| f)
         .collect();
     assert!(
-        fronts.iter().any(|f| f.ends_with("Tin Mのgramsは何ですか？")),
+        fronts
+            .iter()
+            .any(|f| f.ends_with("Tin Mのgramsは何ですか？")),
         "{fronts:?}"
     );
     assert!(!fronts.iter().any(|f| f.contains(" — ")), "{fronts:?}");

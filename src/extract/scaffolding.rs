@@ -111,6 +111,22 @@ pub fn is_example_intro(text: &str) -> bool {
         || ["sample ", "samples ", "suggestions ", "examples "]
             .iter()
             .any(|p| key.starts_with(p))
+        // The translations' "for example" and "sample(s)": CJK words stand anywhere, with no
+        // spaces around them.
+        || [
+            "例えば",
+            "たとえば",
+            "サンプル",
+            "例如",
+            "比如",
+            "举例来说",
+            "舉例來說",
+            "示例",
+            "范例",
+            "範例",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Whether the paragraph before block `i` introduces it as samples: its last sentence is a
@@ -230,6 +246,17 @@ mod tests {
         ));
         assert!(is_example_intro("Suggestions of what to cache:"));
         assert!(!is_example_intro("Load balancers are effective at:"));
+    }
+
+    #[test]
+    fn samples_are_recognised_in_every_language() {
+        assert!(is_example_intro("Sample data well-suited for NoSQL:"));
+        assert!(is_example_intro("NoSQLに適するサンプルデータ"));
+        assert!(is_example_intro("适合 NoSQL 的示例数据"));
+        assert!(is_example_intro("例えば、次のようにします："));
+        assert!(is_example_intro("举例来说，你可以这样开始："));
+        assert!(!is_example_intro("ロードバランサーの利点は以下です："));
+        assert!(!is_example_intro("选取 SQL 的原因："));
     }
 
     #[test]

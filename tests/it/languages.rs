@@ -239,8 +239,9 @@ fn coverage_is_reported_per_file_and_translations_keep_up_with_english() {
     assert_eq!(names, ["README.md", "README-ja.md", "README-zh-Hans.md"]);
     // Floors of what each file reaches today (issue 16 asks for 95%; what is left is listed
     // in docs/extraction.md, "Coverage"). A rule change that loses carded text fails here.
-    // (zh-Hans was 91.6% until CJK summaries were cut to as much as an English one says.)
-    for ((file, percent), floor) in shares.iter().zip([89.0, 89.0, 91.0]) {
+    // (ja was 89.4% and zh-Hans 91.6% until CJK summaries were cut to as much as an English
+    // one says and their example lists, like English ones, stopped being asked as lists.)
+    for ((file, percent), floor) in shares.iter().zip([89.0, 88.5, 90.5]) {
         assert!(
             *percent >= floor,
             "{file}: {percent}% reaches a card, below the floor of {floor}%"
