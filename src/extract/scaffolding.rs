@@ -50,7 +50,15 @@ pub fn is_label(text: &str) -> bool {
 /// benefits include", "… two of the following guarantees"). It belongs to the list after it.
 pub fn is_lead_in(text: &str) -> bool {
     let t = text.trim();
-    if t.ends_with(':') {
+    if t.ends_with([':', '：']) {
+        return true;
+    }
+    // The translations' "… the following?": a question about what follows (以下/下面/次の).
+    if t.ends_with(['？', '?'])
+        && ["以下", "下面", "下列", "次の", "如下"]
+            .iter()
+            .any(|w| t.contains(w))
+    {
         return true;
     }
     let key = normalize_key(t);
@@ -246,6 +254,19 @@ mod tests {
         ));
         assert!(is_example_intro("Suggestions of what to cache:"));
         assert!(!is_example_intro("Load balancers are effective at:"));
+    }
+
+    #[test]
+    fn lead_ins_are_recognised_in_every_language() {
+        assert!(is_lead_in("For example, do you need the following?"));
+        assert!(is_lead_in("利点は次のとおりです："));
+        assert!(is_lead_in(
+            "例えば、以下の要素を考慮する必要があるだろうか？"
+        ));
+        assert!(is_lead_in(
+            "举例来说就是你需要下面的这些来完成扩展性的议题吗？"
+        ));
+        assert!(!is_lead_in("水平扩展是什么？"));
     }
 
     #[test]

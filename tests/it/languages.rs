@@ -240,8 +240,9 @@ fn coverage_is_reported_per_file_and_translations_keep_up_with_english() {
     // Floors of what each file reaches today (issue 16 asks for 95%; what is left is listed
     // in docs/extraction.md, "Coverage"). A rule change that loses carded text fails here.
     // (ja was 89.4% and zh-Hans 91.6% until CJK summaries were cut to as much as an English
-    // one says and their example lists, like English ones, stopped being asked as lists.)
-    for ((file, percent), floor) in shares.iter().zip([89.0, 88.5, 90.5]) {
+    // one says and their example lists, like English ones, stopped being asked as lists and
+    // their "… the following?" lead-ins stopped being answers.)
+    for ((file, percent), floor) in shares.iter().zip([89.0, 88.0, 90.0]) {
         assert!(
             *percent >= floor,
             "{file}: {percent}% reaches a card, below the floor of {floor}%"
