@@ -15,27 +15,10 @@ pub fn cards(
     intro: Option<&[Inline]>,
 ) {
     let _ = intro;
-    let cols = table.header.len();
-    let rows: Vec<usize> = table
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
-        .map(|(i, _)| i)
-        .collect();
-    if cols < 2 || rows.is_empty() {
-        return;
-    }
-    let Some(key) = key_column(table, &rows, cols) else {
+    let Some(grid) = Grid::of(table, block) else {
         return;
     };
-    let grid = Grid {
-        table,
-        block,
-        rows,
-        key,
-        value_cols: (0..cols).filter(|&c| c != key).collect(),
-    };
+    let key = grid.key;
     let definitional = grid
         .rows
         .iter()
@@ -51,33 +34,12 @@ pub fn cards(
 /// Whether the table is one of references (its value cells nearly all links): it gives no
 /// cards, by design, and `check --coverage` counts it with the reading lists.
 pub fn is_reference_table(table: &Table) -> bool {
-    let cols = table.header.len();
-    let rows: Vec<usize> = table
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
-        .map(|(i, _)| i)
-        .collect();
-    if cols < 2 || rows.is_empty() {
-        return false;
-    }
-    let Some(key) = key_column(table, &rows, cols) else {
-        return false;
-    };
     let block = Block {
         line: 0,
         pin: None,
         kind: crate::document::BlockKind::Rule,
     };
-    Grid {
-        table,
-        block: &block,
-        rows,
-        key,
-        value_cols: (0..cols).filter(|&c| c != key).collect(),
-    }
-    .is_reference()
+    Grid::of(table, &block).is_some_and(|grid| grid.is_reference())
 }
 
 /// A table with its non-empty rows, its key column and the columns that hold values.
@@ -87,6 +49,32 @@ struct Grid<'a> {
     rows: Vec<usize>,
     key: usize,
     value_cols: Vec<usize>,
+}
+
+impl<'a> Grid<'a> {
+    /// The grid of `table`, or `None` when it has fewer than two columns, no filled row or no
+    /// column that can key its rows.
+    fn of(table: &'a Table, block: &'a Block) -> Option<Grid<'a>> {
+        let cols = table.header.len();
+        let rows: Vec<usize> = table
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
+            .map(|(i, _)| i)
+            .collect();
+        if cols < 2 || rows.is_empty() {
+            return None;
+        }
+        let key = key_column(table, &rows, cols)?;
+        Some(Grid {
+            table,
+            block,
+            rows,
+            key,
+            value_cols: (0..cols).filter(|&c| c != key).collect(),
+        })
+    }
 }
 
 impl Grid<'_> {
