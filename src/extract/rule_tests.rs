@@ -203,6 +203,14 @@ fn a_lone_out_of_scope_item_is_asked_as_out_of_scope() {
     );
 }
 
+/// The fronts of [`ja_cards`].
+fn ja_fronts(markdown: &str) -> Vec<String> {
+    faces(&ja_cards(markdown))
+        .into_iter()
+        .map(|(front, _)| front)
+        .collect()
+}
+
 fn ja_cards(markdown: &str) -> Vec<Card> {
     let doc = parse(markdown, Path::new("notes.md")).expect("parses");
     let options = ExtractOptions {
@@ -262,10 +270,7 @@ fn a_link_to_a_section_to_work_through_is_no_term() {
 #[test]
 fn a_japanese_question_keeps_the_case_of_an_english_term_in_its_title() {
     let markdown = "# 負荷分散\n\n## Layer 7 ロードバランシング\n\nアプリケーション層の内容を見て配分を決めます。\n";
-    let fronts: Vec<String> = faces(&ja_cards(markdown))
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+    let fronts = ja_fronts(markdown);
     assert!(
         fronts
             .iter()
@@ -278,10 +283,7 @@ fn a_japanese_question_keeps_the_case_of_an_english_term_in_its_title() {
 #[test]
 fn a_japanese_table_cell_is_asked_in_japanese() {
     let markdown = "# 通信\n\n## メソッド\n\nメソッドの性質。\n\n| 動詞 | 説明 | 冪等 |\n|---|---|---|\n| GET | リソースを読み取る | あり |\n| POST | リソースを作成する | なし |\n";
-    let fronts: Vec<String> = faces(&ja_cards(markdown))
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+    let fronts = ja_fronts(markdown);
     assert!(
         fronts.iter().any(|f| f.ends_with("GETの冪等は何ですか？")),
         "{fronts:?}"
@@ -293,10 +295,7 @@ fn a_japanese_table_cell_is_asked_in_japanese() {
 fn a_japanese_code_table_is_asked_in_japanese() {
     // The headers are the source's (here English, as the primer's translations keep them).
     let markdown = "# 台所\n\n## 缶の大きさ\n\n```\nTin     Grams       Cups\n--------------------------\nS          50\nM         125       1 cup\nL         250       2 cups\n```\n";
-    let fronts: Vec<String> = faces(&ja_cards(markdown))
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect();
+    let fronts = ja_fronts(markdown);
     assert!(
         fronts
             .iter()

@@ -371,32 +371,7 @@ fn list_items_keep_their_cards_through_reorder_insert_and_remove() {
         "{}",
         step["import"]
     );
-    let cards = final_cards(&verdict);
-    let answered = verdict["answered"].as_array().unwrap();
-    assert_eq!(answered.len(), 5, "every v1 card reviewed");
-    let mut kept = BTreeSet::new();
-    for a in answered {
-        let id = a["card_id"].as_i64().unwrap();
-        let before = a["asks"].as_str().unwrap();
-        let (_, after, reps, revlog) = &cards[&id];
-        // Same card, same item, same history; the removed item's card is empty.
-        if before == "Directory based partitioning" {
-            assert_eq!(after, "", "the removed item's card is empty");
-        } else {
-            assert_eq!(after, before, "card {id} follows its item");
-            kept.insert(after.clone());
-        }
-        assert_eq!(*reps, a["reps"].as_i64().unwrap(), "card {id}: {a}");
-        assert!(*revlog >= 1, "card {id} keeps its review");
-    }
-    assert_eq!(kept.len(), 4);
-    // The inserted item has a card of its own, new.
-    let new: Vec<_> = cards
-        .values()
-        .filter(|c| c.1 == "Consistent hashing ring")
-        .collect();
-    assert_eq!(new.len(), 1, "{cards:?}");
-    assert_eq!((new[0].2, new[0].3), (0, 0));
+    assert_cards_follow_their_items(&verdict, "reorder");
 
     // The legacy importer updates the note in place the same way: same type, newer mtime.
     let legacy = legacy_sequence(&[
@@ -412,25 +387,38 @@ fn list_items_keep_their_cards_through_reorder_insert_and_remove() {
         "{}",
         legacy["steps"][1]
     );
-    let legacy_cards = final_cards(&legacy);
-    for a in legacy["answered"].as_array().unwrap() {
+    assert_cards_follow_their_items(&legacy, "legacy reorder");
+}
+
+/// After FIVE → FIVE_EDITED with every v1 card reviewed: each card asks for the same item
+/// with the same history, the removed item's card is empty, and the inserted item has a new
+/// card of its own.
+fn assert_cards_follow_their_items(verdict: &Value, what: &str) {
+    let cards = final_cards(verdict);
+    let answered = verdict["answered"].as_array().unwrap();
+    assert_eq!(answered.len(), 5, "{what}: every v1 card reviewed");
+    let mut kept = BTreeSet::new();
+    for a in answered {
         let id = a["card_id"].as_i64().unwrap();
         let before = a["asks"].as_str().unwrap();
-        let (_, after, reps, revlog) = &legacy_cards[&id];
+        let (_, after, reps, revlog) = &cards[&id];
+        // Same card, same item, same history; the removed item's card is empty.
         if before == "Directory based partitioning" {
-            assert_eq!(after, "", "legacy: the removed item's card is empty");
+            assert_eq!(after, "", "{what}: the removed item's card is empty");
         } else {
-            assert_eq!(after, before, "legacy: card {id} follows its item");
+            assert_eq!(after, before, "{what}: card {id} follows its item");
+            kept.insert(after.clone());
         }
-        assert_eq!(*reps, a["reps"].as_i64().unwrap(), "legacy: card {id}");
-        assert!(*revlog >= 1, "legacy: card {id} keeps its review");
+        assert_eq!(*reps, a["reps"].as_i64().unwrap(), "{what}: card {id}: {a}");
+        assert!(*revlog >= 1, "{what}: card {id} keeps its review");
     }
-    assert!(
-        legacy_cards
-            .values()
-            .any(|c| c.1 == "Consistent hashing ring" && c.2 == 0),
-        "legacy: the inserted item has a new card of its own"
-    );
+    assert_eq!(kept.len(), 4, "{what}");
+    let new: Vec<_> = cards
+        .values()
+        .filter(|c| c.1 == "Consistent hashing ring")
+        .collect();
+    assert_eq!(new.len(), 1, "{what}: {cards:?}");
+    assert_eq!((new[0].2, new[0].3), (0, 0), "{what}");
 }
 
 const FACTS: &str = "# Consistency

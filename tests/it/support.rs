@@ -44,15 +44,26 @@ pub fn repo() -> PathBuf {
 /// The Python that has the pinned `anki` package. A missing one fails the test: no test is
 /// skipped silently.
 pub fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("PRIMER_ANKI_PYTHON") {
+    venv_python(
+        "PRIMER_ANKI_PYTHON",
+        ".venv",
+        "requirements.txt",
+        "the real Anki",
+    )
+}
+
+/// `$variable`, else `<repo>/<venv>/bin/python`, which must exist: the message says how to
+/// make it from `tests/anki/<requirements>`, the Python that has `what`.
+fn venv_python(variable: &str, venv: &str, requirements: &str, what: &str) -> PathBuf {
+    if let Ok(p) = std::env::var(variable) {
         return PathBuf::from(p);
     }
-    let venv = repo().join(".venv/bin/python");
+    let python = repo().join(venv).join("bin/python");
     assert!(
-        venv.exists(),
-        "no Python with the real Anki: run `python3 -m venv .venv && .venv/bin/pip install -r tests/anki/requirements.txt` (or `bash .ci/run`), or set PRIMER_ANKI_PYTHON"
+        python.exists(),
+        "no Python with {what}: run `python3 -m venv {venv} && {venv}/bin/pip install -r tests/anki/{requirements}` (or `bash .ci/run`), or set {variable}"
     );
-    venv
+    python
 }
 
 /// The System Design Primer snapshot used as test input. Missing → the test fails.
@@ -71,15 +82,12 @@ pub fn primer_dir() -> PathBuf {
 /// The Python with Anki 25.9, the last release that still has the legacy importer (what Anki
 /// 2.1.54 and older ran, and AnkiDroid 2.15 and older ported). A missing one fails the test.
 pub fn legacy_python() -> PathBuf {
-    if let Ok(p) = std::env::var("PRIMER_ANKI_LEGACY_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = repo().join(".venv-legacy/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with Anki's legacy importer: run `python3 -m venv .venv-legacy && .venv-legacy/bin/pip install -r tests/anki/requirements-legacy.txt` (or `bash .ci/run`), or set PRIMER_ANKI_LEGACY_PYTHON"
-    );
-    venv
+    venv_python(
+        "PRIMER_ANKI_LEGACY_PYTHON",
+        ".venv-legacy",
+        "requirements-legacy.txt",
+        "Anki's legacy importer",
+    )
 }
 
 /// Run tests/anki/anki_check.py and parse its JSON.
