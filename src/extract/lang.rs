@@ -71,6 +71,13 @@ pub struct Words {
     /// the row's key and the column's header, and after the header (" — ", "?": "Verb GET —
     /// Idempotent?"; "的", "是什么？": "动词 GET的幂等是什么？").
     pub row_column: (&'static str, &'static str),
+    /// Words that offer samples ("for example", "sample"), found anywhere in a CJK intro; an
+    /// intro with one introduces an example list (see `scaffolding::is_example_intro`, which
+    /// matches the English ones as whole words itself).
+    pub example_cues: &'static [&'static str],
+    /// Words that point at what follows ("the following"): a question with one is a lead-in
+    /// (see `scaffolding::is_lead_in`, which knows the English ones).
+    pub following_cues: &'static [&'static str],
     /// Words that call a link's target a section of the text ("work through the [X] section"):
     /// such a link is a pointer to read on, not a term to recall (see `keyterms`).
     pub section: &'static [&'static str],
@@ -194,6 +201,8 @@ const EN: Words = Words {
     what_is_its: (": what is its ", "?"),
     colon: ": ",
     question_mark: "?",
+    example_cues: &[],
+    following_cues: &[],
     row_column: (" — ", "?"),
     section: &["section", "chapter"],
 };
@@ -257,6 +266,8 @@ const JA: Words = Words {
     what_is_its: ("：", "は何ですか？"),
     colon: "：",
     question_mark: "？",
+    example_cues: &["例えば", "たとえば", "サンプル"],
+    following_cues: &["以下", "次の"],
     row_column: ("の", "は何ですか？"),
     section: &["セクション", "章"],
 };
@@ -317,6 +328,8 @@ const ZH_HANS: Words = Words {
     what_is_its: ("：", "是什么？"),
     colon: "：",
     question_mark: "？",
+    example_cues: &["例如", "比如", "举例来说", "示例", "范例"],
+    following_cues: &["下面", "下列", "如下", "以下"],
     row_column: ("的", "是什么？"),
     section: &["章节", "部分"],
 };
@@ -377,6 +390,8 @@ const ZH_HANT: Words = Words {
     what_is_its: ("：", "是什麼？"),
     colon: "：",
     question_mark: "？",
+    example_cues: &["例如", "比如", "舉例來說", "示例", "範例"],
+    following_cues: &["下面", "下列", "如下", "以下"],
     row_column: ("的", "是什麼？"),
     section: &["章節", "部分"],
 };
@@ -392,6 +407,16 @@ pub fn is_reading_title(title: &str) -> bool {
     });
     let key = super::normalize_key(title);
     KEYS.iter().any(|p| key.starts_with(p.as_str()))
+}
+
+/// Whether `text` holds a CJK "for example" or "sample" of any language's table.
+pub fn has_example_cue(text: &str) -> bool {
+    all().any(|w| w.example_cues.iter().any(|cue| text.contains(cue)))
+}
+
+/// Whether `text` holds a CJK "the following" of any language's table.
+pub fn has_following_cue(text: &str) -> bool {
+    all().any(|w| w.following_cues.iter().any(|cue| text.contains(cue)))
 }
 
 /// Whether `title` (normalised) is a generic title of some language ("Disadvantages", "欠点").

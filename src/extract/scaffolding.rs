@@ -54,11 +54,7 @@ pub fn is_lead_in(text: &str) -> bool {
         return true;
     }
     // The translations' "… the following?": a question about what follows (以下/下面/次の).
-    if t.ends_with(['？', '?'])
-        && ["以下", "下面", "下列", "次の", "如下"]
-            .iter()
-            .any(|w| t.contains(w))
-    {
+    if t.ends_with(['？', '?']) && super::lang::has_following_cue(t) {
         return true;
     }
     let key = normalize_key(t);
@@ -121,20 +117,7 @@ pub fn is_example_intro(text: &str) -> bool {
             .any(|p| key.starts_with(p))
         // The translations' "for example" and "sample(s)": CJK words stand anywhere, with no
         // spaces around them.
-        || [
-            "例えば",
-            "たとえば",
-            "サンプル",
-            "例如",
-            "比如",
-            "举例来说",
-            "舉例來說",
-            "示例",
-            "范例",
-            "範例",
-        ]
-        .iter()
-        .any(|w| text.contains(w))
+        || super::lang::has_example_cue(text)
 }
 
 /// Whether the paragraph before block `i` introduces it as samples: its last sentence is a
