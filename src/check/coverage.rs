@@ -131,16 +131,31 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
             .sections
             .get(index + 1)
             .map_or(usize::MAX, |next| next.line);
-        for (i, block) in section.blocks.iter().enumerate() {
+        let blocks = &section.blocks;
+        let on_a_card: Vec<bool> = blocks
+            .iter()
+            .enumerate()
+            .map(|(i, block)| {
+                let end = blocks.get(i + 1).map_or(end_of_section, |b| b.line);
+                cards
+                    .iter()
+                    .any(|c| c.section == index && (block.line..end).contains(&c.line))
+                    || is_shown(block, &shown)
+            })
+            .collect();
+        for (i, block) in blocks.iter().enumerate() {
             let size = text_size(block);
-            if size == 0 || extract::is_reference(block) {
+            if size == 0
+                || extract::is_reference(block)
+                || is_pointer(block)
+                || is_caption_of_references(blocks, i)
+            {
                 continue;
             }
-            let end = section.blocks.get(i + 1).map_or(end_of_section, |b| b.line);
-            let carded = cards
-                .iter()
-                .any(|c| c.section == index && (block.line..end).contains(&c.line))
-                || is_shown(block, &shown);
+            // A lead-in ("Additional benefits include:") is context of the block it
+            // introduces: it reaches a card when that block does.
+            let carded =
+                on_a_card[i] || (is_lead_in(block) && on_a_card.get(i + 1).copied() == Some(true));
             coverage.content += size;
             if carded {
                 coverage.carded += size;
@@ -150,6 +165,60 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
         }
     }
     coverage
+}
+
+/// A paragraph whose every sentence introduces what follows ("Additional benefits include:",
+/// "Below are common HTTP verbs:").
+fn is_lead_in(block: &Block) -> bool {
+    let BlockKind::Paragraph(inlines) = &block.kind else {
+        return false;
+    };
+    extract::text::sentences(inlines)
+        .iter()
+        .all(|s| extract::text::is_lead_in(&document::plain_text(s)))
+}
+
+/// A paragraph whose every sentence sends the reader elsewhere or introduces what follows,
+/// and at least one sends ("This topic is further discussed in the [Database] section:"):
+/// navigation inside prose, left out with the rest of the navigation.
+fn is_pointer(block: &Block) -> bool {
+    let BlockKind::Paragraph(inlines) = &block.kind else {
+        return false;
+    };
+    let sentences = extract::text::sentences(inlines);
+    let points = |s: &[Inline]| {
+        let plain = document::plain_text(s);
+        extract::text::is_pointer(&plain) || extract::text::points_to_section(s, &plain)
+    };
+    sentences.iter().any(|s| points(s))
+        && sentences.iter().all(|s| {
+            let plain = document::plain_text(s);
+            // A CJK sentence that points at what follows ("以下のステップに従って…") is
+            // the lead-in English spells "the following".
+            points(s)
+                || extract::text::is_lead_in(&plain)
+                || extract::lang::has_following_cue(&plain)
+        })
+}
+
+/// A short quote or paragraph in a section that is otherwise a reference list or table
+/// ("> Articles on how real world systems are designed." above a table of links): the
+/// caption of the references, left out with them.
+fn is_caption_of_references(blocks: &[Block], i: usize) -> bool {
+    let short = match &blocks[i].kind {
+        BlockKind::Paragraph(_) | BlockKind::Quote(_) => text_size(&blocks[i]) <= 200,
+        _ => false,
+    };
+    short
+        && blocks.iter().any(extract::is_reference)
+        && blocks.iter().enumerate().all(|(j, b)| {
+            j == i
+                || extract::is_reference(b)
+                || matches!(
+                    b.kind,
+                    BlockKind::Figure(_) | BlockKind::Html(_) | BlockKind::Rule
+                )
+        })
 }
 
 /// Whitespace folded to single spaces, a trailing colon dropped.
@@ -263,6 +332,37 @@ mod tests {
         let coverage = coverage(text);
         assert_eq!(coverage.untaken, [(13, "code")]);
         assert!(coverage.carded > 0 && coverage.carded < coverage.content);
+    }
+
+    #[test]
+    fn lead_ins_follow_their_block_and_pointers_and_captions_are_left_out() {
+        // "Benefits include:" introduces a carded list: it reaches a card with it. The
+        // pointer and the caption of a reference list are left out; "Tools include:" before
+        // a paragraph that reaches no card is listed.
+        let text = "# T\n\n## Cache\n\nA cache keeps hot data in memory.\n\n\
+                    Benefits include:\n\n* Lower latency\n* Less load on the database\n\n\
+                    This is further discussed in the [Queue](#queue) section.\n\n\
+                    ## Queue\n\nA queue holds work for later.\n\nTools include:\n\n\
+                    Nothing here is asked.\n\n## Reading\n\n> Articles on queues.\n\n\
+                    * [One](https://a.example)\n* [Two](https://b.example)\n";
+        let coverage = coverage(text);
+        assert_eq!(
+            coverage.untaken,
+            [(18, "paragraph"), (20, "paragraph")],
+            "{coverage:?}"
+        );
+        let size = |s: &str| s.chars().count();
+        // Carded: the summary, the lead-in and its list; content adds the two listed.
+        let carded = size("A cache keeps hot data in memory.")
+            + size("Benefits include:")
+            + size("Lower latency")
+            + size("Less load on the database")
+            + size("A queue holds work for later.");
+        assert_eq!(coverage.carded, carded);
+        assert_eq!(
+            coverage.content,
+            carded + size("Tools include:") + size("Nothing here is asked.")
+        );
     }
 
     #[test]

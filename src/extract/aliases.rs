@@ -20,10 +20,12 @@ use crate::document::{Block, BlockKind, Inline, plain_text};
 /// The longest other name asked for (characters): longer, it is a description, not a name.
 const MAX_NAME: usize = 60;
 
-/// One card per sentence of the paragraph that gives the topic another name.
-pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+/// One card per sentence of the paragraph that gives the topic another name (or says where
+/// it works well, or what it is used for). Returns how many cards it made.
+pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -> usize {
     let plain = plain_text(inlines);
     let subject = cx.subject(index);
+    let mut made = 0;
     for sentence in split_sentences(&plain) {
         let (rule, answer, question) = if let Some(name) = other_name(sentence) {
             ("alias", name, cx.words().what_else_called)
@@ -49,7 +51,9 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
                 back: vec![Piece::Text(answer)],
             },
         );
+        made += 1;
     }
+    made
 }
 
 /// What the cue (`pick`) says of the topic — where it works well, what it is used for — when

@@ -10,8 +10,11 @@ use crate::document::{Block, Inline, plain_text};
 const MAX_SENTENCE: usize = 280;
 const MAX_TERM: usize = 50;
 
-pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
+/// Returns how many cards it made.
+pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -> usize {
+    let before = cx.cards.len();
     sentence_cards(cx, index, block, inlines, false);
+    cx.cards.len() - before
 }
 
 /// For list items: a bold label opening the item (`**User** enters …`) is not a key term.

@@ -61,6 +61,10 @@ pub struct Words {
     pub what_is_it_used_for: &'static str,
     /// Asks for another name of the section's topic.
     pub what_else_called: &'static str,
+    /// Sentences that state one fact about a thing they name, and the question that asks for
+    /// it: `{a}` is the thing and `{b}` what is said of it (the question repeats both), `{x}`
+    /// the fact (the answer). Asked in the deck's language only (see `facts`).
+    pub facts: &'static [(&'static str, &'static str)],
     /// Asks for a property of the topic that a label names ("abstraction"): (before, after).
     pub what_is_its: (&'static str, &'static str),
     /// Separates a subject from what is asked about it (": " in English).
@@ -198,6 +202,39 @@ const EN: Words = Words {
         "also known as {x}",
     ],
     what_else_called: ": what else is it called?",
+    facts: &[
+        ("{a} is determined by {x}", "what determines {a}?"),
+        ("{a} are determined by {x}", "what determines {a}?"),
+        (
+            "{a} can be implemented with {x}",
+            "how can {a} be implemented?",
+        ),
+        ("common ways to {a} is {x}", "what are common ways to {a}?"),
+        ("common ways to {a} are {x}", "what are common ways to {a}?"),
+        ("{a} is the basis for {x}", "what is {a} the basis for?"),
+        ("{a} are organized by {x}", "how are {a} organized?"),
+        ("{a} is organized by {x}", "how is {a} organized?"),
+        ("avoid {a}, as {x}", "why should you avoid {a}?"),
+        ("avoid {a}, because {x}", "why should you avoid {a}?"),
+        ("{x} work well with {a}", "what works well with {a}?"),
+        ("{x} works well with {a}", "what works well with {a}?"),
+        ("{a} consists of {x}", "what does {a} consist of?"),
+        ("{a} consist of {x}", "what do {a} consist of?"),
+        (
+            "{a} can result in {b} if {x}",
+            "when can {a} result in {b}?",
+        ),
+        (
+            "at the cost of {x}, {a} requires {b}",
+            "at what cost does {a} require {b}?",
+        ),
+        ("{a} can help {x}", "how can {a} help?"),
+        ("{x}, so you'll need to {b}", "why do you need to {b}?"),
+        (
+            "if {x}, {b} would need to {c}",
+            "when would {b} need to {c}?",
+        ),
+    ],
     what_is_its: (": what is its ", "?"),
     colon: ": ",
     question_mark: "?",
@@ -263,6 +300,70 @@ const JA: Words = Words {
         "は{x}とも言われます",
     ],
     what_else_called: "：別名は何ですか？",
+    facts: &[
+        ("{a}は{x}で変わります", "{a}は何で変わりますか？"),
+        (
+            "{a}は{x}によって決まります",
+            "{a}は何によって決まりますか？",
+        ),
+        ("{a}は{x}で実現でき", "{a}は何で実現できますか？"),
+        ("{a}一般的な方法は{x}", "{a}一般的な方法は何ですか？"),
+        ("{a}は{x}の基本です", "{a}は何の基本ですか？"),
+        (
+            "{a}は{x}として整理されています",
+            "{a}はどのように整理されていますか？",
+        ),
+        ("{a}は{x}ので避けるべき", "なぜ{a}は避けるべきですか？"),
+        (
+            "{a}は{x}で成り立っています",
+            "{a}は何で成り立っていますか？",
+        ),
+        (
+            "{x}の場合には{a}と相性がいい",
+            "{a}はどのようなものと相性がいいですか？",
+        ),
+        (
+            "{x}では{a}が相性がいい",
+            "{a}はどのようなものと相性がいいですか？",
+        ),
+        (
+            "{a}は{x}に適している",
+            "{a}はどのようなものに適していますか？",
+        ),
+        (
+            "もし{x}のならば、{b}ことができます",
+            "どのような場合に{b}ことができますか？",
+        ),
+        (
+            "もし{x}ならば、{b}ことができます",
+            "どのような場合に{b}ことができますか？",
+        ),
+        (
+            "{a}は{x}などで採用されています",
+            "{a}はどこで採用されていますか？",
+        ),
+        (
+            "{a}は{x}を理由として使われることが多い",
+            "{a}はどのような理由で使われることが多いですか？",
+        ),
+        (
+            "{x}時にはとても効果的",
+            "どのような時にとても効果的ですか？",
+        ),
+        (
+            "{x}とのトレードオフになりますが、{b}ことができます",
+            "何とのトレードオフで{b}ことができますか？",
+        ),
+        ("{a}ことで{x}ことができます", "{a}ことで何ができますか？"),
+        (
+            "{x}ので、{b}しなければなりません",
+            "なぜ{b}しなければならないのですか？",
+        ),
+        (
+            "{x}の場合、{b}必要があります",
+            "どのような場合に{b}必要がありますか？",
+        ),
+    ],
     what_is_its: ("：", "は何ですか？"),
     colon: "：",
     question_mark: "？",
@@ -325,6 +426,22 @@ const ZH_HANS: Words = Words {
         "又称{x}",
     ],
     what_else_called: "：又称什么？",
+    facts: &[
+        ("{a}取决于{x}", "{a}取决于什么？"),
+        ("{a}可以通过{x}来实现", "{a}可以通过什么来实现？"),
+        ("{a}是{x}的基础", "{a}是什么的基础？"),
+        ("{a}可以根据{x}组织", "{a}可以根据什么组织？"),
+        ("避免{a}，因为{x}", "为什么应该避免{a}？"),
+        ("{a}由{x}组成", "{a}由什么组成？"),
+        ("如果{x}，那么{b}", "在什么情况下{b}？"),
+        ("{x}使用{a}效果不错", "哪些场景使用{a}效果不错？"),
+        ("以损失{x}为代价，{b}", "以损失什么为代价，{b}？"),
+        ("如果{a}，就会{x}", "如果{a}，会有什么效果？"),
+        ("{x}，所以{b}", "为什么{b}？"),
+        ("如果{x}，{b}将需要{c}", "在什么情况下{b}将需要{c}？"),
+        ("常见的做法是{x}来{b}", "{b}常见的做法是什么？"),
+        ("适合用在{x}上", "适合用在什么场景？"),
+    ],
     what_is_its: ("：", "是什么？"),
     colon: "：",
     question_mark: "？",
@@ -387,6 +504,23 @@ const ZH_HANT: Words = Words {
         "又稱{x}",
     ],
     what_else_called: "：又稱什麼？",
+    facts: &[
+        ("{a}取決於{x}", "{a}取決於什麼？"),
+        ("{a}可以透過{x}來實現", "{a}可以透過什麼來實現？"),
+        ("{a}可以通過{x}來實現", "{a}可以通過什麼來實現？"),
+        ("{a}是{x}的基礎", "{a}是什麼的基礎？"),
+        ("{a}可以根據{x}組織", "{a}可以根據什麼組織？"),
+        ("避免{a}，因為{x}", "為什麼應該避免{a}？"),
+        ("{a}由{x}組成", "{a}由什麼組成？"),
+        ("如果{x}，那麼{b}", "在什麼情況下{b}？"),
+        ("{x}使用{a}效果不錯", "哪些場景使用{a}效果不錯？"),
+        ("以損失{x}為代價，{b}", "以損失什麼為代價，{b}？"),
+        ("如果{a}，就會{x}", "如果{a}，會有什麼效果？"),
+        ("{x}，所以{b}", "為什麼{b}？"),
+        ("如果{x}，{b}將需要{c}", "在什麼情況下{b}將需要{c}？"),
+        ("常見的做法是{x}來{b}", "{b}常見的做法是什麼？"),
+        ("適合用在{x}上", "適合用在什麼場景？"),
+    ],
     what_is_its: ("：", "是什麼？"),
     colon: "：",
     question_mark: "？",
@@ -482,7 +616,10 @@ mod tests {
                 w.what_is_x.1,
                 w.which_one_is.0,
                 w.which_one_is.1,
-            ] {
+            ]
+            .into_iter()
+            .chain(w.facts.iter().map(|(_, question)| *question))
+            {
                 let words: String = fill(t, &[("n", ""), ("noun", ""), ("x", "")]);
                 assert!(!english.is_match(&words), "{lang:?}: {t}");
             }

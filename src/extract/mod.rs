@@ -10,6 +10,7 @@ mod by_section;
 mod code;
 mod definitions;
 mod exercise;
+mod facts;
 mod keyterms;
 pub mod lang;
 mod lists;
@@ -411,9 +412,10 @@ impl<'a> Cx<'a> {
         }
         let blocks = &section.blocks;
         let mut opening_done = !summaries;
-        // Blocks asked by the sentence rules (`aliases`), once the section's other cards are
-        // made: those cards keep the section's diagrams they had before these rules came.
-        let mut later: Vec<&Block> = Vec::new();
+        // Blocks asked by the sentence rules (`aliases`, `facts`), once the section's other
+        // cards are made: those cards keep the section's diagrams they had before these rules
+        // came.
+        let mut later: Vec<Later<'_>> = Vec::new();
         let mut i = 0;
         while i < blocks.len() {
             let block = &blocks[i];
@@ -436,17 +438,30 @@ impl<'a> Cx<'a> {
                         summary::card(self, index, block, inlines);
                         opening_done = true;
                     } else if !is_intro {
-                        keyterms::cards(self, index, block, inlines);
-                        later.push(block);
+                        let taken = keyterms::cards(self, index, block, inlines) > 0;
+                        later.push(Later {
+                            block,
+                            leading: None,
+                            taken,
+                        });
                     }
                     if is_intro {
                         // "X does this. It also does that. It works as follows:" — the
-                        // sentences before the introducing one still summarise the topic.
+                        // sentences before the introducing one still summarise the topic,
+                        // or, further down, may state a fact of their own.
                         let mut leading = text::sentences(inlines);
                         leading.pop();
-                        if !opening_done && !leading.is_empty() {
+                        if !leading.is_empty() {
                             let leading = text::join_sentences(leading);
-                            summary::card(self, index, block, &leading);
+                            if opening_done {
+                                later.push(Later {
+                                    block,
+                                    leading: Some(leading),
+                                    taken: false,
+                                });
+                            } else {
+                                summary::card(self, index, block, &leading);
+                            }
                         }
                         opening_done = true;
                     }
@@ -472,20 +487,47 @@ impl<'a> Cx<'a> {
                         .iter()
                         .all(|b| matches!(b.kind, BlockKind::Figure(_))) =>
                 {
-                    later.push(block);
+                    later.push(Later {
+                        block,
+                        leading: None,
+                        taken: false,
+                    });
                 }
                 _ => {}
             }
             i += 1;
         }
-        for block in later {
-            match &block.kind {
-                BlockKind::Paragraph(inlines) => aliases::cards(self, index, block, inlines),
-                BlockKind::Quote(_) => aliases::labelled_quote(self, index, block),
+        for Later {
+            block,
+            leading,
+            taken,
+        } in later
+        {
+            match (&block.kind, leading) {
+                (BlockKind::Paragraph(_), Some(leading)) => {
+                    facts::cards(self, index, block, &leading);
+                }
+                (BlockKind::Paragraph(inlines), None) => {
+                    // A sentence fact only where no other rule asked the paragraph.
+                    let asked = aliases::cards(self, index, block, inlines) > 0 || taken;
+                    if !asked {
+                        facts::cards(self, index, block, inlines);
+                    }
+                }
+                (BlockKind::Quote(_), _) => aliases::labelled_quote(self, index, block),
                 _ => {}
             }
         }
     }
+}
+
+/// A block the sentence rules ask once the section's other cards are made.
+struct Later<'b> {
+    block: &'b Block,
+    /// The sentences before a lead-in that ends the paragraph, when only they are asked.
+    leading: Option<Vec<Inline>>,
+    /// Whether a key-term card already asks the paragraph.
+    taken: bool,
 }
 
 fn lowercase_first(s: &str) -> String {

@@ -4,7 +4,7 @@
 //! ([`shares_stem`]). The rules reach these through [`super::text`].
 
 use super::text::{normalize_key, sentences};
-use crate::document::{Block, BlockKind, plain_text};
+use crate::document::{Block, BlockKind, Inline, plain_text};
 
 /// Section labels that carry no fact on their own (normalised): "Note", "Disadvantages",
 /// "Trade-offs, alternatives, and additional details".
@@ -96,6 +96,17 @@ pub fn is_pointer(text: &str) -> bool {
                 ]
                 .iter()
                 .any(|w| t.contains(w))))
+}
+
+/// Whether a sentence sends the reader to a section of the same text: it links to a heading
+/// (`#anchor`) and calls it a section in some language ("work through the [X] section",
+/// "[数据库](#数据库)部分"). `plain` is the sentence's plain text.
+pub fn points_to_section(sentence: &[Inline], plain: &str) -> bool {
+    let lower = plain.to_lowercase();
+    sentence
+        .iter()
+        .any(|i| matches!(i, Inline::Link { url, .. } if url.starts_with('#')))
+        && super::lang::all().any(|w| w.section.iter().any(|s| lower.contains(s)))
 }
 
 /// Words that introduce samples, not an enumeration: any other item would do as well.

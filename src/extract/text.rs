@@ -3,7 +3,8 @@
 //! here.
 
 pub use super::scaffolding::{
-    examples_before, is_example_intro, is_label, is_lead_in, is_pointer, restates_term, shares_stem,
+    examples_before, is_example_intro, is_label, is_lead_in, is_pointer, points_to_section,
+    restates_term, shares_stem,
 };
 pub use crate::key::{fingerprint, normalize_key};
 
