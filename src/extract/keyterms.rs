@@ -69,6 +69,9 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         // reader on ("work through the [X] section"): its title is not the fact.
         let lower = sentence_text.to_lowercase();
         let names_a_section = cx.words().section.iter().any(|w| lower.contains(w));
+        // So does a link to a section that yields no cards (the index, further reading).
+        let sends_on =
+            |url: &str| (names_a_section && url.starts_with('#')) || cx.leads_to_skipped(url);
         let mut n = 0;
         let mut pieces: Vec<Inline> = Vec::new();
         let mut cloze: Vec<Piece> = Vec::new();
@@ -99,9 +102,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
                     cloze.push(Piece::Cloze(n, vec![inline.clone()]));
                 }
                 Inline::Link { children, url, .. }
-                    if is_term(children)
-                        && !given(&plain_text(children))
-                        && !(names_a_section && url.starts_with('#')) =>
+                    if is_term(children) && !given(&plain_text(children)) && !sends_on(url) =>
                 {
                     if !pieces.is_empty() {
                         cloze.push(Piece::Inlines(std::mem::take(&mut pieces)));

@@ -75,6 +75,10 @@ pub struct Words {
     /// the row's key and the column's header, and after the header (" — ", "?": "Verb GET —
     /// Idempotent?"; "的", "是什么？": "动词 GET的幂等是什么？").
     pub row_column: (&'static str, &'static str),
+    /// A yes/no column of a table asked as a whole: which rows (`{key}`, the key column's
+    /// header) say yes (`{yes}`, the table's own word) in column `{col}` ("which verbs are
+    /// idempotent?").
+    pub which_say_yes: &'static str,
     /// Words that offer samples ("for example", "sample"), found anywhere in a CJK intro; an
     /// intro with one introduces an example list (see `scaffolding::is_example_intro`, which
     /// matches the English ones as whole words itself).
@@ -241,6 +245,7 @@ const EN: Words = Words {
     example_cues: &[],
     following_cues: &[],
     row_column: (" — ", "?"),
+    which_say_yes: "which {key} are {col}?",
     section: &["section", "chapter"],
 };
 
@@ -370,6 +375,7 @@ const JA: Words = Words {
     example_cues: &["例えば", "たとえば", "サンプル"],
     following_cues: &["以下", "次の"],
     row_column: ("の", "は何ですか？"),
+    which_say_yes: "{col}が「{yes}」の{key}はどれですか？",
     section: &["セクション", "章"],
 };
 
@@ -448,6 +454,7 @@ const ZH_HANS: Words = Words {
     example_cues: &["例如", "比如", "举例来说", "示例", "范例"],
     following_cues: &["下面", "下列", "如下", "以下"],
     row_column: ("的", "是什么？"),
+    which_say_yes: "{col}为“{yes}”的{key}有哪些？",
     section: &["章节", "部分"],
 };
 
@@ -527,6 +534,7 @@ const ZH_HANT: Words = Words {
     example_cues: &["例如", "比如", "舉例來說", "示例", "範例"],
     following_cues: &["下面", "下列", "如下", "以下"],
     row_column: ("的", "是什麼？"),
+    which_say_yes: "{col}為“{yes}”的{key}有哪些？",
     section: &["章節", "部分"],
 };
 

@@ -291,6 +291,20 @@ impl<'a> Cx<'a> {
             && navigation::is_navigation_by_structure(&self.doc.sections[index])
     }
 
+    /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
+    /// index, further reading): a link there sends the reader on, it names no term to recall.
+    pub fn leads_to_skipped(&self, url: &str) -> bool {
+        let Some(anchor) = url.strip_prefix('#') else {
+            return false;
+        };
+        let anchor = crate::markup::percent_decode(anchor);
+        self.doc
+            .sections
+            .iter()
+            .position(|s| s.anchor == anchor)
+            .is_some_and(|i| self.skipped(i))
+    }
+
     /// The Q/A pairs of a section, and nothing else.
     fn qa_pairs(&mut self, index: usize) {
         let blocks = &self.doc.sections[index].blocks;

@@ -304,3 +304,45 @@ fn a_japanese_code_table_is_asked_in_japanese() {
     );
     assert!(!fronts.iter().any(|f| f.contains(" — ")), "{fronts:?}");
 }
+
+#[test]
+fn a_yes_no_column_is_asked_once_as_the_rows_that_say_yes() {
+    let md = "# Notes\n\n## Teas\n\n| Tea | Origin | Fermented | Smoked |\n|---|---|---|---|\n\
+              | Sencha | Japan | No | No |\n| Pu-erh | China | Yes | No |\n\
+              | Lapsang | China | Yes if aged | Yes |\n";
+    let faces = faces(&cards(md, Profile::Topics));
+    // The origin is asked per row; each yes/no column once, with what qualifies a yes.
+    assert!(
+        faces.contains(&("Teas: Tea Sencha — Origin?".into(), "Japan".into())),
+        "{faces:?}"
+    );
+    assert!(
+        faces
+            .iter()
+            .any(|(f, b)| f == "Teas: which teas are fermented? (2 items)"
+                && b.contains("Pu-erh")
+                && b.contains("Lapsang (if aged)")),
+        "{faces:?}"
+    );
+    assert!(
+        faces
+            .iter()
+            .any(|(f, b)| f == "Teas: which teas are smoked?" && b.contains("Lapsang")),
+        "{faces:?}"
+    );
+    // No card answers one bit.
+    assert!(
+        !faces.iter().any(|(_, b)| b == "Yes" || b == "No"),
+        "{faces:?}"
+    );
+}
+
+#[test]
+fn a_link_to_the_index_is_no_term_to_recall() {
+    let md = "# Notes\n\n## Index\n\n* [Teas](#teas)\n\n## Teas\n\nTea is steeped leaves.\n\n\
+              Choose a pot using [the guide to pots](#index), or a **gaiwan**.\n";
+    let cards = cards(md, Profile::Topics);
+    let all: Vec<String> = cards.iter().flat_map(deletions).collect();
+    assert!(all.contains(&"gaiwan".to_string()), "{all:?}");
+    assert!(!all.iter().any(|d| d.contains("guide")), "{all:?}");
+}

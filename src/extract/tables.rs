@@ -4,7 +4,7 @@
 //! definition (`**MapReduce** - …`) gives a definition card. Reference tables — whose value
 //! cells are nothing but links — give no cards: their links are reading, not facts.
 
-use super::{CardBody, Cx, Piece, definitions, text};
+use super::{CardBody, Cx, Piece, definitions, lang, text};
 use crate::document::{Block, Inline, Table, plain_text};
 
 pub fn cards(
@@ -197,6 +197,12 @@ fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
 fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
     let subject = cx.subject(index);
     let key_header = header(grid.table, grid.key);
+    let yes_no_cols: Vec<usize> = grid
+        .value_cols
+        .iter()
+        .copied()
+        .filter(|&c| is_yes_no_column(grid, c))
+        .collect();
     for &ri in &grid.rows {
         // A table may have thousands of rows: its cards go on as they are made.
         cx.hand_off();
@@ -206,6 +212,10 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
             continue;
         }
         for &c in &grid.value_cols {
+            // A yes/no column is asked once, as a whole (below): one bit per card is no recall.
+            if yes_no_cols.contains(&c) {
+                continue;
+            }
             let value = grid.cell(ri, c);
             if plain_text(&value).trim().is_empty() || text::is_link_only(&value) {
                 continue;
@@ -253,18 +263,154 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
             );
         }
     }
+    for c in yes_no_cols {
+        yes_no_card(cx, index, grid, c, &subject);
+    }
+}
+
+/// The answer of a yes/no cell, and what qualifies it ("Yes if response contains freshness
+/// info" → yes, "if response contains freshness info"); `None` for any other cell.
+fn yes_no(cell: &str) -> Option<(bool, &str)> {
+    yes_no_word(cell).map(|(_, yes, rest)| (yes, rest))
+}
+
+/// [`yes_no`] with the word that answers ("Yes", "是").
+fn yes_no_word(cell: &str) -> Option<(&'static str, bool, &str)> {
+    let t = cell.trim();
+    for (word, yes) in YES_NO {
+        if let Some(rest) = t.strip_prefix(word) {
+            // "Yes" and not "Yesterday": a whole word.
+            if rest
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric() || text::is_cjk(c))
+            {
+                return Some((
+                    word,
+                    *yes,
+                    rest.trim_start_matches([',', '，', '、', ' ']).trim(),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Words that answer yes or no, in every language's tables.
+const YES_NO: &[(&str, bool)] = &[
+    ("Yes", true),
+    ("yes", true),
+    ("No", false),
+    ("no", false),
+    ("はい", true),
+    ("いいえ", false),
+    ("是", true),
+    ("否", false),
+    ("✓", true),
+    ("✔", true),
+    ("✗", false),
+    ("✘", false),
+];
+
+/// Whether every filled cell of column `c` says yes or no, and both are said.
+fn is_yes_no_column(grid: &Grid<'_>, c: usize) -> bool {
+    let answers: Vec<Option<bool>> = grid
+        .rows
+        .iter()
+        .map(|&ri| plain_text(&grid.cell(ri, c)))
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| yes_no(&t).map(|(yes, _)| yes))
+        .collect();
+    answers.len() >= 2
+        && answers.iter().all(Option::is_some)
+        && answers.contains(&Some(true))
+        && answers.contains(&Some(false))
+}
+
+/// A yes/no column as one card: "Subject: which verbs are idempotent? (3 items)" → the keys
+/// of the rows that say yes, each with what qualifies it.
+fn yes_no_card(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>, c: usize, subject: &str) {
+    let mut keys: Vec<Vec<Inline>> = Vec::new();
+    let mut yes_word = "Yes";
+    for &ri in &grid.rows {
+        let cell = plain_text(&grid.cell(ri, c));
+        if let Some((word, true, qualifier)) = yes_no_word(&cell) {
+            yes_word = word;
+            let mut key = grid.cell(ri, grid.key);
+            if !qualifier.is_empty() {
+                key.push(Inline::Text(format!(" ({qualifier})")));
+            }
+            keys.push(key);
+        }
+    }
+    let col = header(grid.table, c);
+    let key_header = header(grid.table, grid.key);
+    if col.is_empty() || key_header.is_empty() || keys.is_empty() {
+        return;
+    }
+    let words = cx.words();
+    let (keys_word, col_word) = if cx.lang == crate::input::Lang::En {
+        (plural(&key_header.to_lowercase()), lowercase_word(&col))
+    } else {
+        (key_header.clone(), col.clone())
+    };
+    let mut question = lang::fill(
+        words.which_say_yes,
+        &[("key", &keys_word), ("col", &col_word), ("yes", yes_word)],
+    );
+    if keys.len() >= 2 {
+        question.push_str(&words.items(keys.len()));
+    }
+    let front = vec![
+        Piece::Subject(subject.to_string()),
+        Piece::Text(format!("{}{question}", words.colon)),
+    ];
+    let pin = grid
+        .block
+        .pin
+        .clone()
+        .map(|p| format!("{p}/{}", text::normalize_key(&col)));
+    cx.push(
+        index,
+        "table-yes",
+        &col,
+        grid.block.line,
+        pin,
+        CardBody::Basic {
+            front,
+            back: vec![Piece::List(keys)],
+        },
+    );
+}
+
+/// An English noun's plural, as a header names the rows ("Verb" → "verbs").
+fn plural(noun: &str) -> String {
+    if noun.ends_with(['s', 'x']) || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{noun}es")
+    } else if let Some(stem) = noun.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'o', 'u'])
+    {
+        format!("{stem}ies")
+    } else {
+        format!("{noun}s")
+    }
+}
+
+/// "Idempotent" → "idempotent" (an acronym stays as written).
+fn lowercase_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(c) if !word.chars().take(2).all(char::is_uppercase) => {
+            c.to_lowercase().collect::<String>() + chars.as_str()
+        }
+        _ => word.to_string(),
+    }
 }
 
 fn header(table: &Table, c: usize) -> String {
     table
         .header
         .get(c)
-        .map(|h| {
-            plain_text(h)
-                .trim()
-                .trim_end_matches('*')
-                .trim()
-                .to_string()
-        })
+        .map(|h| plain_text(h).trim().trim_matches('*').trim().to_string())
         .unwrap_or_default()
 }
