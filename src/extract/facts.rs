@@ -155,8 +155,8 @@ fn fact(words: &lang::Words, sentence: &str) -> Option<(String, String)> {
 }
 
 /// How many things an answer lists: "Collections, tags, metadata, or directories" → 4,
-/// "集合、标签、元数据或者文件夹" → 4. A phrase, or parts too long to be names ("More complex
-/// systems such as a document store, and in some cases, a graph database"), count 1.
+/// "集合、标签、元数据或者文件夹" → 4. A phrase, or parts too long to be names ("Larger
+/// stores built on it, and in rare cases, a search index"), count 1.
 fn list_len(answer: &str) -> usize {
     // A CJK list is enumerated with "、"; "，" alone joins clauses.
     if answer.chars().any(text::is_cjk) && !answer.contains('、') {
