@@ -225,7 +225,7 @@ pub fn labelled_quote(cx: &mut Cx<'_>, index: usize, block: &Block) {
     let (before, after) = cx.words().what_is_its;
     let front = vec![
         Piece::Subject(subject),
-        Piece::Text(format!("{before}{}{after}", lowercase_label(label))),
+        Piece::Text(format!("{before}{}{after}", text::lowercase_name(label))),
     ];
     cx.push(
         index,
@@ -255,17 +255,6 @@ fn split_label(plain: &str) -> Option<(&str, &str)> {
             .contains(&label.to_lowercase().as_str());
     let one_fact = !value.is_empty() && value.chars().count() <= 150 && !value.contains('\n');
     (short && !note && one_fact).then_some((label, value))
-}
-
-/// "Abstraction" → "abstraction" (an acronym stays as written).
-fn lowercase_label(label: &str) -> String {
-    let mut chars = label.chars();
-    match chars.next() {
-        Some(c) if !label.chars().take(2).all(char::is_uppercase) => {
-            c.to_lowercase().collect::<String>() + chars.as_str()
-        }
-        _ => label.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub fn try_paragraph(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[In
             None => return false,
         },
     };
-    let (kept, _) = text::leading_sentences(&answer, 300);
+    let (kept, _) = text::leading_sentences(&answer, 300, usize::MAX);
     answer = capitalised(&kept);
     let (before, after) = match cx.lang {
         super::Lang::En => (format!(": {front_verb} "), "?"),

@@ -260,14 +260,7 @@ fn thing_of(thing: &str, named: bool) -> Option<String> {
     if thing.is_empty() || text::str_len(thing) > max || thing.contains(['。', '(', '（']) {
         return None;
     }
-    let mut chars = thing.chars();
-    let first = chars.next()?;
-    let acronym = chars.next().is_some_and(char::is_uppercase);
-    Some(if first.is_ascii_uppercase() && !acronym {
-        first.to_ascii_lowercase().to_string() + &thing[1..]
-    } else {
-        thing.to_string()
-    })
+    Some(text::lowercase_name(thing))
 }
 
 /// The fact as an answer: polite endings dropped ("…などです" → "…など"), and short enough to be one fact.

@@ -34,9 +34,14 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         // Scaffolding is context: a lead-in belongs to its list ("The {Read API} server does
         // the following:"), a pointer holds nothing to recall ("See {Disadvantage(s)} …").
         let sentence_text = plain_text(&sentence);
+        // A translator's note ("（译注：…）") speaks about the text, not the topic: its
+        // sentence makes no key-term card.
         if text::is_lead_in(&sentence_text)
             || text::is_pointer(&sentence_text)
             || text::is_label(&sentence_text)
+            || ["译注", "譯註", "譯注", "訳注"]
+                .iter()
+                .any(|w| sentence_text.contains(w))
         {
             continue;
         }

@@ -357,7 +357,7 @@ impl<'a> Cx<'a> {
             // Lower case joins an English title into the question; other scripts have no
             // case, and an English term inside them ("Layer 7 …") keeps its own.
             let title = match self.lang {
-                Lang::En => lowercase_first(&title),
+                Lang::En => text::lowercase_name(&title),
                 _ => title.clone(),
             };
             subject = format!("{} — {}", self.subject(p), title);
@@ -542,16 +542,6 @@ struct Later<'b> {
     leading: Option<Vec<Inline>>,
     /// Whether a key-term card already asks the paragraph.
     taken: bool,
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if !s.chars().take(3).all(|c| c.is_uppercase()) => {
-            c.to_lowercase().collect::<String>() + chars.as_str()
-        }
-        _ => s.to_string(),
-    }
 }
 
 /// No two cards of a document may ask the same question: a repeated question is qualified

@@ -1,13 +1,18 @@
 //! Rule 2 — section summaries: a heading whose first content is a paragraph becomes a card
 //! that asks for the topic; the answer is the paragraph's leading sentences (whole sentences,
 //! about 300 characters at most, a CJK character counting as two). The section's diagram is
-//! placed on this card (see `place_figures`). Remaining sentences with bold key terms go to the key-term rule.
+//! placed on this card (see `place_figures`); at most two sentences. Remaining sentences go to the
+//! key-term rule, and when they hold no key term, to the sentence facts.
 
-use super::{CardBody, Cx, Lang, Piece, Profile, keyterms, normalize_key, text};
+use super::{CardBody, Cx, Lang, Piece, Profile, facts, keyterms, normalize_key, text};
 use crate::document::{Block, Inline, plain_text};
 
 /// Longest summary answer, in characters, before it is cut at a sentence boundary.
 pub const MAX_SUMMARY: usize = 300;
+/// At most this many sentences: an answer said in a breath (house rule 1). A translation
+/// often runs a section's paragraphs together ("…を受け取ります。…を書き換えます。…を設定できます。
+/// …"), where the English has one or two sentences per paragraph.
+const MAX_SUMMARY_SENTENCES: usize = 2;
 
 const VERBS: &[&str] = &[
     "use",
@@ -61,7 +66,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     }
     let kept = text::join_sentences(all);
     let inlines = kept.as_slice();
-    let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY);
+    let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY, MAX_SUMMARY_SENTENCES);
     let answer_text = plain_text(&answer);
     if answer_text.trim().is_empty()
         || text::is_label(&answer_text)
@@ -91,16 +96,11 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
         },
     );
     // Sentences beyond the summary may still hold key terms.
-    let rest: Vec<Inline> = text::sentences(inlines)
-        .into_iter()
-        .skip(used)
-        .flat_map(|mut s| {
-            s.push(Inline::Text(" ".into()));
-            s
-        })
-        .collect();
-    if !rest.is_empty() {
-        keyterms::cards(cx, index, block, &rest);
+    // Joined with their text merged, so that the rules split them where they were split here.
+    let rest = text::join_sentences(text::sentences(inlines).into_iter().skip(used).collect());
+    // … or a fact a language's table knows (see `facts`).
+    if !rest.is_empty() && keyterms::cards(cx, index, block, &rest) == 0 {
+        facts::cards(cx, index, block, &rest);
     }
 }
 
@@ -158,7 +158,7 @@ pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
         // Only English joins the title in lower case: other scripts have no case, and an
         // English term inside them ("Layer 4 …", "Federation") keeps its own.
         Some(p) if cx.lang == Lang::En => {
-            format!("{} — {}", cx.subject(p), lowercase_title(&title))
+            format!("{} — {}", cx.subject(p), text::lowercase_name(&title))
         }
         Some(p) => format!("{} — {}", cx.subject(p), title),
         None => title.clone(),
@@ -202,17 +202,4 @@ fn is_plural(title: &str) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || last.ends_with("Ns"))
-}
-
-/// "Client caching" → "client caching"; acronyms and names ("DNS", "HTTP", "NoSQL") stay.
-pub fn lowercase_title(title: &str) -> String {
-    let mut chars = title.chars();
-    let Some(first) = chars.next() else {
-        return String::new();
-    };
-    let second = chars.next();
-    if second.is_some_and(|c| c.is_uppercase()) {
-        return title.to_string();
-    }
-    first.to_lowercase().collect::<String>() + &title[first.len_utf8()..]
 }

@@ -350,7 +350,10 @@ fn yes_no_card(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>, c: usize, subject
     }
     let words = cx.words();
     let (keys_word, col_word) = if cx.lang == crate::input::Lang::En {
-        (plural(&key_header.to_lowercase()), lowercase_word(&col))
+        (
+            plural(&key_header.to_lowercase()),
+            text::lowercase_name(&col),
+        )
     } else {
         (key_header.clone(), col.clone())
     };
@@ -393,17 +396,6 @@ fn plural(noun: &str) -> String {
         format!("{stem}ies")
     } else {
         format!("{noun}s")
-    }
-}
-
-/// "Idempotent" → "idempotent" (an acronym stays as written).
-fn lowercase_word(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(c) if !word.chars().take(2).all(char::is_uppercase) => {
-            c.to_lowercase().collect::<String>() + chars.as_str()
-        }
-        _ => word.to_string(),
     }
 }
 

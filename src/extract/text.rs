@@ -56,6 +56,21 @@ pub fn clean_title(title: &str) -> String {
     title.to_string()
 }
 
+/// A title, label or header as it reads inside a sentence: "Client caching" → "client
+/// caching". A first word with a capital after its first letter is a name or an acronym
+/// ("DNS", "NoSQL", "MapReduce", "I/O"): it stays as written.
+pub fn lowercase_name(s: &str) -> String {
+    let first_word = s.split_whitespace().next().unwrap_or("");
+    if first_word.chars().skip(1).any(char::is_uppercase) {
+        return s.to_string();
+    }
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
 pub fn upper_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -354,12 +369,16 @@ pub fn trim(inlines: &mut Vec<Inline>) {
 }
 
 /// Whole sentences from the start, as many as fit in `max` characters (at least one).
-pub fn leading_sentences(inlines: &[Inline], max: usize) -> (Vec<Inline>, usize) {
+pub fn leading_sentences(
+    inlines: &[Inline],
+    max: usize,
+    max_sentences: usize,
+) -> (Vec<Inline>, usize) {
     let all = sentences(inlines);
     let mut out = Vec::new();
     let mut used = 0;
     let mut len = 0;
-    for sentence in &all {
+    for sentence in all.iter().take(max_sentences.max(1)) {
         // Measured as `len` measures: a CJK sentence says about twice what an English one of
         // as many characters does, so a limit in characters kept whole CJK paragraphs.
         let l = self::len(sentence);
