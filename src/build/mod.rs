@@ -35,7 +35,7 @@ pub mod spill;
 pub mod stamp;
 
 pub use first_pass::{
-    BY_SECTION_BYTES, RenderedDeck, RenderedFile, render_content, render_files, render_text,
+    BY_SECTION_BYTES, Flow, RenderedDeck, RenderedFile, render_content, render_files, render_text,
 };
 
 /// The lock file's name when it sits beside the decks.
