@@ -7,7 +7,8 @@
 //! spill into each package and the lock. [`render_content`] is the in-memory variant, and
 //! [`render_files`] the same for chosen files (`preview --watch` renders only those a save
 //! touched). Within a file, a big topics file goes through parse, extract and render section by
-//! section ([`render_text`]), so that no file is held as one tree either.
+//! section ([`render_text`]), so that no file is held as one tree either; that path, and any
+//! file of a corpus with fewer files than cores, renders on a second thread ([`Flow`]).
 //!
 //! One file per step: `first_pass` renders and digests the files (on the cores `pool` shares
 //! them out to), `identities` decides between the passes, `second_pass` writes the decks and
@@ -35,7 +36,7 @@ pub mod spill;
 pub mod stamp;
 
 pub use first_pass::{
-    BY_SECTION_BYTES, RenderedDeck, RenderedFile, render_content, render_files, render_text,
+    BY_SECTION_BYTES, Flow, RenderedDeck, RenderedFile, render_content, render_files, render_text,
 };
 
 /// The lock file's name when it sits beside the decks.

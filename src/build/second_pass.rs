@@ -255,6 +255,7 @@ impl SpilledNotes<'_> {
         // Two notes of one package with one GUID would be one note to Anki, which would give
         // one the other's content: never write such a package.
         let mut guids: HashSet<[u8; identity::GUID_LEN]> = HashSet::new();
+        let mut line = String::new();
         for &file_index in self.files {
             let file = &self.pass.files[file_index];
             let segment = self.pass.segments[file_index];
@@ -280,11 +281,14 @@ impl SpilledNotes<'_> {
                     (spilled.signature, &spilled.fields.front),
                 );
                 identity::apply_renumbered(&mut locked, renumbered);
+                // The same line goes to the lock file and to the deck's copy: formatted once.
+                line.clear();
+                identity::lock::note_line(&mut line, &self.deck.name, &spilled.identity, &locked);
                 if let Some(lock) = self.lock.as_deref_mut() {
-                    lock.note(&self.deck.name, &spilled.identity, &locked)?;
+                    lock.note(&line)?;
                 }
                 if let Some(embedded) = &mut self.embedded {
-                    embedded.note(&self.deck.name, &spilled.identity, &locked);
+                    embedded.note_text(&line);
                     if embedded.output().len() > EMBEDDED_LOCK_LIMIT {
                         self.embedded = None;
                     }
@@ -339,13 +343,9 @@ impl NewLock {
         })
     }
 
-    fn note(
-        &mut self,
-        deck: &str,
-        identity: &str,
-        note: &identity::lock::LockedNote,
-    ) -> Result<()> {
-        self.writer.note(deck, identity, note);
+    /// Appends a note's line, made by `lock::note_line`.
+    fn note(&mut self, line: &str) -> Result<()> {
+        self.writer.note_text(line);
         self.check()
     }
 

@@ -420,6 +420,12 @@ impl<W: std::fmt::Write> LockWriter<W> {
         self.line("note", deck, identity, n);
     }
 
+    /// Appends text made by [`note_line`]: a build writes each note's line to the lock file
+    /// and to the copy its deck carries, and formats it once for both.
+    pub fn note_text(&mut self, line: &str) {
+        let _ = self.out.write_str(line);
+    }
+
     /// The `gone` line of a note an earlier build removed.
     pub fn gone(&mut self, deck: &str, identity: &str, n: &LockedNote) {
         self.line("gone", deck, identity, n);
@@ -438,31 +444,7 @@ impl<W: std::fmt::Write> LockWriter<W> {
     }
 
     fn line(&mut self, tag: &str, deck: &str, identity: &str, n: &LockedNote) {
-        let _ = write!(
-            self.out,
-            "{tag}\t{}\t{}\t{}\t{:016x}\t",
-            n.guid, n.note_id, n.mtime, n.hash
-        );
-        match n.signature {
-            Some(s) => s.write_hex(&mut self.out),
-            None => {
-                let _ = self.out.write_str(&"-".repeat(SLOTS * 2));
-            }
-        }
-        // A note always has a type once a v3 build wrote it; `basic` stands in for the
-        // unknown one only in locks rendered straight from an old file.
-        let kind = n.kind.unwrap_or(NotetypeKind::Standard);
-        let _ = write!(self.out, "\t{}\t", kind_name(kind));
-        match (&n.clozes, kind) {
-            (Some(c), NotetypeKind::Cloze) => c.write(&mut self.out),
-            (None, NotetypeKind::Cloze) => {
-                let _ = self.out.write_str("0/");
-            }
-            _ => {
-                let _ = self.out.write_str("-");
-            }
-        }
-        let _ = writeln!(self.out, "\t{}\t{}", clean(deck), clean(identity));
+        write_line(&mut self.out, tag, deck, identity, n);
     }
 
     /// The text written so far.
@@ -473,6 +455,45 @@ impl<W: std::fmt::Write> LockWriter<W> {
     pub fn finish(self) -> W {
         self.out
     }
+}
+
+/// The `note` line of a note, appended to `out`, for [`LockWriter::note_text`].
+pub fn note_line(out: &mut String, deck: &str, identity: &str, n: &LockedNote) {
+    write_line(out, "note", deck, identity, n);
+}
+
+fn write_line<W: std::fmt::Write>(
+    out: &mut W,
+    tag: &str,
+    deck: &str,
+    identity: &str,
+    n: &LockedNote,
+) {
+    let _ = write!(
+        out,
+        "{tag}\t{}\t{}\t{}\t{:016x}\t",
+        n.guid, n.note_id, n.mtime, n.hash
+    );
+    match n.signature {
+        Some(s) => s.write_hex(out),
+        None => {
+            let _ = out.write_str(&"-".repeat(SLOTS * 2));
+        }
+    }
+    // A note always has a type once a v3 build wrote it; `basic` stands in for the unknown
+    // one only in locks rendered straight from an old file.
+    let kind = n.kind.unwrap_or(NotetypeKind::Standard);
+    let _ = write!(out, "\t{}\t", kind_name(kind));
+    match (&n.clozes, kind) {
+        (Some(c), NotetypeKind::Cloze) => c.write(out),
+        (None, NotetypeKind::Cloze) => {
+            let _ = out.write_str("0/");
+        }
+        _ => {
+            let _ = out.write_str("-");
+        }
+    }
+    let _ = writeln!(out, "\t{}\t{}", clean(deck), clean(identity));
 }
 
 /// Keys and deck names never hold tabs or newlines in practice; make sure they cannot break

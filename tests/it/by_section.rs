@@ -1,6 +1,7 @@
 //! Big topic files are parsed and extracted section by section (`build::render_text` with
-//! `by_section`), never held as one tree. That path must give exactly what the whole-tree path
-//! gives: the same drafts, in the same order, with the same warnings. Checked on every topics
+//! `Flow::BySection`), never held as one tree; a file with a core to spare is rendered on a
+//! second thread (`Flow::TwoThreads`). Both must give exactly what the whole-tree path gives:
+//! the same drafts, in the same order, with the same warnings. Checked on every topics
 //! fixture (scarce-figures.md stresses figure placement), on the primer's README, and on
 //! random markdown.
 
@@ -10,14 +11,14 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use primer_anki::build::render_text;
+use primer_anki::build::{Flow, render_text};
 use primer_anki::extract::{ExtractOptions, Profile};
 use primer_anki::render::NoteDraft;
 use support::NameOnly;
 
 type Outcome = std::result::Result<(Vec<NoteDraft>, Vec<String>), String>;
 
-fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
+fn render(text: &str, file: &Path, flow: Flow) -> Outcome {
     let options = support::render_options();
     let mut drafts = Vec::new();
     render_text(
@@ -25,7 +26,7 @@ fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
         file,
         &ExtractOptions::new(Profile::Topics),
         (&options, &mut NameOnly),
-        by_section,
+        flow,
         &mut |draft| {
             drafts.push(draft);
             Ok(())
@@ -37,22 +38,25 @@ fn render(text: &str, file: &Path, by_section: bool) -> Outcome {
 
 fn assert_same(text: &str, name: &str) -> usize {
     let file = Path::new("notes/x.md");
-    let whole = render(text, file, false);
-    let by_section = render(text, file, true);
-    match (&whole, &by_section) {
-        (Ok((a, wa)), Ok((b, wb))) => {
-            assert_eq!(a.len(), b.len(), "{name}: number of drafts");
-            for (x, y) in a.iter().zip(b) {
-                assert_eq!(x, y, "{name}");
+    let whole = render(text, file, Flow::Whole);
+    for flow in [Flow::BySection, Flow::TwoThreads] {
+        let other = render(text, file, flow);
+        match (&whole, &other) {
+            (Ok((a, wa)), Ok((b, wb))) => {
+                assert_eq!(a.len(), b.len(), "{name} {flow:?}: number of drafts");
+                for (x, y) in a.iter().zip(b) {
+                    assert_eq!(x, y, "{name} {flow:?}");
+                }
+                assert_eq!(wa, wb, "{name} {flow:?}: warnings");
             }
-            assert_eq!(wa, wb, "{name}: warnings");
-            a.len()
-        }
-        _ => {
-            assert_eq!(whole.err(), by_section.err(), "{name}: errors");
-            0
+            _ => assert_eq!(
+                &whole.clone().err(),
+                &other.err(),
+                "{name} {flow:?}: errors"
+            ),
         }
     }
+    whole.map_or(0, |(drafts, _)| drafts.len())
 }
 
 #[test]
