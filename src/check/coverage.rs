@@ -80,8 +80,9 @@ pub fn unplaced(
         .into_iter()
         .filter(|(_, kind)| *kind == "code")
         .collect();
+    let skipped = extract::skipped_sections(doc, options);
     for (index, section) in doc.sections.iter().enumerate() {
-        if section.level == 0 || extract::is_skipped_section(doc, options, index) {
+        if section.level == 0 || skipped[index] {
             continue;
         }
         for (i, block) in section.blocks.iter().enumerate() {
@@ -119,12 +120,21 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
     // lead-in on a list card's question, code under an answer, a quiz answer's explanation
     // under its question's card) reaches a card too.
     let mut shown = String::new();
+    // The lines cards come from, by section (a file of 100,000 sections has as many cards:
+    // asking every card for every block was quadratic).
+    let mut card_lines: std::collections::HashMap<usize, Vec<usize>> =
+        std::collections::HashMap::new();
     for card in cards {
         shown.push_str(&fold(&extract::card_text(card)));
         shown.push('\n');
+        card_lines.entry(card.section).or_default().push(card.line);
     }
+    for lines in card_lines.values_mut() {
+        lines.sort_unstable();
+    }
+    let skipped = extract::skipped_sections(doc, options);
     for (index, section) in doc.sections.iter().enumerate() {
-        if section.level == 0 || extract::is_skipped_section(doc, options, index) {
+        if section.level == 0 || skipped[index] {
             continue;
         }
         let end_of_section = doc
@@ -137,9 +147,11 @@ fn of_cards(doc: &Document, options: &ExtractOptions, cards: &[Card], file: &Pat
             .enumerate()
             .map(|(i, block)| {
                 let end = blocks.get(i + 1).map_or(end_of_section, |b| b.line);
-                cards
-                    .iter()
-                    .any(|c| c.section == index && (block.line..end).contains(&c.line))
+                card_lines
+                    .get(&index)
+                    // The first card line at or after the block's: inside it, or past it.
+                    .and_then(|lines| lines.get(lines.partition_point(|&l| l < block.line)))
+                    .is_some_and(|&l| l < end)
                     || is_shown(block, &shown)
             })
             .collect();

@@ -150,9 +150,12 @@ pub fn extract_each(
     Ok(warnings)
 }
 
-/// Whether section `index` yields no card by a named rule: navigation, further reading.
-pub fn is_skipped_section(doc: &Document, options: &ExtractOptions, index: usize) -> bool {
-    Cx::new(doc, options.profile, has_single_title(doc)).skipped(index)
+/// For each section, whether it yields no card by a named rule: navigation, further reading.
+pub fn skipped_sections(doc: &Document, options: &ExtractOptions) -> Vec<bool> {
+    // One context for all: it counts the document's titles once (per section, that was
+    // quadratic on a file of many sections).
+    let cx = Cx::new(doc, options.profile, has_single_title(doc));
+    (0..doc.sections.len()).map(|i| cx.skipped(i)).collect()
 }
 
 /// Whether a block is a list or table of references (links to read, not facts): the list
