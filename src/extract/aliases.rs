@@ -40,17 +40,7 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -
             Piece::Subject(subject.clone()),
             Piece::Text(question.to_string()),
         ];
-        cx.push(
-            index,
-            rule,
-            "",
-            block.line,
-            None,
-            CardBody::Basic {
-                front,
-                back: vec![Piece::Text(answer)],
-            },
-        );
+        cx.push_plain_answer(index, rule, "", block.line, front, answer);
         made += 1;
     }
     made

@@ -10,7 +10,7 @@
 //! together they would remove 99%.") becomes a cloze of that number: the numbers before it
 //! are the givens.
 
-use super::{CardBody, Cx, Piece, lang, text};
+use super::{Cx, Piece, lang, text};
 use crate::document::{Block, Inline, plain_text};
 
 /// The longest thing asked about (characters, CJK counted twice): longer, it is a clause, not
@@ -37,35 +37,10 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -
                 Piece::Subject(cx.subject(index)),
                 Piece::Text(format!("{}{question}", cx.words().colon)),
             ];
-            cx.push(
-                index,
-                "fact",
-                &question,
-                block.line,
-                None,
-                CardBody::Basic {
-                    front,
-                    back: vec![Piece::Text(answer)],
-                },
-            );
+            cx.push_plain_answer(index, "fact", &question, block.line, front, answer);
             made += 1;
         } else if let Some(cloze) = worked_result(&sentence) {
-            let mut pieces = vec![
-                Piece::Subject(cx.subject(index)),
-                Piece::Text(cx.words().colon.into()),
-            ];
-            pieces.extend(cloze);
-            cx.push(
-                index,
-                "worked-result",
-                &plain,
-                block.line,
-                None,
-                CardBody::Cloze {
-                    text: pieces,
-                    extra: Vec::new(),
-                },
-            );
+            cx.push_sentence_cloze(index, "worked-result", &plain, block.line, cloze);
             made += 1;
         }
     }

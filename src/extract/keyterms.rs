@@ -4,7 +4,7 @@
 //! get the same treatment (see `lists`), so a list of statements yields one note per term.
 //! Lead-ins ("… does the following:"), pointers ("See …") and labels make no key-term card.
 
-use super::{CardBody, Cx, Piece, text};
+use super::{Cx, Piece, text};
 use crate::document::{Block, Inline, plain_text};
 
 const MAX_SENTENCE: usize = 280;
@@ -126,23 +126,7 @@ fn sentence_cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inlin
         if n == 0 || bold_len * 10 > total * 6 || n > 6 {
             continue;
         }
-        let item = sentence_text;
-        let mut text_pieces = vec![
-            Piece::Subject(cx.subject(index)),
-            Piece::Text(cx.words().colon.into()),
-        ];
-        text_pieces.extend(cloze);
-        cx.push(
-            index,
-            "keyterm",
-            &item,
-            block.line,
-            None,
-            CardBody::Cloze {
-                text: text_pieces,
-                extra: Vec::new(),
-            },
-        );
+        cx.push_sentence_cloze(index, "keyterm", &sentence_text, block.line, cloze);
     }
 }
 

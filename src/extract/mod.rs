@@ -386,6 +386,52 @@ impl<'a> Cx<'a> {
         Some(text::clean_title(&self.doc.sections[top].title_text))
     }
 
+    /// A card of one sentence's rule: a question whose answer is plain text.
+    pub fn push_plain_answer(
+        &mut self,
+        index: usize,
+        rule: &'static str,
+        item: &str,
+        line: usize,
+        front: Vec<Piece>,
+        answer: String,
+    ) {
+        let back = vec![Piece::Text(answer)];
+        self.push(
+            index,
+            rule,
+            item,
+            line,
+            None,
+            CardBody::Basic { front, back },
+        );
+    }
+
+    /// A cloze of one sentence, after the section's subject: "Subject: … {{c1::…}} …".
+    pub fn push_sentence_cloze(
+        &mut self,
+        index: usize,
+        rule: &'static str,
+        item: &str,
+        line: usize,
+        cloze: Vec<Piece>,
+    ) {
+        let mut text = vec![
+            Piece::Subject(self.subject(index)),
+            Piece::Text(self.words().colon.into()),
+        ];
+        text.extend(cloze);
+        let extra = Vec::new();
+        self.push(
+            index,
+            rule,
+            item,
+            line,
+            None,
+            CardBody::Cloze { text, extra },
+        );
+    }
+
     pub fn push(
         &mut self,
         index: usize,
