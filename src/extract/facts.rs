@@ -47,7 +47,8 @@ pub fn cards(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) -
     made
 }
 
-/// Clauses that give a reason after what a sentence says.
+/// Clauses that give a reason after what a sentence says. `aliases` cuts at "，这样" too; here
+/// it opens the consequence a cue may ask for ("…，这样就会…，如果…，就会…"), so it is not cut.
 const REASONS: &[&str] = &[", as ", ", because ", ", since ", "，因为", "，因為"];
 /// Clauses that set something against what a sentence says ("…, but reads are fast").
 const CONTRASTS: &[&str] = &[
@@ -80,8 +81,9 @@ fn fact(words: &lang::Words, sentence: &str) -> Option<(String, String)> {
             .min()
             .unwrap_or(sentence.len())
     };
+    let reason = first_of(REASONS);
     let contrast = first_of(CONTRASTS);
-    let cut = first_of(REASONS).min(contrast);
+    let cut = reason.min(contrast);
     // The clause after a contrast ("UDP is less reliable, but works well for …") when the
     // fact stands there.
     let after_contrast = CONTRASTS
@@ -104,7 +106,7 @@ fn fact(words: &lang::Words, sentence: &str) -> Option<(String, String)> {
             let end = if asks_why {
                 sentence.len()
             } else {
-                first_of(REASONS).max(start)
+                reason.max(start)
             };
             match_cue(cue, &sentence[start..end], &lower[start..end])
         })?;
@@ -133,12 +135,12 @@ fn fact(words: &lang::Words, sentence: &str) -> Option<(String, String)> {
 /// "集合、标签、元数据或者文件夹" → 4. A phrase, or parts too long to be names ("Larger
 /// stores built on it, and in rare cases, a search index"), count 1.
 fn list_len(answer: &str) -> usize {
+    let cjk = answer.chars().any(text::is_cjk);
     // A CJK list is enumerated with "、"; "，" alone joins clauses.
-    if answer.chars().any(text::is_cjk) && !answer.contains('、') {
+    if cjk && !answer.contains('、') {
         return 1;
     }
-    let (parts, joiners, longest): (Vec<&str>, &[&str], usize) = if answer.chars().any(text::is_cjk)
-    {
+    let (parts, joiners, longest): (Vec<&str>, &[&str], usize) = if cjk {
         (
             answer.split(['、', '，']).collect(),
             &["や", "或者", "和", "與", "与"],

@@ -201,6 +201,9 @@ pub(crate) struct Cx<'a> {
     sink: Option<&'a mut dyn Sink>,
     /// A quiz question waiting for the next section to answer it (see `quiz`).
     pub quiz: Option<quiz::Pending>,
+    /// Each heading anchor's section, built when a link first asks (see
+    /// [`Cx::leads_to_skipped`]).
+    anchors: std::cell::OnceCell<std::collections::HashMap<&'a str, usize>>,
 }
 
 impl<'a> Cx<'a> {
@@ -214,6 +217,7 @@ impl<'a> Cx<'a> {
             single_title,
             sink: None,
             quiz: None,
+            anchors: std::cell::OnceCell::new(),
         }
     }
 
@@ -301,11 +305,17 @@ impl<'a> Cx<'a> {
             return false;
         };
         let anchor = crate::markup::percent_decode(anchor);
-        self.doc
-            .sections
-            .iter()
-            .position(|s| s.anchor == anchor)
-            .is_some_and(|i| self.skipped(i))
+        // Looked up, not searched: a file of many sections may link to them all.
+        let anchors = self.anchors.get_or_init(|| {
+            let mut anchors = std::collections::HashMap::new();
+            for (i, s) in self.doc.sections.iter().enumerate() {
+                anchors.entry(s.anchor.as_str()).or_insert(i);
+            }
+            anchors
+        });
+        anchors
+            .get(anchor.as_str())
+            .is_some_and(|&i| self.skipped(i))
     }
 
     /// The Q/A pairs of a section, and nothing else.

@@ -268,14 +268,10 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
     }
 }
 
-/// The answer of a yes/no cell, and what qualifies it ("Yes if response contains freshness
-/// info" → yes, "if response contains freshness info"); `None` for any other cell.
-fn yes_no(cell: &str) -> Option<(bool, &str)> {
-    yes_no_word(cell).map(|(_, yes, rest)| (yes, rest))
-}
-
-/// [`yes_no`] with the word that answers ("Yes", "是").
-fn yes_no_word(cell: &str) -> Option<(&'static str, bool, &str)> {
+/// The word a yes/no cell answers with ("Yes", "是"), whether it means yes, and what
+/// qualifies it ("Yes if response contains freshness info" → "if response contains
+/// freshness info"); `None` for any other cell.
+fn yes_no(cell: &str) -> Option<(&'static str, bool, &str)> {
     let t = cell.trim();
     for (word, yes) in YES_NO {
         if let Some(rest) = t.strip_prefix(word) {
@@ -312,19 +308,26 @@ const YES_NO: &[(&str, bool)] = &[
     ("✘", false),
 ];
 
-/// Whether every filled cell of column `c` says yes or no, and both are said.
+/// Whether every filled cell of column `c` says yes or no, and both are said. Asked of every
+/// value column of every table: it stops at the first cell that says something else, and
+/// reads the cells where they stand.
 fn is_yes_no_column(grid: &Grid<'_>, c: usize) -> bool {
-    let answers: Vec<Option<bool>> = grid
-        .rows
-        .iter()
-        .map(|&ri| plain_text(&grid.cell(ri, c)))
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| yes_no(&t).map(|(yes, _)| yes))
-        .collect();
-    answers.len() >= 2
-        && answers.iter().all(Option::is_some)
-        && answers.contains(&Some(true))
-        && answers.contains(&Some(false))
+    let (mut yes, mut no) = (false, false);
+    for &ri in &grid.rows {
+        let Some(cell) = grid.table.rows[ri].get(c) else {
+            continue;
+        };
+        let t = plain_text(cell);
+        if t.trim().is_empty() {
+            continue;
+        }
+        match yes_no(&t) {
+            Some((_, true, _)) => yes = true,
+            Some((_, false, _)) => no = true,
+            None => return false,
+        }
+    }
+    yes && no
 }
 
 /// A yes/no column as one card: "Subject: which verbs are idempotent? (3 items)" → the keys
@@ -334,7 +337,7 @@ fn yes_no_card(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>, c: usize, subject
     let mut yes_word = "Yes";
     for &ri in &grid.rows {
         let cell = plain_text(&grid.cell(ri, c));
-        if let Some((word, true, qualifier)) = yes_no_word(&cell) {
+        if let Some((word, true, qualifier)) = yes_no(&cell) {
             yes_word = word;
             let mut key = grid.cell(ri, grid.key);
             if !qualifier.is_empty() {
