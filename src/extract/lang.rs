@@ -540,6 +540,11 @@ const ZH_HANT: Words = Words {
 
 /// Whether `title` names a further-reading section in any language.
 pub fn is_reading_title(title: &str) -> bool {
+    is_reading_key(&super::normalize_key(title))
+}
+
+/// [`is_reading_title`] of a title already normalised.
+pub fn is_reading_key(key: &str) -> bool {
     // Asked for every section and its ancestors: the titles are normalised once, not per
     // call (that was most of the time of a file of many small sections).
     static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
@@ -547,7 +552,6 @@ pub fn is_reading_title(title: &str) -> bool {
             .flat_map(|w| w.reading_titles.iter().map(|p| super::normalize_key(p)))
             .collect()
     });
-    let key = super::normalize_key(title);
     KEYS.iter().any(|p| key.starts_with(p.as_str()))
 }
 

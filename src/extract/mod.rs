@@ -284,13 +284,12 @@ impl<'a> Cx<'a> {
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
         for i in self.doc.ancestors(index) {
-            let section = &self.doc.sections[i];
-            if reading::is_reading_title(&section.title_text) {
+            // Normalised once for both tests.
+            let key = normalize_key(&self.doc.sections[i].title_text);
+            if lang::is_reading_key(&key) {
                 return true;
             }
-            if self.profile == Profile::Topics
-                && navigation::is_navigation_title(&section.title_text)
-            {
+            if self.profile == Profile::Topics && navigation::is_navigation_key(&key) {
                 return true;
             }
         }

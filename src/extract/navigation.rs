@@ -24,8 +24,9 @@ pub fn is_navigation_by_structure(section: &Section) -> bool {
     links > 0
 }
 
-/// Whether a title names a navigation section in some language's table.
-pub fn is_navigation_title(title: &str) -> bool {
+/// Whether a title, normalised (`normalize_key`), names a navigation section in some
+/// language's table.
+pub fn is_navigation_key(key: &str) -> bool {
     // Asked for every section and its ancestors: the titles are normalised once, not per
     // call (that was most of the time of a file of many small sections).
     static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
@@ -33,8 +34,7 @@ pub fn is_navigation_title(title: &str) -> bool {
             .flat_map(|w| w.navigation.iter().map(|t| normalize_key(t)))
             .collect()
     });
-    let key = normalize_key(title);
-    KEYS.contains(&key)
+    KEYS.iter().any(|k| k == key)
 }
 
 /// How many links a block holds when it is navigation; `None` when it holds content.

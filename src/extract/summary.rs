@@ -66,7 +66,9 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     }
     let kept = text::join_sentences(all);
     let inlines = kept.as_slice();
-    let (answer, used) = text::leading_sentences(inlines, MAX_SUMMARY, MAX_SUMMARY_SENTENCES);
+    // Split once: the answer and the rest come from the same sentences.
+    let kept_sentences = text::sentences(inlines);
+    let (answer, used) = text::leading_of(&kept_sentences, MAX_SUMMARY, MAX_SUMMARY_SENTENCES);
     let answer_text = plain_text(&answer);
     if answer_text.trim().is_empty()
         || text::is_label(&answer_text)
@@ -97,7 +99,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
     );
     // Sentences beyond the summary may still hold key terms.
     // Joined with their text merged, so that the rules split them where they were split here.
-    let rest = text::join_sentences(text::sentences(inlines).into_iter().skip(used).collect());
+    let rest = text::join_sentences(kept_sentences.into_iter().skip(used).collect());
     // … or a fact a language's table knows (see `facts`).
     if !rest.is_empty() && keyterms::cards(cx, index, block, &rest) == 0 {
         facts::cards(cx, index, block, &rest);

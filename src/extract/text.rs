@@ -275,6 +275,10 @@ fn sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
 /// text or after it (`more_inlines`: a line break or markup; CJK text wraps with no space, so
 /// a stop at the end of a line ends its sentence).
 fn cjk_sentence_break(text: &str, more_inlines: bool) -> Option<usize> {
+    // Every stop looked for is outside ASCII: most text has none to decode.
+    if text.is_ascii() {
+        return None;
+    }
     for (i, c) in text.char_indices() {
         if !matches!(c, '。' | '！' | '？') {
             continue;
@@ -334,6 +338,13 @@ fn ascii_sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
 }
 
 pub fn merge_text(inlines: &mut Vec<Inline>) {
+    // Most runs have no two texts side by side: nothing to rebuild.
+    if !inlines
+        .windows(2)
+        .any(|w| matches!(w, [Inline::Text(_), Inline::Text(_)]))
+    {
+        return;
+    }
     let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
     for inline in inlines.drain(..) {
         if let (Inline::Text(new), Some(Inline::Text(last))) = (&inline, out.last_mut()) {
@@ -346,11 +357,13 @@ pub fn merge_text(inlines: &mut Vec<Inline>) {
 }
 
 pub fn trim(inlines: &mut Vec<Inline>) {
+    // Trimmed in place: a copy of every sentence's text showed in the profile.
     if let Some(Inline::Text(t)) = inlines.first_mut() {
-        *t = t.trim_start().to_string();
+        let start = t.len() - t.trim_start().len();
+        t.drain(..start);
     }
     if let Some(Inline::Text(t)) = inlines.last_mut() {
-        *t = t.trim_end().to_string();
+        t.truncate(t.trim_end().len());
     }
     inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
     // Collapse runs of spaces left by removed footnotes.
@@ -374,7 +387,11 @@ pub fn leading_sentences(
     max: usize,
     max_sentences: usize,
 ) -> (Vec<Inline>, usize) {
-    let all = sentences(inlines);
+    leading_of(&sentences(inlines), max, max_sentences)
+}
+
+/// [`leading_sentences`] of a run already split into sentences.
+pub fn leading_of(all: &[Vec<Inline>], max: usize, max_sentences: usize) -> (Vec<Inline>, usize) {
     let mut out = Vec::new();
     let mut used = 0;
     let mut len = 0;
