@@ -36,7 +36,7 @@ const LABELS: &[&str] = &[
 /// answer, the question or a deletion of a card.
 pub fn is_label(text: &str) -> bool {
     let t = text.trim();
-    let key = normalize_key(&t.replace(['-', '(', ')'], " "));
+    let key = normalize_key(&spaced_out(t));
     if key.is_empty() {
         return false;
     }
@@ -44,6 +44,20 @@ pub fn is_label(text: &str) -> bool {
     LABELS.contains(&key.as_str())
         || (t.ends_with(':') && words <= 6)
         || (key.ends_with(" implementation") && words <= 4)
+}
+
+/// `text` with `-`, `(` and `)` turned into spaces (words apart, not joined, once the key drops
+/// punctuation); ASCII byte by byte, as this runs on every summary.
+fn spaced_out(text: &str) -> String {
+    let spaced = |c| matches!(c, '-' | '(' | ')');
+    if !text.is_ascii() {
+        return text.replace(spaced, " ");
+    }
+    let bytes = text
+        .bytes()
+        .map(|b| if spaced(char::from(b)) { b' ' } else { b })
+        .collect();
+    String::from_utf8(bytes).expect("ASCII bytes are UTF-8")
 }
 
 /// A lead-in: words that introduce what follows ("The server does the following:", "Additional

@@ -472,11 +472,25 @@ pub fn append_to_question(card: &mut Card, suffix: &str) {
 /// a CJK text has no spaces, so a limit made for English (a deletion of 150 characters, a
 /// "short" item of 100) would let through three times as much (see `is_cjk`).
 pub fn len(inlines: &[Inline]) -> usize {
-    str_len(&plain_text(inlines))
+    // Summed piece by piece, as `plain_text` would join them, without joining them.
+    inlines
+        .iter()
+        .map(|inline| match inline {
+            Inline::Text(t) | Inline::Code(t) => str_len(t),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => len(c),
+            Inline::Link { children, .. } => len(children),
+            Inline::Image { alt, .. } => str_len(alt),
+            Inline::Html(_) => 0,
+            Inline::SoftBreak | Inline::HardBreak => 1,
+        })
+        .sum()
 }
 
 /// [`len`] of plain text.
 pub fn str_len(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
     text.chars().map(|c| if is_cjk(c) { 2 } else { 1 }).sum()
 }
 
@@ -543,6 +557,27 @@ pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn len_counts_what_plain_text_shows() {
+        let inlines = vec![
+            Inline::Text("Cache ".into()),
+            Inline::Strong(vec![Inline::Text("写入".into())]),
+            Inline::SoftBreak,
+            Inline::Link {
+                url: "#x".into(),
+                title: String::new(),
+                children: vec![Inline::Code("a/b".into())],
+            },
+            Inline::Html("<br>".into()),
+            Inline::Image {
+                url: "i.png".into(),
+                alt: "図".into(),
+            },
+        ];
+        assert_eq!(len(&inlines), str_len(&plain_text(&inlines)));
+        assert_eq!(len(&inlines), 6 + 4 + 1 + 3 + 2);
+    }
 
     #[test]
     fn cjk_text_is_measured_and_split_as_cjk() {
