@@ -567,6 +567,19 @@ pub fn has_following_cue(text: &str) -> bool {
 
 /// Whether `title` (normalised) is a generic title of some language ("Disadvantages", "欠点").
 pub fn is_generic_title(key: &str) -> bool {
+    // An ASCII key only ever starts with an ASCII title: those, listed once.
+    static ASCII: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        all()
+            .flat_map(|w| w.generic_titles.iter().copied())
+            .filter(|g| g.is_ascii())
+            .collect()
+    });
+    if key.is_ascii() {
+        return ASCII.iter().any(|g| {
+            key.strip_prefix(g)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        });
+    }
     all().any(|w| {
         w.generic_titles
             .iter()

@@ -79,10 +79,23 @@ fn navigational(block: &Block) -> Option<usize> {
 /// A paragraph of links (and images): the number of links, when nothing else of substance is
 /// there (a separator, a word or two such as "or").
 fn link_line(inlines: &[Inline]) -> Option<usize> {
+    // Nearly every paragraph has no link at all: no need to count its words.
+    if !has_link(inlines) {
+        return None;
+    }
     let mut links = 0;
     let mut words = 0;
     count(inlines, &mut links, &mut words);
     (links > 0 && words <= links).then_some(links)
+}
+
+/// Whether `count` would find a link in `inlines`.
+fn has_link(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match inline {
+        Inline::Link { .. } => true,
+        Inline::Strong(c) | Inline::Emphasis(c) => has_link(c),
+        _ => false,
+    })
 }
 
 fn count(inlines: &[Inline], links: &mut usize, words: &mut usize) {

@@ -189,10 +189,15 @@ fn normalize_first_word(lower: &str) -> String {
 fn is_plural(title: &str) -> bool {
     let base = title.split(" (").next().unwrap_or(title).trim();
     // The head noun comes before a phrase that qualifies it ("Availability in numbers").
-    let base = [" in ", " of ", " for ", " with ", " on ", " by "]
-        .iter()
-        .filter_map(|p| base.find(p))
-        .min()
+    // The first space that starts one of them (one scan, not a search per phrase).
+    let base = base
+        .match_indices(' ')
+        .map(|(at, _)| at)
+        .find(|&at| {
+            [" in ", " of ", " for ", " with ", " on ", " by "]
+                .iter()
+                .any(|p| base[at..].starts_with(p))
+        })
         .map_or(base, |at| &base[..at]);
     let last = base.rsplit(' ').next().unwrap_or("");
     last.len() > 3
