@@ -204,7 +204,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     out
 }
 
-fn push_plain(inlines: &[Inline], out: &mut String) {
+/// [`plain_text`] appended to `out`.
+pub fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),

@@ -214,14 +214,17 @@ pub fn restates_term(term: &str, definition: &str) -> bool {
             && definition.contains(term)
             && str_len(definition) <= 4 * str_len(term) + 16;
     }
-    let (term_words, definition_words) = (key_words(term), key_words(definition));
+    let term_words = key_words(term);
     let stems: Vec<String> = term_words.iter().filter_map(|w| stem(w)).collect();
-    !stems.is_empty()
-        && stems.len() == term_words.len()
+    if stems.is_empty() || stems.len() != term_words.len() {
+        // Most terms: the definition's words are not needed.
+        return false;
+    }
+    let definition_words = key_words(definition);
+    definition_words.len() <= 2 * term_words.len() + 3
         && stems
             .iter()
             .all(|s| definition_words.iter().any(|w| w.starts_with(s.as_str())))
-        && definition_words.len() <= 2 * term_words.len() + 3
 }
 
 #[cfg(test)]

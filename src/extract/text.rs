@@ -9,7 +9,7 @@ pub use super::scaffolding::{
 pub use crate::key::{fingerprint, normalize_key};
 
 use super::{Card, CardBody, Piece};
-use crate::document::{Block, BlockKind, Inline, plain_text};
+use crate::document::{Block, BlockKind, Inline, plain_text, push_plain};
 
 /// Item key and pin of part `k` (0-based) of something split into several notes: both get a
 /// `k + 1` suffix when there is more than one part, so each part keeps its own identity.
@@ -419,16 +419,16 @@ pub fn pieces_text(pieces: &[Piece]) -> String {
     for piece in pieces {
         match piece {
             Piece::Text(t) | Piece::Subject(t) => out.push_str(t),
-            Piece::Inlines(i) | Piece::Para(i) | Piece::Cloze(_, i) => out.push_str(&plain_text(i)),
+            Piece::Inlines(i) | Piece::Para(i) | Piece::Cloze(_, i) => push_plain(i, &mut out),
             Piece::ClozeList(items) => {
                 for (_, i) in items {
-                    out.push_str(&plain_text(i));
+                    push_plain(i, &mut out);
                     out.push(' ');
                 }
             }
             Piece::List(items) => {
                 for i in items {
-                    out.push_str(&plain_text(i));
+                    push_plain(i, &mut out);
                     out.push(' ');
                 }
             }
