@@ -9,6 +9,7 @@
 //! scope classes prefixed `hl-` on `<span>`s (e.g. `hl-keyword`, `hl-string`). The note types'
 //! stylesheet (package/assets/style.css) styles each; tests/it/style.rs checks that it does.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -201,18 +202,18 @@ impl Renderer<'_> {
             match piece {
                 Piece::Text(t) => inline.push_str(&escape(t)),
                 Piece::Subject(t) => {
-                    inline.push_str(&format!("<span class=\"subject\">{}</span>", escape(t)))
+                    let _ = write!(inline, "<span class=\"subject\">{}</span>", escape(t));
                 }
                 Piece::Inlines(i) => inline.push_str(&self.inlines(i)?),
                 Piece::Cloze(n, i) => {
                     let content = cloze_safe(&self.inlines(i)?);
-                    inline.push_str(&format!("{{{{c{n}::{content}}}}}"));
+                    let _ = write!(inline, "{{{{c{n}::{content}}}}}");
                 }
                 Piece::Para(i) => {
                     flush(&mut out, &mut inline);
                     let html = self.inlines(i)?;
                     if !html.trim().is_empty() {
-                        out.push_str(&format!("<p>{html}</p>"));
+                        let _ = write!(out, "<p>{html}</p>");
                     }
                 }
                 Piece::ClozeList(items) => {
@@ -221,12 +222,9 @@ impl Renderer<'_> {
                     for (n, i) in items {
                         let content = self.inlines(i)?;
                         if *n == 0 {
-                            out.push_str(&format!("<li>{content}</li>"));
+                            let _ = write!(out, "<li>{content}</li>");
                         } else {
-                            out.push_str(&format!(
-                                "<li>{{{{c{n}::{}}}}}</li>",
-                                cloze_safe(&content)
-                            ));
+                            let _ = write!(out, "<li>{{{{c{n}::{}}}}}</li>", cloze_safe(&content));
                         }
                     }
                     out.push_str("</ul>");
@@ -235,7 +233,7 @@ impl Renderer<'_> {
                     flush(&mut out, &mut inline);
                     out.push_str("<ul>");
                     for i in items {
-                        out.push_str(&format!("<li>{}</li>", self.inlines(i)?));
+                        let _ = write!(out, "<li>{}</li>", self.inlines(i)?);
                     }
                     out.push_str("</ul>");
                 }
