@@ -6,6 +6,7 @@
 
 mod aliases;
 mod breakdown;
+mod by_chunk;
 mod by_section;
 mod code;
 mod definitions;
@@ -26,10 +27,11 @@ mod summary;
 mod tables;
 pub(crate) mod text;
 
-use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
+use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, Section};
 use crate::error::{Result, Warning};
 
 pub use crate::input::{Lang, Profile};
+pub use by_chunk::{Chunk, ChunkCards, ChunkReplay, ChunkRules, chunks};
 pub use by_section::SectionBySection;
 use by_section::{CardStream, Sink, section_figures};
 pub use reading::ReadingLists;
@@ -204,6 +206,18 @@ pub(crate) struct Cx<'a> {
     /// Each heading anchor's section, built when a link first asks (see
     /// [`Cx::leads_to_skipped`]).
     anchors: std::cell::OnceCell<std::collections::HashMap<&'a str, usize>>,
+    /// A piece of the file parsed apart from `doc`, its outline (see `by_chunk`).
+    piece: Option<PieceView<'a>>,
+}
+
+/// The sections of a piece of the file, with their blocks, beside the file's outline. The
+/// rules of section `current` see what they would see parsing the file section by section:
+/// that section's blocks, no blocks of the others, no section further down.
+struct PieceView<'a> {
+    sections: &'a [Section],
+    /// Index of `sections[0]` in the file.
+    first: usize,
+    current: usize,
 }
 
 impl<'a> Cx<'a> {
@@ -218,12 +232,27 @@ impl<'a> Cx<'a> {
             sink: None,
             quiz: None,
             anchors: std::cell::OnceCell::new(),
+            piece: None,
         }
+    }
+
+    /// Section `index`: the piece's own when it is the current section of a piece (see
+    /// [`PieceView`]), else the document's.
+    fn section_at(&self, index: usize) -> &'a Section {
+        if let Some(piece) = &self.piece
+            && index == piece.current
+            && let Some(section) = index
+                .checked_sub(piece.first)
+                .and_then(|i| piece.sections.get(i))
+        {
+            return section;
+        }
+        &self.doc.sections[index]
     }
 
     /// Section `index` through the rules, its cards handed to the sink.
     fn stream_section(&mut self, index: usize) {
-        let figures = section_figures(self.doc, index);
+        let figures = section_figures(self.section_at(index));
         if let Some(sink) = self.sink.as_mut() {
             sink.begin_section(index, figures);
         }
@@ -284,7 +313,7 @@ impl<'a> Cx<'a> {
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
         for i in self.doc.ancestors(index) {
-            let section = &self.doc.sections[i];
+            let section = self.section_at(i);
             if reading::is_reading_title(&section.title_text) {
                 return true;
             }
@@ -295,7 +324,7 @@ impl<'a> Cx<'a> {
             }
         }
         self.profile == Profile::Topics
-            && navigation::is_navigation_by_structure(&self.doc.sections[index])
+            && navigation::is_navigation_by_structure(self.section_at(index))
     }
 
     /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
@@ -313,14 +342,16 @@ impl<'a> Cx<'a> {
             }
             anchors
         });
+        // A piece's section sees no anchor further down, as parsing section by section.
+        let seen = |i: usize| self.piece.as_ref().is_none_or(|p| i <= p.current);
         anchors
             .get(anchor.as_str())
-            .is_some_and(|&i| self.skipped(i))
+            .is_some_and(|&i| seen(i) && self.skipped(i))
     }
 
     /// The Q/A pairs of a section, and nothing else.
     fn qa_pairs(&mut self, index: usize) {
-        let blocks = &self.doc.sections[index].blocks;
+        let blocks = &self.section_at(index).blocks;
         let mut i = 0;
         while i < blocks.len() {
             i += qa::try_pair(self, index, blocks, i).unwrap_or(1);
@@ -353,7 +384,7 @@ impl<'a> Cx<'a> {
     /// The name a question uses for a section's topic, qualified by its parent when the title
     /// alone is generic ("Goals", "In sequence", "Disadvantage(s)") or the profile needs it.
     pub fn subject(&self, index: usize) -> String {
-        let section = &self.doc.sections[index];
+        let section = self.section_at(index);
         let title = text::clean_title(&section.title_text);
         let parent = section.parent.filter(|&p| self.doc.sections[p].level > 0);
         let mut subject = title.clone();
@@ -451,7 +482,7 @@ impl<'a> Cx<'a> {
         pin: Option<String>,
         body: CardBody,
     ) {
-        let section = &self.doc.sections[index];
+        let section = self.section_at(index);
         let pin = pin.or_else(|| {
             section.pin.as_ref().map(|p| {
                 let item = normalize_key(item);
@@ -478,8 +509,7 @@ impl<'a> Cx<'a> {
     /// The generic rules, block by block. `summaries`: whether the opening paragraph becomes
     /// a summary card.
     pub fn generic_section(&mut self, index: usize, summaries: bool) {
-        let doc = self.doc;
-        let section = &doc.sections[index];
+        let section = self.section_at(index);
         if section.level == 0 {
             return;
         }

@@ -1,0 +1,270 @@
+//! Extraction of a big topics file on several threads, giving what [`SectionBySection`]
+//! gives.
+//!
+//! Once the file's outline is known, a section's rules need nothing of the other sections'
+//! blocks: they read its own blocks and the outline's headings. So the file is cut into
+//! chunks at headings where markdown starts afresh ([`document::parse_outline`]'s cuts), and
+//! each chunk is parsed and put through the rules on its own, on any thread
+//! ([`ChunkRules::run`]), which records what the rules hand their sink. The steps that span
+//! the whole file (figures placed across sections, questions made unique, further reading)
+//! stay sequential: the recordings are replayed in document order into the one
+//! [`CardStream`] ([`ChunkReplay`]).
+//!
+//! The one state the rules carry from a section to the next is a quiz question waiting for
+//! its answer. A chunk is run without one; if the chunk before it ends with one, the replay
+//! runs the chunk again with it.
+//!
+//! [`SectionBySection`]: super::SectionBySection
+
+use std::ops::Range;
+
+use super::by_section::{CardStream, Sink};
+use super::reading::ReadingLists;
+use super::{Card, Cx, PieceView, Profile, has_single_title, quiz};
+use crate::document::{self, Block, Document, Figure, Section};
+use crate::error::{Error, Result, Warning};
+
+/// A run of whole sections of a file, parsed apart from the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// Its bytes in the file.
+    pub bytes: Range<usize>,
+    /// Its sections (indices in the outline).
+    pub sections: Range<usize>,
+    /// The line it starts on.
+    pub first_line: usize,
+}
+
+/// `text` (whose outline is `outline`) cut into chunks of about `size` bytes, at its cuts.
+/// Fewer than two chunks when it cannot be cut.
+pub fn chunks(text: &str, outline: &document::Outline, size: usize) -> Vec<Chunk> {
+    let count = outline.doc.sections.len();
+    let mut chunks = Vec::new();
+    let mut start = Chunk {
+        bytes: 0..0,
+        sections: 0..0,
+        first_line: 1,
+    };
+    for cut in &outline.cuts {
+        // Cuts come in document order; one that does not is no cut at all.
+        if cut.byte < start.bytes.start + size.max(1)
+            || cut.section <= start.sections.start
+            || cut.section >= count
+        {
+            continue;
+        }
+        chunks.push(Chunk {
+            bytes: start.bytes.start..cut.byte,
+            sections: start.sections.start..cut.section,
+            first_line: start.first_line,
+        });
+        start = Chunk {
+            bytes: cut.byte..cut.byte,
+            sections: cut.section..cut.section,
+            first_line: cut.line,
+        };
+    }
+    chunks.push(Chunk {
+        bytes: start.bytes.start..text.len(),
+        sections: start.sections.start..count,
+        first_line: start.first_line,
+    });
+    chunks
+}
+
+/// What a section's rules handed their sink, in order.
+enum Event {
+    Begin(usize, Vec<Figure>),
+    Card(Card),
+    End,
+}
+
+#[derive(Default)]
+struct Recorder(Vec<Event>);
+
+impl Sink for Recorder {
+    fn begin_section(&mut self, index: usize, figures: Vec<Figure>) {
+        self.0.push(Event::Begin(index, figures));
+    }
+
+    fn card(&mut self, card: Card) {
+        self.0.push(Event::Card(card));
+    }
+
+    fn end_section(&mut self) {
+        self.0.push(Event::End);
+    }
+}
+
+/// A chunk's rules, recorded (see the module docs).
+pub struct ChunkCards {
+    events: Vec<Event>,
+    warnings: Vec<Warning>,
+    /// The quiz question left waiting at the chunk's end.
+    quiz: Option<quiz::Pending>,
+}
+
+/// The rules of a topics file whose outline is known, chunk by chunk, on any thread.
+pub struct ChunkRules<'o> {
+    outline: &'o Document,
+    text: &'o str,
+    single_title: bool,
+    lang: super::Lang,
+}
+
+impl<'o> ChunkRules<'o> {
+    /// `outline`: `text` parsed without blocks ([`document::parse_outline`]).
+    pub fn new(outline: &'o Document, text: &'o str, lang: super::Lang) -> Self {
+        ChunkRules {
+            outline,
+            text,
+            single_title: has_single_title(outline),
+            lang,
+        }
+    }
+
+    /// Parses `chunk` and runs the rules over its sections, recording their cards.
+    pub fn run(&self, chunk: &Chunk) -> Result<ChunkCards> {
+        self.run_after(chunk, None)
+    }
+
+    /// [`Self::run`], with a quiz question the chunks before left waiting.
+    fn run_after(&self, chunk: &Chunk, quiz: Option<quiz::Pending>) -> Result<ChunkCards> {
+        let sections = self.parse(chunk)?;
+        let mut recorder = Recorder::default();
+        let mut cx = Cx::new(self.outline, Profile::Topics, self.single_title);
+        cx.lang = self.lang;
+        cx.quiz = quiz;
+        cx.sink = Some(&mut recorder);
+        for index in chunk.sections.clone() {
+            cx.piece = Some(PieceView {
+                sections: &sections,
+                first: chunk.sections.start,
+                current: index,
+            });
+            cx.stream_section(index);
+        }
+        let warnings = std::mem::take(&mut cx.warnings);
+        let quiz = cx.quiz.take();
+        drop(cx);
+        Ok(ChunkCards {
+            events: recorder.0,
+            warnings,
+            quiz,
+        })
+    }
+
+    /// The chunk's sections: the outline's headings, the chunk's blocks.
+    fn parse(&self, chunk: &Chunk) -> Result<Vec<Section>> {
+        let text = self.text.get(chunk.bytes.clone()).ok_or_else(mismatch)?;
+        let mut blocks: Vec<Vec<Block>> = Vec::with_capacity(chunk.sections.len() + 1);
+        document::parse_piece(
+            text,
+            &self.outline.file,
+            chunk.first_line,
+            &mut |_, found| {
+                blocks.push(found);
+                Ok(())
+            },
+        )?;
+        // A chunk after the first starts at a heading: its first section (what comes before
+        // that heading) is empty, and no section of the outline.
+        if chunk.sections.start > 0 {
+            if blocks.first().is_none_or(|b| !b.is_empty()) {
+                return Err(mismatch());
+            }
+            blocks.remove(0);
+        }
+        if blocks.len() != chunk.sections.len() {
+            return Err(mismatch());
+        }
+        let headings = self
+            .outline
+            .sections
+            .get(chunk.sections.clone())
+            .ok_or_else(mismatch)?;
+        Ok(headings
+            .iter()
+            .zip(blocks)
+            .map(|(heading, blocks)| Section {
+                level: heading.level,
+                title_text: heading.title_text.clone(),
+                anchor: heading.anchor.clone(),
+                parent: heading.parent,
+                // Parsing section by section, a section's children come after it.
+                children: Vec::new(),
+                blocks,
+                line: heading.line,
+                pin: heading.pin.clone(),
+                footnotes: heading.footnotes.clone(),
+            })
+            .collect())
+    }
+}
+
+/// A chunk parsed alone did not give the outline's sections: a cut that was none (a bug:
+/// `parse_outline` makes a cut only where markdown starts afresh).
+fn mismatch() -> Error {
+    Error::new("a chunk of the file parsed apart does not match its outline")
+}
+
+/// The recorded chunks, replayed in document order into the steps that span the file; each
+/// card goes to `each` as soon as it is final, as [`SectionBySection`] hands it.
+///
+/// [`SectionBySection`]: super::SectionBySection
+pub struct ChunkReplay<'s, 'e> {
+    stream: CardStream<'s, 'e>,
+    warnings: Vec<Warning>,
+    /// The quiz question the last chunk left waiting.
+    quiz: Option<quiz::Pending>,
+}
+
+impl<'s, 'e> ChunkReplay<'s, 'e> {
+    /// `outline` and `reading` as for [`SectionBySection::new`](super::SectionBySection::new).
+    pub fn new(
+        outline: &'s Document,
+        reading: ReadingLists,
+        each: &'e mut dyn FnMut(Card) -> Result<()>,
+    ) -> Self {
+        ChunkReplay {
+            stream: CardStream::new(outline, reading, each),
+            warnings: Vec::new(),
+            quiz: None,
+        }
+    }
+
+    /// The next chunk, `recorded` by `rules`. Stops at the first error `each` returns, and
+    /// returns it.
+    pub fn chunk(
+        &mut self,
+        rules: &ChunkRules<'_>,
+        chunk: &Chunk,
+        recorded: ChunkCards,
+    ) -> Result<()> {
+        let recorded = match self.quiz.take() {
+            // Its first sections may answer the question: the recording is not theirs.
+            Some(waiting) => rules.run_after(chunk, Some(waiting))?,
+            None => recorded,
+        };
+        self.quiz = recorded.quiz;
+        for event in recorded.events {
+            match event {
+                Event::Begin(index, figures) => self.stream.begin_section(index, figures),
+                Event::Card(card) => self.stream.card(card),
+                Event::End => {
+                    self.stream.end_section();
+                    self.stream.result()?;
+                }
+            }
+        }
+        self.warnings.extend(recorded.warnings);
+        Ok(())
+    }
+
+    /// The cards still held back, once every chunk has been replayed; returns the rules'
+    /// warnings.
+    pub fn finish(self) -> Result<Vec<Warning>> {
+        self.stream.finish()?;
+        Ok(self.warnings)
+    }
+}
