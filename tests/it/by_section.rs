@@ -39,7 +39,7 @@ fn render(text: &str, file: &Path, flow: Flow) -> Outcome {
 fn assert_same(text: &str, name: &str) -> usize {
     let file = Path::new("notes/x.md");
     let whole = render(text, file, Flow::Whole);
-    for flow in [Flow::BySection, Flow::TwoThreads] {
+    for flow in [Flow::BySection, Flow::InChunks, Flow::TwoThreads] {
         let other = render(text, file, flow);
         match (&whole, &other) {
             (Ok((a, wa)), Ok((b, wb))) => {
