@@ -110,6 +110,10 @@ pub struct ChunkRules<'o> {
     text: &'o str,
     single_title: bool,
     lang: super::Lang,
+    /// Recordings replayed, kept for the next chunks: a chunk's is a few megabytes, which
+    /// the allocator hands back to the system when freed (big content, see `cli::build`),
+    /// so that a new one would fault its pages in again.
+    spare: std::sync::Mutex<Vec<Vec<Event>>>,
 }
 
 impl<'o> ChunkRules<'o> {
@@ -120,6 +124,7 @@ impl<'o> ChunkRules<'o> {
             text,
             single_title: has_single_title(outline),
             lang,
+            spare: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -130,75 +135,74 @@ impl<'o> ChunkRules<'o> {
 
     /// [`Self::run`], with a quiz question the chunks before left waiting.
     fn run_after(&self, chunk: &Chunk, quiz: Option<quiz::Pending>) -> Result<ChunkCards> {
-        let sections = self.parse(chunk)?;
-        let mut recorder = Recorder::default();
-        let mut cx = Cx::new(self.outline, Profile::Topics, self.single_title);
-        cx.lang = self.lang;
-        cx.quiz = quiz;
-        cx.sink = Some(&mut recorder);
-        for index in chunk.sections.clone() {
-            cx.piece = Some(PieceView {
-                sections: &sections,
-                first: chunk.sections.start,
-                current: index,
-            });
-            cx.stream_section(index);
-        }
-        let warnings = std::mem::take(&mut cx.warnings);
-        let quiz = cx.quiz.take();
-        drop(cx);
-        Ok(ChunkCards {
-            events: recorder.0,
-            warnings,
-            quiz,
-        })
-    }
-
-    /// The chunk's sections: the outline's headings, the chunk's blocks.
-    fn parse(&self, chunk: &Chunk) -> Result<Vec<Section>> {
         let text = self.text.get(chunk.bytes.clone()).ok_or_else(mismatch)?;
-        let mut blocks: Vec<Vec<Block>> = Vec::with_capacity(chunk.sections.len() + 1);
-        document::parse_piece(
+        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let mut recorded = ChunkCards {
+            events: spare.unwrap_or_default(),
+            warnings: Vec::new(),
+            quiz,
+        };
+        // A chunk after the first starts at a heading: its first section (what comes before
+        // that heading) is empty, and no section of the outline.
+        let skip = usize::from(chunk.sections.start > 0);
+        // Each section through the rules as soon as its blocks are complete, as
+        // `SectionBySection` does: a chunk's tree is never whole.
+        let count = document::parse_piece(
             text,
             &self.outline.file,
             chunk.first_line,
-            &mut |_, found| {
-                blocks.push(found);
+            &mut |local, blocks| {
+                if local < skip {
+                    return if blocks.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(mismatch())
+                    };
+                }
+                let index = chunk.sections.start + local - skip;
+                if !chunk.sections.contains(&index) {
+                    return Err(mismatch());
+                }
+                self.section(index, blocks, &mut recorded);
                 Ok(())
             },
         )?;
-        // A chunk after the first starts at a heading: its first section (what comes before
-        // that heading) is empty, and no section of the outline.
-        if chunk.sections.start > 0 {
-            if blocks.first().is_none_or(|b| !b.is_empty()) {
-                return Err(mismatch());
-            }
-            blocks.remove(0);
-        }
-        if blocks.len() != chunk.sections.len() {
+        if count != chunk.sections.len() + skip {
             return Err(mismatch());
         }
-        let headings = self
-            .outline
-            .sections
-            .get(chunk.sections.clone())
-            .ok_or_else(mismatch)?;
-        Ok(headings
-            .iter()
-            .zip(blocks)
-            .map(|(heading, blocks)| Section {
-                level: heading.level,
-                title_text: heading.title_text.clone(),
-                anchor: heading.anchor.clone(),
-                parent: heading.parent,
-                // Parsing section by section, a section's children come after it.
-                children: Vec::new(),
-                blocks,
-                line: heading.line,
-                pin: heading.pin.clone(),
-                footnotes: heading.footnotes.clone(),
-            })
-            .collect())
+        Ok(recorded)
+    }
+
+    /// Section `index`, whose blocks are `blocks`, through the rules.
+    fn section(&self, index: usize, blocks: Vec<Block>, recorded: &mut ChunkCards) {
+        let heading = &self.outline.sections[index];
+        let section = Section {
+            level: heading.level,
+            title_text: heading.title_text.clone(),
+            anchor: heading.anchor.clone(),
+            parent: heading.parent,
+            // Parsing section by section, a section's children come after it.
+            children: Vec::new(),
+            blocks,
+            line: heading.line,
+            pin: heading.pin.clone(),
+            footnotes: heading.footnotes.clone(),
+        };
+        let mut sink = Recorder(std::mem::take(&mut recorded.events));
+        let mut cx = Cx::new(self.outline, Profile::Topics, self.single_title);
+        cx.lang = self.lang;
+        cx.quiz = recorded.quiz.take();
+        cx.piece = Some(PieceView {
+            sections: std::slice::from_ref(&section),
+            first: index,
+            current: index,
+        });
+        cx.sink = Some(&mut sink);
+        cx.stream_section(index);
+        recorded.quiz = cx.quiz.take();
+        recorded.warnings.append(&mut cx.warnings);
+        drop(cx);
+        recorded.events = sink.0;
     }
 }
 
@@ -247,7 +251,8 @@ impl<'s, 'e> ChunkReplay<'s, 'e> {
             None => recorded,
         };
         self.quiz = recorded.quiz;
-        for event in recorded.events {
+        let mut events = recorded.events;
+        for event in events.drain(..) {
             match event {
                 Event::Begin(index, figures) => self.stream.begin_section(index, figures),
                 Event::Card(card) => self.stream.card(card),
@@ -258,6 +263,9 @@ impl<'s, 'e> ChunkReplay<'s, 'e> {
             }
         }
         self.warnings.extend(recorded.warnings);
+        if let Ok(mut spare) = rules.spare.lock() {
+            spare.push(events);
+        }
         Ok(())
     }
 

@@ -336,17 +336,20 @@ impl<'a> Cx<'a> {
         let anchor = crate::markup::percent_decode(anchor);
         // Looked up, not searched: a file of many sections may link to them all.
         let anchors = self.anchors.get_or_init(|| {
+            // A piece's section sees no anchor further down, as parsing section by section.
+            let seen = self
+                .piece
+                .as_ref()
+                .map_or(self.doc.sections.len(), |p| p.current + 1);
             let mut anchors = std::collections::HashMap::new();
-            for (i, s) in self.doc.sections.iter().enumerate() {
+            for (i, s) in self.doc.sections.iter().take(seen).enumerate() {
                 anchors.entry(s.anchor.as_str()).or_insert(i);
             }
             anchors
         });
-        // A piece's section sees no anchor further down, as parsing section by section.
-        let seen = |i: usize| self.piece.as_ref().is_none_or(|p| i <= p.current);
         anchors
             .get(anchor.as_str())
-            .is_some_and(|&i| seen(i) && self.skipped(i))
+            .is_some_and(|&i| self.skipped(i))
     }
 
     /// The Q/A pairs of a section, and nothing else.
