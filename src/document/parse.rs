@@ -99,14 +99,17 @@ pub type BlocksDone<'f> = dyn FnMut(usize, Vec<Block>) -> Result<()> + 'f;
 /// Parses a piece of a file that starts at a [`Cut`] (or at the top), section by section:
 /// `done` gets each section's blocks, with lines counted from `first_line`. Stops at the first
 /// error `done` returns. Returns how many sections the piece has, the one before its first
-/// heading included.
+/// heading included. `sections`: how many to make room for at once, as for
+/// [`parse_each_section`] (pieces are parsed one after the other: room made by doubling would
+/// be paged in again for each).
 pub fn parse_piece(
     text: &str,
     file: &Path,
-    first_line: usize,
+    (first_line, sections): (usize, usize),
     done: &mut BlocksDone<'_>,
 ) -> Result<usize> {
     let mut builder = Builder::new(text, file, None);
+    builder.sections.reserve_exact(sections.saturating_sub(1));
     builder.on_blocks = Some(done);
     builder.line_offset = first_line.saturating_sub(1);
     run(text, &mut builder);

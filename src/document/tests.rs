@@ -126,7 +126,7 @@ fn a_piece_parses_as_it_does_in_the_whole_file() {
     let count = parse_piece(
         &text[cut.byte..],
         Path::new("t.md"),
-        cut.line,
+        (cut.line, 3),
         &mut |i, b| {
             blocks.push((i, b));
             Ok(())

@@ -150,7 +150,7 @@ impl<'o> ChunkRules<'o> {
         let count = document::parse_piece(
             text,
             &self.outline.file,
-            chunk.first_line,
+            (chunk.first_line, chunk.sections.len() + skip),
             &mut |local, blocks| {
                 if local < skip {
                     return if blocks.is_empty() {
