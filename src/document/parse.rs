@@ -64,7 +64,7 @@ pub struct Cut {
 /// apart ([`parse_piece`]).
 pub struct Outline {
     pub doc: Document,
-    /// In document order. None when a piece may read what another defines: a link reference
+    /// In document order. Empty when a piece may read what another defines: a link reference
     /// definition (`[x]: url`) is resolved across the whole file.
     pub cuts: Vec<Cut>,
 }

@@ -160,7 +160,7 @@ impl<'o> ChunkRules<'o> {
                     };
                 }
                 let index = chunk.sections.start + local - skip;
-                if !chunk.sections.contains(&index) {
+                if !chunk.sections.contains(&index) || index >= self.outline.sections.len() {
                     return Err(mismatch());
                 }
                 self.section(index, blocks, &mut recorded);
