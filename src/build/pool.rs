@@ -70,3 +70,123 @@ pub(super) fn lost_job<S>(states: &mut Vec<Result<S>>) -> Error {
     }
     Error::new("a worker thread stopped before finishing its file")
 }
+
+/// Runs `work` on every job on `workers` threads, and hands each result to `take` on this
+/// thread, in job order, as soon as it and all before it are done. At most `ahead` jobs are
+/// taken and not yet handed over, so that results do not pile up while `take` is slower
+/// than the workers. Stops at the first error of `work` or `take`, and returns it.
+pub(super) fn in_job_order<J: Sync, R: Send>(
+    jobs: &[J],
+    (workers, ahead): (usize, usize),
+    work: impl Fn(&J) -> Result<R> + Sync,
+    mut take: impl FnMut(usize, R) -> Result<()>,
+) -> Result<()> {
+    use std::collections::BTreeMap;
+    use std::sync::mpsc;
+    use std::sync::{Condvar, Mutex, MutexGuard};
+
+    /// Jobs taken, jobs handed over, and whether to stop.
+    struct Gate {
+        taken: usize,
+        handed: usize,
+        stop: bool,
+    }
+    struct Shared {
+        gate: Mutex<Gate>,
+        changed: Condvar,
+    }
+    impl Shared {
+        fn lock(&self) -> MutexGuard<'_, Gate> {
+            // A worker that panicked holding the lock left the counters whole.
+            self.gate.lock().unwrap_or_else(|e| e.into_inner())
+        }
+        fn stop(&self) {
+            self.lock().stop = true;
+            self.changed.notify_all();
+        }
+    }
+    /// A worker that ends, by panic too, stops the others: the job it held never comes.
+    struct StopOnExit<'a>(&'a Shared);
+    impl Drop for StopOnExit<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.stop();
+            }
+        }
+    }
+
+    let shared = Shared {
+        gate: Mutex::new(Gate {
+            taken: 0,
+            handed: 0,
+            stop: false,
+        }),
+        changed: Condvar::new(),
+    };
+    let ahead = ahead.max(1);
+    let (sender, results) = mpsc::channel::<(usize, Result<R>)>();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.max(1))
+            .map(|_| {
+                let (shared, work, sender) = (&shared, &work, sender.clone());
+                scope.spawn(move || {
+                    let _stop = StopOnExit(shared);
+                    loop {
+                        let index = {
+                            let mut gate = shared.lock();
+                            while !gate.stop
+                                && gate.taken < jobs.len()
+                                && gate.taken - gate.handed >= ahead
+                            {
+                                gate = shared.changed.wait(gate).unwrap_or_else(|e| e.into_inner());
+                            }
+                            if gate.stop || gate.taken >= jobs.len() {
+                                return;
+                            }
+                            gate.taken += 1;
+                            gate.taken - 1
+                        };
+                        let result = work(&jobs[index]);
+                        if sender.send((index, result)).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        let mut done: BTreeMap<usize, Result<R>> = BTreeMap::new();
+        let mut outcome = Ok(());
+        for index in 0..jobs.len() {
+            let result = loop {
+                if let Some(result) = done.remove(&index) {
+                    break Some(result);
+                }
+                match results.recv() {
+                    Ok((i, result)) => {
+                        done.insert(i, result);
+                    }
+                    Err(_) => break None,
+                }
+            };
+            let step = match result {
+                Some(result) => result.and_then(|r| take(index, r)),
+                None => Err(Error::new("a worker thread stopped")),
+            };
+            shared.lock().handed += 1;
+            shared.changed.notify_all();
+            if let Err(e) = step {
+                outcome = Err(e);
+                break;
+            }
+        }
+        shared.stop();
+        drop(results);
+        for handle in handles {
+            if handle.join().is_err() && outcome.is_ok() {
+                outcome = Err(Error::new("a worker thread panicked"));
+            }
+        }
+        outcome
+    })
+}

@@ -16,7 +16,9 @@ use std::path::PathBuf;
 
 use crate::error::Warning;
 
-pub use parse::{SectionDone, parse, parse_each_section};
+pub use parse::{
+    BlocksDone, Cut, Outline, SectionDone, parse, parse_each_section, parse_outline, parse_piece,
+};
 pub use sections::github_slug;
 
 /// Deepest nesting of block containers (and, separately, of inline spans) kept in the tree.

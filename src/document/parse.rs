@@ -48,7 +48,76 @@ pub fn parse_each_section(
     Ok(doc)
 }
 
-fn run(text: &str, builder: &mut Builder<'_, '_>) {
+/// A heading where the file can be cut: parsed from there on alone, the text gives the same
+/// blocks as it does in the whole file (see [`parse_outline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    /// The section the heading opens.
+    pub section: usize,
+    /// Where the heading's line starts.
+    pub byte: usize,
+    /// That line (1-based).
+    pub line: usize,
+}
+
+/// A file's outline (see [`parse_each_section`]) and where it can be cut into pieces parsed
+/// apart ([`parse_piece`]).
+pub struct Outline {
+    pub doc: Document,
+    /// In document order. Empty when a piece may read what another defines: a link reference
+    /// definition (`[x]: url`) is resolved across the whole file.
+    pub cuts: Vec<Cut>,
+}
+
+/// [`parse_each_section`], with the headings where the file can be cut. A heading is a cut
+/// when nothing is open at its start: no container (list, quote, HTML block, table), no
+/// paragraph, no `<sup>` footnote. Markdown's blocks then start afresh, as they do at the
+/// top of a file.
+pub fn parse_outline(
+    text: &str,
+    file: &Path,
+    sections: usize,
+    done: &mut SectionDone<'_>,
+) -> Result<Outline> {
+    let mut builder = Builder::new(text, file, Some(done));
+    builder.sections.reserve_exact(sections.saturating_sub(1));
+    builder.cuts = Some(Vec::new());
+    let definitions = run(text, &mut builder);
+    let cuts = builder.cuts.take().unwrap_or_default();
+    let mut doc = builder.finish()?;
+    doc.sections.shrink_to_fit();
+    Ok(Outline {
+        doc,
+        cuts: if definitions { Vec::new() } else { cuts },
+    })
+}
+
+/// What [`parse_piece`] calls as each section of the piece is complete: the section's index
+/// in the piece (0 is what comes before the piece's first heading) and its blocks.
+pub type BlocksDone<'f> = dyn FnMut(usize, Vec<Block>) -> Result<()> + 'f;
+
+/// Parses a piece of a file that starts at a [`Cut`] (or at the top), section by section:
+/// `done` gets each section's blocks, with lines counted from `first_line`. Stops at the first
+/// error `done` returns. Returns how many sections the piece has, the one before its first
+/// heading included. `sections`: how many to make room for at once, as for
+/// [`parse_each_section`] (pieces are parsed one after the other: room made by doubling would
+/// be paged in again for each).
+pub fn parse_piece(
+    text: &str,
+    file: &Path,
+    (first_line, sections): (usize, usize),
+    done: &mut BlocksDone<'_>,
+) -> Result<usize> {
+    let mut builder = Builder::new(text, file, None);
+    builder.sections.reserve_exact(sections.saturating_sub(1));
+    builder.on_blocks = Some(done);
+    builder.line_offset = first_line.saturating_sub(1);
+    run(text, &mut builder);
+    Ok(builder.finish()?.sections.len())
+}
+
+/// Feeds `text` to `builder`. Returns whether it defines link references.
+fn run(text: &str, builder: &mut Builder<'_, '_>) -> bool {
     // Other people's markdown too: task lists, math for MathJax. Front matter (YAML between
     // `---` lines, TOML between `+++` lines, at the top) is metadata, not content.
     let options = Options::ENABLE_TABLES
@@ -58,7 +127,8 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut metadata = false;
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    let mut events = Parser::new_ext(text, options).into_offset_iter();
+    for (event, range) in events.by_ref() {
         let edge = matches!(
             event,
             Event::Start(Tag::MetadataBlock(_)) | Event::End(TagEnd::MetadataBlock(_))
@@ -68,12 +138,16 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) {
             continue;
         }
         let line = builder.line_of(range.start);
+        if matches!(event, Event::Start(Tag::Heading { .. })) {
+            builder.note_cut(text, range.start, line);
+        }
         builder.place_images(&event, text, range);
         builder.event(event, line);
         if builder.failed.is_some() {
-            return;
+            break;
         }
     }
+    events.reference_definitions().iter().next().is_some()
 }
 
 pub(super) enum Frame {
@@ -146,6 +220,12 @@ pub(super) struct Builder<'a, 'f> {
     pub(super) file: &'a Path,
     /// Called with each finished section when parsing section by section.
     pub(super) on_done: Option<&'a mut SectionDone<'f>>,
+    /// Called with each finished section's blocks when parsing a piece of a file.
+    pub(super) on_blocks: Option<&'a mut BlocksDone<'f>>,
+    /// Lines of the file before the text parsed (a piece of it).
+    line_offset: usize,
+    /// Headings where the file can be cut, when asked for (see [`parse_outline`]).
+    cuts: Option<Vec<Cut>>,
     /// The first error `on_done` returned.
     pub(super) failed: Option<crate::error::Error>,
     pub(super) line_starts: Vec<usize>,
@@ -183,6 +263,9 @@ impl<'a, 'f> Builder<'a, 'f> {
         Builder {
             file,
             on_done,
+            on_blocks: None,
+            line_offset: 0,
+            cuts: None,
             failed: None,
             line_starts,
             image_places: Vec::new(),
@@ -225,7 +308,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             let line = self.line_of(offset);
             let line_start = self
                 .line_starts
-                .get(line.saturating_sub(1))
+                .get((line - self.line_offset).saturating_sub(1))
                 .copied()
                 .unwrap_or(0);
             let column = text
@@ -241,9 +324,31 @@ impl<'a, 'f> Builder<'a, 'f> {
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i + 1,
-            Err(i) => i,
+        self.line_offset
+            + match self.line_starts.binary_search(&offset) {
+                Ok(i) => i + 1,
+                Err(i) => i,
+            }
+    }
+
+    /// A heading starts at `offset` of `text`, on `line`: a [`Cut`] if nothing is open.
+    fn note_cut(&mut self, text: &str, offset: usize, line: usize) {
+        let clean = self.stack.is_empty() && !self.in_sup && self.failed.is_none();
+        let Some(cuts) = self.cuts.as_mut() else {
+            return;
+        };
+        let byte = text
+            .get(..offset)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        // Only indentation may stand before the heading on its line.
+        let indented = text.get(byte..offset).is_some_and(|t| t.trim().is_empty());
+        if clean && indented {
+            cuts.push(Cut {
+                section: self.sections.len(),
+                byte,
+                line,
+            });
         }
     }
 

@@ -73,12 +73,19 @@ impl Builder<'_, '_> {
     /// Hands a complete section to `on_done` (when parsing section by section), then drops
     /// its blocks.
     pub(super) fn section_done(&mut self, index: usize) {
-        let Some(done) = self.on_done.as_mut() else {
-            return;
-        };
         if self.failed.is_some() {
             return;
         }
+        if let Some(done) = self.on_blocks.as_mut() {
+            let blocks = std::mem::take(&mut self.sections[index].blocks);
+            if let Err(e) = done(index, blocks) {
+                self.failed = Some(e);
+            }
+            return;
+        }
+        let Some(done) = self.on_done.as_mut() else {
+            return;
+        };
         // The callback sees a `Document`; moving the sections in and out costs nothing.
         let doc = Document {
             file: self.file.to_path_buf(),

@@ -93,3 +93,48 @@ fn sup_footnotes_become_links() {
     };
     assert_eq!(plain_text(p), "Text. More.");
 }
+
+fn cut_sections(text: &str) -> Vec<usize> {
+    let outline = parse_outline(text, Path::new("t.md"), 0, &mut |_, _| Ok(())).unwrap();
+    outline.cuts.iter().map(|c| c.section).collect()
+}
+
+#[test]
+fn only_headings_with_nothing_open_are_cuts() {
+    // Sections: 1 Top, 2 In a quote, 3 After, 4 In an item, 5 Last.
+    let text = "# Top\n\n> ## In a quote\n\n## After\n\n* item\n\n  ## In an item\n\n## Last\n";
+    assert_eq!(cut_sections(text), [1, 3, 5]);
+    // A heading right after an unclosed <sup> still counts it open.
+    assert_eq!(cut_sections("# A\n\ntext <sup>1\n\n## B\n"), [1]);
+}
+
+#[test]
+fn a_file_defining_link_references_has_no_cuts() {
+    let text = "# A\n\n[x][r]\n\n## B\n\n[r]: https://example.org\n";
+    assert!(cut_sections(text).is_empty());
+}
+
+#[test]
+fn a_piece_parses_as_it_does_in_the_whole_file() {
+    let text =
+        "# Top\n\nintro\n\n## One\n\n* a\n* b\n\n## Two\n\n| k | v |\n|---|---|\n| x | 1 |\n";
+    let whole = doc(text);
+    let outline = parse_outline(text, Path::new("t.md"), 0, &mut |_, _| Ok(())).unwrap();
+    let cut = outline.cuts[1];
+    assert_eq!((cut.section, cut.line), (2, 5));
+    let mut blocks = Vec::new();
+    let count = parse_piece(
+        &text[cut.byte..],
+        Path::new("t.md"),
+        (cut.line, 3),
+        &mut |i, b| {
+            blocks.push((i, b));
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(count, 3);
+    assert!(blocks[0].1.is_empty());
+    assert_eq!(blocks[1].1, whole.sections[2].blocks);
+    assert_eq!(blocks[2].1, whole.sections[3].blocks);
+}

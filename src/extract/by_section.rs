@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 
 use super::reading::{self, ReadingLists};
 use super::{Card, Cx, Profile, Questions, has_single_title};
-use crate::document::{BlockKind, Document, Figure, Link};
+use crate::document::{BlockKind, Document, Figure, Link, Section};
 use crate::error::{Error, Result, Warning};
 
 /// Extracts a topics document section by section (see the module docs).
@@ -153,8 +153,8 @@ impl Sink for CardStream<'_, '_> {
 }
 
 /// The figures of a section (images standing alone), in document order.
-pub(super) fn section_figures(doc: &Document, index: usize) -> Vec<Figure> {
-    doc.sections[index]
+pub(super) fn section_figures(section: &Section) -> Vec<Figure> {
+    section
         .blocks
         .iter()
         .filter_map(|b| match &b.kind {

@@ -395,7 +395,7 @@ fn list_question(
     let n = items.len();
     let words = cx.words();
     let subject = cx.subject(index);
-    let title = text::clean_title(&cx.doc.sections[index].title_text);
+    let title = text::clean_title(&cx.section_at(index).title_text);
     // "Sharding — disadvantages": the topic, and the noun the title names.
     let named = subject
         .rsplit_once(" — ")

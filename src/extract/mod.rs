@@ -6,6 +6,7 @@
 
 mod aliases;
 mod breakdown;
+mod by_chunk;
 mod by_section;
 mod code;
 mod definitions;
@@ -26,10 +27,11 @@ mod summary;
 mod tables;
 pub(crate) mod text;
 
-use crate::document::{Block, BlockKind, Document, Figure, Inline, Link};
+use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, Section};
 use crate::error::{Result, Warning};
 
 pub use crate::input::{Lang, Profile};
+pub use by_chunk::{Chunk, ChunkCards, ChunkReplay, ChunkRules, chunks};
 pub use by_section::SectionBySection;
 use by_section::{CardStream, Sink, section_figures};
 pub use reading::ReadingLists;
@@ -204,6 +206,18 @@ pub(crate) struct Cx<'a> {
     /// Each heading anchor's section, built when a link first asks (see
     /// [`Cx::leads_to_skipped`]).
     anchors: std::cell::OnceCell<std::collections::HashMap<&'a str, usize>>,
+    /// A piece of the file parsed apart from `doc`, its outline (see `by_chunk`).
+    piece: Option<PieceView<'a>>,
+}
+
+/// The sections of a piece of the file, with their blocks, beside the file's outline. The
+/// rules of section `current` see what they would see parsing the file section by section:
+/// that section's blocks, no blocks of the others, no section further down.
+struct PieceView<'a> {
+    sections: &'a [Section],
+    /// Index of `sections[0]` in the file.
+    first: usize,
+    current: usize,
 }
 
 impl<'a> Cx<'a> {
@@ -218,12 +232,27 @@ impl<'a> Cx<'a> {
             sink: None,
             quiz: None,
             anchors: std::cell::OnceCell::new(),
+            piece: None,
         }
+    }
+
+    /// Section `index`: the piece's own when it is the current section of a piece (see
+    /// [`PieceView`]), else the document's.
+    fn section_at(&self, index: usize) -> &'a Section {
+        if let Some(piece) = &self.piece
+            && index == piece.current
+            && let Some(section) = index
+                .checked_sub(piece.first)
+                .and_then(|i| piece.sections.get(i))
+        {
+            return section;
+        }
+        &self.doc.sections[index]
     }
 
     /// Section `index` through the rules, its cards handed to the sink.
     fn stream_section(&mut self, index: usize) {
-        let figures = section_figures(self.doc, index);
+        let figures = section_figures(self.section_at(index));
         if let Some(sink) = self.sink.as_mut() {
             sink.begin_section(index, figures);
         }
@@ -285,7 +314,7 @@ impl<'a> Cx<'a> {
     fn skipped(&self, index: usize) -> bool {
         for i in self.doc.ancestors(index) {
             // Normalised once for both tests.
-            let key = normalize_key(&self.doc.sections[i].title_text);
+            let key = normalize_key(&self.section_at(i).title_text);
             if lang::is_reading_key(&key) {
                 return true;
             }
@@ -294,7 +323,7 @@ impl<'a> Cx<'a> {
             }
         }
         self.profile == Profile::Topics
-            && navigation::is_navigation_by_structure(&self.doc.sections[index])
+            && navigation::is_navigation_by_structure(self.section_at(index))
     }
 
     /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
@@ -306,8 +335,13 @@ impl<'a> Cx<'a> {
         let anchor = crate::markup::percent_decode(anchor);
         // Looked up, not searched: a file of many sections may link to them all.
         let anchors = self.anchors.get_or_init(|| {
+            // A piece's section sees no anchor further down, as parsing section by section.
+            let seen = self
+                .piece
+                .as_ref()
+                .map_or(self.doc.sections.len(), |p| p.current + 1);
             let mut anchors = std::collections::HashMap::new();
-            for (i, s) in self.doc.sections.iter().enumerate() {
+            for (i, s) in self.doc.sections.iter().take(seen).enumerate() {
                 anchors.entry(s.anchor.as_str()).or_insert(i);
             }
             anchors
@@ -319,7 +353,7 @@ impl<'a> Cx<'a> {
 
     /// The Q/A pairs of a section, and nothing else.
     fn qa_pairs(&mut self, index: usize) {
-        let blocks = &self.doc.sections[index].blocks;
+        let blocks = &self.section_at(index).blocks;
         let mut i = 0;
         while i < blocks.len() {
             i += qa::try_pair(self, index, blocks, i).unwrap_or(1);
@@ -352,7 +386,7 @@ impl<'a> Cx<'a> {
     /// The name a question uses for a section's topic, qualified by its parent when the title
     /// alone is generic ("Goals", "In sequence", "Disadvantage(s)") or the profile needs it.
     pub fn subject(&self, index: usize) -> String {
-        let section = &self.doc.sections[index];
+        let section = self.section_at(index);
         let title = text::clean_title(&section.title_text);
         let parent = section.parent.filter(|&p| self.doc.sections[p].level > 0);
         let mut subject = title.clone();
@@ -450,7 +484,7 @@ impl<'a> Cx<'a> {
         pin: Option<String>,
         body: CardBody,
     ) {
-        let section = &self.doc.sections[index];
+        let section = self.section_at(index);
         let pin = pin.or_else(|| {
             section.pin.as_ref().map(|p| {
                 let item = normalize_key(item);
@@ -477,8 +511,7 @@ impl<'a> Cx<'a> {
     /// The generic rules, block by block. `summaries`: whether the opening paragraph becomes
     /// a summary card.
     pub fn generic_section(&mut self, index: usize, summaries: bool) {
-        let doc = self.doc;
-        let section = &doc.sections[index];
+        let section = self.section_at(index);
         if section.level == 0 {
             return;
         }

@@ -15,8 +15,8 @@ pub use classes::skeletons;
 use classes::{ClassInfo, parse_classes};
 
 pub fn section(cx: &mut Cx<'_>, index: usize) {
-    let doc = cx.doc;
-    if doc.sections[index].level <= 1 {
+    let section = cx.section_at(index);
+    if section.level <= 1 {
         return;
     }
     let first_card = cx.cards.len();
@@ -32,7 +32,7 @@ pub fn section(cx: &mut Cx<'_>, index: usize) {
         }
     }
     let mut classes: Vec<ClassInfo> = Vec::new();
-    for block in &doc.sections[index].blocks {
+    for block in &section.blocks {
         if let BlockKind::Code { lang, text } = &block.kind
             && lang.as_deref().is_none_or(|l| l.starts_with("py"))
         {

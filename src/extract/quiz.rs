@@ -42,8 +42,7 @@ pub struct Pending {
 /// Section `index` as a quiz entry, or as the answer to the pending one. Returns whether it
 /// was (the generic rules then leave it alone).
 pub fn section(cx: &mut Cx<'_>, index: usize) -> bool {
-    let doc = cx.doc;
-    let section = &doc.sections[index];
+    let section = cx.section_at(index);
     if let Some(pending) = cx.quiz.take()
         && let Some(caps) = ANSWER.captures(&section.title_text)
     {

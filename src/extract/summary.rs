@@ -46,7 +46,7 @@ const VERBS: &[&str] = &[
 /// An exercise section about one use case ("Use case: User views the timeline").
 fn is_use_case(cx: &Cx<'_>, index: usize) -> bool {
     cx.profile != Profile::Topics
-        && normalize_key(&text::clean_title(&cx.doc.sections[index].title_text))
+        && normalize_key(&text::clean_title(&cx.section_at(index).title_text))
             .starts_with("use case ")
 }
 
@@ -108,7 +108,7 @@ pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {
 
 /// The question that asks for a section's topic, built from its title.
 pub(crate) fn question(cx: &Cx<'_>, index: usize) -> Vec<Piece> {
-    let section = &cx.doc.sections[index];
+    let section = cx.section_at(index);
     let title = text::clean_title(&section.title_text);
     let lower = title.to_lowercase();
     let first_word = normalize_first_word(&lower);

@@ -1,6 +1,7 @@
 //! Big topic files are parsed and extracted section by section (`build::render_text` with
 //! `Flow::BySection`), never held as one tree; a file with a core to spare is rendered on a
-//! second thread (`Flow::TwoThreads`). Both must give exactly what the whole-tree path gives:
+//! second thread (`Flow::TwoThreads`); one that can be cut is parsed and extracted chunk by
+//! chunk on all cores (`Flow::InChunks`). All must give exactly what the whole-tree path gives:
 //! the same drafts, in the same order, with the same warnings. Checked on every topics
 //! fixture (scarce-figures.md stresses figure placement), on the primer's README, and on
 //! random markdown.
@@ -39,7 +40,7 @@ fn render(text: &str, file: &Path, flow: Flow) -> Outcome {
 fn assert_same(text: &str, name: &str) -> usize {
     let file = Path::new("notes/x.md");
     let whole = render(text, file, Flow::Whole);
-    for flow in [Flow::BySection, Flow::TwoThreads] {
+    for flow in [Flow::BySection, Flow::InChunks, Flow::TwoThreads] {
         let other = render(text, file, flow);
         match (&whole, &other) {
             (Ok((a, wa)), Ok((b, wb))) => {
@@ -82,6 +83,29 @@ fn the_primer_renders_the_same_by_section() {
     assert!(notes > 300, "{notes} notes");
 }
 
+/// A quiz question answered in the next section: the question ends a chunk at one of these
+/// places at least (a small file is cut into 16 chunks), and the answer's chunk must know it.
+#[test]
+fn a_quiz_answered_past_a_cut_renders_the_same() {
+    let filler = |i: usize| format!("## Topic {i}\n\nTopic {i} keeps a copy of every shard.\n\n");
+    for at in 0..8 {
+        let mut text = String::from("# Notes\n\n");
+        for i in 0..80 {
+            if i == 40 + at {
+                text.push_str("### 3. What is it?\n\n- A: one\n- B: two\n\n");
+                text.push_str("#### Answer: B\n\nBecause it is two.\n\n");
+            }
+            text.push_str(&filler(i));
+        }
+        assert_same(&text, "quiz");
+        let (drafts, _) = render(&text, Path::new("notes/x.md"), Flow::InChunks).unwrap();
+        assert!(
+            drafts.iter().any(|d| d.rule == "quiz"),
+            "no quiz card at {at}"
+        );
+    }
+}
+
 /// Markdown-ish text with many headings of mixed levels, figures and reading lists.
 fn sectioned_markdown() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -104,6 +128,20 @@ fn sectioned_markdown() -> impl Strategy<Value = String> {
         Just("<!-- id: pinned -->\n".to_string()),
         Just("**Q: What is it?**\n\n**A: This.**\n\n".to_string()),
         "[>\\-*|`#<!\\[\\]()]{0,12}\n".prop_map(|s| s),
+        // A quiz entry whose answer comes in the next section, maybe past a cut.
+        Just("### 3. What is it?\n\n- A: one\n- B: two\n\n".to_string()),
+        Just("#### Answer: B\n\nBecause it is two.\n\n".to_string()),
+        // Headings that are no place to cut a file.
+        Just("> ## Quoted heading\n\n".to_string()),
+        Just("* item\n\n  ## Heading in an item\n\n".to_string()),
+        Just("<div>\n\n## Heading in HTML\n\n</div>\n\n".to_string()),
+        Just("Text <sup>open\n\n## After an open sup\n\n".to_string()),
+        Just("Setext title\n---\n\n".to_string()),
+        Just("  ## Indented heading\n\n".to_string()),
+        Just(
+            "See [the overview](#overview) and [reading](#source-s-and-further-reading).\n\n"
+                .to_string()
+        ),
     ];
     proptest::collection::vec(piece, 0..60).prop_map(|v| v.concat())
 }
