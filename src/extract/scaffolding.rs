@@ -36,6 +36,10 @@ const LABELS: &[&str] = &[
 /// answer, the question or a deletion of a card.
 pub fn is_label(text: &str) -> bool {
     let t = text.trim();
+    // Every label is six words at most: a longer text (most) is told without its key.
+    if t.is_ascii() && ascii_key_words(t, b"-()") > 6 {
+        return false;
+    }
     let key = normalize_key(&spaced_out(t));
     if key.is_empty() {
         return false;
@@ -44,6 +48,40 @@ pub fn is_label(text: &str) -> bool {
     LABELS.contains(&key.as_str())
         || (t.ends_with(':') && words <= 6)
         || (key.ends_with(" implementation") && words <= 4)
+}
+
+/// How many words `normalize_key` would give ASCII `text` once each of `separators` is a
+/// space: runs between whitespace, `/` and the separators that hold a letter or digit (other
+/// punctuation is dropped, and joins what is on either side).
+fn ascii_key_words(text: &str, separators: &[u8]) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
+            words += usize::from(!in_word);
+            in_word = true;
+        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b || separators.contains(&b) {
+            in_word = false;
+        }
+    }
+    words
+}
+
+/// Whether the letters and digits of ASCII `text`, lowercased and run together, contain one of
+/// `needles` (lowercase letters): what the key (the same characters, spaced) must contain to
+/// contain a needle.
+fn ascii_letters_contain(text: &str, needles: &[&[u8; 6]]) -> bool {
+    let mut window = [0u8; 6];
+    let mut filled = 0;
+    for b in text.bytes().filter(u8::is_ascii_alphanumeric) {
+        window.copy_within(1.., 0);
+        window[5] = b.to_ascii_lowercase();
+        filled += 1;
+        if filled >= 6 && needles.iter().any(|n| **n == window) {
+            return true;
+        }
+    }
+    false
 }
 
 /// `text` with `-`, `(` and `)` turned into spaces (words apart, not joined, once the key drops
@@ -70,6 +108,11 @@ pub fn is_lead_in(text: &str) -> bool {
     // The translations' "… the following?": a question about what follows (以下/下面/次の).
     if t.ends_with(['？', '?']) && super::lang::has_following_cue(t) {
         return true;
+    }
+    // Each phrase below holds "follow" or "includ": text without either (most) is told
+    // without its key.
+    if t.is_ascii() && !ascii_letters_contain(t, &[b"follow", b"includ"]) {
+        return false;
     }
     let key = normalize_key(t);
     key.contains("the following")
@@ -230,6 +273,30 @@ pub fn restates_term(term: &str, definition: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shortcuts of `is_label` and `is_lead_in` agree with the keys they stand for.
+        #[test]
+        fn ascii_shortcuts_agree_with_keys(t in "[ -~\t\n\x0b]{0,80}") {
+            let key = normalize_key(&spaced_out(&t));
+            proptest::prop_assert_eq!(
+                ascii_key_words(&t, b"-()"),
+                key.split(' ').filter(|w| !w.is_empty()).count()
+            );
+            let plain = normalize_key(&t);
+            if plain.contains("follow") || plain.contains("includ") {
+                proptest::prop_assert!(ascii_letters_contain(&t, &[b"follow", b"includ"]));
+            }
+        }
+
+        #[test]
+        fn lead_in_phrases_are_found(pre in "[a-z ,.-]{0,20}", post in "[a-z ,.-]{0,20}") {
+            for phrase in ["the follow-ing", "as fol.lows", "in-clude", "Includes"] {
+                let t = format!("{pre}{phrase}{post}");
+                proptest::prop_assert!(ascii_letters_contain(&t, &[b"follow", b"includ"]));
+            }
+        }
+    }
 
     #[test]
     fn scaffolding_is_recognised() {
