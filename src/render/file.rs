@@ -127,9 +127,11 @@ impl SectionFields {
         deck_key: &str,
         page: &str,
     ) -> Self {
+        // Each heading normalised once, for the key and the tag.
+        let normalized: Vec<String> = card.path.iter().map(|p| normalize_key(p)).collect();
         let mut key_prefix = deck_key.to_string();
-        for part in &card.path {
-            key::push_part(&mut key_prefix, &normalize_key(part));
+        for part in &normalized {
+            key::push_part(&mut key_prefix, part);
         }
         let anchor = &doc.sections[card.section].anchor;
         // Without a base URL the page is a bare path, which no card can open: no link.
@@ -144,7 +146,7 @@ impl SectionFields {
             section: card.section,
             path: card.path.clone(),
             key_prefix,
-            tags: tags(&options.tag_prefix, &card.path),
+            tags: tags(&options.tag_prefix, &normalized),
             context: escape(&card.path.join(" › ")),
             source,
         }
@@ -163,14 +165,17 @@ fn cloze_max(pieces: &[Piece]) -> u32 {
         .unwrap_or(0)
 }
 
-fn tags(prefix: &str, path: &[String]) -> Vec<String> {
+/// The card's tag: the prefix, then each heading of the path (`normalized`: by
+/// `normalize_key`), joined by `::`.
+fn tags(prefix: &str, normalized: &[String]) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     if !prefix.trim().is_empty() {
         parts.push(prefix.trim().replace(' ', "_"));
     }
     parts.extend(
-        path.iter()
-            .map(|p| normalize_key(p).replace(' ', "_"))
+        normalized
+            .iter()
+            .map(|p| p.replace(' ', "_"))
             .filter(|p| !p.is_empty()),
     );
     if parts.is_empty() {
