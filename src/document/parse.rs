@@ -39,13 +39,7 @@ pub fn parse_each_section(
     sections: usize,
     done: &mut SectionDone<'_>,
 ) -> Result<Document> {
-    let mut builder = Builder::new(text, file, Some(done));
-    builder.sections.reserve_exact(sections.saturating_sub(1));
-    run(text, &mut builder);
-    let mut doc = builder.finish()?;
-    // Kept for the whole file (an outline lives until the file is done): no spare room.
-    doc.sections.shrink_to_fit();
-    Ok(doc)
+    outline_with(text, file, sections, done, false).map(|outline| outline.doc)
 }
 
 /// A heading where the file can be cut: parsed from there on alone, the text gives the same
@@ -79,12 +73,26 @@ pub fn parse_outline(
     sections: usize,
     done: &mut SectionDone<'_>,
 ) -> Result<Outline> {
+    outline_with(text, file, sections, done, true)
+}
+
+/// The outline of [`parse_each_section`], and its cuts when `find_cuts` (none otherwise).
+fn outline_with(
+    text: &str,
+    file: &Path,
+    sections: usize,
+    done: &mut SectionDone<'_>,
+    find_cuts: bool,
+) -> Result<Outline> {
     let mut builder = Builder::new(text, file, Some(done));
     builder.sections.reserve_exact(sections.saturating_sub(1));
-    builder.cuts = Some(Vec::new());
+    if find_cuts {
+        builder.cuts = Some(Vec::new());
+    }
     let definitions = run(text, &mut builder);
     let cuts = builder.cuts.take().unwrap_or_default();
     let mut doc = builder.finish()?;
+    // Kept for the whole file (an outline lives until the file is done): no spare room.
     doc.sections.shrink_to_fit();
     Ok(Outline {
         doc,
