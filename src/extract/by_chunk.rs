@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use super::by_section::{CardStream, Sink};
 use super::reading::ReadingLists;
-use super::{Card, Cx, PieceView, Profile, has_single_title, quiz};
+use super::{AnchorIndex, Card, Cx, PieceView, Profile, anchor_index, has_single_title, quiz};
 use crate::document::{self, Block, Document, Figure, Section};
 use crate::error::{Error, Result, Warning};
 
@@ -114,6 +114,8 @@ pub struct ChunkRules<'o> {
     /// the allocator hands back to the system when freed (big content, see `cli::build`),
     /// so that a new one would fault its pages in again.
     spare: std::sync::Mutex<Vec<Vec<Event>>>,
+    /// The outline's anchors, shared by every section's `Cx`.
+    anchors: AnchorIndex<'o>,
 }
 
 impl<'o> ChunkRules<'o> {
@@ -125,6 +127,7 @@ impl<'o> ChunkRules<'o> {
             single_title: has_single_title(outline),
             lang,
             spare: std::sync::Mutex::new(Vec::new()),
+            anchors: anchor_index(outline),
         }
     }
 
@@ -198,6 +201,7 @@ impl<'o> ChunkRules<'o> {
             current: index,
         });
         cx.sink = Some(&mut sink);
+        cx.share_anchors(&self.anchors);
         cx.stream_section(index);
         recorded.quiz = cx.quiz.take();
         recorded.warnings.append(&mut cx.warnings);

@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 
 use super::reading::{self, ReadingLists};
-use super::{Card, Cx, Profile, Questions, has_single_title};
+use super::{AnchorIndex, Card, Cx, Profile, Questions, anchor_index, has_single_title};
 use crate::document::{BlockKind, Document, Figure, Link, Section};
 use crate::error::{Error, Result, Warning};
 
@@ -31,6 +31,9 @@ pub struct SectionBySection<'s, 'e> {
     /// A quiz question waiting for the next section (see `quiz`): carried from one section's
     /// rules to the next, as one `Cx` carries it over a whole tree.
     quiz: Option<super::quiz::Pending>,
+    /// The outline's anchors, shared by every section's `Cx` (built per section, that was
+    /// quadratic in a file of many `#` links).
+    anchors: AnchorIndex<'s>,
 }
 
 impl<'s, 'e> SectionBySection<'s, 'e> {
@@ -49,6 +52,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
             stream: CardStream::new(outline, reading, each),
             warnings: Vec::new(),
             quiz: None,
+            anchors: anchor_index(outline),
         }
     }
 
@@ -58,6 +62,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
         let mut cx = Cx::new(doc, Profile::Topics, self.single_title);
         cx.lang = self.lang;
         cx.sink = Some(&mut self.stream);
+        cx.share_anchors(&self.anchors);
         cx.quiz = self.quiz.take();
         cx.stream_section(index);
         self.quiz = cx.quiz.take();

@@ -183,6 +183,17 @@ pub fn card_text(card: &Card) -> String {
     }
 }
 
+/// Each heading anchor of a document, and the first section that has it.
+type AnchorIndex<'d> = std::collections::HashMap<&'d str, usize>;
+
+fn anchor_index(doc: &Document) -> AnchorIndex<'_> {
+    let mut anchors = AnchorIndex::new();
+    for (i, s) in doc.sections.iter().enumerate() {
+        anchors.entry(s.anchor.as_str()).or_insert(i);
+    }
+    anchors
+}
+
 /// Whether the document has exactly one top-level title.
 fn has_single_title(doc: &Document) -> bool {
     doc.sections.iter().filter(|s| s.level == 1).count() == 1
@@ -203,9 +214,10 @@ pub(crate) struct Cx<'a> {
     sink: Option<&'a mut dyn Sink>,
     /// A quiz question waiting for the next section to answer it (see `quiz`).
     pub quiz: Option<quiz::Pending>,
-    /// Each heading anchor's section, built when a link first asks (see
-    /// [`Cx::leads_to_skipped`]).
-    anchors: std::cell::OnceCell<std::collections::HashMap<&'a str, usize>>,
+    /// Each heading anchor's first section (see [`Cx::leads_to_skipped`]): the file's index,
+    /// when the section-by-section paths share one (they make a `Cx` per section), else
+    /// built when a link first asks.
+    anchors: std::cell::OnceCell<std::borrow::Cow<'a, AnchorIndex<'a>>>,
     /// A piece of the file parsed apart from `doc`, its outline (see `by_chunk`).
     piece: Option<PieceView<'a>>,
 }
@@ -334,21 +346,23 @@ impl<'a> Cx<'a> {
         };
         let anchor = crate::markup::percent_decode(anchor);
         // Looked up, not searched: a file of many sections may link to them all.
-        let anchors = self.anchors.get_or_init(|| {
-            // A piece's section sees no anchor further down, as parsing section by section.
-            let seen = self
-                .piece
-                .as_ref()
-                .map_or(self.doc.sections.len(), |p| p.current + 1);
-            let mut anchors = std::collections::HashMap::new();
-            for (i, s) in self.doc.sections.iter().take(seen).enumerate() {
-                anchors.entry(s.anchor.as_str()).or_insert(i);
-            }
-            anchors
-        });
+        let anchors = self
+            .anchors
+            .get_or_init(|| std::borrow::Cow::Owned(anchor_index(self.doc)));
+        // A section parsed section by section sees no anchor further down: the first section
+        // of an anchor is further down exactly when every section of it is.
+        let seen = self
+            .piece
+            .as_ref()
+            .map_or(self.doc.sections.len(), |p| p.current + 1);
         anchors
             .get(anchor.as_str())
-            .is_some_and(|&i| self.skipped(i))
+            .is_some_and(|&i| i < seen && self.skipped(i))
+    }
+
+    /// Shares the file's anchor index ([`anchor_index`] of its outline) with this context.
+    fn share_anchors(&mut self, anchors: &'a AnchorIndex<'a>) {
+        self.anchors = std::cell::OnceCell::from(std::borrow::Cow::Borrowed(anchors));
     }
 
     /// The Q/A pairs of a section, and nothing else.
