@@ -397,30 +397,26 @@ mod tests {
         assert_eq!(ask(Lang::Ja, "一个请求由一个动词和一个资源组成。"), None);
     }
 
-    #[test]
-    fn a_worked_result_is_a_cloze_of_its_last_number() {
-        let doc = crate::document::parse(
-            "# T\n\nIf `A` and `B` each had 99.9% availability, the total would be 99.8%.\n",
-            std::path::Path::new("t.md"),
-        )
-        .unwrap();
+    /// The inlines of the one paragraph under a title.
+    fn paragraph(markdown: &str) -> Vec<crate::document::Inline> {
+        let doc = crate::document::parse(markdown, std::path::Path::new("t.md")).unwrap();
         let crate::document::BlockKind::Paragraph(inlines) = &doc.sections[1].blocks[0].kind else {
             panic!("a paragraph");
         };
-        let pieces = worked_result(inlines).expect("a cloze");
+        inlines.clone()
+    }
+
+    #[test]
+    fn a_worked_result_is_a_cloze_of_its_last_number() {
+        let inlines = paragraph(
+            "# T\n\nIf `A` and `B` each had 99.9% availability, the total would be 99.8%.\n",
+        );
+        let pieces = worked_result(&inlines).expect("a cloze");
         assert!(
             matches!(&pieces[1], Piece::Cloze(1, c) if plain_text(c) == "99.8%"),
             "{pieces:?}"
         );
         // No given number before it: nothing worked out.
-        let doc = crate::document::parse(
-            "# T\n\nIf it fails, the rate is 5%.\n",
-            std::path::Path::new("t.md"),
-        )
-        .unwrap();
-        let crate::document::BlockKind::Paragraph(inlines) = &doc.sections[1].blocks[0].kind else {
-            panic!("a paragraph");
-        };
-        assert!(worked_result(inlines).is_none());
+        assert!(worked_result(&paragraph("# T\n\nIf it fails, the rate is 5%.\n")).is_none());
     }
 }
