@@ -196,9 +196,8 @@ impl<'o> ChunkRules<'o> {
         cx.lang = self.lang;
         cx.quiz = recorded.quiz.take();
         cx.piece = Some(PieceView {
-            sections: std::slice::from_ref(&section),
-            first: index,
-            current: index,
+            index,
+            section: &section,
         });
         cx.sink = Some(&mut sink);
         cx.share_anchors(&self.anchors);

@@ -222,14 +222,13 @@ pub(crate) struct Cx<'a> {
     piece: Option<PieceView<'a>>,
 }
 
-/// The sections of a piece of the file, with their blocks, beside the file's outline. The
-/// rules of section `current` see what they would see parsing the file section by section:
-/// that section's blocks, no blocks of the others, no section further down.
+/// The one section of a piece of the file (parsed apart from the outline) whose rules run,
+/// with its blocks, beside the file's outline. Its rules see what they would see parsing the
+/// file section by section: its blocks, no blocks of the others, no section further down.
 struct PieceView<'a> {
-    sections: &'a [Section],
-    /// Index of `sections[0]` in the file.
-    first: usize,
-    current: usize,
+    /// Its index in the file.
+    index: usize,
+    section: &'a Section,
 }
 
 impl<'a> Cx<'a> {
@@ -252,12 +251,9 @@ impl<'a> Cx<'a> {
     /// [`PieceView`]), else the document's.
     fn section_at(&self, index: usize) -> &'a Section {
         if let Some(piece) = &self.piece
-            && index == piece.current
-            && let Some(section) = index
-                .checked_sub(piece.first)
-                .and_then(|i| piece.sections.get(i))
+            && index == piece.index
         {
-            return section;
+            return piece.section;
         }
         &self.doc.sections[index]
     }
@@ -354,7 +350,7 @@ impl<'a> Cx<'a> {
         let seen = self
             .piece
             .as_ref()
-            .map_or(self.doc.sections.len(), |p| p.current + 1);
+            .map_or(self.doc.sections.len(), |p| p.index + 1);
         anchors
             .get(anchor.as_str())
             .is_some_and(|&i| i < seen && self.skipped(i))
