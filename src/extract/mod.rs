@@ -650,18 +650,19 @@ struct Later<'b> {
 /// Cards are given in document order.
 #[derive(Default)]
 struct Questions {
-    seen: std::collections::HashSet<u128>,
+    seen: crate::key::FingerprintSet,
     /// For each qualified question that needed a number, the number after the last one given:
     /// every smaller number is taken, so the search never starts over (a file of thousands
     /// of identical questions stays linear).
-    next_number: std::collections::HashMap<u128, usize>,
+    next_number: crate::key::FingerprintMap<usize>,
 }
 
 impl Questions {
     fn make_unique(&mut self, card: &mut Card) {
         // Questions are remembered by fingerprint (see `text::fingerprint`).
         let mut key = text::question_key(card);
-        if self.seen.contains(&text::fingerprint(&key)) {
+        let mut fingerprint = text::fingerprint(&key);
+        if self.seen.contains(&fingerprint) {
             let crumb = card.path.join(" › ");
             if !key.contains(&normalize_key(&crumb)) {
                 text::append_to_question(card, &format!(" ({crumb})"));
@@ -682,7 +683,8 @@ impl Questions {
                 self.next_number.insert(qualified, n);
                 (*card, key) = numbered;
             }
+            fingerprint = text::fingerprint(&key);
         }
-        self.seen.insert(text::fingerprint(&key));
+        self.seen.insert(fingerprint);
     }
 }
