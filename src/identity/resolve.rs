@@ -58,7 +58,8 @@ pub(super) type At = (usize, usize);
 
 /// Per deck, the identity hash of every note and where the note is, as u32s: this map holds
 /// every note at once.
-type Seen = Vec<HashMap<u64, (u32, u32)>>;
+/// Keyed by [`identity_hash`]es: already hashes, so the map's own hasher need only be cheap.
+type Seen = Vec<HashMap<u64, (u32, u32), foldhash::fast::FixedState>>;
 
 /// Per deck, the old notes that this build no longer produces under their identity, sorted by
 /// key: rename candidates, or removed.
@@ -155,7 +156,7 @@ fn reject_duplicates(
     files: &[FileNotes],
     identity_at: &mut IdentityReader<'_>,
 ) -> Result<Seen> {
-    let mut seen: Seen = vec![HashMap::new(); decks.len()];
+    let mut seen: Seen = vec![HashMap::default(); decks.len()];
     for (file_index, file) in files.iter().enumerate() {
         for (index, note) in file.notes.iter().enumerate() {
             let Some((other_file, other_index)) =
