@@ -13,7 +13,7 @@ use crate::identity;
 use crate::identity::lock::{LockWriter, LockedDeck, LockedNotetype};
 use crate::input::{Content, DeckSpec};
 use crate::package;
-use crate::package::collection::{CollectionWriter, NoteRow};
+use crate::package::collection::{CollectionWriter, JsonText, NoteRow};
 use crate::package::model::{Deck, MediaFile, Note, Notetype, Package, PackageMeta};
 
 /// Writes every deck of `content` from the spill, in manifest order, and the new lock when it
@@ -52,8 +52,9 @@ pub(super) fn write_decks(
         // gathered at all, rather than held (tens of megabytes) until they pass it.
         let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
         let notes = SpilledNotes {
-            embedded: may_carry
-                .then(|| LockWriter::new(String::new(), &deck_lock, &identities.notetype_locks)),
+            embedded: may_carry.then(|| {
+                LockWriter::new(JsonText::default(), &deck_lock, &identities.notetype_locks)
+            }),
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
@@ -192,8 +193,8 @@ struct SpilledNotes<'a> {
     /// The new lock, when it is being written.
     lock: Option<&'a mut NewLock>,
     /// The lock lines of this deck, for the package to carry (`None` once they pass
-    /// [`EMBEDDED_LOCK_LIMIT`]).
-    embedded: Option<LockWriter<String>>,
+    /// [`EMBEDDED_LOCK_LIMIT`]), escaped for the collection's config as they come.
+    embedded: Option<LockWriter<JsonText>>,
 }
 
 /// A package carries its lock lines only up to this size (about 300,000 notes), so that a

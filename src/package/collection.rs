@@ -59,7 +59,7 @@ pub struct CollectionWriter<'a> {
     /// (card id, note id, deck id, ord, mtime, due).
     pending_cards: Vec<[i64; 6]>,
     /// The deck's lock, to carry in the collection's config (see [`EMBEDDED_LOCK_KEY`]).
-    embedded_lock: Option<String>,
+    embedded_lock: Option<JsonText>,
 }
 
 /// The key of the collection config (`col.conf`) under which a package carries the lock lines
@@ -117,7 +117,7 @@ impl<'a> CollectionWriter<'a> {
     }
 
     /// Carries `lock` (the lock lines of this package's notes) in the collection's config.
-    pub fn embed_lock(&mut self, lock: String) {
+    pub fn embed_lock(&mut self, lock: JsonText) {
         self.embedded_lock = Some(lock);
     }
 
@@ -404,28 +404,134 @@ fn strip_tags(html: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The collection's config as JSON text: [`conf_json`], with the lock carried when there is
-/// one. The lock can be tens of megabytes (about 200 bytes a note), so it is escaped straight
-/// into the text, once, instead of copied into a JSON value and then serialised from it; the
-/// text is the same either way.
-fn conf_text(package: &PackageMeta<'_>, cards: usize, lock: Option<String>) -> Result<String> {
+/// one. The lock can be tens of megabytes (about 200 bytes a note), so it comes escaped (see
+/// [`JsonText`]) and goes straight into the text instead of into a JSON value serialised
+/// later; the text is the same either way.
+fn conf_text(package: &PackageMeta<'_>, cards: usize, lock: Option<JsonText>) -> Result<String> {
     let Some(lock) = lock else {
         return Ok(conf_json(package, cards, None).to_string());
     };
     // An empty lock marks its place; the key is ours and comes once.
     let text = conf_json(package, cards, Some("")).to_string();
     let mark = format!("{}:\"\"", Value::from(EMBEDDED_LOCK_KEY));
-    let Some(at) = text.find(&mark).map(|at| at + mark.len() - 2) else {
-        return Ok(conf_json(package, cards, Some(&lock)).to_string());
+    let Some(at) = text.find(&mark).map(|at| at + mark.len() - 1) else {
+        return Err(Error::new(
+            "internal error: the collection's config has no place for the lock",
+        ));
     };
-    // Room for the lock and its escapes (a newline a line, tabs: a few percent).
-    let mut out = Vec::with_capacity(text.len() + lock.len() + lock.len() / 8);
-    out.extend_from_slice(&text.as_bytes()[..at]);
-    serde_json::to_writer(&mut out, lock.as_str())
-        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))?;
+    let mut out = String::with_capacity(text.len() + lock.escaped.len());
+    out.push_str(&text[..at]);
+    out.push_str(lock.as_str()?);
     drop(lock);
-    out.extend_from_slice(&text.as_bytes()[at + 2..]);
-    String::from_utf8(out)
-        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Text escaped as it grows into the inside of a JSON string (the part between the quotes),
+/// exactly as `serde_json` escapes it: the lock a package carries is written line by line
+/// into one, so the megabytes of lock text are never held twice nor escaped in one pass at
+/// the end.
+#[derive(Debug, Default)]
+pub struct JsonText {
+    /// Valid UTF-8: the text with some ASCII bytes replaced by ASCII escapes.
+    escaped: Vec<u8>,
+    len: usize,
+}
+
+impl JsonText {
+    /// The length of the text before escaping.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `text`, escaped.
+    pub fn push_str(&mut self, text: &str) {
+        self.len += text.len();
+        escape_json_into(&mut self.escaped, text.as_bytes());
+    }
+
+    /// The escaped text.
+    fn as_str(&self) -> Result<&str> {
+        std::str::from_utf8(&self.escaped)
+            .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))
+    }
+}
+
+impl std::fmt::Write for JsonText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+/// Appends `text` to `out` escaped as `serde_json` escapes a string's content: `"` and `\`,
+/// the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`; everything
+/// else (DEL and non-ASCII included) as it is. Eight bytes at a time: a lock line is mostly
+/// runs of digits and letters between tabs.
+fn escape_json_into(out: &mut Vec<u8>, text: &[u8]) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `word` that is zero (exactly: no carries between bytes).
+    fn zero_bytes(word: u64) -> u64 {
+        !(((word & !HIGH) + !HIGH) | word) & HIGH
+    }
+    out.reserve(text.len());
+    let mut start = 0;
+    let escape_at = |out: &mut Vec<u8>, at: usize, start: &mut usize| {
+        out.extend_from_slice(&text[*start..at]);
+        out.extend_from_slice(escape_of(text[at]));
+        *start = at + 1;
+    };
+    let mut words = text.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        // Bytes below 0x20: adding 0x60 to the low seven bits sets the high bit of the others.
+        let control = !(((word & !HIGH) + 0x60 * LOW) | word) & HIGH;
+        let mut marks = control
+            | zero_bytes(word ^ (u64::from(b'"') * LOW))
+            | zero_bytes(word ^ (u64::from(b'\\') * LOW));
+        while marks != 0 {
+            escape_at(out, at + marks.trailing_zeros() as usize / 8, &mut start);
+            marks &= marks - 1;
+        }
+        at += 8;
+    }
+    for (offset, &b) in words.remainder().iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            escape_at(out, at + offset, &mut start);
+        }
+    }
+    out.extend_from_slice(&text[start..]);
+}
+
+/// How `serde_json` writes byte `b` (a control character, `"` or `\`) in a string.
+fn escape_of(b: u8) -> &'static [u8] {
+    /// `\u00xx` for every control character.
+    static CONTROL: [[u8; 6]; 32] = {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut table = [[0u8; 6]; 32];
+        let mut b = 0;
+        while b < 32 {
+            table[b] = [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 15]];
+            b += 1;
+        }
+        table
+    };
+    match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\t' => b"\\t",
+        b'\r' => b"\\r",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        _ => &CONTROL[usize::from(b & 31)],
+    }
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {
@@ -582,6 +688,35 @@ mod tests {
         ] {
             assert_eq!(strip_tags(html), re.replace_all(html, ""), "{html}");
         }
+    }
+
+    proptest::proptest! {
+        /// `JsonText` escapes as `serde_json` does, whatever the text and however it comes.
+        #[test]
+        fn json_text_is_escaped_as_serde_json_escapes(
+            parts in proptest::collection::vec("\\PC*|[\\x00-\\x7f]*|\\\\\"\t\n\x7f\u{2028}", 0..6),
+        ) {
+            let mut text = JsonText::default();
+            for part in &parts {
+                text.push_str(part);
+            }
+            let whole = parts.concat();
+            let serde = serde_json::to_string(&whole).unwrap();
+            proptest::prop_assert_eq!(text.len(), whole.len());
+            proptest::prop_assert_eq!(text.as_str().unwrap(), &serde[1..serde.len() - 1]);
+        }
+    }
+
+    #[test]
+    fn every_byte_is_escaped_as_serde_json_escapes() {
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '😀'])
+            .collect();
+        let mut text = JsonText::default();
+        text.push_str(&all);
+        let serde = serde_json::to_string(&all).unwrap();
+        assert_eq!(text.as_str().unwrap(), &serde[1..serde.len() - 1]);
     }
 
     #[test]
