@@ -54,7 +54,12 @@ pub(super) fn write_decks(
         let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
         let notes = SpilledNotes {
             embedded: may_carry.then(|| {
-                LockWriter::new(JsonText::default(), &deck_lock, &identities.notetype_locks)
+                // Room for the whole lock at once: growing it copied megabytes, twice over.
+                let room = note_count
+                    .saturating_mul(LOCK_LINE_ROOM)
+                    .min(EMBEDDED_LOCK_LIMIT + EMBEDDED_LOCK_LIMIT / 4);
+                let text = JsonText::with_capacity(room);
+                LockWriter::new(text, &deck_lock, &identities.notetype_locks)
             }),
             pass: &*pass,
             resolution: &identities.resolution,
@@ -208,6 +213,10 @@ struct SpilledNotes<'a> {
 /// A package carries its lock lines only up to this size (about 300,000 notes), so that a
 /// huge deck's lock is never held in memory; a bigger deck relies on the lock file alone.
 const EMBEDDED_LOCK_LIMIT: usize = 64 << 20;
+
+/// The room a note's escaped lock line is given up front: most take about 200 bytes (the
+/// fixed columns, the deck name and the key, an escape a tab).
+const LOCK_LINE_ROOM: usize = 256;
 
 /// The fewest bytes a note's lock line can take: `note`, nine tabs and a newline, a digit each
 /// for the note id and mtime, the 16-digit content hash, the 64-character signature, the type

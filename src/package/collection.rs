@@ -502,6 +502,14 @@ pub struct JsonText {
 }
 
 impl JsonText {
+    /// An empty text with room for `capacity` bytes of escaped text.
+    pub fn with_capacity(capacity: usize) -> Self {
+        JsonText {
+            escaped: Vec::with_capacity(capacity),
+            len: 0,
+        }
+    }
+
     /// The length of the text before escaping.
     pub fn len(&self) -> usize {
         self.len
