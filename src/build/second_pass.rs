@@ -6,15 +6,16 @@ use std::path::{Path, PathBuf};
 
 use super::first_pass::{FirstPass, read_back_error, spill_ended};
 use super::identities::Identities;
-use super::spill;
+use super::spill::{self, SpilledNote};
 use super::{BuildOptions, DeckReport};
 use crate::error::{Error, Result};
 use crate::identity;
 use crate::identity::lock::{LockWriter, LockedDeck, LockedNotetype};
 use crate::input::{Content, DeckSpec};
 use crate::package;
-use crate::package::collection::{CollectionWriter, NoteRow};
-use crate::package::model::{Deck, MediaFile, Note, Notetype, Package, PackageMeta};
+use crate::package::collection::{CollectionWriter, JsonText, NoteRow, RowIds};
+use crate::package::model::{Deck, MediaFile, Notetype, Package, PackageMeta};
+use crate::render::NoteFields;
 
 /// Writes every deck of `content` from the spill, in manifest order, and the new lock when it
 /// changed. Returns what each deck holds.
@@ -52,8 +53,14 @@ pub(super) fn write_decks(
         // gathered at all, rather than held (tens of megabytes) until they pass it.
         let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
         let notes = SpilledNotes {
-            embedded: may_carry
-                .then(|| LockWriter::new(String::new(), &deck_lock, &identities.notetype_locks)),
+            embedded: may_carry.then(|| {
+                // Room for the whole lock at once: growing it copied megabytes, twice over.
+                let room = note_count
+                    .saturating_mul(LOCK_LINE_ROOM)
+                    .min(EMBEDDED_LOCK_LIMIT + EMBEDDED_LOCK_LIMIT / 4);
+                let text = JsonText::with_capacity(room);
+                LockWriter::new(text, &deck_lock, &identities.notetype_locks)
+            }),
             pass: &*pass,
             resolution: &identities.resolution,
             deck: spec,
@@ -155,8 +162,15 @@ fn export_deck(
     format: crate::export::Format,
 ) -> Result<(PathBuf, package::Counts, Option<crate::fs::Unplaced>)> {
     let mut all = Vec::new();
-    notes.for_each(|note| {
-        all.push(note);
+    let deck_id = notes.deck.id;
+    notes.for_each(|note, assigned| {
+        all.push(identity::into_note(
+            note.kind,
+            std::mem::take(&mut note.fields).into_vec(),
+            std::mem::take(&mut note.tags),
+            assigned,
+            deck_id,
+        ));
         Ok(())
     })?;
     let package = Package {
@@ -192,13 +206,17 @@ struct SpilledNotes<'a> {
     /// The new lock, when it is being written.
     lock: Option<&'a mut NewLock>,
     /// The lock lines of this deck, for the package to carry (`None` once they pass
-    /// [`EMBEDDED_LOCK_LIMIT`]).
-    embedded: Option<LockWriter<String>>,
+    /// [`EMBEDDED_LOCK_LIMIT`]), escaped for the collection's config as they come.
+    embedded: Option<LockWriter<JsonText>>,
 }
 
 /// A package carries its lock lines only up to this size (about 300,000 notes), so that a
 /// huge deck's lock is never held in memory; a bigger deck relies on the lock file alone.
 const EMBEDDED_LOCK_LIMIT: usize = 64 << 20;
+
+/// The room a note's escaped lock line is given up front: most take about 200 bytes (the
+/// fixed columns, the deck name and the key, an escape a tab).
+const LOCK_LINE_ROOM: usize = 256;
 
 /// The fewest bytes a note's lock line can take: `note`, nine tabs and a newline, a digit each
 /// for the note id and mtime, the 16-digit content hash, the 64-character signature, the type
@@ -216,12 +234,31 @@ impl SpilledNotes<'_> {
         notetypes: &[Notetype],
     ) -> Result<()> {
         const BATCH: usize = 512;
+        let deck_id = self.deck.id;
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<NoteRow>>(4);
             let producer = scope.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH);
-                let result = self.for_each(|note| {
-                    batch.push(NoteRow::new(&note, notetypes));
+                let result = self.for_each(|note, assigned| {
+                    let (notetype_id, cards) = identity::cards_of(
+                        note.kind,
+                        &note.fields.front,
+                        assigned.note_id,
+                        deck_id,
+                    );
+                    let ids = RowIds {
+                        id: assigned.note_id,
+                        guid: assigned.guid,
+                        notetype_id,
+                        mtime: assigned.mtime,
+                        cards,
+                    };
+                    batch.push(NoteRow::from_parts(
+                        ids,
+                        &field_texts(&note.fields),
+                        &note.tags,
+                        notetypes,
+                    ));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         // The receiver only goes away after an error, which it reports.
@@ -251,21 +288,27 @@ impl SpilledNotes<'_> {
         })
     }
 
-    fn for_each(&mut self, mut add: impl FnMut(Note) -> Result<()>) -> Result<()> {
+    /// Calls `add` with every note, read back into one reused buffer (which `add` may empty),
+    /// and its identity; writes each note's lock line on the way.
+    fn for_each(
+        &mut self,
+        mut add: impl FnMut(&mut SpilledNote, identity::Assigned) -> Result<()>,
+    ) -> Result<()> {
         // Two notes of one package with one GUID would be one note to Anki, which would give
         // one the other's content: never write such a package.
-        let mut guids: HashSet<[u8; identity::GUID_LEN]> = HashSet::new();
+        let mut guids: HashSet<[u8; identity::GUID_LEN], GuidHashing> =
+            HashSet::with_hasher(GuidHashing::new());
         let mut line = String::new();
+        let mut spilled = SpilledNote::default();
         for &file_index in self.files {
             let file = &self.pass.files[file_index];
             let segment = self.pass.segments[file_index];
             let mut reader = spill::SpillReader::new(&self.pass.spills[segment.worker], segment)
                 .map_err(read_back_error)?;
             for index in 0..file.len() {
-                let mut spilled = reader
-                    .next_note()
-                    .map_err(read_back_error)?
-                    .ok_or_else(spill_ended)?;
+                if !reader.next_into(&mut spilled).map_err(read_back_error)? {
+                    return Err(spill_ended());
+                }
                 let renumbered = identity::renumber_renamed(
                     self.resolution,
                     (file_index, index),
@@ -303,20 +346,66 @@ impl SpilledNotes<'_> {
                     ))
                     .help("please report this; the lock file was not changed"));
                 }
-                add(identity::into_note(
-                    spilled.kind,
-                    spilled.fields.into_vec(),
-                    spilled.tags,
-                    identity::Assigned {
-                        guid: locked.guid,
-                        note_id: locked.note_id,
-                        mtime: locked.mtime,
-                    },
-                    self.deck.id,
-                ))?;
+                let assigned = identity::Assigned {
+                    guid: locked.guid,
+                    note_id: locked.note_id,
+                    mtime: locked.mtime,
+                };
+                add(&mut spilled, assigned)?;
             }
         }
         Ok(())
+    }
+}
+
+/// The fields of a note in note type order, as `NoteFields::into_vec` gives them.
+fn field_texts(fields: &NoteFields) -> [&str; 6] {
+    [
+        &fields.front,
+        &fields.back,
+        &fields.context,
+        &fields.source,
+        &fields.further_reading,
+        "",
+    ]
+}
+
+/// Hashes the GUIDs of a deck, to find two alike, in a few instructions a GUID (SipHash
+/// showed in the profile of the second pass). A GUID is nearly all random digits; the seed,
+/// new in every build, keeps GUIDs crafted in a lock file from colliding on purpose.
+#[derive(Clone)]
+struct GuidHashing(u64);
+
+impl GuidHashing {
+    fn new() -> Self {
+        use std::hash::BuildHasher;
+        GuidHashing(std::collections::hash_map::RandomState::new().hash_one(0u8) | 1)
+    }
+}
+
+impl std::hash::BuildHasher for GuidHashing {
+    type Hasher = GuidHasher;
+
+    fn build_hasher(&self) -> GuidHasher {
+        GuidHasher(self.0)
+    }
+}
+
+struct GuidHasher(u64);
+
+impl std::hash::Hasher for GuidHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiplications leave their best bits high; the table indexes by the low ones.
+        self.0 ^ (self.0 >> 32)
     }
 }
 
@@ -385,5 +474,34 @@ impl<W: std::io::Write> std::fmt::Write for IoText<W> {
             self.error = Some(e);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_texts_are_the_fields_of_a_note() {
+        let fields = NoteFields {
+            front: "f".into(),
+            back: "b".into(),
+            context: "c".into(),
+            source: "s".into(),
+            further_reading: "r".into(),
+        };
+        assert_eq!(field_texts(&fields).to_vec(), fields.clone().into_vec());
+    }
+
+    #[test]
+    fn guids_alike_are_found_and_others_are_not() {
+        let mut guids: HashSet<[u8; identity::GUID_LEN], GuidHashing> =
+            HashSet::with_hasher(GuidHashing::new());
+        for n in 0..10_000u32 {
+            let guid = crate::identity::guid_for("Deck", &n.to_string());
+            assert!(guids.insert(guid.as_bytes().try_into().unwrap()));
+        }
+        let again = crate::identity::guid_for("Deck", "77");
+        assert!(!guids.insert(again.as_bytes().try_into().unwrap()));
     }
 }

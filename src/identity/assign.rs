@@ -92,23 +92,8 @@ pub fn into_note(
     assigned: Assigned,
     deck_id: i64,
 ) -> Note {
-    let (notetype_id, ords) = match kind {
-        NotetypeKind::Standard => (basic_id(), vec![0]),
-        NotetypeKind::Cloze => {
-            let mut ords: Vec<u32> = fields
-                .first()
-                .map(|front| clozes::numbers(front))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|n| *n > 0)
-                .map(|n| n - 1)
-                .collect();
-            if ords.is_empty() {
-                ords.push(0);
-            }
-            (cloze_id(), ords)
-        }
-    };
+    let front = fields.first().map_or("", String::as_str);
+    let (notetype_id, cards) = cards_of(kind, front, assigned.note_id, deck_id);
     Note {
         id: assigned.note_id,
         guid: assigned.guid,
@@ -116,14 +101,31 @@ pub fn into_note(
         mtime: assigned.mtime,
         tags,
         fields,
-        cards: ords
-            .into_iter()
-            .map(|ord| Card {
-                id: assigned.note_id + i64::from(ord),
-                ord,
-                deck_id,
-            })
-            .collect(),
+        cards,
+    }
+}
+
+/// The note type id and the cards of a note of `kind` whose first field is `front` (see
+/// [`into_note`]).
+pub fn cards_of(kind: NotetypeKind, front: &str, note_id: i64, deck_id: i64) -> (i64, Vec<Card>) {
+    let card = |ord: u32| Card {
+        id: note_id + i64::from(ord),
+        ord,
+        deck_id,
+    };
+    match kind {
+        NotetypeKind::Standard => (basic_id(), vec![card(0)]),
+        NotetypeKind::Cloze => {
+            let mut cards: Vec<Card> = clozes::numbers(front)
+                .into_iter()
+                .filter(|n| *n > 0)
+                .map(|n| card(n - 1))
+                .collect();
+            if cards.is_empty() {
+                cards.push(card(0));
+            }
+            (cloze_id(), cards)
+        }
     }
 }
 

@@ -244,3 +244,71 @@ fn a_lock_from_a_newer_build_says_so_instead_of_calling_itself_broken() {
     let shown = format!("{error:?}{error}");
     assert!(shown.contains("malformed lock file line"), "{shown}");
 }
+
+/// The line as `write!` formatted it before `push_line` built it by hand.
+fn formatted_line(tag: &str, deck: &str, identity: &str, n: &LockedNote) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{tag}\t{}\t{}\t{}\t{:016x}\t",
+        n.guid, n.note_id, n.mtime, n.hash
+    );
+    match n.signature {
+        Some(s) => s.write_hex(&mut out),
+        None => out.push_str(&"-".repeat(SLOTS * 2)),
+    }
+    let kind = n.kind.unwrap_or(NotetypeKind::Standard);
+    let _ = write!(out, "\t{}\t", kind_name(kind));
+    match (&n.clozes, kind) {
+        (Some(c), NotetypeKind::Cloze) => {
+            let _ = write!(out, "{}/", c.high);
+            for (index, (fp, number)) in c.items.iter().enumerate() {
+                let comma = if index > 0 { "," } else { "" };
+                let _ = write!(out, "{comma}{fp:08x}={number}");
+            }
+        }
+        (None, NotetypeKind::Cloze) => out.push_str("0/"),
+        _ => out.push('-'),
+    }
+    let cleaned = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let _ = writeln!(out, "\t{}\t{}", cleaned(deck), cleaned(identity));
+    out
+}
+
+proptest::proptest! {
+    /// The hand-built line is the one `write!` formats, for any numbers, kinds and text.
+    #[test]
+    fn hand_built_lines_are_the_formatted_ones(
+        guid in "\\PC{0,20}",
+        note_id in proptest::num::i64::ANY,
+        mtime in proptest::num::i64::ANY,
+        hash in proptest::num::u64::ANY,
+        signature in proptest::option::of(proptest::array::uniform32(proptest::num::u8::ANY)),
+        kind in proptest::option::of(proptest::bool::ANY),
+        clozes in proptest::option::of((
+            proptest::num::u32::ANY,
+            proptest::collection::vec((proptest::num::u32::ANY, proptest::num::u32::ANY), 0..4),
+        )),
+        deck in "[a-z\t\n\r é]{0,12}",
+        identity in "\\PC{0,30}|[a-z/\t\r\n]{0,30}",
+        gone in proptest::bool::ANY,
+    ) {
+        let note = LockedNote {
+            guid,
+            note_id,
+            mtime,
+            hash,
+            signature: signature.map(Signature),
+            kind: kind.map(|c| if c { NotetypeKind::Cloze } else { NotetypeKind::Standard }),
+            clozes: clozes.map(|(high, items)| ClozeItems { high, items }),
+        };
+        let tag = if gone { "gone" } else { "note" };
+        let mut line = String::from("before");
+        push_line(&mut line, tag, &deck, &identity, &note);
+        proptest::prop_assert_eq!(
+            line,
+            format!("before{}", formatted_line(tag, &deck, &identity, &note))
+        );
+    }
+}

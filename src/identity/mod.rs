@@ -41,7 +41,8 @@ use sha2::{Digest, Sha256};
 
 use crate::render::{NoteDraft, NoteFields, NotetypeKind};
 pub use assign::{
-    Assigned, DeckDrafts, apply_renumbered, assign, into_note, locked_note, renumber_renamed,
+    Assigned, DeckDrafts, apply_renumbered, assign, cards_of, into_note, locked_note,
+    renumber_renamed,
 };
 pub use digest::{DeckRef, DigestContext, FileNotes, Locked, NoteDigest};
 pub use note::{Card, Note};

@@ -59,7 +59,7 @@ pub struct CollectionWriter<'a> {
     /// (card id, note id, deck id, ord, mtime, due).
     pending_cards: Vec<[i64; 6]>,
     /// The deck's lock, to carry in the collection's config (see [`EMBEDDED_LOCK_KEY`]).
-    embedded_lock: Option<String>,
+    embedded_lock: Option<JsonText>,
 }
 
 /// The key of the collection config (`col.conf`) under which a package carries the lock lines
@@ -117,7 +117,7 @@ impl<'a> CollectionWriter<'a> {
     }
 
     /// Carries `lock` (the lock lines of this package's notes) in the collection's config.
-    pub fn embed_lock(&mut self, lock: String) {
+    pub fn embed_lock(&mut self, lock: JsonText) {
         self.embedded_lock = Some(lock);
     }
 
@@ -303,31 +303,73 @@ pub struct NoteRow {
     checksum: i64,
 }
 
+/// What a row takes from a note besides its text.
+#[derive(Debug, Clone)]
+pub struct RowIds {
+    pub id: i64,
+    pub guid: String,
+    pub notetype_id: i64,
+    pub mtime: i64,
+    pub cards: Vec<super::model::Card>,
+}
+
 impl NoteRow {
     pub fn new(note: &Note, notetypes: &[Notetype]) -> NoteRow {
-        let sort_index = notetypes
-            .iter()
-            .find(|nt| nt.id == note.notetype_id)
-            .map_or(0, |nt| nt.sort_field);
-        let first_field = strip_html_keep_media(note.fields.first().map_or("", |s| s));
-        let checksum = field_checksum(&first_field);
-        let sort_field = if sort_index == 0 {
-            first_field
-        } else {
-            strip_html_keep_media(note.fields.get(sort_index).map_or("", |s| s))
-        };
-        NoteRow {
-            tags: tags_column(&note.tags),
-            fields: note.fields.join("\x1f"),
-            sort_field,
-            checksum,
+        let ids = RowIds {
             id: note.id,
             guid: note.guid.clone(),
             notetype_id: note.notetype_id,
             mtime: note.mtime,
             cards: note.cards.clone(),
+        };
+        NoteRow::from_parts(ids, &note.fields, &note.tags, notetypes)
+    }
+
+    /// The row of a note held in parts (a build reads its notes back into reused buffers
+    /// rather than into a [`Note`] each).
+    pub fn from_parts<S: AsRef<str>>(
+        ids: RowIds,
+        fields: &[S],
+        tags: &[String],
+        notetypes: &[Notetype],
+    ) -> NoteRow {
+        let sort_index = notetypes
+            .iter()
+            .find(|nt| nt.id == ids.notetype_id)
+            .map_or(0, |nt| nt.sort_field);
+        let field = |index: usize| fields.get(index).map_or("", |s| s.as_ref());
+        let first_field = strip_html_keep_media(field(0));
+        let checksum = field_checksum(&first_field);
+        let sort_field = if sort_index == 0 {
+            first_field
+        } else {
+            strip_html_keep_media(field(sort_index))
+        };
+        NoteRow {
+            tags: tags_column(tags),
+            fields: join_fields(fields),
+            sort_field,
+            checksum,
+            id: ids.id,
+            guid: ids.guid,
+            notetype_id: ids.notetype_id,
+            mtime: ids.mtime,
+            cards: ids.cards,
         }
     }
+}
+
+/// The fields as Anki stores them: separated by 0x1f.
+fn join_fields<S: AsRef<str>>(fields: &[S]) -> String {
+    let len = fields.iter().map(|f| f.as_ref().len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(len.saturating_sub(1));
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push('\x1f');
+        }
+        out.push_str(field.as_ref());
+    }
+    out
 }
 
 fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
@@ -340,10 +382,15 @@ fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
 /// Anki stores tags as one space-separated string with a leading and trailing space.
 fn tags_column(tags: &[String]) -> String {
     if tags.is_empty() {
-        String::new()
-    } else {
-        format!(" {} ", tags.join(" "))
+        return String::new();
     }
+    let mut out = String::with_capacity(tags.iter().map(|t| t.len() + 1).sum::<usize>() + 1);
+    for tag in tags {
+        out.push(' ');
+        out.push_str(tag);
+    }
+    out.push(' ');
+    out
 }
 
 /// Anki's duplicate-check checksum: the first 4 bytes (big-endian) of the SHA-1 of the first
@@ -366,66 +413,196 @@ pub fn strip_html_keep_media(html: &str) -> String {
     let has_img = html
         .as_bytes()
         .windows(4)
-        .any(|w| w.eq_ignore_ascii_case(b"<img"));
+        .any(|w| w[0] == b'<' && w.eq_ignore_ascii_case(b"<img"));
     let with_names = if has_img {
         IMG.replace_all(html, " ${1} ")
     } else {
         std::borrow::Cow::Borrowed(html)
     };
     let text = strip_tags(&with_names);
-    crate::markup::decode_entities(&text).trim().to_string()
+    // Decoding text without an `&` gives it back as it is.
+    let decoded = if text.contains('&') {
+        std::borrow::Cow::Owned(crate::markup::decode_entities(&text))
+    } else {
+        text
+    };
+    let trimmed = decoded.trim();
+    if trimmed.len() == decoded.len() {
+        decoded.into_owned()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// Removes `<!-- … -->` comments and `<…>` tags, exactly as the regex
-/// `(?s)<!--.*?-->|<[^>]*>` replaced by nothing would, without a regex.
+/// `(?s)<!--.*?-->|<[^>]*>` replaced by nothing would, without a regex. Byte by byte: a field
+/// has a few short tags, and a search call per `<` and `>` cost more than the scan.
 fn strip_tags(html: &str) -> std::borrow::Cow<'_, str> {
     if !html.contains('<') {
         return std::borrow::Cow::Borrowed(html);
     }
+    let bytes = html.as_bytes();
+    let find = |from: usize, byte: u8| bytes[from..].iter().position(|&b| b == byte);
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find('<') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
+    // `start` and every `<` and `>` are char boundaries: the text between is copied whole.
+    let mut start = 0;
+    while let Some(offset) = find(start, b'<') {
+        let open = start + offset;
+        out.push_str(&html[start..open]);
+        let tail = &html[open..];
         let comment_end = tail
             .strip_prefix("<!--")
             .and_then(|body| body.find("-->").map(|end| 4 + end + 3));
-        let end = comment_end.or_else(|| tail.find('>').map(|end| end + 1));
+        let end = comment_end.or_else(|| find(open, b'>').map(|end| end + 1));
         match end {
-            Some(end) => rest = &tail[end..],
+            Some(end) => start = open + end,
             None => {
                 out.push('<');
-                rest = &tail[1..];
+                start = open + 1;
             }
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[start..]);
     std::borrow::Cow::Owned(out)
 }
 
 /// The collection's config as JSON text: [`conf_json`], with the lock carried when there is
-/// one. The lock can be tens of megabytes (about 200 bytes a note), so it is escaped straight
-/// into the text, once, instead of copied into a JSON value and then serialised from it; the
-/// text is the same either way.
-fn conf_text(package: &PackageMeta<'_>, cards: usize, lock: Option<String>) -> Result<String> {
+/// one. The lock can be tens of megabytes (about 200 bytes a note), so it comes escaped (see
+/// [`JsonText`]) and goes straight into the text instead of into a JSON value serialised
+/// later; the text is the same either way.
+fn conf_text(package: &PackageMeta<'_>, cards: usize, lock: Option<JsonText>) -> Result<String> {
     let Some(lock) = lock else {
         return Ok(conf_json(package, cards, None).to_string());
     };
     // An empty lock marks its place; the key is ours and comes once.
     let text = conf_json(package, cards, Some("")).to_string();
     let mark = format!("{}:\"\"", Value::from(EMBEDDED_LOCK_KEY));
-    let Some(at) = text.find(&mark).map(|at| at + mark.len() - 2) else {
-        return Ok(conf_json(package, cards, Some(&lock)).to_string());
+    let Some(at) = text.find(&mark).map(|at| at + mark.len() - 1) else {
+        return Err(Error::new(
+            "internal error: the collection's config has no place for the lock",
+        ));
     };
-    // Room for the lock and its escapes (a newline a line, tabs: a few percent).
-    let mut out = Vec::with_capacity(text.len() + lock.len() + lock.len() / 8);
-    out.extend_from_slice(&text.as_bytes()[..at]);
-    serde_json::to_writer(&mut out, lock.as_str())
-        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))?;
+    let mut out = String::with_capacity(text.len() + lock.escaped.len());
+    out.push_str(&text[..at]);
+    out.push_str(lock.as_str()?);
     drop(lock);
-    out.extend_from_slice(&text.as_bytes()[at + 2..]);
-    String::from_utf8(out)
-        .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Text escaped as it grows into the inside of a JSON string (the part between the quotes),
+/// exactly as `serde_json` escapes it: the lock a package carries is written line by line
+/// into one, so the megabytes of lock text are never held twice nor escaped in one pass at
+/// the end.
+#[derive(Debug, Default)]
+pub struct JsonText {
+    /// Valid UTF-8: the text with some ASCII bytes replaced by ASCII escapes.
+    escaped: Vec<u8>,
+    len: usize,
+}
+
+impl JsonText {
+    /// An empty text with room for `capacity` bytes of escaped text.
+    pub fn with_capacity(capacity: usize) -> Self {
+        JsonText {
+            escaped: Vec::with_capacity(capacity),
+            len: 0,
+        }
+    }
+
+    /// The length of the text before escaping.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `text`, escaped.
+    pub fn push_str(&mut self, text: &str) {
+        self.len += text.len();
+        escape_json_into(&mut self.escaped, text.as_bytes());
+    }
+
+    /// The escaped text.
+    fn as_str(&self) -> Result<&str> {
+        std::str::from_utf8(&self.escaped)
+            .map_err(|e| Error::new("cannot write the collection's config").caused_by(e))
+    }
+}
+
+impl std::fmt::Write for JsonText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+/// Appends `text` to `out` escaped as `serde_json` escapes a string's content: `"` and `\`,
+/// the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`; everything
+/// else (DEL and non-ASCII included) as it is. Eight bytes at a time: a lock line is mostly
+/// runs of digits and letters between tabs.
+fn escape_json_into(out: &mut Vec<u8>, text: &[u8]) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `word` that is zero (exactly: no carries between bytes).
+    fn zero_bytes(word: u64) -> u64 {
+        !(((word & !HIGH) + !HIGH) | word) & HIGH
+    }
+    out.reserve(text.len());
+    let mut start = 0;
+    let escape_at = |out: &mut Vec<u8>, at: usize, start: &mut usize| {
+        out.extend_from_slice(&text[*start..at]);
+        out.extend_from_slice(escape_of(text[at]));
+        *start = at + 1;
+    };
+    let mut words = text.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        // Bytes below 0x20: adding 0x60 to the low seven bits sets the high bit of the others.
+        let control = !(((word & !HIGH) + 0x60 * LOW) | word) & HIGH;
+        let mut marks = control
+            | zero_bytes(word ^ (u64::from(b'"') * LOW))
+            | zero_bytes(word ^ (u64::from(b'\\') * LOW));
+        while marks != 0 {
+            escape_at(out, at + marks.trailing_zeros() as usize / 8, &mut start);
+            marks &= marks - 1;
+        }
+        at += 8;
+    }
+    for (offset, &b) in words.remainder().iter().enumerate() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            escape_at(out, at + offset, &mut start);
+        }
+    }
+    out.extend_from_slice(&text[start..]);
+}
+
+/// How `serde_json` writes byte `b` (a control character, `"` or `\`) in a string.
+fn escape_of(b: u8) -> &'static [u8] {
+    /// `\u00xx` for every control character.
+    static CONTROL: [[u8; 6]; 32] = {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut table = [[0u8; 6]; 32];
+        let mut b = 0;
+        while b < 32 {
+            table[b] = [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 15]];
+            b += 1;
+        }
+        table
+    };
+    match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\t' => b"\\t",
+        b'\r' => b"\\r",
+        0x08 => b"\\b",
+        0x0c => b"\\f",
+        _ => &CONTROL[usize::from(b & 31)],
+    }
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {
@@ -566,6 +743,45 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// The shortcuts of `strip_html_keep_media` (the image test, no decoding without an
+        /// `&`, no copy when nothing is trimmed) change nothing.
+        #[test]
+        fn stripping_takes_no_shortcut_that_shows(
+            html in "([a-z ]|<|>|<img src=x>|<IMG|&amp;|&#39;|&|;|<!--|-->|\\PC| |\n)*",
+        ) {
+            let has_img = html
+                .as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"<img"));
+            let regex = regex::Regex::new(r#"(?is)<img[^>]*?\bsrc\s*=\s*["']?([^"'>\s]+)["']?[^>]*>"#)
+                .unwrap();
+            let with_names = if has_img {
+                regex.replace_all(&html, " ${1} ")
+            } else {
+                std::borrow::Cow::Borrowed(html.as_str())
+            };
+            let text = strip_tags(&with_names);
+            let before = crate::markup::decode_entities(&text).trim().to_string();
+            proptest::prop_assert_eq!(strip_html_keep_media(&html), before);
+        }
+
+        /// Fields and tags are joined as `join` and `format!` joined them.
+        #[test]
+        fn columns_are_joined_as_before(
+            fields in proptest::collection::vec("\\PC{0,8}", 0..7),
+            tags in proptest::collection::vec("[a-z:]{0,8}", 0..5),
+        ) {
+            proptest::prop_assert_eq!(join_fields(&fields), fields.join("\x1f"));
+            let before = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" {} ", tags.join(" "))
+            };
+            proptest::prop_assert_eq!(tags_column(&tags), before);
+        }
+    }
+
     #[test]
     fn strip_tags_matches_the_regex() {
         let re = regex::Regex::new(r"(?s)<!--.*?-->|<[^>]*>").unwrap();
@@ -582,6 +798,35 @@ mod tests {
         ] {
             assert_eq!(strip_tags(html), re.replace_all(html, ""), "{html}");
         }
+    }
+
+    proptest::proptest! {
+        /// `JsonText` escapes as `serde_json` does, whatever the text and however it comes.
+        #[test]
+        fn json_text_is_escaped_as_serde_json_escapes(
+            parts in proptest::collection::vec("\\PC*|[\\x00-\\x7f]*|\\\\\"\t\n\x7f\u{2028}", 0..6),
+        ) {
+            let mut text = JsonText::default();
+            for part in &parts {
+                text.push_str(part);
+            }
+            let whole = parts.concat();
+            let serde = serde_json::to_string(&whole).unwrap();
+            proptest::prop_assert_eq!(text.len(), whole.len());
+            proptest::prop_assert_eq!(text.as_str().unwrap(), &serde[1..serde.len() - 1]);
+        }
+    }
+
+    #[test]
+    fn every_byte_is_escaped_as_serde_json_escapes() {
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '😀'])
+            .collect();
+        let mut text = JsonText::default();
+        text.push_str(&all);
+        let serde = serde_json::to_string(&all).unwrap();
+        assert_eq!(text.as_str().unwrap(), &serde[1..serde.len() - 1]);
     }
 
     #[test]
