@@ -230,10 +230,21 @@ class Driver:
                 return
             # On a loaded machine the first answer can be asked for before the freshly built
             # reviewer page is ready to take it, and then it is never shown: ask again now
-            # and then instead of waiting for nothing.
-            if tries % 20 == 0:
+            # and then instead of waiting for nothing. Once, the page itself came up without
+            # its scripts (`_showQuestion is not defined`), and asking again could never
+            # work: from the second time on, the page is built anew and the card shown on it
+            # from the question.
+            if tries % 20 == 0 and tries >= 60:
                 log("answer not on screen yet: showing it again")
                 self.mw.reviewer._showAnswer()
+            elif tries % 20 == 0:
+                log("answer still not on screen: building the reviewer page anew")
+                reviewer = self.mw.reviewer
+                reviewer._initWeb()
+                QTimer.singleShot(1000, reviewer._showQuestion)
+                QTimer.singleShot(1500, reviewer._showAnswer)
+                QTimer.singleShot(1800, lambda: self.wait_for_images(tries - 1))
+                return
             QTimer.singleShot(150, lambda: self.wait_for_images(tries - 1))
 
         expected = f"{self.step['cid']}-reviewAnswer"
