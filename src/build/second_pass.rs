@@ -15,7 +15,11 @@ use crate::input::{Content, DeckSpec};
 use crate::package;
 use crate::package::collection::{CollectionWriter, JsonText, NoteRow, RowIds};
 use crate::package::model::{Deck, MediaFile, Notetype, Package, PackageMeta};
-use crate::render::NoteFields;
+
+/// The GUIDs of a deck, to find two alike. Hashed by foldhash (SipHash showed in the profile
+/// of the second pass), seeded anew in every build so that GUIDs crafted in a lock file cannot
+/// collide on purpose.
+type GuidSet = HashSet<[u8; identity::GUID_LEN], foldhash::fast::RandomState>;
 
 /// Writes every deck of `content` from the spill, in manifest order, and the new lock when it
 /// changed. Returns what each deck holds.
@@ -255,7 +259,7 @@ impl SpilledNotes<'_> {
                     };
                     batch.push(NoteRow::from_parts(
                         ids,
-                        &field_texts(&note.fields),
+                        &note.fields.texts(),
                         &note.tags,
                         notetypes,
                     ));
@@ -296,8 +300,7 @@ impl SpilledNotes<'_> {
     ) -> Result<()> {
         // Two notes of one package with one GUID would be one note to Anki, which would give
         // one the other's content: never write such a package.
-        let mut guids: HashSet<[u8; identity::GUID_LEN], GuidHashing> =
-            HashSet::with_hasher(GuidHashing::new());
+        let mut guids: GuidSet = HashSet::default();
         let mut line = String::new();
         let mut spilled = SpilledNote::default();
         for &file_index in self.files {
@@ -355,57 +358,6 @@ impl SpilledNotes<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// The fields of a note in note type order, as `NoteFields::into_vec` gives them.
-fn field_texts(fields: &NoteFields) -> [&str; 6] {
-    [
-        &fields.front,
-        &fields.back,
-        &fields.context,
-        &fields.source,
-        &fields.further_reading,
-        "",
-    ]
-}
-
-/// Hashes the GUIDs of a deck, to find two alike, in a few instructions a GUID (SipHash
-/// showed in the profile of the second pass). A GUID is nearly all random digits; the seed,
-/// new in every build, keeps GUIDs crafted in a lock file from colliding on purpose.
-#[derive(Clone)]
-struct GuidHashing(u64);
-
-impl GuidHashing {
-    fn new() -> Self {
-        use std::hash::BuildHasher;
-        GuidHashing(std::collections::hash_map::RandomState::new().hash_one(0u8) | 1)
-    }
-}
-
-impl std::hash::BuildHasher for GuidHashing {
-    type Hasher = GuidHasher;
-
-    fn build_hasher(&self) -> GuidHasher {
-        GuidHasher(self.0)
-    }
-}
-
-struct GuidHasher(u64);
-
-impl std::hash::Hasher for GuidHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // The multiplications leave their best bits high; the table indexes by the low ones.
-        self.0 ^ (self.0 >> 32)
     }
 }
 
@@ -482,21 +434,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn field_texts_are_the_fields_of_a_note() {
-        let fields = NoteFields {
-            front: "f".into(),
-            back: "b".into(),
-            context: "c".into(),
-            source: "s".into(),
-            further_reading: "r".into(),
-        };
-        assert_eq!(field_texts(&fields).to_vec(), fields.clone().into_vec());
-    }
-
-    #[test]
     fn guids_alike_are_found_and_others_are_not() {
-        let mut guids: HashSet<[u8; identity::GUID_LEN], GuidHashing> =
-            HashSet::with_hasher(GuidHashing::new());
+        let mut guids: GuidSet = HashSet::default();
         for n in 0..10_000u32 {
             let guid = crate::identity::guid_for("Deck", &n.to_string());
             assert!(guids.insert(guid.as_bytes().try_into().unwrap()));

@@ -513,23 +513,9 @@ fn push_line(out: &mut String, tag: &str, deck: &str, identity: &str, n: &Locked
     out.push('\n');
 }
 
-/// `n` in decimal, as `{}` formats it.
+/// `n` in decimal, as `{}` formats it (by itoa, which serde_json already uses).
 fn push_decimal(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("decimal digits are ASCII"));
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// `n` in lowercase hex, zero-padded to at least `width` digits, as `{:0width$x}` formats it.

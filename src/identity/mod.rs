@@ -134,12 +134,11 @@ pub fn content_hash_of(
     deck_id: i64,
 ) -> u64 {
     let mut hasher = Sha256::new();
-    for field in [&f.front, &f.back, &f.context, &f.source, &f.further_reading] {
+    // Every field, the (always empty) Extra field too, each followed by 0x1f.
+    for field in f.texts() {
         hasher.update(field.as_bytes());
         hasher.update([0x1f]);
     }
-    // The (always empty) Extra field.
-    hasher.update([0x1f]);
     for (index, tag) in tags.iter().enumerate() {
         if index > 0 {
             hasher.update(b" ");

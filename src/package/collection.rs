@@ -522,7 +522,7 @@ impl JsonText {
     /// Appends `text`, escaped.
     pub fn push_str(&mut self, text: &str) {
         self.len += text.len();
-        escape_json_into(&mut self.escaped, text.as_bytes());
+        escape_json_into(&mut self.escaped, text);
     }
 
     /// The escaped text.
@@ -539,70 +539,14 @@ impl std::fmt::Write for JsonText {
     }
 }
 
-/// Appends `text` to `out` escaped as `serde_json` escapes a string's content: `"` and `\`,
-/// the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`; everything
-/// else (DEL and non-ASCII included) as it is. Eight bytes at a time: a lock line is mostly
-/// runs of digits and letters between tabs.
-fn escape_json_into(out: &mut Vec<u8>, text: &[u8]) {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of each byte of `word` that is zero (exactly: no carries between bytes).
-    fn zero_bytes(word: u64) -> u64 {
-        !(((word & !HIGH) + !HIGH) | word) & HIGH
-    }
-    out.reserve(text.len());
-    let mut start = 0;
-    let escape_at = |out: &mut Vec<u8>, at: usize, start: &mut usize| {
-        out.extend_from_slice(&text[*start..at]);
-        out.extend_from_slice(escape_of(text[at]));
-        *start = at + 1;
-    };
-    let mut words = text.chunks_exact(8);
-    let mut at = 0;
-    for word in words.by_ref() {
-        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        // Bytes below 0x20: adding 0x60 to the low seven bits sets the high bit of the others.
-        let control = !(((word & !HIGH) + 0x60 * LOW) | word) & HIGH;
-        let mut marks = control
-            | zero_bytes(word ^ (u64::from(b'"') * LOW))
-            | zero_bytes(word ^ (u64::from(b'\\') * LOW));
-        while marks != 0 {
-            escape_at(out, at + marks.trailing_zeros() as usize / 8, &mut start);
-            marks &= marks - 1;
-        }
-        at += 8;
-    }
-    for (offset, &b) in words.remainder().iter().enumerate() {
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            escape_at(out, at + offset, &mut start);
-        }
-    }
-    out.extend_from_slice(&text[start..]);
-}
-
-/// How `serde_json` writes byte `b` (a control character, `"` or `\`) in a string.
-fn escape_of(b: u8) -> &'static [u8] {
-    /// `\u00xx` for every control character.
-    static CONTROL: [[u8; 6]; 32] = {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut table = [[0u8; 6]; 32];
-        let mut b = 0;
-        while b < 32 {
-            table[b] = [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 15]];
-            b += 1;
-        }
-        table
-    };
-    match b {
-        b'"' => b"\\\"",
-        b'\\' => b"\\\\",
-        b'\n' => b"\\n",
-        b'\t' => b"\\t",
-        b'\r' => b"\\r",
-        0x08 => b"\\b",
-        0x0c => b"\\f",
-        _ => &CONTROL[usize::from(b & 31)],
-    }
+/// Appends `text` to `out` escaped as a JSON string's content: serde_json writes it quoted
+/// (the same escaping as the rest of the config), and the quotes are dropped. A lock line at a
+/// time, so dropping the opening quote moves one line.
+fn escape_json_into(out: &mut Vec<u8>, text: &str) {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, text).expect("serialising a string into memory cannot fail");
+    out.remove(start);
+    out.pop();
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {

@@ -124,13 +124,18 @@ impl NoteFields {
 
     /// The fields in note type order.
     pub fn to_vec(&self) -> Vec<String> {
-        vec![
-            self.front.clone(),
-            self.back.clone(),
-            self.context.clone(),
-            self.source.clone(),
-            self.further_reading.clone(),
-            String::new(),
+        self.texts().map(String::from).to_vec()
+    }
+
+    /// The fields in note type order, borrowed (the last, Extra, is always empty).
+    pub fn texts(&self) -> [&str; 6] {
+        [
+            &self.front,
+            &self.back,
+            &self.context,
+            &self.source,
+            &self.further_reading,
+            "",
         ]
     }
 }
@@ -145,4 +150,22 @@ pub trait MediaResolver {
 pub enum NotetypeKind {
     Standard,
     Cloze,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NoteFields;
+
+    #[test]
+    fn borrowed_fields_are_the_fields_in_note_type_order() {
+        let fields = NoteFields {
+            front: "f".into(),
+            back: "b".into(),
+            context: "c".into(),
+            source: "s".into(),
+            further_reading: "r".into(),
+        };
+        assert_eq!(fields.texts().to_vec(), fields.clone().into_vec());
+        assert_eq!(fields.to_vec(), fields.into_vec());
+    }
 }
