@@ -274,8 +274,10 @@ fn render_by_section(
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
+    let mut skipped = extract::SkippedSections::default();
     let outline = document::parse_outline(text, file, 0, &mut |doc, index| {
         reading.add(doc, index);
+        skipped.add(doc, index);
         Ok(())
     })?;
     let chunks = if in_chunks {
@@ -288,7 +290,7 @@ fn render_by_section(
     if chunks.len() > 1 {
         let mut warnings = outline.warnings.clone();
         let mut renderer = render::FileRenderer::new(&outline, options, media);
-        let rules = extract::ChunkRules::new(&outline, text, lang);
+        let rules = extract::ChunkRules::new((&outline, &skipped), text, lang);
         let mut render_card = |card| each(renderer.card(card)?);
         let mut replay = extract::ChunkReplay::new(&outline, reading, &mut render_card);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -305,7 +307,8 @@ fn render_by_section(
     // Second pass: each section's cards, handed to the renderer as soon as they are final.
     let (extracted, mut render_warnings) =
         render_on_second_thread(&outline, (options, media), each, |send_card| {
-            let mut extractor = extract::SectionBySection::new(&outline, reading, lang, send_card);
+            let mut extractor =
+                extract::SectionBySection::new(&outline, (reading, &skipped), lang, send_card);
             // The second parse makes the outline's sections again: room for them all at once.
             let sections = outline.sections.len();
             document::parse_each_section(text, file, sections, &mut |doc, index| {

@@ -20,7 +20,10 @@ use std::ops::Range;
 
 use super::by_section::{CardStream, Sink};
 use super::reading::ReadingLists;
-use super::{AnchorIndex, Card, Cx, PieceView, Profile, anchor_index, has_single_title, quiz};
+use super::{
+    AnchorIndex, Card, Cx, PieceView, Profile, SkippedSections, anchor_index, has_single_title,
+    quiz,
+};
 use crate::document::{self, Block, Document, Figure, Section};
 use crate::error::{Error, Result, Warning};
 
@@ -116,11 +119,18 @@ pub struct ChunkRules<'o> {
     spare: std::sync::Mutex<Vec<Vec<Event>>>,
     /// The outline's anchors, shared by every section's `Cx`.
     anchors: AnchorIndex<'o>,
+    /// Which of the outline's sections yield no cards.
+    skipped: &'o SkippedSections,
 }
 
 impl<'o> ChunkRules<'o> {
-    /// `outline`: `text` parsed without blocks ([`document::parse_outline`]).
-    pub fn new(outline: &'o Document, text: &'o str, lang: super::Lang) -> Self {
+    /// `outline`: `text` parsed without blocks ([`document::parse_outline`]), which gave
+    /// `skipped`, its sections that yield no cards.
+    pub fn new(
+        (outline, skipped): (&'o Document, &'o SkippedSections),
+        text: &'o str,
+        lang: super::Lang,
+    ) -> Self {
         ChunkRules {
             outline,
             text,
@@ -128,6 +138,7 @@ impl<'o> ChunkRules<'o> {
             lang,
             spare: std::sync::Mutex::new(Vec::new()),
             anchors: anchor_index(outline),
+            skipped,
         }
     }
 
@@ -201,6 +212,7 @@ impl<'o> ChunkRules<'o> {
         });
         cx.sink = Some(&mut sink);
         cx.share_anchors(&self.anchors);
+        cx.skipped_ahead = Some(self.skipped);
         cx.stream_section(index);
         recorded.quiz = cx.quiz.take();
         recorded.warnings.append(&mut cx.warnings);

@@ -17,7 +17,9 @@
 use std::collections::VecDeque;
 
 use super::reading::{self, ReadingLists};
-use super::{AnchorIndex, Card, Cx, Profile, Questions, anchor_index, has_single_title};
+use super::{
+    AnchorIndex, Card, Cx, Profile, Questions, SkippedSections, anchor_index, has_single_title,
+};
 use crate::document::{BlockKind, Document, Figure, Link, Section};
 use crate::error::{Error, Result, Warning};
 
@@ -34,15 +36,18 @@ pub struct SectionBySection<'s, 'e> {
     /// The outline's anchors, shared by every section's `Cx` (built per section, that was
     /// quadratic in a file of many `#` links).
     anchors: AnchorIndex<'s>,
+    /// Which of the outline's sections yield no cards.
+    skipped: &'s SkippedSections,
 }
 
 impl<'s, 'e> SectionBySection<'s, 'e> {
-    /// `outline` is the file parsed without blocks, `reading` its reading lists (both from
-    /// a first [`parse_each_section`](crate::document::parse_each_section) pass). Each card
-    /// goes to `each` as soon as it is final, in document order.
+    /// `outline` is the file parsed without blocks, `reading` its reading lists and
+    /// `skipped` its sections that yield no cards (all from a first
+    /// [`parse_each_section`](crate::document::parse_each_section) pass). Each card goes to
+    /// `each` as soon as it is final, in document order.
     pub fn new(
         outline: &'s Document,
-        reading: ReadingLists,
+        (reading, skipped): (ReadingLists, &'s SkippedSections),
         lang: super::Lang,
         each: &'e mut dyn FnMut(Card) -> Result<()>,
     ) -> Self {
@@ -53,6 +58,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
             warnings: Vec::new(),
             quiz: None,
             anchors: anchor_index(outline),
+            skipped,
         }
     }
 
@@ -63,6 +69,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
         cx.lang = self.lang;
         cx.sink = Some(&mut self.stream);
         cx.share_anchors(&self.anchors);
+        cx.skipped_ahead = Some(self.skipped);
         cx.quiz = self.quiz.take();
         cx.stream_section(index);
         self.quiz = cx.quiz.take();

@@ -220,6 +220,50 @@ pub(crate) struct Cx<'a> {
     anchors: std::cell::OnceCell<std::borrow::Cow<'a, AnchorIndex<'a>>>,
     /// A piece of the file parsed apart from `doc`, its outline (see `by_chunk`).
     piece: Option<PieceView<'a>>,
+    /// Which sections yield no cards, all of them, when the file is parsed section by section
+    /// and `doc` holds only those parsed so far.
+    skipped_ahead: Option<&'a SkippedSections>,
+}
+
+/// Whether the sections under a title (normalised, `normalize_key`) yield no cards: reading
+/// lists, and in topics files navigation (an index, a table of contents).
+fn title_skips(key: &str, profile: Profile) -> bool {
+    lang::is_reading_key(key) || (profile == Profile::Topics && navigation::is_navigation_key(key))
+}
+
+/// Which sections of a topics file yield no cards (see `Cx::skipped`), gathered section by
+/// section by the pass that makes the file's outline: a section parsed section by section
+/// may link to one further down, which the whole tree would know (see
+/// [`Cx::leads_to_skipped`]).
+#[derive(Debug, Default)]
+pub struct SkippedSections {
+    /// By section: whether its title or an ancestor's says so.
+    by_title: Vec<bool>,
+    /// By section: whether it yields no cards.
+    skipped: Vec<bool>,
+}
+
+impl SkippedSections {
+    /// Takes note of section `index` of `doc`, whose blocks must be in `doc`. Sections must
+    /// come in document order (a parent before its children).
+    pub fn add(&mut self, doc: &Document, index: usize) {
+        let section = &doc.sections[index];
+        let inherited = section
+            .parent
+            .is_some_and(|p| self.by_title.get(p).copied().unwrap_or(false));
+        let by_title =
+            inherited || title_skips(&normalize_key(&section.title_text), Profile::Topics);
+        if self.skipped.len() <= index {
+            self.by_title.resize(index + 1, false);
+            self.skipped.resize(index + 1, false);
+        }
+        self.by_title[index] = by_title;
+        self.skipped[index] = by_title || navigation::is_navigation_by_structure(section);
+    }
+
+    fn is_skipped(&self, index: usize) -> bool {
+        self.skipped.get(index).copied().unwrap_or(false)
+    }
 }
 
 /// The one section of a piece of the file (parsed apart from the outline) whose rules run,
@@ -244,6 +288,7 @@ impl<'a> Cx<'a> {
             quiz: None,
             anchors: std::cell::OnceCell::new(),
             piece: None,
+            skipped_ahead: None,
         }
     }
 
@@ -320,18 +365,12 @@ impl<'a> Cx<'a> {
 
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
-        for i in self.doc.ancestors(index) {
-            // Normalised once for both tests.
-            let key = normalize_key(&self.section_at(i).title_text);
-            if lang::is_reading_key(&key) {
-                return true;
-            }
-            if self.profile == Profile::Topics && navigation::is_navigation_key(&key) {
-                return true;
-            }
-        }
-        self.profile == Profile::Topics
-            && navigation::is_navigation_by_structure(self.section_at(index))
+        self.doc
+            .ancestors(index)
+            .into_iter()
+            .any(|i| title_skips(&normalize_key(&self.section_at(i).title_text), self.profile))
+            || (self.profile == Profile::Topics
+                && navigation::is_navigation_by_structure(self.section_at(index)))
     }
 
     /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
@@ -351,9 +390,14 @@ impl<'a> Cx<'a> {
             .piece
             .as_ref()
             .map_or(self.doc.sections.len(), |p| p.index + 1);
-        anchors
-            .get(anchor.as_str())
-            .is_some_and(|&i| i < seen && self.skipped(i))
+        // Further down, the file's outline knows (when it is parsed section by section).
+        anchors.get(anchor.as_str()).is_some_and(|&i| {
+            if i < seen {
+                self.skipped(i)
+            } else {
+                self.skipped_ahead.is_some_and(|ahead| ahead.is_skipped(i))
+            }
+        })
     }
 
     /// Shares the file's anchor index ([`anchor_index`] of its outline) with this context.

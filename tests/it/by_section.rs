@@ -154,3 +154,29 @@ proptest! {
         assert_same(&text, "random");
     }
 }
+
+#[test]
+fn a_link_to_a_section_further_down_that_yields_no_cards_is_no_term_by_section_too() {
+    // The whole tree knows that the index and the reading list further down give no cards,
+    // so a link there sends the reader on and is not deleted; parsed section by section,
+    // the outline's pass must know it as well. (Found by the random test below: a heading
+    // inside a list item, then a link ahead to an "Overview".)
+    let text = "# Guide\n\n## Caching\n\nA cache answers reads from memory instead of the database.\n\n\
+                Keep **hot rows** in memory, as [the index](#index) \
+                and [the reading](#further-reading) say.\n\n## Index\n\n* [Caching](#caching)\n\n\
+                ## Further reading\n\n* [x](https://example.org/x)\n";
+    let file = Path::new("notes/x.md");
+    let (drafts, _) = render(text, file, Flow::Whole).unwrap();
+    let card = drafts
+        .iter()
+        .find(|d| d.fields.front.contains("hot rows"))
+        .unwrap_or_else(|| panic!("no card of the sentence: {drafts:#?}"));
+    assert!(card.fields.front.contains("{{c1::hot rows}}"), "{card:?}");
+    assert!(!card.fields.front.contains("{{c2::"), "{card:?}");
+    assert_same(text, "links ahead");
+    let item = "* item\n\n  ## Heading in an item\n\n|\nSee [the overview](#overview) and \
+                [reading](#source-s-and-further-reading).\n\n## Overview\n\nSee [the overview](#overview) \
+                and [reading](#source-s-and-further-reading).\n\n### Source(s) and further reading\n\n\
+                * [x](https://example.org/x)\n\n";
+    assert_same(item, "a heading in an item, links ahead");
+}
