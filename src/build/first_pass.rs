@@ -11,7 +11,7 @@ use crate::error::{Error, Result, Warning};
 use crate::identity::lock::Lock;
 use crate::identity::{self, DeckRef, FileNotes};
 use crate::input::{self, Content, DeckSpec};
-use crate::package::media::MediaPacker;
+use crate::package::media::{MediaPacker, PackedImages};
 use crate::package::model::MediaFile;
 use crate::render::{self, MediaResolver, NoteDraft, RenderOptions};
 use crate::{document, extract};
@@ -90,17 +90,23 @@ pub fn render_files(
         .filter(|&(deck, source)| wanted(deck, source))
         .collect();
     let spare = has_spare_core(picked.len());
+    let packed = PackedImages::default();
     let (results, mut states) = on_all_cores(
         &picked,
         || Ok(()),
         |(), _, &job| {
             let mut drafts = Vec::new();
             let key_deck = &content.decks[job.0].name;
-            let (warnings, media) =
-                render_file(content, job, (base_url, key_deck, spare), &mut |draft| {
+            let (warnings, media) = render_file(
+                content,
+                job,
+                (base_url, key_deck, spare),
+                &packed,
+                &mut |draft| {
                     drafts.push(draft);
                     Ok(())
-                })?;
+                },
+            )?;
             Ok(RenderedFile {
                 drafts,
                 warnings,
@@ -136,11 +142,12 @@ fn render_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
     (base_url, key_deck, spare_core): (&str, &str, bool),
+    packed: &PackedImages,
     each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<(Vec<Warning>, Vec<MediaFile>)> {
     let spec = &content.decks[deck];
     let mut warnings = Vec::new();
-    let mut resolver = MediaPacker::new(&content.root);
+    let mut resolver = MediaPacker::new(&content.root, packed);
     let text = input::read_source(source, &mut warnings)?;
     let options = RenderOptions {
         deck,
@@ -413,6 +420,7 @@ pub(super) fn first_pass(
     let jobs = source_jobs(content);
     let spill_error = |e: std::io::Error| Error::io("write a temporary file", spill_dir, e);
     let spare = has_spare_core(jobs.len());
+    let packed = PackedImages::default();
     let (results, mut states) = on_all_cores(
         &jobs,
         || {
@@ -424,7 +432,7 @@ pub(super) fn first_pass(
             digest_file(
                 content,
                 job,
-                (base_url, spare),
+                (base_url, spare, &packed),
                 (old_lock, now, for_adoption),
                 (spill, worker, spill_dir),
             )
@@ -455,7 +463,7 @@ pub(super) fn first_pass(
 fn digest_file(
     content: &Content,
     (deck, source): (usize, &input::SourceFile),
-    (base_url, spare_core): (&str, bool),
+    (base_url, spare_core, packed): (&str, bool, &PackedImages),
     (old_lock, now, for_adoption): (&Lock, i64, bool),
     (spill, worker, spill_dir): (&mut spill::SpillWriter, usize, &Path),
 ) -> Result<DigestedFile> {
@@ -486,6 +494,7 @@ fn digest_file(
         content,
         (deck, source),
         (base_url, key_deck, spare_core),
+        packed,
         &mut digest,
     )?;
     // Kept until the end of the build, for every file: no spare capacity.

@@ -15,7 +15,7 @@ use crate::extract;
 use crate::identity::identity_of;
 use crate::input;
 use crate::markup::{html_to_text, shorten};
-use crate::package::media::MediaPacker;
+use crate::package::media::{MediaPacker, PackedImages};
 use crate::package::model::NotetypeKind;
 use crate::render::{self, NoteDraft, RenderOptions};
 
@@ -75,6 +75,7 @@ impl Checker<'_> {
     /// missing image does not stop the file (links.rs reports it at its exact place).
     pub(super) fn cards(&mut self, content: &input::Content, parsed: &[Parsed]) {
         let mut per_deck: Vec<Vec<(usize, NoteDraft)>> = vec![Vec::new(); content.decks.len()];
+        let packed = PackedImages::default();
         for (index, p) in parsed.iter().enumerate() {
             let spec = &content.decks[p.deck];
             let (cards, warnings) = extract::extract(
@@ -98,7 +99,7 @@ impl Checker<'_> {
                 tag_prefix: spec.tag_prefix.clone(),
                 remote_images: content.remote_images,
             };
-            let mut packer = ImagesCheckedElsewhere(MediaPacker::new(&content.root));
+            let mut packer = ImagesCheckedElsewhere(MediaPacker::new(&content.root, &packed));
             match render::render(&p.doc, &cards, &options, &mut packer) {
                 Ok((drafts, warnings)) => {
                     for w in &warnings {
@@ -350,9 +351,9 @@ fn normalize_text(s: &str) -> String {
 
 /// Packs media like the build, but lets rendering go on past a missing image: `check` reports
 /// missing images itself, with their exact place, and still checks the file's cards.
-struct ImagesCheckedElsewhere(MediaPacker);
+struct ImagesCheckedElsewhere<'a>(MediaPacker<'a>);
 
-impl crate::render::MediaResolver for ImagesCheckedElsewhere {
+impl crate::render::MediaResolver for ImagesCheckedElsewhere<'_> {
     fn resolve(
         &mut self,
         path: &std::path::Path,

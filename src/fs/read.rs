@@ -60,6 +60,38 @@ pub fn read_regular(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// [`read_regular`] a piece at a time: each piece goes to `each` as it is read, so a file that
+/// is only hashed (an image) is never held whole. Returns the number of bytes read.
+pub fn stream_regular(
+    path: &Path,
+    shown: &Path,
+    limit: u64,
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<u64> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", shown, e))?;
+    refuse_special(&meta, shown)?;
+    refuse_big(meta.len(), shown, limit)?;
+    let mut file = open_nonblocking(path).map_err(|e| Error::io("read", shown, e))?;
+    let meta = file.metadata().map_err(|e| Error::io("read", shown, e))?;
+    refuse_special(&meta, shown)?;
+    let mut piece = [0u8; STREAM_PIECE_BYTES];
+    let mut total = 0u64;
+    loop {
+        let n = match file.read(&mut piece) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read", shown, e)),
+        };
+        total += n as u64;
+        refuse_big(total, shown, limit)?;
+        each(&piece[..n]);
+    }
+}
+
+/// A piece of [`stream_regular`]: on the stack, and big enough that reads cost little.
+const STREAM_PIECE_BYTES: usize = 32 << 10;
+
 /// [`read_regular`] of a path that must resolve inside `root`.
 pub fn read_inside(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>> {
     let target = resolve_inside(root, path)?;
@@ -205,6 +237,28 @@ mod tests {
         {
             let error = read_regular(Path::new("/dev/zero"), Path::new("z"), 5).unwrap_err();
             assert!(error.message.contains("a device"), "{error}");
+            let error =
+                stream_regular(Path::new("/dev/zero"), Path::new("z"), 5, &mut |_| {}).unwrap_err();
+            assert!(error.message.contains("a device"), "{error}");
         }
+        let error = stream_regular(&big, Path::new("big.md"), 5, &mut |_| {}).unwrap_err();
+        assert!(error.message.contains("larger than"), "{error}");
+    }
+
+    #[test]
+    fn a_stream_gives_every_byte_in_order() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("image.png");
+        let bytes: Vec<u8> = (0..(3 * STREAM_PIECE_BYTES + 17))
+            .map(|i| i as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut streamed = Vec::new();
+        let total = stream_regular(&path, Path::new("image.png"), 1 << 20, &mut |piece| {
+            streamed.extend_from_slice(piece)
+        })
+        .unwrap();
+        assert_eq!(total, bytes.len() as u64);
+        assert_eq!(streamed, bytes);
     }
 }

@@ -2,8 +2,9 @@
 //! so a changed image gets a new name (Anki never replaces a file it already has, §3).
 //! [`MediaPacker`] reads and checks the local images the renderer meets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::model::{MediaFile, MediaSource};
 use crate::error::{Error, Result, SourceLocation};
@@ -18,12 +19,17 @@ const MAX_NAME_BYTES: usize = 120;
 /// The packed name for a file originally called `original` with content `bytes`:
 /// `stem.<8 hex of sha256>.ext`, normalised the way Anki normalises media names.
 pub fn packed_name(original: &str, bytes: &[u8]) -> String {
+    name_with_hash(original, &Sha256::digest(bytes))
+}
+
+/// [`packed_name`] of a file whose content hashed to `digest` (SHA-256).
+fn name_with_hash(original: &str, digest: &[u8]) -> String {
     let base = original.rsplit(['/', '\\']).next().unwrap_or(original);
     let (stem, ext) = match base.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
         _ => (base, String::new()),
     };
-    let hash = crate::key::hex(&Sha256::digest(bytes)[..4]);
+    let hash = crate::key::hex(&digest[..4]);
     let clean_ext = normalize(&ext);
     let suffix = if clean_ext.is_empty() {
         format!(".{hash}")
@@ -66,7 +72,8 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         Some("webp")
     } else {
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+        let head =
+            String::from_utf8_lossy(&bytes[..bytes.len().min(SNIFF_BYTES)]).to_ascii_lowercase();
         let head = head.trim_start_matches('\u{feff}').trim_start();
         if (head.starts_with("<svg") || head.starts_with("<?xml")) && head.contains("<svg") {
             Some("svg")
@@ -76,18 +83,39 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Packs local media for one deck: reads each file once, checks it is the image its name
-/// says, and names it by content.
-pub struct MediaPacker {
+/// The images a build has packed so far, by the path a card names them with, shared by the
+/// [`MediaPacker`] of every file: the primer's three decks show the same figures, and each is
+/// read and hashed once a build instead of once a file. Only images that passed every check
+/// are kept, so a file that names a bad one still gets its own error.
+#[derive(Default)]
+pub struct PackedImages(Mutex<HashMap<PathBuf, MediaFile>>);
+
+impl PackedImages {
+    fn get(&self, path: &Path) -> Option<MediaFile> {
+        let packed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        packed.get(path).cloned()
+    }
+
+    fn insert(&self, path: &Path, media: &MediaFile) {
+        let mut packed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        packed.insert(path.to_path_buf(), media.clone());
+    }
+}
+
+/// Packs local media for one file: reads each image once a build (see [`PackedImages`]),
+/// checks it is the image its name says, and names it by content.
+pub struct MediaPacker<'a> {
     root: PathBuf,
+    packed: &'a PackedImages,
     by_path: BTreeMap<PathBuf, String>,
     media: BTreeMap<String, MediaFile>,
 }
 
-impl MediaPacker {
-    pub fn new(root: &Path) -> Self {
+impl<'a> MediaPacker<'a> {
+    pub fn new(root: &Path, packed: &'a PackedImages) -> Self {
         Self {
             root: root.to_path_buf(),
+            packed,
             by_path: BTreeMap::new(),
             media: BTreeMap::new(),
         }
@@ -97,13 +125,16 @@ impl MediaPacker {
     pub fn into_media(self) -> Vec<MediaFile> {
         self.media.into_values().collect()
     }
-}
 
-impl MediaResolver for MediaPacker {
-    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String> {
-        if let Some(name) = self.by_path.get(path) {
-            return Ok(name.clone());
-        }
+    fn keep(&mut self, path: &Path, media: MediaFile) -> String {
+        let name = media.name.clone();
+        self.by_path.insert(path.to_path_buf(), name.clone());
+        self.media.insert(name.clone(), media);
+        name
+    }
+
+    /// Check the image at `path` and name it by its content.
+    fn pack(&self, path: &Path, origin: &SourceLocation) -> Result<MediaFile> {
         let shown = path.strip_prefix(&self.root).unwrap_or(path);
         if std::fs::symlink_metadata(path).is_err() {
             return Err(Error::new(format!("image not found: {}", shown.display()))
@@ -117,18 +148,27 @@ impl MediaResolver for MediaPacker {
             error
         };
         let target = read::resolve_inside(&self.root, path).map_err(place)?;
-        let bytes = read::read_regular(&target, shown, read::MAX_IMAGE_BYTES).map_err(place)?;
+        // Streamed: an image is only hashed and sniffed here, and copied into the package
+        // later, so it is never held whole (a fresh buffer per image cost a tenth of the
+        // primer's build in page zeroing alone).
+        let mut hasher = Sha256::new();
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        read::stream_regular(&target, shown, read::MAX_IMAGE_BYTES, &mut |piece| {
+            hasher.update(piece);
+            let room = SNIFF_BYTES - head.len();
+            head.extend_from_slice(&piece[..piece.len().min(room)]);
+        })
+        .map_err(place)?;
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let sniffed = sniff_image(&bytes);
         let claims_image = matches!(
             ext.as_str(),
             "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg"
         );
-        if claims_image && sniffed.is_none() {
+        if claims_image && sniff_image(&head).is_none() {
             return Err(Error::new(format!(
                 "{} is named like an image but its content is not one",
                 shown.display()
@@ -136,16 +176,27 @@ impl MediaResolver for MediaPacker {
             .at(origin.clone())
             .help("replace the file with a real PNG, JPEG, GIF, WebP or SVG image"));
         }
-        let name = packed_name(&shown.to_string_lossy(), &bytes);
-        self.by_path.insert(path.to_path_buf(), name.clone());
-        self.media.insert(
-            name.clone(),
-            MediaFile {
-                name: name.clone(),
-                source: MediaSource::File(target),
-            },
-        );
-        Ok(name)
+        Ok(MediaFile {
+            name: name_with_hash(&shown.to_string_lossy(), &hasher.finalize()),
+            source: MediaSource::File(target),
+        })
+    }
+}
+
+/// The bytes [`sniff_image`] looks at.
+const SNIFF_BYTES: usize = 1024;
+
+impl MediaResolver for MediaPacker<'_> {
+    fn resolve(&mut self, path: &Path, origin: &SourceLocation) -> Result<String> {
+        if let Some(name) = self.by_path.get(path) {
+            return Ok(name.clone());
+        }
+        if let Some(media) = self.packed.get(path) {
+            return Ok(self.keep(path, media));
+        }
+        let media = self.pack(path, origin)?;
+        self.packed.insert(path, &media);
+        Ok(self.keep(path, media))
     }
 }
 
