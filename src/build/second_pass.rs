@@ -39,45 +39,60 @@ pub(super) fn write_decks(
     } else {
         None
     };
+    let media: Vec<Vec<MediaFile>> = pass
+        .media
+        .iter_mut()
+        .map(|media| std::mem::take(media).into_values().collect())
+        .collect();
+    let pass = &*pass;
     let mut reports = Vec::new();
     let mut unplaced = Vec::new();
-    for (deck_index, spec) in content.decks.iter().enumerate() {
-        let media: Vec<MediaFile> = std::mem::take(&mut pass.media[deck_index])
-            .into_values()
-            .collect();
-        let deck_lock: BTreeMap<String, LockedDeck> = identities
-            .deck_locks
-            .get_key_value(&spec.name)
-            .map(|(name, deck)| (name.clone(), deck.clone()))
-            .into_iter()
-            .collect();
-        let files = pass.files_of(deck_index);
-        let note_count: usize = files.iter().map(|&f| pass.files[f].len()).sum();
-        // A deck whose lock lines must pass the limit is never carried: its lines are not
-        // gathered at all, rather than held (tens of megabytes) until they pass it.
-        let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
-        let notes = SpilledNotes {
-            embedded: may_carry.then(|| {
-                // Room for the whole lock at once: growing it copied megabytes, twice over.
-                let room = note_count
-                    .saturating_mul(LOCK_LINE_ROOM)
-                    .min(EMBEDDED_LOCK_LIMIT + EMBEDDED_LOCK_LIMIT / 4);
-                let text = JsonText::with_capacity(room);
-                LockWriter::new(text, &deck_lock, &identities.notetype_locks)
-            }),
-            pass: &*pass,
-            resolution: &identities.resolution,
-            deck: spec,
-            namespace: identities
-                .deck_locks
-                .get(&spec.name)
-                .map_or(&spec.name, |d| &d.namespace),
-            files: &files,
-            lock: lock_out.as_mut(),
-        };
-        let (report, finished) = write_deck(options, notes, &identities.notetypes, media)?;
-        reports.push(report);
-        unplaced.extend(finished);
+    let deck_notes = |deck: usize| -> usize {
+        let files = pass.files_of(deck);
+        files.iter().map(|&f| pass.files[f].len()).sum()
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let on_all_cores = workers > 1
+        && content.decks.len() > 1
+        && (0..content.decks.len()).all(|deck| deck_notes(deck) <= PARALLEL_DECK_NOTES);
+    if on_all_cores {
+        // Each deck's lock lines wait in a buffer of their own and go to the lock file in
+        // manifest order, as they would have gone one deck after another.
+        let buffered = lock_out.is_some();
+        let decks: Vec<usize> = (0..content.decks.len()).collect();
+        super::pool::in_job_order(
+            &decks,
+            (workers, 1),
+            |&deck| {
+                let mut lines = buffered.then(String::new);
+                let written = write_deck_of(
+                    (options, content, pass, identities),
+                    deck,
+                    &media[deck],
+                    (None, lines.as_mut()),
+                )?;
+                Ok((written, lines))
+            },
+            |_, ((report, finished), lines)| {
+                if let (Some(lock), Some(lines)) = (lock_out.as_mut(), lines) {
+                    lock.note(&lines)?;
+                }
+                reports.push(report);
+                unplaced.extend(finished);
+                Ok(())
+            },
+        )?;
+    } else {
+        for (deck, media) in media.iter().enumerate() {
+            let (report, finished) = write_deck_of(
+                (options, content, pass, identities),
+                deck,
+                media,
+                (lock_out.as_mut(), None),
+            )?;
+            reports.push(report);
+            unplaced.extend(finished);
+        }
     }
     // The lock first, then the decks: a build killed in between leaves a lock that knows
     // every note of the new decks, and the next build rewrites the decks from it. (Decks first
@@ -91,6 +106,55 @@ pub(super) fn write_decks(
         deck.put_in_place()?;
     }
     Ok(reports)
+}
+
+/// Decks are written on all cores at once only when none has more notes than this: each
+/// holds its lock lines (about 200 bytes a note) until the decks before it are done. The
+/// primer's five decks written side by side: its build about a tenth faster.
+const PARALLEL_DECK_NOTES: usize = 50_000;
+
+/// Writes deck `deck` of `content` with its `media`. Its lock lines go to the lock file being
+/// written, or into a buffer (the decks are written on all cores), or nowhere (the lock is
+/// unchanged).
+fn write_deck_of(
+    (options, content, pass, identities): (&BuildOptions, &Content, &FirstPass, &Identities),
+    deck: usize,
+    media: &[MediaFile],
+    (lock, lock_lines): (Option<&mut NewLock>, Option<&mut String>),
+) -> Result<(DeckReport, Option<crate::fs::Unplaced>)> {
+    let spec = &content.decks[deck];
+    let deck_lock: BTreeMap<String, LockedDeck> = identities
+        .deck_locks
+        .get_key_value(&spec.name)
+        .map(|(name, deck)| (name.clone(), deck.clone()))
+        .into_iter()
+        .collect();
+    let files = pass.files_of(deck);
+    let note_count: usize = files.iter().map(|&f| pass.files[f].len()).sum();
+    // A deck whose lock lines must pass the limit is never carried: its lines are not
+    // gathered at all, rather than held (tens of megabytes) until they pass it.
+    let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
+    let notes = SpilledNotes {
+        embedded: may_carry.then(|| {
+            // Room for the whole lock at once: growing it copied megabytes, twice over.
+            let room = note_count
+                .saturating_mul(LOCK_LINE_ROOM)
+                .min(EMBEDDED_LOCK_LIMIT + EMBEDDED_LOCK_LIMIT / 4);
+            let text = JsonText::with_capacity(room);
+            LockWriter::new(text, &deck_lock, &identities.notetype_locks)
+        }),
+        pass,
+        resolution: &identities.resolution,
+        deck: spec,
+        namespace: identities
+            .deck_locks
+            .get(&spec.name)
+            .map_or(&spec.name, |d| &d.namespace),
+        files: &files,
+        lock,
+        lock_lines,
+    };
+    write_deck(options, notes, &identities.notetypes, media.to_vec())
 }
 
 /// Writes one deck in `options.format`: an `.apkg` streamed from the spill, or CSV or JSON.
@@ -209,6 +273,8 @@ struct SpilledNotes<'a> {
     files: &'a [usize],
     /// The new lock, when it is being written.
     lock: Option<&'a mut NewLock>,
+    /// Where the deck's lock lines wait instead, when the decks are written on all cores.
+    lock_lines: Option<&'a mut String>,
     /// The lock lines of this deck, for the package to carry (`None` once they pass
     /// [`EMBEDDED_LOCK_LIMIT`]), escaped for the collection's config as they come.
     embedded: Option<LockWriter<JsonText>>,
@@ -332,6 +398,9 @@ impl SpilledNotes<'_> {
                 identity::lock::note_line(&mut line, &self.deck.name, &spilled.identity, &locked);
                 if let Some(lock) = self.lock.as_deref_mut() {
                     lock.note(&line)?;
+                }
+                if let Some(lines) = self.lock_lines.as_deref_mut() {
+                    lines.push_str(&line);
                 }
                 if let Some(embedded) = &mut self.embedded {
                     embedded.note_text(&line);

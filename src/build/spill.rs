@@ -7,7 +7,7 @@
 //! digest, not by the text.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use crate::identity::similarity::{SLOTS, Signature};
 use crate::package::model::NotetypeKind;
@@ -115,21 +115,41 @@ const READ_BUFFER: usize = 1 << 20;
 
 /// Reads one segment's notes back, in the order they were written.
 pub struct SpillReader<'a> {
-    input: BufReader<&'a File>,
+    input: BufReader<ReadAt<'a>>,
     remaining: u64,
+}
+
+/// A file read from a position of its own rather than the file's shared one: the decks of a
+/// build are read back on several threads at once, and two of them may share a spill file.
+struct ReadAt<'a> {
+    file: &'a File,
+    position: u64,
+}
+
+impl Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.position)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.position)?;
+        self.position += n as u64;
+        Ok(n)
+    }
 }
 
 impl<'a> SpillReader<'a> {
     pub fn new(file: &'a File, segment: Segment) -> io::Result<Self> {
-        let mut handle = file;
-        handle.seek(SeekFrom::Start(segment.start))?;
+        let at = ReadAt {
+            file,
+            position: segment.start,
+        };
         // No bigger than the segment: a buffer fills itself whole, so a 1 MB one read 1 MB
         // (and faulted in a fresh 1 MB) for every file, however few notes it had. With 1,000
         // files of 100 notes that was 1 GB read back for 50 MB of notes.
         let length = segment.end.saturating_sub(segment.start);
         let capacity = usize::try_from(length).map_or(READ_BUFFER, |n| n.min(READ_BUFFER));
         Ok(SpillReader {
-            input: BufReader::with_capacity(capacity, file),
+            input: BufReader::with_capacity(capacity, at),
             remaining: segment.end - segment.start,
         })
     }
