@@ -1,6 +1,7 @@
 //! The HTML allow-list every content fragment goes through: no scripts, styles, event handlers
 //! or unsafe URLs, whatever the markdown's raw HTML holds.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -60,7 +61,42 @@ pub fn sanitize(html: &str) -> String {
     if is_plain_inline(html) {
         return html.to_string();
     }
-    SANITIZER.clean(html).to_string()
+    RECENT.with_borrow_mut(|recent| recent.clean(html))
+}
+
+thread_local! {
+    static RECENT: RefCell<Recent> = RefCell::new(Recent::default());
+}
+
+/// The fragments a thread cleaned lately, with what ammonia made of them: the cards of one
+/// section repeat its figure, its further reading and its linked sentences, and each clean is
+/// an HTML parse and serialisation (a tenth of the primer's build).
+#[derive(Default)]
+struct Recent {
+    cleaned: HashMap<String, String, foldhash::fast::FixedState>,
+    bytes: usize,
+}
+
+/// The most [`Recent`] holds, inputs and outputs together, before it starts afresh.
+const RECENT_BYTES: usize = 1 << 20;
+
+impl Recent {
+    fn clean(&mut self, html: &str) -> String {
+        if let Some(clean) = self.cleaned.get(html) {
+            return clean.clone();
+        }
+        let clean = SANITIZER.clean(html).to_string();
+        let size = html.len() + clean.len();
+        if size <= RECENT_BYTES / 4 {
+            if self.bytes + size > RECENT_BYTES {
+                self.cleaned.clear();
+                self.bytes = 0;
+            }
+            self.cleaned.insert(html.to_string(), clean.clone());
+            self.bytes += size;
+        }
+        clean
+    }
 }
 
 /// True when ammonia would return `html` unchanged: text with nothing the HTML parser rewrites
@@ -179,5 +215,25 @@ mod tests {
         assert!(!out.contains("onclick"), "{out}");
         assert!(!out.contains("style"), "{out}");
         assert!(!out.contains("javascript"), "{out}");
+    }
+
+    #[test]
+    fn a_fragment_cleaned_again_comes_back_the_same_and_memory_stays_bounded() {
+        let html = "<p>see <a href=\"https://example.org\" onclick=\"x()\">this</a></p>";
+        let first = sanitize(html);
+        assert_eq!(sanitize(html), first);
+        assert_eq!(first, SANITIZER.clean(html).to_string());
+        let mut recent = Recent::default();
+        // About 16 KB an entry: the memory fills and starts afresh a few times over.
+        let padding = "word ".repeat(1600);
+        for n in 0..200 {
+            let html = format!("<p>{n} {padding}<a href=\"https://example.org/{n}\">x</a></p>");
+            assert_eq!(recent.clean(&html), SANITIZER.clean(&html).to_string());
+            assert!(recent.bytes <= RECENT_BYTES, "{}", recent.bytes);
+        }
+        assert!(recent.cleaned.len() < 200);
+        let huge = format!("<p>{}</p>", "x".repeat(RECENT_BYTES / 4));
+        assert_eq!(recent.clean(&huge), SANITIZER.clean(&huge).to_string());
+        assert!(!recent.cleaned.contains_key(&huge));
     }
 }
