@@ -49,6 +49,28 @@ pub fn deflate_file(
         .max(1);
     let mut crc = crc32fast::Hasher::new();
     let mut reused = 0;
+    let mut take = |piece: Piece| -> io::Result<()> {
+        crc.combine(&crc32fast::Hasher::new_with_initial_len(
+            piece.crc32,
+            piece.len,
+        ));
+        reused += usize::from(piece.reused);
+        out(&piece.compressed)
+    };
+    if threads == 1 {
+        // One chunk (most collections): on this thread, whose memory is already paged in. A
+        // thread of its own faulted in fresh pages for the compressor and the chunk, about a
+        // tenth of the packaging of the primer's small decks.
+        let mut worker = Worker::new(path, level, chunk, ahead)?;
+        for index in 0..chunks {
+            take(worker.compress(index)?)?;
+        }
+        return Ok(Checked {
+            len,
+            crc32: crc.finalize(),
+            reused,
+        });
+    }
     std::thread::scope(|scope| -> io::Result<()> {
         let mut pieces = Vec::with_capacity(threads);
         for first in 0..threads {
@@ -80,12 +102,7 @@ pub fn deflate_file(
             let piece = pieces[thread]
                 .recv()
                 .map_err(|_| io::Error::other("a compression thread stopped early"))??;
-            crc.combine(&crc32fast::Hasher::new_with_initial_len(
-                piece.crc32,
-                piece.len,
-            ));
-            reused += usize::from(piece.reused);
-            out(&piece.compressed)?;
+            take(piece)?;
         }
         Ok(())
     })?;
@@ -120,10 +137,13 @@ impl<'a> Worker<'a> {
             Some(ahead) => Some((ahead, ahead.pieces.reopen()?)),
             None => None,
         };
+        let file = File::open(path)?;
+        // No bigger than the file: most collections are a fraction of a chunk.
+        let room = usize::try_from(file.metadata()?.len()).map_or(chunk, |len| len.min(chunk));
         Ok(Worker {
-            file: File::open(path)?,
+            file,
             chunk,
-            input: Vec::with_capacity(chunk),
+            input: Vec::with_capacity(room),
             compress: Compress::new(Compression::new(level), false),
             ahead,
         })
