@@ -223,6 +223,9 @@ pub(crate) struct Cx<'a> {
     /// Which sections yield no cards, all of them, when the file is parsed section by section
     /// and `doc` holds only those parsed so far.
     skipped_ahead: Option<&'a SkippedSections>,
+    /// By section, once worked out: whether its title or an ancestor's says it yields no
+    /// cards (see [`Cx::skipped_by_title`]).
+    by_title: std::cell::RefCell<Vec<Option<bool>>>,
 }
 
 /// Whether the sections under a title (normalised, `normalize_key`) yield no cards: reading
@@ -264,6 +267,10 @@ impl SkippedSections {
     fn is_skipped(&self, index: usize) -> bool {
         self.skipped.get(index).copied().unwrap_or(false)
     }
+
+    fn by_title(&self, index: usize) -> bool {
+        self.by_title.get(index).copied().unwrap_or(false)
+    }
 }
 
 /// The one section of a piece of the file (parsed apart from the outline) whose rules run,
@@ -289,6 +296,7 @@ impl<'a> Cx<'a> {
             anchors: std::cell::OnceCell::new(),
             piece: None,
             skipped_ahead: None,
+            by_title: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -365,12 +373,42 @@ impl<'a> Cx<'a> {
 
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
-        self.doc
-            .ancestors(index)
-            .into_iter()
-            .any(|i| title_skips(&normalize_key(&self.section_at(i).title_text), self.profile))
+        self.skipped_by_title(index)
             || (self.profile == Profile::Topics
                 && navigation::is_navigation_by_structure(self.section_at(index)))
+    }
+
+    /// Whether the title of section `index` or an ancestor's says it yields no cards. Asked
+    /// of every section: worked out once a section (each asking normalised the file's top
+    /// titles again), or taken from the outline's pass when there is one.
+    fn skipped_by_title(&self, index: usize) -> bool {
+        if let Some(ahead) = self.skipped_ahead {
+            return ahead.by_title(index);
+        }
+        let mut known = self.by_title.borrow_mut();
+        if known.len() < self.doc.sections.len() {
+            known.resize(self.doc.sections.len(), None);
+        }
+        // The nearest ancestor already known, and the sections on the way to it.
+        let mut path = Vec::new();
+        let mut current = Some(index);
+        let mut skips = false;
+        while let Some(i) = current {
+            if let Some(k) = known.get(i).copied().flatten() {
+                skips = k;
+                break;
+            }
+            path.push(i);
+            current = self.section_at(i).parent;
+        }
+        for &i in path.iter().rev() {
+            skips =
+                skips || title_skips(&normalize_key(&self.section_at(i).title_text), self.profile);
+            if let Some(slot) = known.get_mut(i) {
+                *slot = Some(skips);
+            }
+        }
+        skips
     }
 
     /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
