@@ -281,7 +281,7 @@ fn render_by_section(
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
     let mut reading = extract::ReadingLists::default();
-    let mut skipped = extract::SkippedSections::default();
+    let mut skipped = extract::SkippedSections::new(extract::Profile::Topics);
     let outline = document::parse_outline(text, file, 0, &mut |doc, index| {
         reading.add(doc, index);
         skipped.add(doc, index);

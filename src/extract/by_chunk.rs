@@ -212,7 +212,7 @@ impl<'o> ChunkRules<'o> {
         });
         cx.sink = Some(&mut sink);
         cx.share_anchors(&self.anchors);
-        cx.skipped_ahead = Some(self.skipped);
+        cx.share_skipped(self.skipped);
         cx.stream_section(index);
         recorded.quiz = cx.quiz.take();
         recorded.warnings.append(&mut cx.warnings);

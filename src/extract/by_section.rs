@@ -69,7 +69,7 @@ impl<'s, 'e> SectionBySection<'s, 'e> {
         cx.lang = self.lang;
         cx.sink = Some(&mut self.stream);
         cx.share_anchors(&self.anchors);
-        cx.skipped_ahead = Some(self.skipped);
+        cx.share_skipped(self.skipped);
         cx.quiz = self.quiz.take();
         cx.stream_section(index);
         self.quiz = cx.quiz.take();

@@ -220,12 +220,11 @@ pub(crate) struct Cx<'a> {
     anchors: std::cell::OnceCell<std::borrow::Cow<'a, AnchorIndex<'a>>>,
     /// A piece of the file parsed apart from `doc`, its outline (see `by_chunk`).
     piece: Option<PieceView<'a>>,
-    /// Which sections yield no cards, all of them, when the file is parsed section by section
-    /// and `doc` holds only those parsed so far.
-    skipped_ahead: Option<&'a SkippedSections>,
-    /// By section, once worked out: whether its title or an ancestor's says it yields no
-    /// cards (see [`Cx::skipped_by_title`]).
-    by_title: std::cell::RefCell<Vec<Option<bool>>>,
+    /// Which sections yield no cards (see [`Cx::skipped`]): the file's, from its outline's
+    /// pass, when the section-by-section paths share it (their `doc` holds only the sections
+    /// parsed so far, or none of their blocks), else worked out for the whole tree when first
+    /// asked.
+    skipped: std::cell::OnceCell<std::borrow::Cow<'a, SkippedSections>>,
 }
 
 /// Whether the sections under a title (normalised, `normalize_key`) yield no cards: reading
@@ -234,12 +233,14 @@ fn title_skips(key: &str, profile: Profile) -> bool {
     lang::is_reading_key(key) || (profile == Profile::Topics && navigation::is_navigation_key(key))
 }
 
-/// Which sections of a topics file yield no cards (see `Cx::skipped`), gathered section by
-/// section by the pass that makes the file's outline: a section parsed section by section
-/// may link to one further down, which the whole tree would know (see
+/// Which sections of a file yield no cards: further reading, navigation. Worked out once a
+/// section, in document order: for a whole tree when a rule first asks, or section by section
+/// by the pass that makes a big file's outline, so that a section parsed on its own knows
+/// what a link further down leads to, as the whole tree would (see
 /// [`Cx::leads_to_skipped`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone)]
 pub struct SkippedSections {
+    profile: Profile,
     /// By section: whether its title or an ancestor's says so.
     by_title: Vec<bool>,
     /// By section: whether it yields no cards.
@@ -247,6 +248,23 @@ pub struct SkippedSections {
 }
 
 impl SkippedSections {
+    pub fn new(profile: Profile) -> Self {
+        SkippedSections {
+            profile,
+            by_title: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Every section of `doc`, a whole tree.
+    fn of(doc: &Document, profile: Profile) -> Self {
+        let mut skipped = SkippedSections::new(profile);
+        for index in 0..doc.sections.len() {
+            skipped.add(doc, index);
+        }
+        skipped
+    }
+
     /// Takes note of section `index` of `doc`, whose blocks must be in `doc`. Sections must
     /// come in document order (a parent before its children).
     pub fn add(&mut self, doc: &Document, index: usize) {
@@ -254,22 +272,18 @@ impl SkippedSections {
         let inherited = section
             .parent
             .is_some_and(|p| self.by_title.get(p).copied().unwrap_or(false));
-        let by_title =
-            inherited || title_skips(&normalize_key(&section.title_text), Profile::Topics);
+        let by_title = inherited || title_skips(&normalize_key(&section.title_text), self.profile);
         if self.skipped.len() <= index {
             self.by_title.resize(index + 1, false);
             self.skipped.resize(index + 1, false);
         }
         self.by_title[index] = by_title;
-        self.skipped[index] = by_title || navigation::is_navigation_by_structure(section);
+        self.skipped[index] = by_title
+            || (self.profile == Profile::Topics && navigation::is_navigation_by_structure(section));
     }
 
     fn is_skipped(&self, index: usize) -> bool {
         self.skipped.get(index).copied().unwrap_or(false)
-    }
-
-    fn by_title(&self, index: usize) -> bool {
-        self.by_title.get(index).copied().unwrap_or(false)
     }
 }
 
@@ -295,8 +309,7 @@ impl<'a> Cx<'a> {
             quiz: None,
             anchors: std::cell::OnceCell::new(),
             piece: None,
-            skipped_ahead: None,
-            by_title: std::cell::RefCell::new(Vec::new()),
+            skipped: std::cell::OnceCell::new(),
         }
     }
 
@@ -373,42 +386,9 @@ impl<'a> Cx<'a> {
 
     /// Whether a section yields no cards at all: further reading, navigation.
     fn skipped(&self, index: usize) -> bool {
-        self.skipped_by_title(index)
-            || (self.profile == Profile::Topics
-                && navigation::is_navigation_by_structure(self.section_at(index)))
-    }
-
-    /// Whether the title of section `index` or an ancestor's says it yields no cards. Asked
-    /// of every section: worked out once a section (each asking normalised the file's top
-    /// titles again), or taken from the outline's pass when there is one.
-    fn skipped_by_title(&self, index: usize) -> bool {
-        if let Some(ahead) = self.skipped_ahead {
-            return ahead.by_title(index);
-        }
-        let mut known = self.by_title.borrow_mut();
-        if known.len() < self.doc.sections.len() {
-            known.resize(self.doc.sections.len(), None);
-        }
-        // The nearest ancestor already known, and the sections on the way to it.
-        let mut path = Vec::new();
-        let mut current = Some(index);
-        let mut skips = false;
-        while let Some(i) = current {
-            if let Some(k) = known.get(i).copied().flatten() {
-                skips = k;
-                break;
-            }
-            path.push(i);
-            current = self.section_at(i).parent;
-        }
-        for &i in path.iter().rev() {
-            skips =
-                skips || title_skips(&normalize_key(&self.section_at(i).title_text), self.profile);
-            if let Some(slot) = known.get_mut(i) {
-                *slot = Some(skips);
-            }
-        }
-        skips
+        self.skipped
+            .get_or_init(|| std::borrow::Cow::Owned(SkippedSections::of(self.doc, self.profile)))
+            .is_skipped(index)
     }
 
     /// Whether `url` (`#anchor`) leads to a section of this text that yields no cards (the
@@ -422,25 +402,19 @@ impl<'a> Cx<'a> {
         let anchors = self
             .anchors
             .get_or_init(|| std::borrow::Cow::Owned(anchor_index(self.doc)));
-        // A section parsed section by section sees no anchor further down: the first section
-        // of an anchor is further down exactly when every section of it is.
-        let seen = self
-            .piece
-            .as_ref()
-            .map_or(self.doc.sections.len(), |p| p.index + 1);
-        // Further down, the file's outline knows (when it is parsed section by section).
-        anchors.get(anchor.as_str()).is_some_and(|&i| {
-            if i < seen {
-                self.skipped(i)
-            } else {
-                self.skipped_ahead.is_some_and(|ahead| ahead.is_skipped(i))
-            }
-        })
+        anchors
+            .get(anchor.as_str())
+            .is_some_and(|&i| self.skipped(i))
     }
 
     /// Shares the file's anchor index ([`anchor_index`] of its outline) with this context.
     fn share_anchors(&mut self, anchors: &'a AnchorIndex<'a>) {
         self.anchors = std::cell::OnceCell::from(std::borrow::Cow::Borrowed(anchors));
+    }
+
+    /// Shares which of the file's sections yield no cards (from its outline's pass).
+    fn share_skipped(&mut self, skipped: &'a SkippedSections) {
+        self.skipped = std::cell::OnceCell::from(std::borrow::Cow::Borrowed(skipped));
     }
 
     /// The Q/A pairs of a section, and nothing else.
