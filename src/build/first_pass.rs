@@ -406,6 +406,15 @@ impl FirstPass {
             .filter(|&f| self.files[f].deck == deck)
             .collect()
     }
+
+    /// How many notes deck `deck` has.
+    pub(super) fn note_count(&self, deck: usize) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.deck == deck)
+            .map(|f| f.len())
+            .sum()
+    }
 }
 
 /// Renders every file of `content` on all cores, each worker spilling into its own temporary

@@ -47,14 +47,10 @@ pub(super) fn write_decks(
     let pass = &*pass;
     let mut reports = Vec::new();
     let mut unplaced = Vec::new();
-    let deck_notes = |deck: usize| -> usize {
-        let files = pass.files_of(deck);
-        files.iter().map(|&f| pass.files[f].len()).sum()
-    };
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let on_all_cores = workers > 1
         && content.decks.len() > 1
-        && (0..content.decks.len()).all(|deck| deck_notes(deck) <= PARALLEL_DECK_NOTES);
+        && (0..content.decks.len()).all(|deck| pass.note_count(deck) <= PARALLEL_DECK_NOTES);
     if on_all_cores {
         // Each deck's lock lines wait in a buffer of their own and go to the lock file in
         // manifest order, as they would have gone one deck after another.
@@ -130,7 +126,7 @@ fn write_deck_of(
         .into_iter()
         .collect();
     let files = pass.files_of(deck);
-    let note_count: usize = files.iter().map(|&f| pass.files[f].len()).sum();
+    let note_count = pass.note_count(deck);
     // A deck whose lock lines must pass the limit is never carried: its lines are not
     // gathered at all, rather than held (tens of megabytes) until they pass it.
     let may_carry = note_count.saturating_mul(MIN_LOCK_LINE) <= EMBEDDED_LOCK_LIMIT;
@@ -154,7 +150,7 @@ fn write_deck_of(
         lock,
         lock_lines,
     };
-    write_deck(options, notes, &identities.notetypes, media.to_vec())
+    write_deck(options, notes, &identities.notetypes, media)
 }
 
 /// Writes one deck in `options.format`: an `.apkg` streamed from the spill, or CSV or JSON.
@@ -162,7 +158,7 @@ fn write_deck(
     options: &BuildOptions,
     mut notes: SpilledNotes<'_>,
     notetypes: &[Notetype],
-    media: Vec<MediaFile>,
+    media: &[MediaFile],
 ) -> Result<(DeckReport, Option<crate::fs::Unplaced>)> {
     let (pass, spec) = (notes.pass, notes.deck);
     // The package's own timestamps come from its content, not the clock, so an unchanged
@@ -184,7 +180,7 @@ fn write_deck(
     let meta = PackageMeta {
         decks: &decks,
         notetypes,
-        media: &media,
+        media,
         build_time,
     };
     let (path, counts, unplaced) = match options.format {
