@@ -74,7 +74,9 @@ pub(super) fn lost_job<S>(states: &mut Vec<Result<S>>) -> Error {
 /// Runs `work` on every job on `workers` threads, and hands each result to `take` on this
 /// thread, in job order, as soon as it and all before it are done. At most `ahead` jobs are
 /// taken and not yet handed over, so that results do not pile up while `take` is slower
-/// than the workers. Stops at the first error of `work` or `take`, and returns it.
+/// than the workers; never fewer than `workers`, or some workers would have no job (with
+/// `ahead` 1, the decks of a build were written one after another on a pool of two).
+/// Stops at the first error of `work` or `take`, and returns it.
 pub(super) fn in_job_order<J: Sync, R: Send>(
     jobs: &[J],
     (workers, ahead): (usize, usize),
@@ -123,7 +125,7 @@ pub(super) fn in_job_order<J: Sync, R: Send>(
         }),
         changed: Condvar::new(),
     };
-    let ahead = ahead.max(1);
+    let ahead = ahead.max(workers).max(1);
     let (sender, results) = mpsc::channel::<(usize, Result<R>)>();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers.max(1))
@@ -189,4 +191,43 @@ pub(super) fn in_job_order<J: Sync, R: Send>(
         }
         outcome
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn every_worker_holds_a_job_however_few_are_let_ahead() {
+        // Job 0 finishes only once job 1 has started: a pool that ran them one after another
+        // would wait out the timeout and fail.
+        let (started, wait) = mpsc::channel();
+        let wait = std::sync::Mutex::new(wait);
+        let mut order = Vec::new();
+        let outcome = in_job_order(
+            &[0, 1],
+            (2, 1),
+            |&job| {
+                if job == 1 {
+                    let _ = started.send(());
+                } else if wait
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(20))
+                    .is_err()
+                {
+                    return Err(Error::new("job 1 never ran beside job 0"));
+                }
+                Ok(job)
+            },
+            |index, job| {
+                order.push((index, job));
+                Ok(())
+            },
+        );
+        assert!(outcome.is_ok(), "{outcome:?}");
+        assert_eq!(order, [(0, 0), (1, 1)]);
+    }
 }

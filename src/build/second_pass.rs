@@ -58,7 +58,7 @@ pub(super) fn write_decks(
         let decks: Vec<usize> = (0..content.decks.len()).collect();
         super::pool::in_job_order(
             &decks,
-            (workers, 1),
+            (workers, workers + 1),
             |&deck| {
                 let mut lines = buffered.then(String::new);
                 let written = write_deck_of(
@@ -106,7 +106,8 @@ pub(super) fn write_decks(
 
 /// Decks are written on all cores at once only when none has more notes than this: each
 /// holds its lock lines (about 200 bytes a note) until the decks before it are done. The
-/// primer's five decks written side by side: its build about a tenth faster.
+/// primer's five decks written side by side: its packages and lock in about 45 ms instead
+/// of 80, the whole build's median 180 -> 150 ms (20 builds each, interleaved).
 const PARALLEL_DECK_NOTES: usize = 50_000;
 
 /// Writes deck `deck` of `content` with its `media`. Its lock lines go to the lock file being
