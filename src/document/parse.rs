@@ -158,6 +158,43 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) -> bool {
     events.reference_definitions().iter().next().is_some()
 }
 
+/// The index of the last of `starts` (ascending, the first 0) at or before `offset`, searched
+/// from index `hint` outwards in steps that double, then halved within the last step.
+fn line_index(starts: &[usize], offset: usize, hint: usize) -> usize {
+    let last = starts.len().saturating_sub(1);
+    let hint = hint.min(last);
+    if starts.get(hint).is_some_and(|&s| s <= offset) {
+        // Forward: `starts[low] <= offset`, and `offset` is before `starts[high]` (or the end).
+        let (mut low, mut step) = (hint, 1);
+        let high = loop {
+            let probe = low + step;
+            if probe > last {
+                break last + 1;
+            }
+            if starts[probe] > offset {
+                break probe;
+            }
+            low = probe;
+            step *= 2;
+        };
+        low + starts[low..high].partition_point(|&s| s <= offset) - 1
+    } else {
+        // Backward: `offset` is before `starts[high]`.
+        let (mut high, mut step) = (hint, 1);
+        let low = loop {
+            let Some(probe) = high.checked_sub(step) else {
+                break 0;
+            };
+            if starts[probe] <= offset {
+                break probe;
+            }
+            high = probe;
+            step *= 2;
+        };
+        (low + starts[low..high].partition_point(|&s| s <= offset)).saturating_sub(1)
+    }
+}
+
 pub(super) enum Frame {
     /// Nested frames past the depth cap or unmodelled, counted (see `push_ignored`).
     Ignored(usize),
@@ -237,6 +274,8 @@ pub(super) struct Builder<'a, 'f> {
     /// The first error `on_done` returned.
     pub(super) failed: Option<crate::error::Error>,
     pub(super) line_starts: Vec<usize>,
+    /// The index in `line_starts` of the line [`Builder::line_of`] found last.
+    line_hint: usize,
     /// Where each image path is written (see `Document::image_places`).
     pub(super) image_places: Vec<ImagePlace>,
     pub(super) sections: Vec<Section>,
@@ -276,6 +315,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             cuts: None,
             failed: None,
             line_starts,
+            line_hint: 0,
             image_places: Vec::new(),
             sections: vec![root],
             open: vec![0],
@@ -331,12 +371,13 @@ impl<'a, 'f> Builder<'a, 'f> {
         }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.line_offset
-            + match self.line_starts.binary_search(&offset) {
-                Ok(i) => i + 1,
-                Err(i) => i,
-            }
+    /// The line (counted from 1, plus `line_offset`) that `offset` is on. Every event asks,
+    /// and events come in about the order of the text (an end goes back to its start, a few
+    /// lines up): the search starts from the line found last and widens from there, rather
+    /// than halving all of a big file's lines each time.
+    fn line_of(&mut self, offset: usize) -> usize {
+        self.line_hint = line_index(&self.line_starts, offset, self.line_hint);
+        self.line_offset + self.line_hint + 1
     }
 
     /// A heading starts at `offset` of `text`, on `line`: a [`Cut`] if nothing is open.
@@ -807,4 +848,45 @@ pub(super) fn trim_inlines(inlines: &mut Vec<Inline>) {
 /// A GFM task list's checkbox, as text.
 fn box_of(done: bool) -> String {
     if done { "☑ " } else { "☐ " }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_index;
+
+    /// What the search from a hint must agree with: the last line start at or before `offset`.
+    fn halving(starts: &[usize], offset: usize) -> usize {
+        match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    #[test]
+    fn the_line_found_from_any_hint_is_the_line_found_by_halving() {
+        let text = "a\n\nbb\nccc\n\n\ndddd\ne\n";
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        for offset in 0..=text.len() + 3 {
+            for hint in 0..starts.len() + 2 {
+                assert_eq!(
+                    line_index(&starts, offset, hint),
+                    halving(&starts, offset),
+                    "offset {offset}, hint {hint}"
+                );
+            }
+        }
+        // A big file, offsets far from the hint both ways.
+        let starts: Vec<usize> = (0..10_000).map(|i| i * 7 + i % 3).collect();
+        for (offset, hint) in [
+            (0, 9_999),
+            (69_999, 0),
+            (35_000, 35),
+            (12, 5_000),
+            (70_500, 9),
+        ] {
+            assert_eq!(line_index(&starts, offset, hint), halving(&starts, offset));
+        }
+        assert_eq!(line_index(&[0], 5, 0), 0);
+    }
 }
