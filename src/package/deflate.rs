@@ -65,12 +65,24 @@ pub fn deflate_file(
         for index in 0..chunks {
             take(worker.compress(index)?)?;
         }
-        return Ok(Checked {
-            len,
-            crc32: crc.finalize(),
-            reused,
-        });
+    } else {
+        deflate_on_threads(path, (level, chunk, ahead), (chunks, threads), &mut take)?;
     }
+    Ok(Checked {
+        len,
+        crc32: crc.finalize(),
+        reused,
+    })
+}
+
+/// [`deflate_file`]'s chunks compressed on `threads` threads, chunk `i` on thread
+/// `i % threads`, each handed to `take` in order.
+fn deflate_on_threads(
+    path: &Path,
+    (level, chunk, ahead): (u32, usize, Option<&Ahead>),
+    (chunks, threads): (u64, usize),
+    take: &mut dyn FnMut(Piece) -> io::Result<()>,
+) -> io::Result<()> {
     std::thread::scope(|scope| -> io::Result<()> {
         let mut pieces = Vec::with_capacity(threads);
         for first in 0..threads {
@@ -105,11 +117,6 @@ pub fn deflate_file(
             take(piece)?;
         }
         Ok(())
-    })?;
-    Ok(Checked {
-        len,
-        crc32: crc.finalize(),
-        reused,
     })
 }
 
