@@ -46,12 +46,7 @@ pub fn shown(root: &Path, path: &Path) -> PathBuf {
 /// The bytes of `path` (shown in messages as `shown`), which must be a regular file of at most
 /// `limit` bytes. The file type is checked before opening, and again on the open file.
 pub fn read_regular(path: &Path, shown: &Path, limit: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", shown, e))?;
-    refuse_special(&meta, shown)?;
-    refuse_big(meta.len(), shown, limit)?;
-    let file = open_nonblocking(path).map_err(|e| Error::io("read", shown, e))?;
-    let meta = file.metadata().map_err(|e| Error::io("read", shown, e))?;
-    refuse_special(&meta, shown)?;
+    let (file, meta) = open_regular(path, shown, limit)?;
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -68,12 +63,7 @@ pub fn stream_regular(
     limit: u64,
     each: &mut dyn FnMut(&[u8]),
 ) -> Result<u64> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", shown, e))?;
-    refuse_special(&meta, shown)?;
-    refuse_big(meta.len(), shown, limit)?;
-    let mut file = open_nonblocking(path).map_err(|e| Error::io("read", shown, e))?;
-    let meta = file.metadata().map_err(|e| Error::io("read", shown, e))?;
-    refuse_special(&meta, shown)?;
+    let (mut file, _) = open_regular(path, shown, limit)?;
     let mut piece = [0u8; STREAM_PIECE_BYTES];
     let mut total = 0u64;
     loop {
@@ -87,6 +77,19 @@ pub fn stream_regular(
         refuse_big(total, shown, limit)?;
         each(&piece[..n]);
     }
+}
+
+/// `path` opened for [`read_regular`] and [`stream_regular`], with its metadata: refused unless
+/// it is a regular file of at most `limit` bytes, checked before opening and again on the open
+/// file (the path may have changed in between; opening never blocks).
+fn open_regular(path: &Path, shown: &Path, limit: u64) -> Result<(File, std::fs::Metadata)> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", shown, e))?;
+    refuse_special(&meta, shown)?;
+    refuse_big(meta.len(), shown, limit)?;
+    let file = open_nonblocking(path).map_err(|e| Error::io("read", shown, e))?;
+    let meta = file.metadata().map_err(|e| Error::io("read", shown, e))?;
+    refuse_special(&meta, shown)?;
+    Ok((file, meta))
 }
 
 /// A piece of [`stream_regular`]: on the stack, and big enough that reads cost little.
