@@ -285,7 +285,9 @@ pub(super) struct Builder<'a, 'f> {
     pub(super) block_depth: usize,
     pub(super) inline_depth: usize,
     pub(super) pending_pin: Option<String>,
-    pub(super) slugs: HashMap<String, usize>,
+    /// How many headings so far had each anchor. Hashed with foldhash, not SipHash: a big
+    /// file has a heading per few lines, and nothing here needs protection from crafted keys.
+    pub(super) slugs: HashMap<String, usize, foldhash::fast::FixedState>,
     pub(super) warnings: Vec<Warning>,
     pub(super) warned_depth: bool,
     /// Inside `<sup>…</sup>` (a footnote reference): inline content is dropped, links kept.
@@ -323,7 +325,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             block_depth: 0,
             inline_depth: 0,
             pending_pin: None,
-            slugs: HashMap::new(),
+            slugs: HashMap::default(),
             warnings: Vec::new(),
             warned_depth: false,
             in_sup: false,
