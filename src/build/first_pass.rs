@@ -296,19 +296,25 @@ fn render_by_section(
     let outline = outline.doc;
     if chunks.len() > 1 {
         let mut warnings = outline.warnings.clone();
-        let mut renderer = render::FileRenderer::new(&outline, options, media);
         let rules = extract::ChunkRules::new((&outline, &skipped), text, lang);
-        let mut render_card = |card| each(renderer.card(card)?);
-        let mut replay = extract::ChunkReplay::new(&outline, reading, &mut render_card);
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        in_job_order(
-            &chunks,
-            (workers, workers * CHUNKS_AHEAD),
-            |chunk| rules.run(chunk),
-            |index, recorded| replay.chunk(&rules, &chunks[index], recorded),
-        )?;
-        warnings.append(&mut replay.finish()?);
-        warnings.append(&mut renderer.into_warnings());
+        // This thread replays and renders every card in order, which is what the chunk
+        // workers wait on: what `each` does with a draft (in a build, its signature, hash and
+        // spill, about a third of the work) runs on a thread of its own.
+        warnings.append(&mut each_on_second_thread(each, |each| {
+            let mut renderer = render::FileRenderer::new(&outline, options, media);
+            let mut render_card = |card| each(renderer.card(card)?);
+            let mut replay = extract::ChunkReplay::new(&outline, reading, &mut render_card);
+            in_job_order(
+                &chunks,
+                (workers, workers * CHUNKS_AHEAD),
+                |chunk| rules.run(chunk),
+                |index, recorded| replay.chunk(&rules, &chunks[index], recorded),
+            )?;
+            let mut warnings = replay.finish()?;
+            warnings.append(&mut renderer.into_warnings());
+            Ok(warnings)
+        })?);
         return Ok(warnings);
     }
     // Second pass: each section's cards, handed to the renderer as soon as they are final.
@@ -377,6 +383,50 @@ fn render_on_second_thread(
             .join()
             .unwrap_or_else(|_| Err(Error::new("the rendering thread panicked")));
         Ok((extracted, rendered?))
+    })
+}
+
+/// Runs `produce` on this thread, handing the drafts it makes to another thread that passes
+/// them to `each` in the same order. Returns what `produce` returned; an error of `each`
+/// comes first (the failed hand-over is only its consequence). Every draft made before an
+/// error of `produce` reaches `each`, as when one thread does both.
+fn each_on_second_thread(
+    each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
+    produce: impl FnOnce(&mut dyn FnMut(NoteDraft) -> Result<()>) -> Result<Vec<Warning>>,
+) -> Result<Vec<Warning>> {
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<NoteDraft>>(4);
+    std::thread::scope(|scope| {
+        let taker = scope.spawn(move || -> Result<()> {
+            for batch in received {
+                batch.into_iter().try_for_each(&mut *each)?;
+            }
+            Ok(())
+        });
+        let hand_over = |batch: Vec<NoteDraft>| {
+            // The taker stopped: its error, returned below, says why.
+            batches
+                .send(batch)
+                .map_err(|_| Error::new("the thread taking the drafts stopped"))
+        };
+        let mut batch = Vec::with_capacity(CARD_BATCH);
+        let mut send_draft = |draft| {
+            batch.push(draft);
+            if batch.len() < CARD_BATCH {
+                return Ok(());
+            }
+            hand_over(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(CARD_BATCH),
+            ))
+        };
+        let produced = produce(&mut send_draft);
+        let last = hand_over(std::mem::take(&mut batch));
+        let produced = produced.and_then(|found| last.map(|()| found));
+        drop(batches);
+        let taken = taker
+            .join()
+            .unwrap_or_else(|_| Err(Error::new("the thread taking the drafts panicked")));
+        taken.and(produced)
     })
 }
 
@@ -528,4 +578,94 @@ pub(super) fn read_back_error(e: std::io::Error) -> Error {
 /// A spill file holds fewer notes than its file's digest.
 pub(super) fn spill_ended() -> Error {
     Error::new("a temporary file ended early")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::SourceLocation;
+    use crate::render::{NoteFields, NotetypeKind};
+
+    fn draft(n: usize) -> NoteDraft {
+        NoteDraft {
+            key: format!("deck/{n}"),
+            pin: None,
+            rule: "summary",
+            repeat: 1,
+            deck: 0,
+            kind: NotetypeKind::Standard,
+            fields: NoteFields::default(),
+            tags: Vec::new(),
+            card_count: 1,
+            origin: SourceLocation::new("f.md", n, 0),
+        }
+    }
+
+    /// More drafts than a batch, so that several hand-overs happen.
+    const DRAFTS: usize = 3 * CARD_BATCH + 7;
+
+    #[test]
+    fn drafts_handed_over_arrive_all_and_in_order() {
+        let mut taken = Vec::new();
+        let warnings = each_on_second_thread(
+            &mut |d: NoteDraft| {
+                taken.push(d.key);
+                Ok(())
+            },
+            |send| {
+                (0..DRAFTS).try_for_each(|n| send(draft(n)))?;
+                Ok(vec![Warning::new(
+                    crate::error::WarningKind::EmptyFile,
+                    SourceLocation::new("f.md", 1, 0),
+                    "w",
+                )])
+            },
+        )
+        .unwrap();
+        let expected: Vec<String> = (0..DRAFTS).map(|n| format!("deck/{n}")).collect();
+        assert_eq!(taken, expected);
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn the_takers_error_comes_first_and_stops_the_maker() {
+        let mut made = 0;
+        let error = each_on_second_thread(
+            &mut |d: NoteDraft| {
+                if d.key == "deck/5" {
+                    return Err(Error::new("cannot spill"));
+                }
+                Ok(())
+            },
+            |send| {
+                for n in 0..100 * CARD_BATCH {
+                    send(draft(n))?;
+                    made += 1;
+                }
+                Ok(Vec::new())
+            },
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("cannot spill"), "{error}");
+        // The maker runs a few batches ahead at most, not to its end.
+        assert!(made < 100 * CARD_BATCH, "{made}");
+    }
+
+    #[test]
+    fn drafts_made_before_the_makers_error_are_all_taken() {
+        let mut taken = 0;
+        let error = each_on_second_thread(
+            &mut |_| {
+                taken += 1;
+                Ok(())
+            },
+            |send| {
+                (0..DRAFTS).try_for_each(|n| send(draft(n)))?;
+                Err(Error::new("bad markdown"))
+            },
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("bad markdown"), "{error}");
+        assert_eq!(taken, DRAFTS);
+    }
 }
