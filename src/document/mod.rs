@@ -206,6 +206,17 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     out
 }
 
+/// Whether [`plain_text`] of `inlines` is empty or whitespace, without building it.
+pub fn is_blank(inlines: &[Inline]) -> bool {
+    inlines.iter().all(|inline| match inline {
+        Inline::Text(t) | Inline::Code(t) => t.trim().is_empty(),
+        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Strikethrough(c) => is_blank(c),
+        Inline::Link { children, .. } => is_blank(children),
+        Inline::Image { alt, .. } => alt.trim().is_empty(),
+        Inline::Html(_) | Inline::SoftBreak | Inline::HardBreak => true,
+    })
+}
+
 /// [`plain_text`] appended to `out`.
 pub fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {

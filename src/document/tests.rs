@@ -138,3 +138,36 @@ fn a_piece_parses_as_it_does_in_the_whole_file() {
     assert_eq!(blocks[1].1, whole.sections[2].blocks);
     assert_eq!(blocks[2].1, whole.sections[3].blocks);
 }
+
+#[test]
+fn blank_is_whitespace_plain_text() {
+    let text = |t: &str| Inline::Text(t.into());
+    let cases = [
+        vec![],
+        vec![text(" "), Inline::SoftBreak, Inline::HardBreak],
+        vec![Inline::Html("<br>".into()), text("\u{3000}")],
+        vec![Inline::Strong(vec![text(" ")]), text("x")],
+        vec![Inline::Link {
+            url: "#a".into(),
+            title: String::new(),
+            children: vec![Inline::Emphasis(vec![text(" y ")])],
+        }],
+        vec![Inline::Image {
+            url: "a.png".into(),
+            alt: " ".into(),
+        }],
+        vec![Inline::Image {
+            url: "a.png".into(),
+            alt: "a diagram".into(),
+        }],
+        vec![Inline::Code(" ".into()), Inline::Strikethrough(vec![])],
+        vec![Inline::Code("x".into())],
+    ];
+    for inlines in cases {
+        assert_eq!(
+            is_blank(&inlines),
+            plain_text(&inlines).trim().is_empty(),
+            "{inlines:?}"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 //! the author wrote them.
 
 use super::{CardBody, Cx, Piece, lang, text};
-use crate::document::{Block, BlockKind, Inline, plain_text};
+use crate::document::{Block, BlockKind, Inline, is_blank, plain_text};
 
 /// If block `i` starts a Q/A pair, makes the card and returns how many blocks it used.
 pub fn try_pair(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize) -> Option<usize> {
@@ -26,7 +26,7 @@ pub fn try_pair(cx: &mut Cx<'_>, index: usize, blocks: &[Block], i: usize) -> Op
         return None;
     }
     text::strip_end(&mut answer, &[]);
-    if plain_text(&question).trim().is_empty() || plain_text(&answer).trim().is_empty() {
+    if is_blank(&question) || is_blank(&answer) {
         return None;
     }
     let item = plain_text(&question);

@@ -53,8 +53,16 @@ fn is_use_case(cx: &Cx<'_>, index: usize) -> bool {
 /// A note on what a diagram leaves out ("Note: Internal Load Balancers not shown to reduce
 /// clutter"): a caption, not a fact about the topic.
 fn is_diagram_note(text: &str) -> bool {
-    let t = text.trim().to_lowercase();
-    t.starts_with("note") && (t.contains("not shown") || t.contains("not pictured"))
+    let t = text.trim();
+    // Only ASCII letters lowercase to "note": most answers are told without lowercasing them.
+    if !t
+        .get(..4)
+        .is_some_and(|start| start.eq_ignore_ascii_case("note"))
+    {
+        return false;
+    }
+    let t = t.to_lowercase();
+    t.contains("not shown") || t.contains("not pictured")
 }
 
 pub fn card(cx: &mut Cx<'_>, index: usize, block: &Block, inlines: &[Inline]) {

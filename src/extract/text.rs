@@ -9,7 +9,7 @@ pub use super::scaffolding::{
 pub use crate::key::{fingerprint, normalize_key};
 
 use super::{Card, CardBody, Piece};
-use crate::document::{Block, BlockKind, Inline, plain_text, push_plain};
+use crate::document::{Block, BlockKind, Inline, is_blank, plain_text, push_plain};
 
 /// Item key and pin of part `k` (0-based) of something split into several notes: both get a
 /// `k + 1` suffix when there is more than one part, so each part keeps its own identity.
@@ -32,9 +32,18 @@ pub fn part_identity(
 /// A heading title as a subject: "Disadvantage(s): sharding" → "Sharding — disadvantages".
 pub fn clean_title(title: &str) -> String {
     let title = title.trim().trim_end_matches(':').trim();
-    let key = normalize_key(title);
-    if key.starts_with("well scope the problem") || key.starts_with("we ll scope the problem") {
-        return "Use cases in scope".to_string();
+    // The key of an ASCII title starts with its first two letters or digits: a title whose
+    // first two are not "we" is told without its key.
+    let may_scope = !title.is_ascii() || {
+        let mut alnum = title.bytes().filter(u8::is_ascii_alphanumeric);
+        alnum.next().map(|b| b.to_ascii_lowercase()) == Some(b'w')
+            && alnum.next().map(|b| b.to_ascii_lowercase()) == Some(b'e')
+    };
+    if may_scope {
+        let key = normalize_key(title);
+        if key.starts_with("well scope the problem") || key.starts_with("we ll scope the problem") {
+            return "Use cases in scope".to_string();
+        }
     }
     for (prefix, word) in [
         ("disadvantage(s):", "disadvantages"),
@@ -257,7 +266,7 @@ pub fn sentences(inlines: &[Inline]) -> Vec<Vec<Inline>> {
         merge_text(sentence);
         trim(sentence);
     }
-    out.retain(|s| !plain_text(s).trim().is_empty());
+    out.retain(|s| !is_blank(s));
     out
 }
 
@@ -557,6 +566,25 @@ pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scoping_titles_are_found_whatever_their_punctuation() {
+        for title in [
+            "We'll scope the problem to these use cases",
+            "we ll scope the problem",
+            "WELL, scope the problem:",
+        ] {
+            assert_eq!(clean_title(title), "Use cases in scope", "{title}");
+        }
+        for title in [
+            "Web scope the problem",
+            "W e scope the problem",
+            "Well-scope the problem",
+            "Scope",
+        ] {
+            assert_ne!(clean_title(title), "Use cases in scope", "{title}");
+        }
+    }
 
     #[test]
     fn len_counts_what_plain_text_shows() {
