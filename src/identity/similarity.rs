@@ -27,13 +27,15 @@ impl Signature {
     /// The signature of a note's question and answer (HTML allowed).
     pub fn of(front: &str, back: &str) -> Signature {
         // The words of "front back": the two texts' words one after the other.
-        let mut word_hashes = word_hashes(&html_to_text(front));
-        word_hashes.extend(self::word_hashes(&html_to_text(back)));
-        // Tokens: every word, and every pair of adjacent words (hashed from the two words).
-        let pairs = word_hashes
-            .windows(2)
-            .map(|p| mix(p[0].rotate_left(17) ^ p[1]));
-        let tokens: Vec<u64> = word_hashes.iter().copied().chain(pairs).collect();
+        let mut tokens = Vec::with_capacity((front.len() + back.len()) / 3);
+        push_html_word_hashes(front, &mut tokens);
+        push_html_word_hashes(back, &mut tokens);
+        // Tokens: every word, then every pair of adjacent words (hashed from the two words).
+        let words = tokens.len();
+        for i in 1..words {
+            let pair = mix(tokens[i - 1].rotate_left(17) ^ tokens[i]);
+            tokens.push(pair);
+        }
         let mins = slot_minima(&tokens);
         let mut out = [0u8; SLOTS];
         for (byte, min) in out.iter_mut().zip(mins) {
@@ -134,6 +136,63 @@ fn slot_minima_portable(tokens: &[u64]) -> [u64; SLOTS] {
         }
     }
     mins
+}
+
+/// Appends [`word_hashes`] of `html_to_text(html)` to `out`. ASCII HTML with no entity and no
+/// `<style>` or `<script>` (nearly every field) is hashed as it is scanned: a tag is a space
+/// to `html_to_text`, so it ends a word; a `<` without a `>` ends the text.
+fn push_html_word_hashes(html: &str, out: &mut Vec<u64>) {
+    let start = out.len();
+    if html.is_ascii() && !html.contains('&') && push_ascii_html_word_hashes(html, out) {
+        return;
+    }
+    out.truncate(start);
+    out.extend(word_hashes(&html_to_text(html)));
+}
+
+/// [`push_html_word_hashes`] of ASCII HTML without entities; false (with some hashes pushed)
+/// at a `<style` or `<script`, whose content `html_to_text` drops.
+fn push_ascii_html_word_hashes(html: &str, out: &mut Vec<u64>) -> bool {
+    let bytes = html.as_bytes();
+    let mut hash = FNV_OFFSET;
+    let mut in_word = false;
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b == b'<' {
+            let tag = &bytes[at..];
+            let opens = |name: &[u8]| {
+                tag.get(..name.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(name))
+            };
+            if opens(b"<style") || opens(b"<script") {
+                return false;
+            }
+            let Some(end) = tag.iter().position(|&c| c == b'>') else {
+                break;
+            };
+            if in_word {
+                out.push(mix(hash));
+                hash = FNV_OFFSET;
+                in_word = false;
+            }
+            at += end + 1;
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            hash = fnv_step(hash, b.to_ascii_lowercase());
+            in_word = true;
+        } else if (b.is_ascii_whitespace() || b == b'/' || b == 0x0b) && in_word {
+            out.push(mix(hash));
+            hash = FNV_OFFSET;
+            in_word = false;
+        }
+        at += 1;
+    }
+    if in_word {
+        out.push(mix(hash));
+    }
+    true
 }
 
 /// The hash ([`token_hash`]) of every word of `normalize_key(text)`. Text that is already
@@ -243,6 +302,41 @@ mod tests {
                 .map(token_hash)
                 .collect();
             assert_eq!(word_hashes(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn html_is_hashed_as_its_text_is() {
+        for html in [
+            "<p>A buffer between <b>producers</b> and consumers.</p>",
+            "a<br>b</i>c d/e",
+            "<p>cut <a href=\"x\"",
+            "x <STYLE>p { color: red }</style> y",
+            "x <script>alert(1)</script> y <em>z</em>",
+            "Tom &amp; Jerry &lt;3 <b>x</b>",
+            "naïve <b>café</b> ﬁ",
+            "",
+            "<>",
+            "word<",
+            "tabs\tand\u{b}vertical<hr/>next",
+        ] {
+            let mut scanned = vec![7];
+            push_html_word_hashes(html, &mut scanned);
+            let mut expected = vec![7];
+            expected.extend(word_hashes(&html_to_text(html)));
+            assert_eq!(scanned, expected, "{html:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Scanning the HTML gives the words of its text, whatever the tags and bytes.
+        #[test]
+        fn scanned_html_gives_the_words_of_its_text(
+            html in "([a-zA-Z0-9 ]|<|>|<b>|</p>|<br/>|<STYLE>|</style>|<script|&amp;|&|/|-|\t|\x0b|\n|é)*",
+        ) {
+            let mut scanned = Vec::new();
+            push_html_word_hashes(&html, &mut scanned);
+            proptest::prop_assert_eq!(scanned, word_hashes(&html_to_text(&html)));
         }
     }
 
