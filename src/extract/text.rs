@@ -216,9 +216,24 @@ pub fn strip_prefix(inlines: &mut Vec<Inline>, prefix: &str) -> bool {
 
 /// If the whole run is one bold (or emphasis) span, its content.
 pub fn unwrap_span(inlines: &[Inline]) -> Vec<Inline> {
+    unwrapped_span(inlines).to_vec()
+}
+
+/// [`unwrap_span`], borrowed.
+pub fn unwrapped_span(inlines: &[Inline]) -> &[Inline] {
     match inlines {
-        [Inline::Strong(c)] | [Inline::Emphasis(c)] => unwrap_span(c),
-        _ => inlines.to_vec(),
+        [Inline::Strong(c)] | [Inline::Emphasis(c)] => unwrapped_span(c),
+        _ => inlines,
+    }
+}
+
+/// The first character [`strip_prefix`] compares with a prefix: of the first inline's text
+/// once trimmed, inside a first bold or emphasis span.
+pub fn first_char(inlines: &[Inline]) -> Option<char> {
+    match inlines.first()? {
+        Inline::Text(t) => t.trim_start().chars().next(),
+        Inline::Strong(c) | Inline::Emphasis(c) => first_char(c),
+        _ => None,
     }
 }
 
@@ -566,6 +581,28 @@ pub fn join_sentences(sentences: Vec<Vec<Inline>>) -> Vec<Inline> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_stripped_starts_with_the_first_char() {
+        let text = |t: &str| Inline::Text(t.into());
+        let cases = [
+            vec![text("  q: why?")],
+            vec![Inline::Strong(vec![text("Q: why?")]), text(" more")],
+            vec![Inline::Emphasis(vec![Inline::Strong(vec![text(" 问：")])])],
+            vec![text("质问：")],
+            vec![Inline::Code("Q: x".into())],
+            vec![],
+        ];
+        for inlines in cases {
+            for prefix in ["Q:", "问：", "A:"] {
+                let first = first_char(&inlines).map(|c| c.to_ascii_lowercase());
+                let wanted = prefix.chars().next().map(|c| c.to_ascii_lowercase());
+                if strip_prefix(&mut inlines.clone(), prefix) {
+                    assert_eq!(first, wanted, "{inlines:?} {prefix}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn scoping_titles_are_found_whatever_their_punctuation() {
