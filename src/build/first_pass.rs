@@ -346,44 +346,19 @@ fn render_on_second_thread(
     each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
     extract: impl FnOnce(&mut dyn FnMut(extract::Card) -> Result<()>) -> Result<Vec<Warning>>,
 ) -> Result<(Result<Vec<Warning>>, Vec<Warning>)> {
-    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<extract::Card>>(4);
-    std::thread::scope(|scope| {
-        let renderer = scope.spawn(move || -> Result<Vec<Warning>> {
+    let (extracted, rendered) = hand_to_second_thread(
+        move |batches| {
             let mut renderer = render::FileRenderer::new(doc, options, media);
-            for batch in received {
+            for batch in batches {
                 for card in batch {
                     each(renderer.card(card)?)?;
                 }
             }
             Ok(renderer.into_warnings())
-        });
-        let hand_over = |batch: Vec<extract::Card>| {
-            // The renderer stopped: its error, returned below, says why.
-            batches
-                .send(batch)
-                .map_err(|_| Error::new("the rendering thread stopped"))
-        };
-        let mut batch = Vec::with_capacity(CARD_BATCH);
-        let mut send_card = |card| {
-            batch.push(card);
-            if batch.len() < CARD_BATCH {
-                return Ok(());
-            }
-            hand_over(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(CARD_BATCH),
-            ))
-        };
-        let extracted = extract(&mut send_card);
-        // The cards made before an error too, as one thread would have rendered them.
-        let last = hand_over(std::mem::take(&mut batch));
-        let extracted = extracted.and_then(|found| last.map(|()| found));
-        drop(batches);
-        let rendered = renderer
-            .join()
-            .unwrap_or_else(|_| Err(Error::new("the rendering thread panicked")));
-        Ok((extracted, rendered?))
-    })
+        },
+        extract,
+    );
+    Ok((extracted, rendered?))
 }
 
 /// Runs `produce` on this thread, handing the drafts it makes to another thread that passes
@@ -394,23 +369,38 @@ fn each_on_second_thread(
     each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
     produce: impl FnOnce(&mut dyn FnMut(NoteDraft) -> Result<()>) -> Result<Vec<Warning>>,
 ) -> Result<Vec<Warning>> {
-    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<NoteDraft>>(4);
-    std::thread::scope(|scope| {
-        let taker = scope.spawn(move || -> Result<()> {
-            for batch in received {
+    let (produced, taken) = hand_to_second_thread(
+        move |batches| {
+            for batch in batches {
                 batch.into_iter().try_for_each(&mut *each)?;
             }
             Ok(())
-        });
-        let hand_over = |batch: Vec<NoteDraft>| {
+        },
+        produce,
+    );
+    taken.and(produced)
+}
+
+/// Runs `produce` on this thread and `take` on another, which receives, in batches and in
+/// order, every item `produce` hands over. Returns what each returned. `produce` learns that
+/// `take` stopped (after an error) from a failed hand-over; every item handed over before
+/// `produce` returns, even with an error, reaches `take`.
+fn hand_to_second_thread<T: Send, P, R: Send>(
+    take: impl FnOnce(std::sync::mpsc::Receiver<Vec<T>>) -> Result<R> + Send,
+    produce: impl FnOnce(&mut dyn FnMut(T) -> Result<()>) -> Result<P>,
+) -> (Result<P>, Result<R>) {
+    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<T>>(4);
+    std::thread::scope(|scope| {
+        let taker = scope.spawn(move || take(received));
+        let hand_over = |batch: Vec<T>| {
             // The taker stopped: its error, returned below, says why.
             batches
                 .send(batch)
-                .map_err(|_| Error::new("the thread taking the drafts stopped"))
+                .map_err(|_| Error::new("the thread taking the work stopped"))
         };
         let mut batch = Vec::with_capacity(CARD_BATCH);
-        let mut send_draft = |draft| {
-            batch.push(draft);
+        let mut send = |item| {
+            batch.push(item);
             if batch.len() < CARD_BATCH {
                 return Ok(());
             }
@@ -419,14 +409,15 @@ fn each_on_second_thread(
                 Vec::with_capacity(CARD_BATCH),
             ))
         };
-        let produced = produce(&mut send_draft);
+        let produced = produce(&mut send);
+        // What was made before an error too, as one thread would have taken it.
         let last = hand_over(std::mem::take(&mut batch));
         let produced = produced.and_then(|found| last.map(|()| found));
         drop(batches);
         let taken = taker
             .join()
-            .unwrap_or_else(|_| Err(Error::new("the thread taking the drafts panicked")));
-        taken.and(produced)
+            .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")));
+        (produced, taken)
     })
 }
 

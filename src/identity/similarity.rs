@@ -154,8 +154,7 @@ fn push_html_word_hashes(html: &str, out: &mut Vec<u64>) {
 /// at a `<style` or `<script`, whose content `html_to_text` drops.
 fn push_ascii_html_word_hashes(html: &str, out: &mut Vec<u64>) -> bool {
     let bytes = html.as_bytes();
-    let mut hash = FNV_OFFSET;
-    let mut in_word = false;
+    let mut words = AsciiWords::new();
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
@@ -171,28 +170,52 @@ fn push_ascii_html_word_hashes(html: &str, out: &mut Vec<u64>) -> bool {
             let Some(end) = tag.iter().position(|&c| c == b'>') else {
                 break;
             };
-            if in_word {
-                out.push(mix(hash));
-                hash = FNV_OFFSET;
-                in_word = false;
-            }
+            words.end(out);
             at += end + 1;
             continue;
         }
-        if b.is_ascii_alphanumeric() {
-            hash = fnv_step(hash, b.to_ascii_lowercase());
-            in_word = true;
-        } else if (b.is_ascii_whitespace() || b == b'/' || b == 0x0b) && in_word {
-            out.push(mix(hash));
-            hash = FNV_OFFSET;
-            in_word = false;
-        }
+        words.byte(b, out);
         at += 1;
     }
-    if in_word {
-        out.push(mix(hash));
-    }
+    words.end(out);
     true
+}
+
+/// The words of ASCII text hashed byte by byte as `normalize_key` makes them: alphanumerics
+/// (lowercased) make words, whitespace, `/` and the vertical tab (whitespace to
+/// `char::is_whitespace`, not to `u8::is_ascii_whitespace`) end them, anything else is dropped.
+struct AsciiWords {
+    hash: u64,
+    in_word: bool,
+}
+
+impl AsciiWords {
+    fn new() -> Self {
+        AsciiWords {
+            hash: FNV_OFFSET,
+            in_word: false,
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8, out: &mut Vec<u64>) {
+        if b.is_ascii_alphanumeric() {
+            self.hash = fnv_step(self.hash, b.to_ascii_lowercase());
+            self.in_word = true;
+        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b {
+            self.end(out);
+        }
+    }
+
+    /// Ends the word being hashed, if any.
+    #[inline(always)]
+    fn end(&mut self, out: &mut Vec<u64>) {
+        if self.in_word {
+            out.push(mix(self.hash));
+            self.hash = FNV_OFFSET;
+            self.in_word = false;
+        }
+    }
 }
 
 /// The hash ([`token_hash`]) of every word of `normalize_key(text)`. Text that is already
@@ -237,25 +260,14 @@ fn word_hashes(text: &str) -> Vec<u64> {
     out
 }
 
-/// [`word_hashes`] of ASCII text, byte by byte (the vertical tab is whitespace to
-/// `char::is_whitespace`, not to `u8::is_ascii_whitespace`).
+/// [`word_hashes`] of ASCII text, byte by byte.
 fn ascii_word_hashes(text: &str) -> Vec<u64> {
     let mut out = Vec::with_capacity(text.len() / 5);
-    let mut hash = FNV_OFFSET;
-    let mut in_word = false;
+    let mut words = AsciiWords::new();
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() {
-            hash = fnv_step(hash, b.to_ascii_lowercase());
-            in_word = true;
-        } else if (b.is_ascii_whitespace() || b == b'/' || b == 0x0b) && in_word {
-            out.push(mix(hash));
-            hash = FNV_OFFSET;
-            in_word = false;
-        }
+        words.byte(b, &mut out);
     }
-    if in_word {
-        out.push(mix(hash));
-    }
+    words.end(&mut out);
     out
 }
 
