@@ -153,7 +153,8 @@ pub fn html_to_text(html: &str) -> String {
     }
 }
 
-fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+/// Whether `text` starts with the ASCII `prefix`, ignoring ASCII case.
+pub fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))

@@ -248,8 +248,8 @@ pub fn render_text(
     Ok(warnings)
 }
 
-/// Cards handed from the extracting thread to the rendering one at a time: enough to make the
-/// hand-over cheap, few enough to keep memory flat.
+/// Items (cards to render, drafts to digest) handed from one thread to the next at a time:
+/// enough to make the hand-over cheap, few enough to keep memory flat.
 const CARD_BATCH: usize = 256;
 
 /// Chunks of a file cut for [`Flow::InChunks`] are about this size, or smaller so that there

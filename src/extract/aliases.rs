@@ -15,7 +15,7 @@
 //! table". A note to the reader ("Note: …", a translator's note) is not.
 
 use super::{CardBody, Cx, Piece, lang, text};
-use crate::document::{Block, BlockKind, Inline, plain_text};
+use crate::document::{Block, BlockKind, Inline, is_blank, plain_text};
 
 /// The longest other name asked for (characters): longer, it is a description, not a name.
 const MAX_NAME: usize = 60;
@@ -204,7 +204,7 @@ pub fn labelled_quote(cx: &mut Cx<'_>, index: usize, block: &Block) {
             }
         }
     }
-    let mut back = if plain_text(&words_only).trim().is_empty() {
+    let mut back = if is_blank(&words_only) {
         return;
     } else {
         vec![Piece::Para(words_only)]

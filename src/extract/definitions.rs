@@ -6,7 +6,7 @@
 //! (`**Latency** is …`) is a definition too.
 
 use super::{CardBody, Cx, Piece, text};
-use crate::document::{Block, BlockKind, Inline, List, plain_text};
+use crate::document::{Block, BlockKind, Inline, List, is_blank, plain_text};
 
 const SEPARATORS: &[&str] = &[" - ", " – ", " — ", ": ", " -", "- ", ":"];
 
@@ -30,7 +30,7 @@ pub fn split_term(inlines: &[Inline]) -> Option<(Vec<Inline>, Vec<Inline>)> {
         *t = t[sep.len()..].trim_start().to_string();
     }
     text::trim(&mut rest);
-    if plain_text(&term).trim().is_empty() || text::len(&rest) < 3 {
+    if is_blank(&term) || text::len(&rest) < 3 {
         return None;
     }
     Some((term, rest))

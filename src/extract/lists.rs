@@ -10,7 +10,7 @@
 use super::{
     CardBody, Cx, Lang, Piece, Profile, breakdown, keyterms, lang, normalize_key, summary, text,
 };
-use crate::document::{Block, BlockKind, Inline, List, plain_text};
+use crate::document::{Block, BlockKind, Inline, List, is_blank, plain_text};
 
 const SHORT_ITEM: usize = 100;
 const MAX_CLOZE: usize = 10;
@@ -592,7 +592,7 @@ fn choice_cards(cx: &mut Cx<'_>, index: usize, block: &Block, intro_text: &str, 
     let Some(choice) = choice else { return };
     let subject = cx.subject(index);
     for (item, _) in items {
-        if plain_text(item).trim().is_empty() {
+        if is_blank(item) {
             continue;
         }
         let front = vec![

@@ -5,7 +5,7 @@
 //! cells are nothing but links — give no cards: their links are reading, not facts.
 
 use super::{CardBody, Cx, Piece, definitions, lang, text};
-use crate::document::{Block, Inline, Table, plain_text};
+use crate::document::{Block, Inline, Table, is_blank, plain_text};
 
 pub fn cards(
     cx: &mut Cx<'_>,
@@ -60,7 +60,7 @@ impl<'a> Grid<'a> {
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.iter().any(|c| !plain_text(c).trim().is_empty()))
+            .filter(|(_, r)| r.iter().any(|c| !is_blank(c)))
             .map(|(i, _)| i)
             .collect();
         if cols < 2 || rows.is_empty() {
@@ -101,7 +101,7 @@ impl Grid<'_> {
             .iter()
             .filter(|&&(ri, c)| {
                 let v = self.cell(ri, c);
-                text::is_link_only(&v) || plain_text(&v).trim().is_empty()
+                text::is_link_only(&v) || is_blank(&v)
             })
             .count();
         link_cells * 5 >= values.len() * 4
@@ -146,7 +146,7 @@ fn definition_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
             .value_cols
             .iter()
             .map(|&c| grid.cell(ri, c))
-            .find(|v| !plain_text(v).trim().is_empty() && !text::is_link_only(v))
+            .find(|v| !is_blank(v) && !text::is_link_only(v))
             .map(|v| plain_text(&v));
         let mut front = vec![Piece::Subject(subject.clone())];
         if let Some(g) = group.filter(|g| g.len() <= 40) {
@@ -217,7 +217,7 @@ fn row_cards(cx: &mut Cx<'_>, index: usize, grid: &Grid<'_>) {
                 continue;
             }
             let value = grid.cell(ri, c);
-            if plain_text(&value).trim().is_empty() || text::is_link_only(&value) {
+            if is_blank(&value) || text::is_link_only(&value) {
                 continue;
             }
             let col = header(grid.table, c);

@@ -14,7 +14,7 @@
 //! - two signatures estimate the Jaccard similarity of the token sets as the share of equal
 //!   slots, corrected for the 1/256 chance that two different minima share their low byte.
 
-use crate::markup::html_to_text;
+use crate::markup::{html_to_text, starts_with_ignore_case};
 
 /// Number of hash functions (bytes) in a signature.
 pub const SLOTS: usize = 32;
@@ -159,15 +159,12 @@ fn push_ascii_html_word_hashes(html: &str, out: &mut Vec<u64>) -> bool {
     while at < bytes.len() {
         let b = bytes[at];
         if b == b'<' {
-            let tag = &bytes[at..];
-            let opens = |name: &[u8]| {
-                tag.get(..name.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(name))
-            };
-            if opens(b"<style") || opens(b"<script") {
+            // ASCII: every byte is a char boundary.
+            let tag = &html[at..];
+            if starts_with_ignore_case(tag, "<style") || starts_with_ignore_case(tag, "<script") {
                 return false;
             }
-            let Some(end) = tag.iter().position(|&c| c == b'>') else {
+            let Some(end) = bytes[at..].iter().position(|&c| c == b'>') else {
                 break;
             };
             words.end(out);
