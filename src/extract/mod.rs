@@ -427,10 +427,12 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Heading path for cards of this profile: topic documents drop their single top title.
+    /// Heading path for cards of this profile: topic documents drop their single top title,
+    /// except from the cards of the title's own section (the file's intro). Those keep it:
+    /// with an empty path, the intros of two files of one deck would have one key.
     pub fn path(&self, index: usize) -> Vec<String> {
         let mut path = self.doc.heading_path(index);
-        if self.profile == Profile::Topics && self.top_title_dropped() && !path.is_empty() {
+        if self.profile == Profile::Topics && self.top_title_dropped() && path.len() > 1 {
             path.remove(0);
         }
         if self.profile == Profile::Topics {

@@ -100,6 +100,87 @@ fn a_folder_without_any_markdown_is_refused_clearly() {
     );
 }
 
+/// The lock's keys, in order.
+fn lock_keys(out: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("primer-anki.lock"))
+        .unwrap()
+        .lines()
+        .filter(|line| line.starts_with("note\t"))
+        .map(|line| line.rsplit('\t').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn files_that_each_open_with_a_title_and_an_intro_build_as_one_deck() {
+    // The commonest notes folder: every file a `# Title`, a paragraph, then its sections. Each
+    // intro once had the key "notes/summary", and the build stopped at the second file.
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("notes");
+    std::fs::create_dir(&content).unwrap();
+    for (file, title, intro, sub) in [
+        (
+            "events.md",
+            "Events",
+            "An event loop waits for work and runs it.",
+            "Emitters",
+        ),
+        (
+            "timers.md",
+            "Timers",
+            "A timer fires a callback after a delay.",
+            "Intervals",
+        ),
+    ] {
+        std::fs::write(
+            content.join(file),
+            format!("# {title}\n\n{intro}\n\n## {sub}\n\nThe {sub} part says one thing.\n"),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    build(&content, &out, &[]);
+    assert_eq!(
+        lock_keys(&out),
+        [
+            "notes/events/summary",
+            "notes/emitters/summary",
+            "notes/timers/summary",
+            "notes/intervals/summary",
+        ],
+        "an intro keeps its file's title; the sections below drop it, as before"
+    );
+    // A lock written before intros kept the title: the intro comes back renamed, with its
+    // GUID and note id, so the learner keeps its reviews.
+    let lock = out.join("primer-anki.lock");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    let intro = text
+        .lines()
+        .find(|line| line.ends_with("\tnotes/timers/summary"))
+        .unwrap()
+        .to_string();
+    let older = intro.replace("\tnotes/timers/summary", "\tnotes/summary");
+    std::fs::write(&lock, text.replace(&intro, &older)).unwrap();
+    let rebuilt = build(&content, &out, &[]);
+    let said = String::from_utf8_lossy(&rebuilt.stdout);
+    assert!(
+        said.contains("renamed: notes: notes/summary -> notes/timers/summary"),
+        "{said}"
+    );
+    let guid_and_id = |line: &str| {
+        line.split('\t')
+            .skip(1)
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let now = std::fs::read_to_string(&lock).unwrap();
+    let kept = now
+        .lines()
+        .find(|line| line.ends_with("\tnotes/timers/summary"))
+        .unwrap();
+    assert_eq!(guid_and_id(kept), guid_and_id(&intro));
+}
+
 /// A copy of the plain fixture with `manifest` as its primer-anki.toml.
 fn with_manifest(manifest: &str) -> (tempfile::TempDir, PathBuf) {
     let (dir, content) = plain_notes();
