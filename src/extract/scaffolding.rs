@@ -73,9 +73,11 @@ fn ascii_key_words(text: &str, separators: &[u8]) -> usize {
 fn ascii_letters_contain(text: &str, needles: &[&[u8; 6]]) -> bool {
     let bytes = text.as_bytes();
     // A needle can only start at its first letter, and most bytes are neither needle's: the
-    // rest of a needle is matched only there.
-    bytes.iter().enumerate().any(|(start, b)| {
-        let first = b.to_ascii_lowercase();
+    // rest of a needle is matched only there. `b | 0x20` is the lowercase of an ASCII letter,
+    // and no other byte gives that letter: against a letter, it compares as the lowercase
+    // does.
+    (0..bytes.len()).any(|start| {
+        let first = bytes[start] | 0x20;
         needles
             .iter()
             .any(|n| n[0] == first && letters_follow(&bytes[start + 1..], &n[1..]))

@@ -321,10 +321,10 @@ fn cjk_sentence_break(text: &str, more_inlines: bool) -> Option<usize> {
 
 fn ascii_sentence_break(text: &str, next: Option<&Inline>) -> Option<usize> {
     let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if !matches!(b, b'.' | b'?' | b'!') {
-            continue;
-        }
+    // Every summary is split into sentences, twice: the stops are found by memchr's vector
+    // search rather than a byte at a time.
+    for i in memchr::memchr3_iter(b'.', b'?', b'!', bytes) {
+        let b = bytes[i];
         let after = &text[i + 1..];
         let starts_next = if after.is_empty() {
             // A sentence may end right before a link or bold span.
@@ -668,9 +668,17 @@ mod tests {
     #[test]
     fn sentences_split_at_boundaries() {
         let s = sentences(&[Inline::Text(
-            "One thing, e.g. this. Two things! 3 more.".into(),
+            "One thing, e.g. this. Two things! Why? 3 more. no break.".into(),
         )]);
         let texts: Vec<_> = s.iter().map(|s| plain_text(s)).collect();
-        assert_eq!(texts, ["One thing, e.g. this.", "Two things!", "3 more."]);
+        assert_eq!(
+            texts,
+            [
+                "One thing, e.g. this.",
+                "Two things!",
+                "Why?",
+                "3 more. no break."
+            ]
+        );
     }
 }
