@@ -2,12 +2,13 @@
 //! with the 1-based source line it starts on.
 //!
 //! The tree is plain data; [`parse`] builds it (see `parse.rs`, the only place that knows about
-//! pulldown-cmark). Nesting is capped at [`MAX_DEPTH`] containers (lists, quotes) and
+//! pulldown-cmark), or [`pieces`] in parts, one a core, joined into the same tree. Nesting is capped at [`MAX_DEPTH`] containers (lists, quotes) and
 //! [`MAX_DEPTH`] inline spans: deeper content is kept, flattened into the deepest allowed
 //! container, and a warning is recorded, so no later stage recurses unboundedly.
 
 mod html;
 mod parse;
+pub mod pieces;
 mod sections;
 #[cfg(test)]
 mod tests;

@@ -125,7 +125,7 @@ pub fn parse_piece(
 }
 
 /// Feeds `text` to `builder`. Returns whether it defines link references.
-fn run(text: &str, builder: &mut Builder<'_, '_>) -> bool {
+pub(super) fn run(text: &str, builder: &mut Builder<'_, '_>) -> bool {
     // Other people's markdown too: task lists, math for MathJax. Front matter (YAML between
     // `---` lines, TOML between `+++` lines, at the top) is metadata, not content.
     let options = Options::ENABLE_TABLES
@@ -147,6 +147,12 @@ fn run(text: &str, builder: &mut Builder<'_, '_>) -> bool {
         }
         let line = builder.line_of(range.start);
         if matches!(event, Event::Start(Tag::Heading { .. })) {
+            if builder.stop_at == Some(range.start) {
+                // The next piece's heading (see `pieces`): how things stand there is all
+                // this piece needs of it.
+                builder.stopped_clean = Some(builder.is_clean());
+                break;
+            }
             builder.note_cut(text, range.start, line);
         }
         builder.place_images(&event, text, range);
@@ -268,7 +274,11 @@ pub(super) struct Builder<'a, 'f> {
     /// Called with each finished section's blocks when parsing a piece of a file.
     pub(super) on_blocks: Option<&'a mut BlocksDone<'f>>,
     /// Lines of the file before the text parsed (a piece of it).
-    line_offset: usize,
+    pub(super) line_offset: usize,
+    /// Where the heading that ends a piece starts (see `pieces`): the parse stops there.
+    pub(super) stop_at: Option<usize>,
+    /// Whether nothing was open at `stop_at` (`None`: no heading started there).
+    pub(super) stopped_clean: Option<bool>,
     /// Headings where the file can be cut, when asked for (see [`parse_outline`]).
     cuts: Option<Vec<Cut>>,
     /// The first error `on_done` returned.
@@ -295,7 +305,11 @@ pub(super) struct Builder<'a, 'f> {
 }
 
 impl<'a, 'f> Builder<'a, 'f> {
-    fn new(text: &str, file: &'a Path, on_done: Option<&'a mut SectionDone<'f>>) -> Self {
+    pub(super) fn new(
+        text: &str,
+        file: &'a Path,
+        on_done: Option<&'a mut SectionDone<'f>>,
+    ) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let root = Section {
@@ -314,6 +328,8 @@ impl<'a, 'f> Builder<'a, 'f> {
             on_done,
             on_blocks: None,
             line_offset: 0,
+            stop_at: None,
+            stopped_clean: None,
             cuts: None,
             failed: None,
             line_starts,
@@ -382,9 +398,15 @@ impl<'a, 'f> Builder<'a, 'f> {
         self.line_offset + self.line_hint + 1
     }
 
+    /// Whether nothing is open: no container (list, quote, HTML block, table), no paragraph,
+    /// no `<sup>` footnote. Markdown's blocks start afresh after it, as at the top of a file.
+    pub(super) fn is_clean(&self) -> bool {
+        self.stack.is_empty() && !self.in_sup && self.failed.is_none()
+    }
+
     /// A heading starts at `offset` of `text`, on `line`: a [`Cut`] if nothing is open.
     fn note_cut(&mut self, text: &str, offset: usize, line: usize) {
-        let clean = self.stack.is_empty() && !self.in_sup && self.failed.is_none();
+        let clean = self.is_clean();
         let Some(cuts) = self.cuts.as_mut() else {
             return;
         };
@@ -787,7 +809,7 @@ impl<'a, 'f> Builder<'a, 'f> {
         target.push(inline);
     }
 
-    fn finish(mut self) -> Result<Document> {
+    pub(super) fn finish(mut self) -> Result<Document> {
         // Unclosed frames cannot happen with pulldown-cmark, but never lose content.
         while !self.stack.is_empty() {
             self.end(TagEnd::Paragraph);
