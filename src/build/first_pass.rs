@@ -285,7 +285,7 @@ fn parse_on_all_cores(text: &str, file: &Path) -> Result<document::Document> {
             .collect::<Result<Vec<_>>>()
     })?;
     match pieces::join_parts(text, parts) {
-        Some(doc) => Ok(doc),
+        Some(joined) => Ok(joined.doc),
         None => document::parse(text, file),
     }
 }
@@ -322,13 +322,7 @@ fn render_by_section(
     each: &mut (dyn FnMut(NoteDraft) -> Result<()> + Send),
 ) -> Result<Vec<Warning>> {
     // First pass: the outline (headings, tree, footnotes) and the reading lists' links.
-    let mut reading = extract::ReadingLists::default();
-    let mut skipped = extract::SkippedSections::new(extract::Profile::Topics);
-    let outline = document::parse_outline(text, file, 0, &mut |doc, index| {
-        reading.add(doc, index);
-        skipped.add(doc, index);
-        Ok(())
-    })?;
+    let (outline, reading, skipped) = outline_on_all_cores(text, file)?;
     let chunks = if in_chunks {
         let size = CHUNK_BYTES.min(text.len() / MIN_CHUNKS);
         extract::chunks(text, &outline, size)
@@ -375,6 +369,103 @@ fn render_by_section(
     warnings.append(&mut extracted?);
     warnings.append(&mut render_warnings);
     Ok(warnings)
+}
+
+/// A big topics file's outline, with its reading lists and the sections that yield no cards:
+/// parsed in pieces, one a core (see `document::pieces`), or whole when the pieces guessed
+/// cannot be joined. One file of 100k one-paragraph sections: the outline took 0.38 s of a
+/// 2.2 s build on one core, while the other waited for it.
+fn outline_on_all_cores(text: &str, file: &Path) -> Result<OutlineAndLists> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    outline_in_pieces(text, file, cores)
+}
+
+/// A topics file's outline, its reading lists and the sections that yield no cards.
+type OutlineAndLists = (
+    document::Outline,
+    extract::ReadingLists,
+    extract::SkippedSections,
+);
+
+/// [`outline_on_all_cores`] in `count` pieces at most.
+fn outline_in_pieces(text: &str, file: &Path, count: usize) -> Result<OutlineAndLists> {
+    use document::pieces;
+    let mut reading = extract::ReadingLists::default();
+    let mut skipped = extract::SkippedSections::new(extract::Profile::Topics);
+    let cuts = pieces::guess_cuts(text, count);
+    if !cuts.is_empty() {
+        let bounds: Vec<usize> = std::iter::once(0)
+            .chain(cuts)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        // What each section's own heading and blocks say, by its index in its piece: the
+        // pieces do not know their sections' places in the whole tree, the join does.
+        type Own = (Option<Vec<document::Link>>, extract::OwnSkip);
+        let rules = &skipped;
+        let parse = |piece: std::ops::Range<usize>| -> Result<(pieces::Part, Vec<Own>)> {
+            let mut own = Vec::new();
+            let part = pieces::parse_outline_part(text, file, piece, &mut |doc, index| {
+                own.push((
+                    extract::ReadingLists::own_links(doc, index),
+                    rules.own(&doc.sections[index]),
+                ));
+                debug_assert_eq!(own.len(), index + 1);
+                Ok(())
+            })?;
+            Ok((part, own))
+        };
+        let parsed = std::thread::scope(|scope| {
+            let others: Vec<_> = bounds[1..]
+                .windows(2)
+                .map(|piece| {
+                    let piece = piece[0]..piece[1];
+                    scope.spawn(move || parse(piece))
+                })
+                .collect();
+            let first = parse(0..bounds[1]);
+            std::iter::once(first)
+                .chain(others.into_iter().map(|other| {
+                    other
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")))
+                }))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        let (parts, owns): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
+        if let Some(mut joined) = pieces::join_parts(text, parts) {
+            // As the outline's pass takes note of each section once complete, in order.
+            for (k, own) in owns.into_iter().enumerate() {
+                // A later piece's section 0 is the empty root before its first heading.
+                for (local, (links, own_skip)) in
+                    own.into_iter().enumerate().skip(usize::from(k > 0))
+                {
+                    let index = if k == 0 {
+                        local
+                    } else {
+                        local + joined.offsets[k]
+                    };
+                    let parent = joined.doc.sections[index].parent;
+                    if let (Some(parent), Some(links)) = (parent, links) {
+                        reading.add_links(parent, links);
+                    }
+                    skipped.add_own(index, parent, own_skip);
+                }
+            }
+            // Kept for the whole file, as the outline's pass keeps it: no spare room.
+            joined.doc.sections.shrink_to_fit();
+            let outline = document::Outline {
+                doc: joined.doc,
+                cuts: joined.cuts,
+            };
+            return Ok((outline, reading, skipped));
+        }
+    }
+    let outline = document::parse_outline(text, file, 0, &mut |doc, index| {
+        reading.add(doc, index);
+        skipped.add(doc, index);
+        Ok(())
+    })?;
+    Ok((outline, reading, skipped))
 }
 
 /// Runs `extract` on this thread, handing the cards it makes to another thread that renders
@@ -631,6 +722,28 @@ mod tests {
             tags: Vec::new(),
             card_count: 1,
             origin: SourceLocation::new("f.md", n, 0),
+        }
+    }
+
+    #[test]
+    fn an_outline_in_pieces_is_the_outline_parsed_whole() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = std::fs::read_to_string(root.join("../shared/primer/README.md"))
+            .expect("the primer's README (CI has ../shared)");
+        // Reading lists and navigation on either side of the cuts, and a pin before one.
+        let made = "# Top\n\n## Index\n\n- [One](#one)\n- [Two](#two)\n\n## One\n\ntext\n\n\
+            ### Further reading\n\n- [a](https://a.example)\n\n<!-- id: two -->\n## Two\n\n\
+            text\n\n### Source(s) and further reading\n\n- [b](https://b.example)\n\n# Next\n\n\
+            ## One\n\ntext\n";
+        for text in [readme.as_str(), made] {
+            let whole = outline_in_pieces(text, Path::new("t.md"), 1).unwrap();
+            for count in [2, 3, 7] {
+                let cut = outline_in_pieces(text, Path::new("t.md"), count).unwrap();
+                assert!(cut.0.doc == whole.0.doc, "{count} pieces");
+                assert_eq!(cut.0.cuts, whole.0.cuts, "{count} pieces");
+                assert_eq!(format!("{:?}", cut.1), format!("{:?}", whole.1));
+                assert_eq!(format!("{:?}", cut.2), format!("{:?}", whole.2));
+            }
         }
     }
 

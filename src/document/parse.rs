@@ -280,7 +280,7 @@ pub(super) struct Builder<'a, 'f> {
     /// Whether nothing was open at `stop_at` (`None`: no heading started there).
     pub(super) stopped_clean: Option<bool>,
     /// Headings where the file can be cut, when asked for (see [`parse_outline`]).
-    cuts: Option<Vec<Cut>>,
+    pub(super) cuts: Option<Vec<Cut>>,
     /// The first error `on_done` returned.
     pub(super) failed: Option<crate::error::Error>,
     pub(super) line_starts: Vec<usize>,

@@ -12,7 +12,8 @@
 //!
 //! What spans pieces is made again when they are joined: each section's place in the tree,
 //! its anchor (numbered across the file), the pin written before a piece's first heading,
-//! and the one nesting warning a file gets.
+//! and the one nesting warning a file gets. A file too big to hold as a tree is parsed in
+//! pieces for its outline alone ([`parse_outline_part`]), with its cuts.
 //!
 //! [`parse`]: super::parse
 //! [`parse_piece`]: super::parse_piece
@@ -23,7 +24,7 @@ use std::path::Path;
 
 use super::parse::{Builder, run};
 use super::sections::github_slug;
-use super::{Document, Section};
+use super::{Cut, Document, Section, SectionDone};
 use crate::error::{Result, WarningKind};
 
 /// A piece of a file parsed alone (see [`parse_part`]), with what the next piece's join
@@ -32,6 +33,8 @@ pub struct Part {
     /// Where it starts in the file.
     start: usize,
     doc: Document,
+    /// Its cuts, in the piece (outlines only).
+    cuts: Vec<Cut>,
     /// Its sections still open at its end (indices in `doc`), innermost last.
     open: Vec<usize>,
     /// How many of its headings had each anchor (before numbering).
@@ -95,6 +98,29 @@ fn opens_atx_heading(line: &str) -> bool {
 /// through the first line of the next piece when there is one (`piece.end`, a cut too): the
 /// parse stops as that heading starts, noting whether anything was open there.
 pub fn parse_part(text: &str, file: &Path, piece: Range<usize>) -> Result<Part> {
+    parse_part_with(text, file, piece, None)
+}
+
+/// [`parse_part`] as [`parse_outline`](super::parse_outline) parses: `done` sees each of the
+/// piece's sections once complete, with its index in the piece's document (0 is what comes
+/// before its first heading), after which its blocks are dropped; the piece's cuts are kept.
+/// In that document, only a section's own heading, blocks and footnotes are as in the whole
+/// file: not its place in the tree nor its anchor.
+pub fn parse_outline_part(
+    text: &str,
+    file: &Path,
+    piece: Range<usize>,
+    done: &mut SectionDone<'_>,
+) -> Result<Part> {
+    parse_part_with(text, file, piece, Some(done))
+}
+
+fn parse_part_with<'a>(
+    text: &str,
+    file: &'a Path,
+    piece: Range<usize>,
+    done: Option<&'a mut SectionDone<'_>>,
+) -> Result<Part> {
     let last = piece.end >= text.len();
     let end = if last {
         text.len()
@@ -105,8 +131,12 @@ pub fn parse_part(text: &str, file: &Path, piece: Range<usize>) -> Result<Part> 
     };
     let own = &text[piece.start..end];
     let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..piece.start]).count();
-    let mut builder = Builder::new(own, file, None);
+    let outline = done.is_some();
+    let mut builder = Builder::new(own, file, done);
     builder.line_offset = lines_before;
+    if outline {
+        builder.cuts = Some(Vec::new());
+    }
     if !last {
         builder.stop_at = Some(piece.end - piece.start);
     }
@@ -116,9 +146,11 @@ pub fn parse_part(text: &str, file: &Path, piece: Range<usize>) -> Result<Part> 
     let slugs = std::mem::take(&mut builder.slugs);
     let pending_pin = builder.pending_pin.take();
     let warned_depth = builder.warned_depth;
+    let cuts = builder.cuts.take().unwrap_or_default();
     Ok(Part {
         start: piece.start,
         doc: builder.finish()?,
+        cuts,
         open,
         slugs,
         warned_depth,
@@ -128,9 +160,20 @@ pub fn parse_part(text: &str, file: &Path, piece: Range<usize>) -> Result<Part> 
     })
 }
 
-/// The parts of `text`, in order, joined into the document [`parse`](super::parse) gives of
-/// the whole; `None` when they cannot be (see the module docs).
-pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Document> {
+/// Parts of a file joined (see [`join_parts`]).
+pub struct Joined {
+    /// What [`parse`](super::parse) gives of the whole file, or for outline parts what
+    /// [`parse_outline`](super::parse_outline) does.
+    pub doc: Document,
+    /// The whole file's cuts (outline parts only).
+    pub cuts: Vec<Cut>,
+    /// For each part, what the indices of its sections gain in `doc` (its root, 0, aside).
+    pub offsets: Vec<usize>,
+}
+
+/// The parts of `text`, in order, joined into the document of the whole; `None` when they
+/// cannot be (see the module docs).
+pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Joined> {
     let starts: Vec<usize> = parts.iter().map(|p| p.start).collect();
     if parts.iter().any(|p| p.defines_links) || metadata_may_span(text, &starts) {
         return None;
@@ -138,6 +181,8 @@ pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Document> {
     let total: usize = parts.iter().map(|p| p.doc.sections.len()).sum();
     let mut parts = parts.into_iter();
     let mut whole = parts.next()?;
+    let mut offsets = vec![0];
+    let mut cuts = std::mem::take(&mut whole.cuts);
     // Room for every section at once: grown by doubling instead, the joined list was copied
     // into fresh pages, which took a one-file build of 10k sections 18 ms more.
     whole.doc.sections.reserve_exact(total);
@@ -151,6 +196,13 @@ pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Document> {
         if !root.blocks.is_empty() || !root.footnotes.is_empty() {
             return None;
         }
+        let offset = whole.doc.sections.len() - 1;
+        offsets.push(offset);
+        cuts.extend(part.cuts.iter().map(|cut| Cut {
+            section: cut.section + offset,
+            byte: cut.byte + part.start,
+            line: cut.line,
+        }));
         let mut pin = whole.pending_pin.take();
         for mut section in sections {
             let index = whole.doc.sections.len();
@@ -186,7 +238,11 @@ pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Document> {
         whole.pending_pin = part.pending_pin;
         whole.ends_clean = part.ends_clean;
     }
-    Some(whole.doc)
+    Some(Joined {
+        doc: whole.doc,
+        cuts,
+        offsets,
+    })
 }
 
 /// Whether a metadata block may open in one piece and end in a later one. pulldown-cmark takes
@@ -301,6 +357,21 @@ mod tests {
             .windows(2)
             .map(|piece| parse_part(text, file(), piece[0]..piece[1]).unwrap())
             .collect();
+        join_parts(text, parts).map(|joined| joined.doc)
+    }
+
+    /// `text` cut at `cuts`, its parts parsed as outlines and joined.
+    fn outline_joined_at(text: &str, cuts: &[usize]) -> Option<Joined> {
+        let bounds: Vec<usize> = std::iter::once(0)
+            .chain(cuts.iter().copied())
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let parts = bounds
+            .windows(2)
+            .map(|piece| {
+                parse_outline_part(text, file(), piece[0]..piece[1], &mut |_, _| Ok(())).unwrap()
+            })
+            .collect();
         join_parts(text, parts)
     }
 
@@ -332,6 +403,19 @@ mod tests {
                 if let Some(doc) = joined_at(text, &cuts) {
                     assert!(doc == whole, "cut at {cuts:?} of:\n{text}");
                     joined += 1;
+                }
+                if let Some(outline) = outline_joined_at(text, &cuts) {
+                    let serial =
+                        crate::document::parse_outline(text, file(), 0, &mut |_, _| Ok(()))
+                            .unwrap();
+                    assert!(
+                        outline.doc == serial.doc,
+                        "outline cut at {cuts:?} of:\n{text}"
+                    );
+                    assert_eq!(
+                        outline.cuts, serial.cuts,
+                        "outline cut at {cuts:?} of:\n{text}"
+                    );
                 }
             }
         }
@@ -426,7 +510,10 @@ end
         let at = text.find("# B").unwrap();
         assert!(joined_at(text, &[at]).is_none());
         let after = text.find("# C").unwrap();
-        assert_eq!(joined_at(text, &[after]), Some(parse(text, file()).unwrap()));
+        assert_eq!(
+            joined_at(text, &[after]),
+            Some(parse(text, file()).unwrap())
+        );
     }
 
     #[test]

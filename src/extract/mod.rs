@@ -234,6 +234,14 @@ fn title_skips(key: &str, profile: Profile) -> bool {
     lang::is_reading_key(key) || (profile == Profile::Topics && navigation::is_navigation_key(key))
 }
 
+/// What a section's own title and blocks say of whether it yields cards (see
+/// [`SkippedSections::own`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OwnSkip {
+    by_title: bool,
+    navigation: bool,
+}
+
 /// Which sections of a file yield no cards: further reading, navigation. Worked out once a
 /// section, in document order: for a whole tree when a rule first asks, or section by section
 /// by the pass that makes a big file's outline, so that a section parsed on its own knows
@@ -270,17 +278,31 @@ impl SkippedSections {
     /// come in document order (a parent before its children).
     pub fn add(&mut self, doc: &Document, index: usize) {
         let section = &doc.sections[index];
-        let inherited = section
-            .parent
-            .is_some_and(|p| self.by_title.get(p).copied().unwrap_or(false));
-        let by_title = inherited || title_skips(&normalize_key(&section.title_text), self.profile);
+        let own = self.own(section);
+        self.add_own(index, section.parent, own);
+    }
+
+    /// What [`SkippedSections::add`] reads of a section itself (its title and blocks), not
+    /// of its place in the tree: whether its title says so, and whether it is navigation.
+    pub fn own(&self, section: &Section) -> OwnSkip {
+        OwnSkip {
+            by_title: title_skips(&normalize_key(&section.title_text), self.profile),
+            navigation: self.profile == Profile::Topics
+                && navigation::is_navigation_by_structure(section),
+        }
+    }
+
+    /// Takes note of section `index`, child of `parent`, of which `own` was read
+    /// ([`SkippedSections::own`]). Sections must come in document order.
+    pub fn add_own(&mut self, index: usize, parent: Option<usize>, own: OwnSkip) {
+        let inherited = parent.is_some_and(|p| self.by_title.get(p).copied().unwrap_or(false));
+        let by_title = inherited || own.by_title;
         if self.skipped.len() <= index {
             self.by_title.resize(index + 1, false);
             self.skipped.resize(index + 1, false);
         }
         self.by_title[index] = by_title;
-        self.skipped[index] = by_title
-            || (self.profile == Profile::Topics && navigation::is_navigation_by_structure(section));
+        self.skipped[index] = by_title || own.navigation;
     }
 
     fn is_skipped(&self, index: usize) -> bool {

@@ -28,17 +28,26 @@ impl ReadingLists {
     /// Takes note of section `index` if it is a reading list (its blocks must be in `doc`).
     /// Sections must come in document order.
     pub fn add(&mut self, doc: &Document, index: usize) {
-        let section = &doc.sections[index];
-        let Some(parent) = section.parent else {
-            return;
-        };
-        if !is_reading_title(&section.title_text) {
-            return;
+        if let Some(parent) = doc.sections[index].parent
+            && let Some(links) = Self::own_links(doc, index)
+        {
+            self.add_links(parent, links);
         }
+    }
+
+    /// The links of section `index` when it is a reading list: what [`ReadingLists::add`]
+    /// reads of the section itself (its title and blocks), not of its place in the tree.
+    pub fn own_links(doc: &Document, index: usize) -> Option<Vec<Link>> {
+        is_reading_title(&doc.sections[index].title_text).then(|| section_links(doc, index))
+    }
+
+    /// Takes note of a reading list of `parent`'s with `links` ([`ReadingLists::own_links`]),
+    /// in document order.
+    pub fn add_links(&mut self, parent: usize, links: Vec<Link>) {
         if self.by_parent.len() <= parent {
             self.by_parent.resize_with(parent + 1, Vec::new);
         }
-        self.by_parent[parent].extend(section_links(doc, index));
+        self.by_parent[parent].extend(links);
     }
 }
 
