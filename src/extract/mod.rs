@@ -483,9 +483,6 @@ impl<'a> Cx<'a> {
         let mut subject = title.clone();
         if text::is_generic_title(&title)
             && let Some(p) = parent
-            && !(self.profile == Profile::Topics
-                && self.doc.sections[p].level == 1
-                && self.top_title_dropped())
             && !(self.profile != Profile::Topics
                 && (self.doc.sections[p].level == 1
                     || normalize_key(&self.doc.sections[p].title_text).starts_with("step ")

@@ -346,3 +346,20 @@ fn a_link_to_the_index_is_no_term_to_recall() {
     assert!(all.contains(&"gaiwan".to_string()), "{all:?}");
     assert!(!all.iter().any(|d| d.contains("guide")), "{all:?}");
 }
+
+#[test]
+fn a_generic_section_under_a_files_one_title_is_asked_with_that_title() {
+    // A notes file's one `# Title` is its topic: "Disadvantages" right under it is the
+    // topic's, and a question that names neither cannot be answered.
+    let found = cards(
+        "# Message queues\n\nA queue holds work for later.\n\n## Disadvantages\n\n\
+         - Another part to run\n- No order across partitions\n",
+        Profile::Topics,
+    );
+    let faces = faces(&found);
+    let list = faces
+        .iter()
+        .find(|(front, _)| front.contains("disadvantages"))
+        .unwrap_or_else(|| panic!("{faces:?}"));
+    assert!(list.0.starts_with("Message queues"), "{faces:?}");
+}
