@@ -196,10 +196,11 @@ const TWO_THREADS_BYTES: usize = 64 << 10;
 pub enum Flow {
     /// The whole tree, extracted and rendered on this thread.
     Whole,
-    /// The whole tree, extracted on this thread while another renders the cards (and hands
-    /// them to `each`): for a file with a core to spare, whose first pass would otherwise
-    /// leave that core idle. Measured on one file of 10k one-paragraph sections: the build
-    /// about a fifth faster.
+    /// The whole tree, parsed in pieces on all cores ([`parse_on_all_cores`]), then
+    /// extracted on this thread while another renders the cards (and hands them to `each`):
+    /// for a file with a core to spare, whose first pass would otherwise leave that core
+    /// idle. Measured on one file of 10k one-paragraph sections: the build about a fifth
+    /// faster.
     TwoThreads,
     /// Section by section, on two threads (topics profile only; the others take
     /// [`Flow::TwoThreads`]): the file is never held as a whole tree, see
