@@ -196,7 +196,7 @@ const TWO_THREADS_BYTES: usize = 64 << 10;
 pub enum Flow {
     /// The whole tree, extracted and rendered on this thread.
     Whole,
-    /// The whole tree, parsed in pieces on all cores ([`parse_on_all_cores`]), then
+    /// The whole tree, parsed in pieces on all cores (`document::pieces`), then
     /// extracted on this thread while another renders the cards (and hands them to `each`):
     /// for a file with a core to spare, whose first pass would otherwise leave that core
     /// idle. Measured on one file of 10k one-paragraph sections: the build about a fifth
@@ -264,31 +264,42 @@ fn parse_on_all_cores(text: &str, file: &Path) -> Result<document::Document> {
     if cuts.is_empty() {
         return document::parse(text, file);
     }
+    let parts = each_piece_on_a_thread(text, cuts, |piece| pieces::parse_part(text, file, piece))?;
+    match pieces::join_parts(text, parts) {
+        Some(joined) => Ok(joined.doc),
+        None => document::parse(text, file),
+    }
+}
+
+/// `parse` run on each piece of `text` cut at `cuts`, the first on this thread and every
+/// other on a thread of its own; what each gave, in order.
+fn each_piece_on_a_thread<T: Send>(
+    text: &str,
+    cuts: Vec<usize>,
+    parse: impl Fn(std::ops::Range<usize>) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let bounds: Vec<usize> = std::iter::once(0)
         .chain(cuts)
         .chain(std::iter::once(text.len()))
         .collect();
-    let parts = std::thread::scope(|scope| {
+    let parse = &parse;
+    std::thread::scope(|scope| {
         let others: Vec<_> = bounds[1..]
             .windows(2)
             .map(|piece| {
                 let piece = piece[0]..piece[1];
-                scope.spawn(move || pieces::parse_part(text, file, piece))
+                scope.spawn(move || parse(piece))
             })
             .collect();
-        let first = pieces::parse_part(text, file, 0..bounds[1]);
+        let first = parse(0..bounds[1]);
         std::iter::once(first)
             .chain(others.into_iter().map(|other| {
                 other
                     .join()
                     .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")))
             }))
-            .collect::<Result<Vec<_>>>()
-    })?;
-    match pieces::join_parts(text, parts) {
-        Some(joined) => Ok(joined.doc),
-        None => document::parse(text, file),
-    }
+            .collect()
+    })
 }
 
 /// Items (cards to render, drafts to digest) handed from one thread to the next at a time:
@@ -395,10 +406,6 @@ fn outline_in_pieces(text: &str, file: &Path, count: usize) -> Result<OutlineAnd
     let mut skipped = extract::SkippedSections::new(extract::Profile::Topics);
     let cuts = pieces::guess_cuts(text, count);
     if !cuts.is_empty() {
-        let bounds: Vec<usize> = std::iter::once(0)
-            .chain(cuts)
-            .chain(std::iter::once(text.len()))
-            .collect();
         // What each section's own heading and blocks say, by its index in its piece: the
         // pieces do not know their sections' places in the whole tree, the join does.
         type Own = (Option<Vec<document::Link>>, extract::OwnSkip);
@@ -415,23 +422,7 @@ fn outline_in_pieces(text: &str, file: &Path, count: usize) -> Result<OutlineAnd
             })?;
             Ok((part, own))
         };
-        let parsed = std::thread::scope(|scope| {
-            let others: Vec<_> = bounds[1..]
-                .windows(2)
-                .map(|piece| {
-                    let piece = piece[0]..piece[1];
-                    scope.spawn(move || parse(piece))
-                })
-                .collect();
-            let first = parse(0..bounds[1]);
-            std::iter::once(first)
-                .chain(others.into_iter().map(|other| {
-                    other
-                        .join()
-                        .unwrap_or_else(|_| Err(Error::new("a worker thread panicked")))
-                }))
-                .collect::<Result<Vec<_>>>()
-        })?;
+        let parsed = each_piece_on_a_thread(text, cuts, parse)?;
         let (parts, owns): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
         if let Some(mut joined) = pieces::join_parts(text, parts) {
             // As the outline's pass takes note of each section once complete, in order.

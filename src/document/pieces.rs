@@ -7,8 +7,10 @@
 //! ([`parse_part`]), which tells whether nothing was open at that heading: markdown's
 //! blocks then start afresh there, as at the top of a file, and the next piece parsed alone
 //! gives the blocks the whole file does (as for [`parse_piece`]'s cuts). [`join_parts`]
-//! checks that, and gives nothing when a guess was wrong or a piece defines link references
-//! (they are resolved across the whole file): the caller parses the whole file then.
+//! checks that, and gives nothing when a guess was wrong, when a piece defines link
+//! references (they are resolved across the whole file), or when a metadata block may open in
+//! one piece and close in another (see `metadata_may_span`): the caller parses the whole
+//! file then.
 //!
 //! What spans pieces is made again when they are joined: each section's place in the tree,
 //! its anchor (numbered across the file), the pin written before a piece's first heading,
@@ -55,11 +57,11 @@ pub fn guess_cuts(text: &str, pieces: usize) -> Vec<usize> {
     let mut cuts: Vec<usize> = Vec::new();
     for k in 1..pieces {
         let from = (text.len() * k / pieces).max(cuts.last().map_or(0, |&c| c + 1));
-        // The first whole line from `from` on.
-        let Some(mut line) = text
-            .get(from.saturating_sub(1)..)
-            .and_then(|rest| rest.find('\n'))
-            .map(|i| from.saturating_sub(1) + i + 1)
+        // The first whole line from `from` on, found in bytes: `from` may fall inside a
+        // character, a line's start never does.
+        let search = from.saturating_sub(1).min(text.len());
+        let Some(mut line) =
+            memchr::memchr(b'\n', &text.as_bytes()[search..]).map(|i| search + i + 1)
         else {
             break;
         };
@@ -347,31 +349,29 @@ mod tests {
         Path::new("t.md")
     }
 
-    /// `text` cut at `cuts`, its parts parsed and joined.
-    fn joined_at(text: &str, cuts: &[usize]) -> Option<Document> {
+    /// `text` cut at `cuts`, each piece given to `parse`.
+    fn parts_at(text: &str, cuts: &[usize], parse: impl Fn(Range<usize>) -> Part) -> Vec<Part> {
         let bounds: Vec<usize> = std::iter::once(0)
             .chain(cuts.iter().copied())
             .chain(std::iter::once(text.len()))
             .collect();
-        let parts = bounds
+        bounds
             .windows(2)
-            .map(|piece| parse_part(text, file(), piece[0]..piece[1]).unwrap())
-            .collect();
+            .map(|piece| parse(piece[0]..piece[1]))
+            .collect()
+    }
+
+    /// `text` cut at `cuts`, its parts parsed and joined.
+    fn joined_at(text: &str, cuts: &[usize]) -> Option<Document> {
+        let parts = parts_at(text, cuts, |piece| parse_part(text, file(), piece).unwrap());
         join_parts(text, parts).map(|joined| joined.doc)
     }
 
     /// `text` cut at `cuts`, its parts parsed as outlines and joined.
     fn outline_joined_at(text: &str, cuts: &[usize]) -> Option<Joined> {
-        let bounds: Vec<usize> = std::iter::once(0)
-            .chain(cuts.iter().copied())
-            .chain(std::iter::once(text.len()))
-            .collect();
-        let parts = bounds
-            .windows(2)
-            .map(|piece| {
-                parse_outline_part(text, file(), piece[0]..piece[1], &mut |_, _| Ok(())).unwrap()
-            })
-            .collect();
+        let parts = parts_at(text, cuts, |piece| {
+            parse_outline_part(text, file(), piece, &mut |_, _| Ok(())).unwrap()
+        });
         join_parts(text, parts)
     }
 
@@ -550,6 +550,9 @@ end
         assert!(cuts.iter().all(|&c| text[c..].starts_with('#')), "{cuts:?}");
         assert!(guess_cuts("no heading\n\nat all\n", 2).is_empty());
         assert!(guess_cuts("# A\n#hashtag\n", 2).is_empty());
+        // Halfway falls inside a character: the next line is still found.
+        let cjk = "# 一\n\n日本語の文。日本語の文。\n\n# 二\n\n文。\n";
+        assert_eq!(guess_cuts(cjk, 2), [cjk.find("# 二").unwrap()]);
     }
 
     /// Lines that open, close or continue what markdown keeps open across lines.
