@@ -62,7 +62,7 @@ fn many_findings_on_one_line_print_in_linear_time_and_space() {
         )
         .unwrap();
         let mut bytes = 0;
-        let time = best_of(2, || {
+        let time = best_of(3, || {
             let output = primer_anki()
                 .args(["check", "--content"])
                 .arg(content.path())
