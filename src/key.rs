@@ -11,11 +11,21 @@ use unicode_normalization::UnicodeNormalization;
 /// Normalises a key component: NFKC, lowercase, markup and punctuation removed, whitespace
 /// collapsed. Used for identity keys, tags and title matching.
 pub fn normalize_key(text: &str) -> String {
+    let mut out = String::new();
+    normalize_key_into(text, &mut out);
+    out
+}
+
+/// [`normalize_key`] written into `out` (emptied first), so that a caller normalising many
+/// texts reuses one buffer.
+pub fn normalize_key_into(text: &str, out: &mut String) {
+    out.clear();
     // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
     if text.is_ascii() {
-        return normalize_ascii_key(text);
+        normalize_ascii_key(text, out);
+        return;
     }
-    let mut out = String::with_capacity(text.len());
+    out.reserve(text.len());
     let mut space = false;
     let mut push = |c: char| {
         if is_caseless_letter(c) || c.is_alphanumeric() {
@@ -46,7 +56,6 @@ pub fn normalize_key(text: &str) -> String {
     } else {
         text.nfkc().flat_map(char::to_lowercase).for_each(&mut push);
     }
-    out
 }
 
 /// Letters without case in the blocks that make up most Chinese, Japanese and Korean text
@@ -64,23 +73,52 @@ fn is_caseless_letter(c: char) -> bool {
 
 /// [`normalize_key`] of ASCII text, byte by byte: the same rules without decoding characters.
 /// (`char::is_whitespace` also counts the vertical tab, which `u8::is_ascii_whitespace` does not.)
-fn normalize_ascii_key(text: &str) -> String {
-    // Bytes, not chars: pushing a char encodes it, which was most of the cost here.
-    let mut out = Vec::with_capacity(text.len());
+fn normalize_ascii_key(text: &str, into: &mut String) {
+    // Bytes, not chars: pushing a char encodes it, which was most of the cost here. The output
+    // is never longer than the input (a space stands for at least one separator byte), so it
+    // is written by index into a buffer of that size, one table lookup a byte.
+    let mut out = std::mem::take(into).into_bytes();
+    out.clear();
+    out.resize(text.len(), 0);
+    let mut len = 0;
     let mut space = false;
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(b' ');
+    for &b in text.as_bytes() {
+        match ASCII_KEY_BYTE[usize::from(b)] {
+            DROPPED => {}
+            SEPARATOR => space = true,
+            kept => {
+                if space && len > 0 {
+                    out[len] = b' ';
+                    len += 1;
+                }
+                space = false;
+                out[len] = kept;
+                len += 1;
             }
-            space = false;
-            out.push(b.to_ascii_lowercase());
-        } else if b.is_ascii_whitespace() || b == b'/' || b == 0x0b {
-            space = true;
         }
     }
-    String::from_utf8(out).expect("ASCII bytes are UTF-8")
+    out.truncate(len);
+    *into = String::from_utf8(out).expect("ASCII bytes are UTF-8");
 }
+
+/// What [`normalize_ascii_key`] makes of each byte: an alphanumeric its lowercase, whitespace,
+/// `/` and the vertical tab [`SEPARATOR`], anything else [`DROPPED`].
+const ASCII_KEY_BYTE: [u8; 256] = {
+    let mut table = [DROPPED; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
+        } else if byte.is_ascii_whitespace() || byte == b'/' || byte == 0x0b {
+            table[b] = SEPARATOR;
+        }
+        b += 1;
+    }
+    table
+};
+const DROPPED: u8 = 0;
+const SEPARATOR: u8 = 1;
 
 /// A 128-bit fingerprint of a key, for sets that must tell keys apart but need not keep them:
 /// a file of a million cards would otherwise hold every key twice. Two runs of foldhash's
@@ -200,7 +238,9 @@ mod tests {
             for text in [format!("a{c}b"), format!("{c}x{c}{c}y{c}"), format!("{c}")] {
                 let unicode = normalize_key(&format!("{text} é"));
                 let expected = unicode.strip_suffix('é').unwrap_or(&unicode).trim_end();
-                assert_eq!(normalize_ascii_key(&text), expected, "byte {b:#04x}");
+                let mut ascii = String::from("left over");
+                normalize_ascii_key(&text, &mut ascii);
+                assert_eq!(ascii, expected, "byte {b:#04x}");
             }
         }
     }

@@ -733,14 +733,18 @@ struct Questions {
     /// every smaller number is taken, so the search never starts over (a file of thousands
     /// of identical questions stays linear).
     next_number: crate::key::FingerprintMap<usize>,
+    /// Room for a question's plain text and its key, reused from card to card.
+    scratch: (String, String),
 }
 
 impl Questions {
     fn make_unique(&mut self, card: &mut Card) {
         // Questions are remembered by fingerprint (see `text::fingerprint`).
-        let mut key = text::question_key(card);
-        let mut fingerprint = text::fingerprint(&key);
+        let (text, key) = &mut self.scratch;
+        text::question_key_into(card, (text, key));
+        let mut fingerprint = text::fingerprint(key);
         if self.seen.contains(&fingerprint) {
+            let mut key = std::mem::take(key);
             let crumb = card.path.join(" › ");
             if !key.contains(&normalize_key(&crumb)) {
                 text::append_to_question(card, &format!(" ({crumb})"));

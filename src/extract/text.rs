@@ -440,19 +440,25 @@ pub fn leading_of(all: &[Vec<Inline>], max: usize, max_sentences: usize) -> (Vec
 /// Plain text of pieces, for measuring and comparing.
 pub fn pieces_text(pieces: &[Piece]) -> String {
     let mut out = String::new();
+    push_pieces_text(pieces, &mut out);
+    out
+}
+
+/// Appends [`pieces_text`] of `pieces` to `out`.
+fn push_pieces_text(pieces: &[Piece], out: &mut String) {
     for piece in pieces {
         match piece {
             Piece::Text(t) | Piece::Subject(t) => out.push_str(t),
-            Piece::Inlines(i) | Piece::Para(i) | Piece::Cloze(_, i) => push_plain(i, &mut out),
+            Piece::Inlines(i) | Piece::Para(i) | Piece::Cloze(_, i) => push_plain(i, out),
             Piece::ClozeList(items) => {
                 for (_, i) in items {
-                    push_plain(i, &mut out);
+                    push_plain(i, out);
                     out.push(' ');
                 }
             }
             Piece::List(items) => {
                 for i in items {
-                    push_plain(i, &mut out);
+                    push_plain(i, out);
                     out.push(' ');
                 }
             }
@@ -465,14 +471,24 @@ pub fn pieces_text(pieces: &[Piece]) -> String {
             }
         }
     }
-    out
 }
 
 pub fn question_key(card: &Card) -> String {
-    match &card.body {
-        CardBody::Basic { front, .. } => normalize_key(&pieces_text(front)),
-        CardBody::Cloze { text, .. } => normalize_key(&pieces_text(text)),
-    }
+    let mut key = String::new();
+    question_key_into(card, (&mut String::new(), &mut key));
+    key
+}
+
+/// [`question_key`] written into `key`, with `text` as room for the question's plain text:
+/// the two buffers are reused from card to card (two strings a card showed in the profile).
+pub fn question_key_into(card: &Card, (text, key): (&mut String, &mut String)) {
+    let question = match &card.body {
+        CardBody::Basic { front, .. } => front,
+        CardBody::Cloze { text, .. } => text,
+    };
+    text.clear();
+    push_pieces_text(question, text);
+    crate::key::normalize_key_into(text, key);
 }
 
 pub fn append_to_question(card: &mut Card, suffix: &str) {

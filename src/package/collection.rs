@@ -539,14 +539,52 @@ impl std::fmt::Write for JsonText {
     }
 }
 
-/// Appends `text` to `out` escaped as a JSON string's content: serde_json writes it quoted
-/// (the same escaping as the rest of the config), and the quotes are dropped. A lock line at a
-/// time, so dropping the opening quote moves one line.
+/// Appends `text` to `out` escaped as a JSON string's content, byte for byte as serde_json
+/// escapes a string (the rest of the config is written by serde_json). A lock line has about
+/// ten tabs and nothing else to escape: such a line is copied between its tabs, found by
+/// memchr, rather than byte by byte (serde_json's escaping was a sixth of the thread that
+/// prepares the rows).
 fn escape_json_into(out: &mut Vec<u8>, text: &str) {
-    let start = out.len();
-    serde_json::to_writer(&mut *out, text).expect("serialising a string into memory cannot fail");
-    out.remove(start);
-    out.pop();
+    let bytes = text.as_bytes();
+    // No early exit, so that the check runs over whole vectors.
+    let only_tabs_and_newlines = !bytes.iter().fold(false, |other, &b| {
+        other | (b < 0x20 && b != b'\t' && b != b'\n') | (b == b'"') | (b == b'\\')
+    });
+    if only_tabs_and_newlines {
+        let mut start = 0;
+        for at in memchr::memchr2_iter(b'\t', b'\n', bytes) {
+            out.extend_from_slice(&bytes[start..at]);
+            out.extend_from_slice(if bytes[at] == b'\t' { b"\\t" } else { b"\\n" });
+            start = at + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        return;
+    }
+    let mut start = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..at]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 15)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 fn conf_json(package: &PackageMeta<'_>, cards: usize, lock: Option<&str>) -> Value {
@@ -678,6 +716,42 @@ fn dconf_json() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What serde_json makes of `text` as a string, without the quotes.
+    fn serde_escaped(text: &str) -> Vec<u8> {
+        let quoted = serde_json::to_vec(text).unwrap();
+        quoted[1..quoted.len() - 1].to_vec()
+    }
+
+    #[test]
+    fn lock_text_is_escaped_as_serde_json_escapes_it() {
+        let mut every_byte: String = (0u8..128).map(char::from).collect();
+        every_byte.push_str("é\u{2028}字");
+        for text in [
+            "note\tpaX\t1\tbench/topic 0/summary\n",
+            "",
+            "\t\t\n",
+            "a \"quoted\" key\\ with\ttabs\n",
+            "bell\u{7}\tdel\u{7f}",
+            &every_byte,
+        ] {
+            let mut out = b"before".to_vec();
+            escape_json_into(&mut out, text);
+            assert_eq!(&out[..6], b"before");
+            assert_eq!(out[6..], serde_escaped(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_escaped_as_serde_json_escapes_it(
+            text in "[\\x00-\\x7f\\t\\nab\"\\\\é字]{0,40}"
+        ) {
+            let mut out = Vec::new();
+            escape_json_into(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_escaped(&text));
+        }
+    }
 
     #[test]
     fn strips_html_but_keeps_media_names() {
