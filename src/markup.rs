@@ -7,23 +7,33 @@ use std::path::{Component, Path, PathBuf};
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    // Copy the runs between special characters whole: most text has none.
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
-    {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    let bytes = text.as_bytes();
+    // Copy the runs between special characters whole: most text has none. memchr finds them
+    // (a vector search; a byte-by-byte one was the better part of escaping, 2% of a build of
+    // one-paragraph sections): the brackets and ampersands by one search, the quotes by
+    // another, taken in the order they come.
+    let mut markup = memchr::memchr3_iter(b'&', b'<', b'>', bytes).peekable();
+    let mut quotes = memchr::memchr2_iter(b'"', b'\'', bytes).peekable();
+    let mut start = 0;
+    loop {
+        let at = match (markup.peek(), quotes.peek()) {
+            (Some(&m), Some(&q)) if m < q => markup.next(),
+            (Some(_), None) => markup.next(),
+            (_, Some(_)) => quotes.next(),
+            (None, None) => None,
+        };
+        let Some(at) = at else { break };
+        out.push_str(&text[start..at]);
+        out.push_str(match bytes[at] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             _ => "&#39;",
         });
-        rest = &rest[at + 1..];
+        start = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(&text[start..]);
     out
 }
 
@@ -271,6 +281,24 @@ pub fn markdown_text(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_replaces_exactly_the_five_specials(text in "[a-z &<>\"'é]{0,50}") {
+            let by_char: String = text
+                .chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(escape(&text), by_char);
+        }
+    }
 
     #[test]
     fn printable_text_has_no_escape_sequences_and_a_width() {
