@@ -109,11 +109,20 @@ fn is_plain_inline(html: &str) -> bool {
             && (c >= ' ' || c == '\n' || c == '\t')
             && c != '\u{7f}'
     };
+    // Every character that is not plain has one of these bytes in its UTF-8 (U+00A0 starts
+    // with 0xC2, U+FFFD with 0xEF): text without them, nearly all of it, is plain without
+    // decoding a character. No early exit, so that the check runs over whole vectors.
+    let plain_text = |text: &str| {
+        let suspect = text.bytes().fold(false, |any, b| {
+            any | (b < b' ') | (b == b'&') | (b == b'>') | (b == 0x7f) | (b == 0xc2) | (b == 0xef)
+        });
+        !suspect || text.chars().all(plain)
+    };
     let mut open: Vec<&str> = Vec::new();
     let mut rest = html;
     loop {
         let text_end = rest.find('<').unwrap_or(rest.len());
-        if !rest[..text_end].chars().all(plain) {
+        if !plain_text(&rest[..text_end]) {
             return false;
         }
         rest = &rest[text_end..];
@@ -140,6 +149,20 @@ fn is_plain_inline(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn text_is_plain_exactly_when_each_character_is(
+            text in "[a-z &>\u{a0}\u{c2}\u{ef}\u{fffd}\u{ffff}\u{7f}\u{1}\n\t\r\u{e9}\u{5b57}]{0,30}"
+        ) {
+            let by_char = text.chars().all(|c| {
+                !matches!(c, '&' | '>' | '\u{a0}' | '\u{fffd}')
+                    && (c >= ' ' || c == '\n' || c == '\t')
+                    && c != '\u{7f}'
+            });
+            proptest::prop_assert_eq!(is_plain_inline(&text), by_char);
+        }
+    }
 
     #[test]
     fn plain_fragments_skip_ammonia_only_when_it_would_change_nothing() {
