@@ -84,6 +84,18 @@ fn ascii_letters_contain(text: &str, needles: &[&[u8; 6]]) -> bool {
     })
 }
 
+/// Whether `text` has lowercase ASCII `needle` in it, ignoring ASCII case. The needle's first
+/// letter, in either case, is found by memchr and the rest compared there.
+fn contains_ignore_ascii_case(text: &str, needle: &str) -> bool {
+    let (bytes, needle) = (text.as_bytes(), needle.as_bytes());
+    let first = needle[0];
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes).any(|at| {
+        bytes
+            .get(at..at + needle.len())
+            .is_some_and(|window| window.eq_ignore_ascii_case(needle))
+    })
+}
+
 /// Whether the letters and digits at the start of `rest` (lowercased, anything else skipped)
 /// are `want`.
 fn letters_follow(rest: &[u8], want: &[u8]) -> bool {
@@ -142,7 +154,18 @@ pub fn is_lead_in(text: &str) -> bool {
 /// A pointer, not a fact: "See the linked content above", "See Disadvantage(s): replication for
 /// points related to both", "See the diagram". ("See your data as an object" is advice.)
 pub fn is_pointer(text: &str) -> bool {
-    let t = text.trim().trim_start_matches('(').to_lowercase();
+    let t = text.trim().trim_start_matches('(');
+    // An ASCII pointer starts with "see " or "refer to ", or has "linked content" or "see the
+    // diagram" in it: text with none of these (most) is told without lowercasing it.
+    if t.is_ascii()
+        && !crate::markup::starts_with_ignore_case(t, "see ")
+        && !crate::markup::starts_with_ignore_case(t, "refer to ")
+        && !contains_ignore_ascii_case(t, "linked content")
+        && !contains_ignore_ascii_case(t, "see the diagram")
+    {
+        return false;
+    }
+    let t = t.to_lowercase();
     let see = t.starts_with("see ") || t.starts_with("refer to ");
     // The translations' "see …": 参考/参见/详见 … (Chinese) and … を参照 (Japanese).
     let cjk_see = ["参考", "参见", "参閱", "参阅", "详见"]
@@ -288,6 +311,41 @@ pub fn restates_term(term: &str, definition: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `is_pointer` as it was before its ASCII shortcut, lowercasing every text.
+    fn is_pointer_lowercased(text: &str) -> bool {
+        let t = text.trim().trim_start_matches('(').to_lowercase();
+        let see = t.starts_with("see ") || t.starts_with("refer to ");
+        t.contains("linked content")
+            || t.contains("see the diagram")
+            || (see
+                && (t.starts_with("see the ")
+                    || t.starts_with("see also")
+                    || [
+                        "above",
+                        "below",
+                        "for details",
+                        "for points",
+                        "for more",
+                        "section",
+                        "disadvantage",
+                    ]
+                    .iter()
+                    .any(|w| t.contains(w))))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_shortcut_finds_every_pointer(
+            words in proptest::collection::vec(
+                "(See|see|SEE|Refer|refer|to|the|The|also|linked|Linked|content|CONTENT|diagram|above|for|details|section|-|\\(|x| |  |,)",
+                0..8,
+            )
+        ) {
+            let text = words.join(" ");
+            proptest::prop_assert_eq!(is_pointer(&text), is_pointer_lowercased(&text), "{:?}", text);
+        }
+    }
 
     proptest::proptest! {
         /// The shortcuts of `is_label` and `is_lead_in` agree with the keys they stand for.
