@@ -19,12 +19,17 @@ pub fn normalize_key(text: &str) -> String {
 /// [`normalize_key`] written into `out` (emptied first), so that a caller normalising many
 /// texts reuses one buffer.
 pub fn normalize_key_into(text: &str, out: &mut String) {
-    out.clear();
-    // NFKC leaves ASCII unchanged, and most keys are ASCII: skip the Unicode machinery.
-    if text.is_ascii() {
-        normalize_ascii_key(text, out);
+    // NFKC leaves ASCII unchanged, and most keys are ASCII, some with typographic quotes or
+    // dashes: skip the Unicode machinery.
+    if normalize_ascii_key(text, out) {
         return;
     }
+    normalize_unicode_key(text, out);
+}
+
+/// [`normalize_key`] by Unicode's rules, character by character.
+fn normalize_unicode_key(text: &str, out: &mut String) {
+    out.clear();
     out.reserve(text.len());
     let mut space = false;
     let mut push = |c: char| {
@@ -73,7 +78,9 @@ fn is_caseless_letter(c: char) -> bool {
 
 /// [`normalize_key`] of ASCII text, byte by byte: the same rules without decoding characters.
 /// (`char::is_whitespace` also counts the vertical tab, which `u8::is_ascii_whitespace` does not.)
-fn normalize_ascii_key(text: &str, into: &mut String) {
+/// The typographic punctuation of [`dropped_punctuation_len`] is dropped like ASCII
+/// punctuation. False (and `into` unspecified) for text with any other non-ASCII character.
+fn normalize_ascii_key(text: &str, into: &mut String) -> bool {
     // Bytes, not chars: pushing a char encodes it, which was most of the cost here. The output
     // is never longer than the input (a space stands for at least one separator byte), so it
     // is written by index into a buffer of that size, one table lookup a byte.
@@ -82,10 +89,24 @@ fn normalize_ascii_key(text: &str, into: &mut String) {
     out.resize(text.len(), 0);
     let mut len = 0;
     let mut space = false;
-    for &b in text.as_bytes() {
+    let bytes = text.as_bytes();
+    // Bytes left of a punctuation mark being dropped.
+    let mut skip = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         match ASCII_KEY_BYTE[usize::from(b)] {
             DROPPED => {}
             SEPARATOR => space = true,
+            NON_ASCII => match dropped_punctuation_len(&bytes[at..]) {
+                Some(n) => skip = n - 1,
+                None => {
+                    *into = String::from_utf8(out).unwrap_or_default();
+                    return false;
+                }
+            },
             kept => {
                 if space && len > 0 {
                     out[len] = b' ';
@@ -99,12 +120,33 @@ fn normalize_ascii_key(text: &str, into: &mut String) {
     }
     out.truncate(len);
     *into = String::from_utf8(out).expect("ASCII bytes are UTF-8");
+    true
+}
+
+/// The length of the character `bytes` (UTF-8) starts with, when it is typographic punctuation
+/// that NFKC keeps as punctuation and [`normalize_key`] drops: curly quotes, guillemets, en
+/// and em dashes, the ellipsis (NFKC's "..."). These are the non-ASCII characters of most
+/// English text, and of our own questions.
+pub fn dropped_punctuation_len(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        // ‘ ’ “ ” – — … ‹ ›
+        [
+            0xe2,
+            0x80,
+            0x98 | 0x99 | 0x9c | 0x9d | 0x93 | 0x94 | 0xa6 | 0xb9 | 0xba,
+            ..,
+        ] => Some(3),
+        // « »
+        [0xc2, 0xab | 0xbb, ..] => Some(2),
+        _ => None,
+    }
 }
 
 /// What [`normalize_ascii_key`] makes of each byte: an alphanumeric its lowercase, whitespace,
-/// `/` and the vertical tab [`SEPARATOR`], anything else [`DROPPED`].
+/// `/` and the vertical tab [`SEPARATOR`], a byte of a non-ASCII character [`NON_ASCII`],
+/// anything else [`DROPPED`].
 const ASCII_KEY_BYTE: [u8; 256] = {
-    let mut table = [DROPPED; 256];
+    let mut table = [NON_ASCII; 256];
     let mut b = 0;
     while b < 128 {
         let byte = b as u8;
@@ -112,6 +154,8 @@ const ASCII_KEY_BYTE: [u8; 256] = {
             table[b] = byte.to_ascii_lowercase();
         } else if byte.is_ascii_whitespace() || byte == b'/' || byte == 0x0b {
             table[b] = SEPARATOR;
+        } else {
+            table[b] = DROPPED;
         }
         b += 1;
     }
@@ -119,6 +163,7 @@ const ASCII_KEY_BYTE: [u8; 256] = {
 };
 const DROPPED: u8 = 0;
 const SEPARATOR: u8 = 1;
+const NON_ASCII: u8 = 2;
 
 /// A 128-bit fingerprint of a key, for sets that must tell keys apart but need not keep them:
 /// a file of a million cards would otherwise hold every key twice. Two runs of foldhash's
@@ -229,6 +274,17 @@ mod tests {
         assert_eq!(normalize_key("Ｆｕｌｌ width"), "full width");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn typographic_punctuation_is_dropped_as_the_unicode_rules_drop_it(
+            text in "[aZ9 /\t.,\u{2018}\u{2019}\u{201c}\u{201d}\u{2013}\u{2014}\u{2026}\u{2039}\u{203a}\u{ab}\u{bb}\u{a0}\u{e9}\u{301}\u{5b57}\u{2015}\u{2022}]{0,24}"
+        ) {
+            let mut unicode = String::new();
+            normalize_unicode_key(&text, &mut unicode);
+            proptest::prop_assert_eq!(normalize_key(&text), unicode);
+        }
+    }
+
     #[test]
     fn the_ascii_shortcut_normalises_like_the_unicode_rules() {
         // Every ASCII byte, between letters and at the edges, through both paths: the
@@ -239,7 +295,7 @@ mod tests {
                 let unicode = normalize_key(&format!("{text} é"));
                 let expected = unicode.strip_suffix('é').unwrap_or(&unicode).trim_end();
                 let mut ascii = String::from("left over");
-                normalize_ascii_key(&text, &mut ascii);
+                assert!(normalize_ascii_key(&text, &mut ascii));
                 assert_eq!(ascii, expected, "byte {b:#04x}");
             }
         }

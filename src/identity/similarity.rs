@@ -140,10 +140,12 @@ fn slot_minima_portable(tokens: &[u64]) -> [u64; SLOTS] {
 
 /// Appends [`word_hashes`] of `html_to_text(html)` to `out`. ASCII HTML with no entity and no
 /// `<style>` or `<script>` (nearly every field) is hashed as it is scanned: a tag is a space
-/// to `html_to_text`, so it ends a word; a `<` without a `>` ends the text.
+/// to `html_to_text`, so it ends a word; a `<` without a `>` ends the text. The typographic
+/// punctuation `normalize_key` drops (curly quotes, dashes: `key::dropped_punctuation_len`)
+/// may be in it too.
 fn push_html_word_hashes(html: &str, out: &mut Vec<u64>) {
     let start = out.len();
-    if html.is_ascii() && !html.contains('&') && push_ascii_html_word_hashes(html, out) {
+    if !html.contains('&') && push_ascii_html_word_hashes(html, out) {
         return;
     }
     out.truncate(start);
@@ -151,15 +153,24 @@ fn push_html_word_hashes(html: &str, out: &mut Vec<u64>) {
 }
 
 /// [`push_html_word_hashes`] of ASCII HTML without entities; false (with some hashes pushed)
-/// at a `<style` or `<script`, whose content `html_to_text` drops.
+/// at a `<style` or `<script`, whose content `html_to_text` drops, and at a non-ASCII
+/// character other than dropped punctuation.
 fn push_ascii_html_word_hashes(html: &str, out: &mut Vec<u64>) -> bool {
     let bytes = html.as_bytes();
     let mut words = AsciiWords::new();
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
+        if !b.is_ascii() {
+            // Dropped: a word goes on across it, as across ASCII punctuation.
+            match crate::key::dropped_punctuation_len(&bytes[at..]) {
+                Some(len) => at += len,
+                None => return false,
+            }
+            continue;
+        }
         if b == b'<' {
-            // ASCII: every byte is a char boundary.
+            // Every character before was whole: `at` is a char boundary.
             let tag = &html[at..];
             if starts_with_ignore_case(tag, "<style") || starts_with_ignore_case(tag, "<script") {
                 return false;
@@ -341,7 +352,7 @@ mod tests {
         /// Scanning the HTML gives the words of its text, whatever the tags and bytes.
         #[test]
         fn scanned_html_gives_the_words_of_its_text(
-            html in "([a-zA-Z0-9 ]|<|>|<b>|</p>|<br/>|<STYLE>|</style>|<script|&amp;|&|/|-|\t|\x0b|\n|é)*",
+            html in "([a-zA-Z0-9 ]|<|>|<b>|</p>|<br/>|<STYLE>|</style>|<script|&amp;|&|/|-|\t|\x0b|\n|é|“|”|’|—|…|›|«|\u{a0}|<a title=“x”>)*",
         ) {
             let mut scanned = Vec::new();
             push_html_word_hashes(&html, &mut scanned);
