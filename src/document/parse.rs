@@ -297,7 +297,7 @@ pub(super) struct Builder<'a, 'f> {
     pub(super) pending_pin: Option<String>,
     /// How many headings so far had each anchor. Hashed with foldhash, not SipHash: a big
     /// file has a heading per few lines, and nothing here needs protection from crafted keys.
-    pub(super) slugs: HashMap<String, usize, foldhash::fast::FixedState>,
+    pub(super) slugs: super::sections::Slugs,
     pub(super) warnings: Vec<Warning>,
     pub(super) warned_depth: bool,
     /// Inside `<sup>…</sup>` (a footnote reference): inline content is dropped, links kept.

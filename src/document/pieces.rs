@@ -20,13 +20,12 @@
 //! [`parse`]: super::parse
 //! [`parse_piece`]: super::parse_piece
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
 use super::parse::{Builder, run};
-use super::sections::github_slug;
-use super::{Cut, Document, Section, SectionDone};
+use super::sections::{Slugs, close_open_sections, numbered_anchor};
+use super::{Cut, Document, SectionDone};
 use crate::error::{Result, WarningKind};
 
 /// A piece of a file parsed alone (see [`parse_part`]), with what the next piece's join
@@ -40,7 +39,7 @@ pub struct Part {
     /// Its sections still open at its end (indices in `doc`), innermost last.
     open: Vec<usize>,
     /// How many of its headings had each anchor (before numbering).
-    slugs: HashMap<String, usize, foldhash::fast::FixedState>,
+    slugs: Slugs,
     /// It warned of deep nesting (once per file).
     warned_depth: bool,
     /// A pin written at its end, for the next piece's first heading.
@@ -208,16 +207,11 @@ pub fn join_parts(text: &str, parts: Vec<Part>) -> Option<Joined> {
         let mut pin = whole.pending_pin.take();
         for mut section in sections {
             let index = whole.doc.sections.len();
-            number_anchor(&mut section, &mut whole.slugs);
-            // Its parent is the innermost open section above its level, as a heading finds
-            // it in the whole file: one of this piece's, or one still open before it.
-            while let Some(&top) = whole.open.last() {
-                if top != 0 && whole.doc.sections[top].level >= section.level {
-                    whole.open.pop();
-                } else {
-                    break;
-                }
-            }
+            // Its anchor as the whole file numbers it, and its parent the innermost open
+            // section above its level, as a heading finds it in the whole file: one of this
+            // piece's, or one still open before it.
+            section.anchor = numbered_anchor(&section.title_text, &mut whole.slugs);
+            close_open_sections(&mut whole.open, &whole.doc.sections, section.level);
             let parent = whole.open.last().copied().unwrap_or(0);
             section.parent = Some(parent);
             section.children.clear();
@@ -322,22 +316,6 @@ fn closes_metadata(rest: &str, fence: u8) -> bool {
     let after = &bytes[3..];
     let spaces = after.iter().take_while(|&&b| b == b' ').count();
     matches!(after.get(spaces), None | Some(b'\n' | b'\r'))
-}
-
-/// Gives `section` its anchor as the whole file numbers it (see `Builder::open_section`):
-/// `slugs` counts the headings before it by anchor.
-fn number_anchor(
-    section: &mut Section,
-    slugs: &mut HashMap<String, usize, foldhash::fast::FixedState>,
-) {
-    let base = github_slug(&section.title_text);
-    let count = slugs.entry(base.clone()).or_insert(0);
-    section.anchor = if *count == 0 {
-        base
-    } else {
-        format!("{base}-{count}")
-    };
-    *count += 1;
 }
 
 #[cfg(test)]

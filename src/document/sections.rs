@@ -5,6 +5,37 @@
 use super::parse::{Builder, Frame, trim_inlines};
 use super::{Block, BlockKind, Document, Figure, Image, Inline, Section, plain_text};
 
+/// How many headings of a file so far had each anchor (before numbering).
+pub(super) type Slugs = std::collections::HashMap<String, usize, foldhash::fast::FixedState>;
+
+/// The anchor GitHub gives a heading titled `title_text`: its slug, numbered (`-1`, `-2`, …)
+/// after the headings before it with the same slug, which `slugs` counts (this one included,
+/// once given).
+pub(super) fn numbered_anchor(title_text: &str, slugs: &mut Slugs) -> String {
+    let base = github_slug(title_text);
+    let count = slugs.entry(base.clone()).or_insert(0);
+    let anchor = if *count == 0 {
+        base
+    } else {
+        format!("{base}-{count}")
+    };
+    *count += 1;
+    anchor
+}
+
+/// Pops from `open` (the open sections, outermost first) those a heading of `level` closes:
+/// every one at its level or deeper. The root (0) is never closed; the innermost left is the
+/// new section's parent.
+pub(super) fn close_open_sections(open: &mut Vec<usize>, sections: &[Section], level: u8) {
+    while let Some(&top) = open.last() {
+        if top != 0 && sections[top].level >= level {
+            open.pop();
+        } else {
+            break;
+        }
+    }
+}
+
 impl Builder<'_, '_> {
     pub(super) fn push_block(&mut self, mut block: Block) {
         if block.pin.is_none() && !matches!(block.kind, BlockKind::Paragraph(_)) {
@@ -33,24 +64,8 @@ impl Builder<'_, '_> {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let base = github_slug(&title_text);
-        let anchor = {
-            let count = self.slugs.entry(base.clone()).or_insert(0);
-            let anchor = if *count == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{count}")
-            };
-            *count += 1;
-            anchor
-        };
-        while let Some(&top) = self.open.last() {
-            if top != 0 && self.sections[top].level >= level {
-                self.open.pop();
-            } else {
-                break;
-            }
-        }
+        let anchor = numbered_anchor(&title_text, &mut self.slugs);
+        close_open_sections(&mut self.open, &self.sections, level);
         let parent = self.current_section();
         let index = self.sections.len();
         // Blocks only ever go to the newest section: the one before this heading is complete.
