@@ -131,7 +131,7 @@ pub fn render_files(
 /// cards are rendered on a second thread (see [`Flow::TwoThreads`]). A corpus of one big file
 /// otherwise runs its first pass on one core.
 fn has_spare_core(files: usize) -> bool {
-    std::thread::available_parallelism().map_or(1, |n| n.get()) > files
+    super::pool::cores() > files
 }
 
 /// One source file through read → parse → extract → render. Each draft goes to `each` as soon
@@ -259,7 +259,7 @@ pub fn render_text(
 /// build.
 fn parse_on_all_cores(text: &str, file: &Path) -> Result<document::Document> {
     use document::pieces;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = super::pool::cores();
     let cuts = pieces::guess_cuts(text, cores);
     if cuts.is_empty() {
         return document::parse(text, file);
@@ -345,7 +345,7 @@ fn render_by_section(
     if chunks.len() > 1 {
         let mut warnings = outline.warnings.clone();
         let rules = extract::ChunkRules::new((&outline, &skipped), text, lang);
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = super::pool::cores();
         // This thread replays and renders every card in order, which is what the chunk
         // workers wait on: what `each` does with a draft (in a build, its signature, hash and
         // spill, about a third of the work) runs on a thread of its own.
@@ -388,7 +388,7 @@ fn render_by_section(
 /// cannot be joined. One file of 100k one-paragraph sections: the outline took 0.38 s of a
 /// 2.2 s build on one core, while the other waited for it.
 fn outline_on_all_cores(text: &str, file: &Path) -> Result<OutlineAndLists> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = super::pool::cores();
     outline_in_pieces(text, file, cores)
 }
 
@@ -431,11 +431,7 @@ fn outline_in_pieces(text: &str, file: &Path, count: usize) -> Result<OutlineAnd
                 for (local, (links, own_skip)) in
                     own.into_iter().enumerate().skip(usize::from(k > 0))
                 {
-                    let index = if k == 0 {
-                        local
-                    } else {
-                        local + joined.offsets[k]
-                    };
+                    let index = local + joined.offsets[k];
                     let parent = joined.doc.sections[index].parent;
                     if let (Some(parent), Some(links)) = (parent, links) {
                         reading.add_links(parent, links);

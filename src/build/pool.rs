@@ -14,10 +14,7 @@ pub(super) fn on_all_cores<J: Sync, S: Send, R: Send>(
 ) -> (Vec<Option<Result<R>>>, Vec<Result<S>>) {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
+    let workers = cores().min(jobs.len()).max(1);
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<R>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let states = std::thread::scope(|scope| {
@@ -191,6 +188,11 @@ pub(super) fn in_job_order<J: Sync, R: Send>(
         }
         outcome
     })
+}
+
+/// The cores this machine gives the build (1 when it cannot tell).
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 #[cfg(test)]

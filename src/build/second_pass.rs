@@ -47,7 +47,7 @@ pub(super) fn write_decks(
     let pass = &*pass;
     let mut reports = Vec::new();
     let mut unplaced = Vec::new();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = super::pool::cores();
     let on_all_cores = workers > 1
         && content.decks.len() > 1
         && (0..content.decks.len()).all(|deck| pass.note_count(deck) <= PARALLEL_DECK_NOTES);
