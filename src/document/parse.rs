@@ -119,6 +119,8 @@ pub fn parse_piece(
     let mut builder = Builder::new(text, file, None);
     builder.sections.reserve_exact(sections.saturating_sub(1));
     builder.on_blocks = Some(done);
+    // `done` is handed blocks alone: the sections' titles and anchors are the outline's.
+    builder.names = SectionNames::Neither;
     builder.line_offset = first_line.saturating_sub(1);
     run(text, &mut builder);
     Ok(builder.finish()?.sections.len())
@@ -267,6 +269,20 @@ pub(super) enum SpanKind {
     Link { url: String, title: String },
 }
 
+/// What a heading gives its section of its name while a text is parsed. Where the name comes
+/// from elsewhere, working it out again is waste: a big file is a heading every few lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SectionNames {
+    /// Its title's text and its anchor, numbered after the headings before it.
+    TitleAndAnchor,
+    /// Its title's text alone: a piece after a file's first, whose anchors the join numbers
+    /// as the whole file does (see `pieces::join_parts`).
+    TitleOnly,
+    /// Neither: a chunk of a file whose outline gives its sections their names (see
+    /// [`parse_piece`]).
+    Neither,
+}
+
 pub(super) struct Builder<'a, 'f> {
     pub(super) file: &'a Path,
     /// Called with each finished section when parsing section by section.
@@ -295,6 +311,8 @@ pub(super) struct Builder<'a, 'f> {
     pub(super) block_depth: usize,
     pub(super) inline_depth: usize,
     pub(super) pending_pin: Option<String>,
+    /// What a heading gives its section of its name.
+    pub(super) names: SectionNames,
     /// How many headings so far had each anchor. Hashed with foldhash, not SipHash: a big
     /// file has a heading per few lines, and nothing here needs protection from crafted keys.
     pub(super) slugs: super::sections::Slugs,
@@ -341,6 +359,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             block_depth: 0,
             inline_depth: 0,
             pending_pin: None,
+            names: SectionNames::TitleAndAnchor,
             slugs: HashMap::default(),
             warnings: Vec::new(),
             warned_depth: false,

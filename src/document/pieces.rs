@@ -23,7 +23,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::parse::{Builder, run};
+use super::parse::{Builder, SectionNames, run};
 use super::sections::{Slugs, close_open_sections, numbered_anchor};
 use super::{Cut, Document, SectionDone};
 use crate::error::{Result, WarningKind};
@@ -135,6 +135,11 @@ fn parse_part_with<'a>(
     let outline = done.is_some();
     let mut builder = Builder::new(own, file, done);
     builder.line_offset = lines_before;
+    if piece.start > 0 {
+        // The join numbers this piece's anchors after the pieces before it; a join given up
+        // parses the whole file again.
+        builder.names = SectionNames::TitleOnly;
+    }
     if outline {
         builder.cuts = Some(Vec::new());
     }

@@ -2,7 +2,7 @@
 //! section), how a heading opens a section (anchor, nesting, pin), and how a finished section
 //! is handed on when parsing section by section.
 
-use super::parse::{Builder, Frame, trim_inlines};
+use super::parse::{Builder, Frame, SectionNames, trim_inlines};
 use super::{Block, BlockKind, Document, Figure, Image, Inline, Section, plain_text};
 
 /// How many headings of a file so far had each anchor (before numbering).
@@ -59,12 +59,20 @@ impl Builder<'_, '_> {
     }
 
     pub(super) fn open_section(&mut self, level: u8, mut inlines: Vec<Inline>, line: usize) {
-        trim_inlines(&mut inlines);
-        let title_text = plain_text(&inlines)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let anchor = numbered_anchor(&title_text, &mut self.slugs);
+        let title_text = if self.names == SectionNames::Neither {
+            String::new()
+        } else {
+            trim_inlines(&mut inlines);
+            plain_text(&inlines)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let anchor = if self.names == SectionNames::TitleAndAnchor {
+            numbered_anchor(&title_text, &mut self.slugs)
+        } else {
+            String::new()
+        };
         close_open_sections(&mut self.open, &self.sections, level);
         let parent = self.current_section();
         let index = self.sections.len();
