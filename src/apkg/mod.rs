@@ -94,7 +94,7 @@ pub fn read_apkg(path: &Path) -> Result<ApkgContents> {
 }
 
 /// A package opened for reading: its members (name, uncompressed size), and its collection
-/// copied to a private temporary file, opened read-only and bounded ([`guard`]), the copy
+/// copied to a private temporary file, opened read-only and bounded (`guard`), the copy
 /// unlinked as soon as SQLite holds it open.
 pub struct OpenedApkg {
     pub members: Vec<(String, u64)>,

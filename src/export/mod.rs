@@ -54,7 +54,7 @@ pub fn write(
     Ok(path)
 }
 
-/// [`write`] without the final rename of a CSV or JSON file: it waits, finished and synced,
+/// [`write()`] without the final rename of a CSV or JSON file: it waits, finished and synced,
 /// under a temporary name until the caller has written the lock (`None` for an `.apkg`, which
 /// is written in place here; the build streams its packages through the packager instead).
 /// Media are copied at once: their names are their content's, so a kill leaves no file that

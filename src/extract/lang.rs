@@ -86,7 +86,7 @@ pub struct Words {
     /// Words that point at what follows ("the following"): a question with one is a lead-in
     /// (see `scaffolding::is_lead_in`, which knows the English ones).
     pub following_cues: &'static [&'static str],
-    /// Words that call a link's target a section of the text ("work through the [X] section"):
+    /// Words that call a link's target a section of the text ("work through the \[X\] section"):
     /// such a link is a pointer to read on, not a term to recall (see `keyterms`).
     pub section: &'static [&'static str],
 }

@@ -246,7 +246,7 @@ pub struct OwnSkip {
 /// section, in document order: for a whole tree when a rule first asks, or section by section
 /// by the pass that makes a big file's outline, so that a section parsed on its own knows
 /// what a link further down leads to, as the whole tree would (see
-/// [`Cx::leads_to_skipped`]).
+/// `Cx::leads_to_skipped`).
 #[derive(Debug, Clone)]
 pub struct SkippedSections {
     profile: Profile,

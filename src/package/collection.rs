@@ -1,5 +1,5 @@
-//! Writes the schema-11 SQLite collection (`collection.anki2`) for a [`Package`], or note by
-//! note with [`CollectionWriter`].
+//! Writes the schema-11 SQLite collection (`collection.anki2`) for a
+//! [`Package`](super::model::Package), or note by note with [`CollectionWriter`].
 //!
 //! The file is written to disk (not memory) so that huge decks stay within bounded memory; rows
 //! are inserted 64 at a time with prepared statements in one transaction and the indexes are
