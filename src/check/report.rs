@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Files as _, SimpleFiles};
 use codespan_reporting::term::{self, Chars, Config};
 use serde::Serialize;
 
@@ -41,6 +41,24 @@ impl Prepared {
         Self { files, ids }
     }
 
+    /// Where the line holding byte `at` of file `id` starts and ends (before its newline), from
+    /// the file's index of line starts: searching the text for them took a pass over the line
+    /// per finding, n squared for n findings on one line.
+    fn line_bounds(&self, id: usize, at: usize) -> Option<(usize, usize)> {
+        let text = self.files.get(id).ok()?.source();
+        let line = self
+            .files
+            .line_range(id, self.files.line_index(id, at).ok()?)
+            .ok()?;
+        // The range runs through the line's newline, if it has one.
+        let end = if line.end > line.start && text.as_bytes()[line.end - 1] == b'\n' {
+            line.end - 1
+        } else {
+            line.end
+        };
+        Some((line.start, end))
+    }
+
     /// A finding on a line longer than [`LONG_LINE`] is not shown with the whole line: its
     /// note gives the place, an excerpt around the span and a caret line, so that many
     /// findings on one long line print that line's bytes once at most, not once per finding.
@@ -52,8 +70,7 @@ impl Prepared {
     ) -> Option<String> {
         let text = self.files.get(id).ok()?.source();
         let start = span.start.min(text.len());
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let (line_start, line_end) = self.line_bounds(id, start)?;
         if line_end - line_start <= LONG_LINE {
             return None;
         }
@@ -206,4 +223,46 @@ pub fn to_json(report: &CheckReport) -> String {
         findings: &report.findings,
     };
     serde_json::to_string_pretty(&json).expect("findings serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lines_bounds_are_the_newlines_around_the_byte() {
+        for text in [
+            "",
+            "a",
+            "abc\n",
+            "\n\n",
+            "one\r\ntwo\n\nthé end",
+            "x\ny",
+            "\nlast",
+        ] {
+            let mut files = SimpleFiles::new();
+            let id = files.add("f".to_string(), text.to_string());
+            let prepared = Prepared {
+                files,
+                ids: HashMap::new(),
+            };
+            let bytes = text.as_bytes();
+            for at in 0..=text.len() {
+                // What the text itself says: the newline before `at`, the newline from `at` on.
+                let start = bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(text.len(), |i| at + i);
+                assert_eq!(
+                    prepared.line_bounds(id, at),
+                    Some((start, end)),
+                    "{text:?} at {at}"
+                );
+            }
+        }
+    }
 }

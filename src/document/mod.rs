@@ -158,11 +158,6 @@ pub enum Inline {
 }
 
 impl Document {
-    /// Where the image `src` is first written, if the parser saw it.
-    pub fn image_place(&self, src: &str) -> Option<&ImagePlace> {
-        self.image_places.iter().find(|p| p.src == src)
-    }
-
     /// Indices of `index` and all its ancestors, root last.
     pub fn ancestors(&self, index: usize) -> Vec<usize> {
         let mut out = vec![index];

@@ -304,6 +304,8 @@ pub(super) struct Builder<'a, 'f> {
     line_hint: usize,
     /// Where each image path is written (see `Document::image_places`).
     pub(super) image_places: Vec<ImagePlace>,
+    /// The last image placed: its line's start, its offset and its column.
+    last_image_column: Option<(usize, usize, usize)>,
     pub(super) sections: Vec<Section>,
     /// Open sections (indices), innermost last.
     pub(super) open: Vec<usize>,
@@ -353,6 +355,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             line_starts,
             line_hint: 0,
             image_places: Vec::new(),
+            last_image_column: None,
             sections: vec![root],
             open: vec![0],
             stack: Vec::new(),
@@ -395,11 +398,22 @@ impl<'a, 'f> Builder<'a, 'f> {
                 .line_starts
                 .get((line - self.line_offset).saturating_sub(1))
                 .copied()
-                .unwrap_or(0);
-            let column = text
-                .get(line_start.min(offset)..offset)
-                .map_or(0, |t| t.chars().count())
-                + 1;
+                .unwrap_or(0)
+                .min(offset);
+            // Characters since the line's start, counted on from the last image's place when
+            // it is earlier on the same line: a line of n images costs n, not n squared.
+            let counted_on = match self.last_image_column {
+                Some((start, before, column)) if start == line_start && before <= offset => {
+                    text.get(before..offset).map(|t| column + t.chars().count())
+                }
+                _ => None,
+            };
+            let column = counted_on.unwrap_or_else(|| {
+                text.get(line_start..offset)
+                    .map_or(0, |t| t.chars().count())
+                    + 1
+            });
+            self.last_image_column = Some((line_start, offset, column));
             self.image_places.push(ImagePlace {
                 src: src.trim().to_string(),
                 line,

@@ -171,3 +171,27 @@ fn blank_is_whitespace_plain_text() {
         );
     }
 }
+
+#[test]
+fn image_columns_count_characters_from_the_line_start() {
+    // Several images on one line (markdown and HTML), text with multi-byte characters between
+    // them, a line with an image of its own, and an image repeated: each place is where its
+    // path starts, in characters from its line's start, as counting them afresh gives.
+    let text = "# T\n\nλ ![a](a.png) é ![b](b.png) <img src=\"c.png\"> 日本 ![a](a.png)\n\n\
+                ![d](d.png) and ![e](e.png)\n";
+    let places = doc(text).image_places;
+    assert_eq!(places.len(), 6);
+    for place in &places {
+        let line = text.lines().nth(place.line - 1).unwrap();
+        let starts: Vec<usize> = line
+            .match_indices(place.src.as_str())
+            .map(|(at, _)| line[..at].chars().count() + 1)
+            .collect();
+        assert!(starts.contains(&place.column), "{place:?} in {line:?}");
+    }
+    let columns: Vec<(usize, usize)> = places.iter().map(|p| (p.line, p.column)).collect();
+    assert_eq!(
+        columns,
+        vec![(3, 8), (3, 22), (3, 39), (3, 55), (5, 6), (5, 22)]
+    );
+}

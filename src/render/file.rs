@@ -35,6 +35,7 @@ impl<'a> FileRenderer<'a> {
                 media,
                 warnings: Vec::new(),
                 line: 0,
+                image_places: std::cell::OnceCell::new(),
             },
             keys: key::Numbering::default(),
             deck_key: normalize_key(&options.deck_name),

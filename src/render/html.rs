@@ -9,6 +9,7 @@
 //! scope classes prefixed `hl-` on `<span>`s (e.g. `hl-keyword`, `hl-string`). The note types'
 //! stylesheet (package/assets/style.css) styles each; tests/it/style.rs checks that it does.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -17,7 +18,7 @@ use super::highlight::highlight;
 use super::remote;
 use super::sanitize::sanitize;
 use super::{MediaResolver, RemoteImages, RenderOptions};
-use crate::document::{Block, BlockKind, Document, Figure, Inline, Link, MAX_DEPTH};
+use crate::document::{Block, BlockKind, Document, Figure, ImagePlace, Inline, Link, MAX_DEPTH};
 use crate::error::{Result, SourceLocation, Warning, WarningKind};
 use crate::extract::Piece;
 use crate::markup::{escape, file_url, has_scheme, join_relative, percent_decode};
@@ -28,16 +29,27 @@ pub(super) struct Renderer<'a> {
     pub(super) media: &'a mut dyn MediaResolver,
     pub(super) warnings: Vec<Warning>,
     pub(super) line: usize,
+    /// Where each image path is first written, by path: made when an image first asks, so
+    /// that a file of many images finds each in one look-up, not a scan of them all.
+    pub(super) image_places: std::cell::OnceCell<HashMap<&'a str, &'a ImagePlace>>,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
     fn origin(&self) -> SourceLocation {
         SourceLocation::new(&self.doc.file, self.line, 0)
     }
 
     /// Where the image `src` is written, else the card's line.
     fn image_origin(&self, src: &str) -> SourceLocation {
-        self.doc.image_place(src).map_or_else(
+        let doc: &'a Document = self.doc;
+        let places = self.image_places.get_or_init(|| {
+            let mut places = HashMap::with_capacity(doc.image_places.len());
+            for place in &doc.image_places {
+                places.entry(place.src.as_str()).or_insert(place);
+            }
+            places
+        });
+        places.get(src).map_or_else(
             || self.origin(),
             |p| SourceLocation::new(&self.doc.file, p.line, p.column),
         )
