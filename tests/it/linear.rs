@@ -1,22 +1,30 @@
 //! Work stays linear in the input (issue 21, probes K and M): doubling nested emphasis, or the
 //! findings on one line, at most triples the time. Ratios, not absolute times, so a slow or
-//! busy machine does not fail the test; each time is the best of a few runs.
+//! busy machine does not fail the test; each time is the best of a few runs, and the runs of
+//! the two sizes take turns, so that a busy spell (other tests run beside these) slows both.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::primer_anki;
 
-/// The best of `runs` timings of `work`.
-fn best_of(runs: usize, mut work: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .min()
-        .unwrap()
+/// The best of `runs` timings of `small` and of `double`, run by turns.
+fn best_by_turns(
+    runs: usize,
+    mut small: impl FnMut(),
+    mut double: impl FnMut(),
+) -> (Duration, Duration) {
+    let time = |work: &mut dyn FnMut()| {
+        let start = Instant::now();
+        work();
+        start.elapsed()
+    };
+    let (mut best_small, mut best_double) = (Duration::MAX, Duration::MAX);
+    for _ in 0..runs {
+        best_small = best_small.min(time(&mut small));
+        best_double = best_double.min(time(&mut double));
+    }
+    (best_small, best_double)
 }
 
 fn assert_linear(what: &str, small: Duration, double: Duration) {
@@ -36,18 +44,17 @@ fn nested_emphasis_parses_in_linear_time() {
             "** a*".repeat(n)
         )
     };
-    let parse = |n: usize| {
-        let text = text(n);
-        best_of(3, || {
-            primer_anki::document::parse(&text, Path::new("k.md")).unwrap();
-        })
+    let (small_text, double_text) = (text(20_000), text(40_000));
+    let parse = |text: &str| {
+        primer_anki::document::parse(text, Path::new("k.md")).unwrap();
     };
-    assert_linear("nested emphasis", parse(20_000), parse(40_000));
+    let (small, double) = best_by_turns(5, || parse(&small_text), || parse(&double_text));
+    assert_linear("nested emphasis", small, double);
 }
 
 #[test]
 fn many_findings_on_one_line_print_in_linear_time_and_space() {
-    let check = |n: usize| {
+    let content = |n: usize| {
         let content = tempfile::tempdir().unwrap();
         std::fs::create_dir(content.path().join("notes")).unwrap();
         std::fs::write(
@@ -61,19 +68,23 @@ fn many_findings_on_one_line_print_in_linear_time_and_space() {
             format!("# T\n\n## S\n\nA line of images. {}\n", images.join(" ")),
         )
         .unwrap();
-        let mut bytes = 0;
-        let time = best_of(3, || {
-            let output = primer_anki()
-                .args(["check", "--content"])
-                .arg(content.path())
-                .output()
-                .unwrap();
-            bytes = output.stdout.len() + output.stderr.len();
-        });
-        (time, bytes)
+        content
     };
-    let (small, small_bytes) = check(2_000);
-    let (double, double_bytes) = check(4_000);
+    let check = |content: &Path| {
+        let output = primer_anki()
+            .args(["check", "--content"])
+            .arg(content)
+            .output()
+            .unwrap();
+        output.stdout.len() + output.stderr.len()
+    };
+    let (small_content, double_content) = (content(2_000), content(4_000));
+    let (mut small_bytes, mut double_bytes) = (0, 0);
+    let (small, double) = best_by_turns(
+        5,
+        || small_bytes = check(small_content.path()),
+        || double_bytes = check(double_content.path()),
+    );
     assert_linear("findings on one line", small, double);
     assert!(
         double_bytes <= 3 * small_bytes,
