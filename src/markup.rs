@@ -1,5 +1,6 @@
 //! Leaf helpers for markup text, shared by every stage and tool: HTML escaping, HTML → visible
-//! text with one entity decoder, URL schemes, relative URL paths and percent-encoding.
+//! text with one entity decoder, URL schemes, relative URL paths and percent-encoding, and
+//! line and column counting.
 //!
 //! Nothing here knows about cards or packages; it imports nothing from the crate.
 
@@ -278,6 +279,34 @@ pub fn markdown_text(s: &str, max: usize) -> String {
     out
 }
 
+/// A place in a text: its byte offset, and its 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextPlace {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The place of byte `offset` in `text`, counted on from an earlier place `from` over the text
+/// between them only: places asked for in order along a text (findings, images) cost one
+/// pass over it together, not one pass each from its start. `None` when `offset` comes before
+/// `from` or either is not on a character boundary: then count from a line's start instead.
+pub fn count_on(text: &str, from: TextPlace, offset: usize) -> Option<TextPlace> {
+    let step = text.get(from.offset..offset)?;
+    let (line, column) = match memchr::memrchr(b'\n', step.as_bytes()) {
+        Some(last) => (
+            from.line + memchr::memchr_iter(b'\n', step.as_bytes()).count(),
+            step[last + 1..].chars().count() + 1,
+        ),
+        None => (from.line, from.column + step.chars().count()),
+    };
+    Some(TextPlace {
+        offset,
+        line,
+        column,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +383,53 @@ mod tests {
         );
         assert_eq!(join_relative(Path::new(""), "../x"), None);
         assert_eq!(file_url(Path::new("a b/c.md")), "a%20b/c.md");
+    }
+
+    /// Line and column of `offset` counted from the text's start, character by character.
+    fn place_afresh(text: &str, offset: usize) -> TextPlace {
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        TextPlace {
+            offset,
+            line: before.matches('\n').count() + 1,
+            column: text[line_start..offset].chars().count() + 1,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counting_on_from_place_to_place_agrees_with_counting_afresh(
+            text in "[a\\n\\ré€]{0,40}",
+            picks in proptest::collection::vec(0usize..60, 0..8),
+        ) {
+            let mut offsets: Vec<usize> = picks
+                .into_iter()
+                .map(|p| p.min(text.len()))
+                .filter(|&o| text.is_char_boundary(o))
+                .collect();
+            offsets.sort_unstable();
+            let mut from = TextPlace { offset: 0, line: 1, column: 1 };
+            for offset in offsets {
+                let next = count_on(&text, from, offset);
+                proptest::prop_assert_eq!(next, Some(place_afresh(&text, offset)));
+                from = next.unwrap_or(from);
+            }
+        }
+    }
+
+    #[test]
+    fn counting_back_or_off_a_character_boundary_is_refused() {
+        let text = "ab\né";
+        let end = TextPlace {
+            offset: 5,
+            line: 2,
+            column: 2,
+        };
+        assert_eq!(count_on(text, end, 3), None);
+        assert_eq!(count_on(text, place_afresh(text, 0), 4), None);
+        assert_eq!(
+            count_on(text, place_afresh(text, 0), 3),
+            Some(place_afresh(text, 3))
+        );
     }
 }

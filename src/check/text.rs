@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use crate::markup::{self, TextPlace};
+
 /// The closest anchor to `wanted` by edit distance, if it is close.
 pub(super) fn closest<'a>(wanted: &str, anchors: &'a HashSet<String>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
@@ -46,30 +48,29 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// one pass each.
 #[derive(Default)]
 pub(super) struct Positions {
-    /// (text address, text length, offset, line, column) of the last answer.
-    last: std::cell::Cell<(usize, usize, usize, usize, usize)>,
+    /// The text address and length, and the place, of the last answer.
+    last: std::cell::Cell<Option<(usize, usize, TextPlace)>>,
 }
 
 impl Positions {
     pub(super) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let (address, len, from, line, column) = self.last.get();
-        let same_text = address == text.as_ptr() as usize && len == text.len();
-        let (line, column) = if same_text && from <= offset && text.is_char_boundary(from) {
-            let step = &text[from..offset];
-            match step.rfind('\n') {
-                Some(last) => (
-                    line + step.matches('\n').count(),
-                    step[last + 1..].chars().count() + 1,
-                ),
-                None => (line, column + step.chars().count()),
-            }
-        } else {
-            line_col(text, offset)
-        };
-        self.last
-            .set((text.as_ptr() as usize, text.len(), offset, line, column));
-        (line, column)
+        let this_text = (text.as_ptr() as usize, text.len());
+        let place = self
+            .last
+            .get()
+            .filter(|&(address, len, _)| (address, len) == this_text)
+            .and_then(|(_, _, from)| markup::count_on(text, from, offset))
+            .unwrap_or_else(|| {
+                let (line, column) = line_col(text, offset);
+                TextPlace {
+                    offset,
+                    line,
+                    column,
+                }
+            });
+        self.last.set(Some((this_text.0, this_text.1, place)));
+        (place.line, place.column)
     }
 }
 

@@ -13,6 +13,7 @@ use super::{
     plain_text,
 };
 use crate::error::{Result, SourceLocation, Warning, WarningKind};
+use crate::markup::{self, TextPlace};
 
 /// Parses markdown into a [`Document`]. `file` is the display path relative to the content root.
 pub fn parse(text: &str, file: &Path) -> Result<Document> {
@@ -304,8 +305,8 @@ pub(super) struct Builder<'a, 'f> {
     line_hint: usize,
     /// Where each image path is written (see `Document::image_places`).
     pub(super) image_places: Vec<ImagePlace>,
-    /// The last image placed: its line's start, its offset and its column.
-    last_image_column: Option<(usize, usize, usize)>,
+    /// Where the last image placed is written.
+    last_image: Option<TextPlace>,
     pub(super) sections: Vec<Section>,
     /// Open sections (indices), innermost last.
     pub(super) open: Vec<usize>,
@@ -355,7 +356,7 @@ impl<'a, 'f> Builder<'a, 'f> {
             line_starts,
             line_hint: 0,
             image_places: Vec::new(),
-            last_image_column: None,
+            last_image: None,
             sections: vec![root],
             open: vec![0],
             stack: Vec::new(),
@@ -394,26 +395,30 @@ impl<'a, 'f> Builder<'a, 'f> {
         for (src, at) in found {
             let offset = range.start + at;
             let line = self.line_of(offset);
-            let line_start = self
-                .line_starts
-                .get((line - self.line_offset).saturating_sub(1))
-                .copied()
-                .unwrap_or(0)
-                .min(offset);
-            // Characters since the line's start, counted on from the last image's place when
-            // it is earlier on the same line: a line of n images costs n, not n squared.
-            let counted_on = match self.last_image_column {
-                Some((start, before, column)) if start == line_start && before <= offset => {
-                    text.get(before..offset).map(|t| column + t.chars().count())
-                }
-                _ => None,
-            };
-            let column = counted_on.unwrap_or_else(|| {
-                text.get(line_start..offset)
-                    .map_or(0, |t| t.chars().count())
-                    + 1
+            // Counted on from the last image's place: a line of n images costs n, not n
+            // squared. Only its column is taken; the line is the one `line_of` gives.
+            let counted_on = self
+                .last_image
+                .and_then(|from| markup::count_on(text, from, offset));
+            let column = counted_on.map_or_else(
+                || {
+                    let line_start = self
+                        .line_starts
+                        .get((line - self.line_offset).saturating_sub(1))
+                        .copied()
+                        .unwrap_or(0)
+                        .min(offset);
+                    text.get(line_start..offset)
+                        .map_or(0, |t| t.chars().count())
+                        + 1
+                },
+                |place| place.column,
+            );
+            self.last_image = Some(TextPlace {
+                offset,
+                line,
+                column,
             });
-            self.last_image_column = Some((line_start, offset, column));
             self.image_places.push(ImagePlace {
                 src: src.trim().to_string(),
                 line,
