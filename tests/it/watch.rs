@@ -239,9 +239,15 @@ fn an_edit_is_swapped_into_the_open_page_and_a_broken_save_shows_its_error_then_
     );
     let anchor = evaluate(
         devtools,
-        "var c = document.querySelectorAll('.pv-card')[12]; c.scrollIntoView(); \
-         new Promise(function (done) { requestAnimationFrame(function () { \
-           done([c.id, Math.round(c.getBoundingClientRect().top), window.scrollY > 0]); }); })",
+        // The title is in the page's head: under load the body can still be arriving when
+        // it shows, so the scroll waits for the page to have loaded.
+        "new Promise(function (loaded) { \
+           if (document.readyState === 'complete') { loaded(); } \
+           else { window.addEventListener('load', loaded, { once: true }); } \
+         }).then(function () { \
+           var c = document.querySelectorAll('.pv-card')[12]; c.scrollIntoView(); \
+           return new Promise(function (done) { requestAnimationFrame(function () { \
+             done([c.id, Math.round(c.getBoundingClientRect().top), window.scrollY > 0]); }); }); })",
     )
     .expect("a card to scroll to");
     assert_eq!(anchor[2], true, "the page scrolled: {anchor}");
