@@ -395,25 +395,25 @@ impl<'a, 'f> Builder<'a, 'f> {
         for (src, at) in found {
             let offset = range.start + at;
             let line = self.line_of(offset);
-            // Counted on from the last image's place: a line of n images costs n, not n
-            // squared. Only its column is taken; the line is the one `line_of` gives.
-            let counted_on = self
+            let line_start = TextPlace {
+                offset: self
+                    .line_starts
+                    .get((line - self.line_offset).saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0)
+                    .min(offset),
+                line,
+                column: 1,
+            };
+            // Counted on from the last image when it is earlier on the same line, else from
+            // the line's start: a line of n images costs n, not n squared.
+            let from = self
                 .last_image
-                .and_then(|from| markup::count_on(text, from, offset));
-            let column = counted_on.map_or_else(
-                || {
-                    let line_start = self
-                        .line_starts
-                        .get((line - self.line_offset).saturating_sub(1))
-                        .copied()
-                        .unwrap_or(0)
-                        .min(offset);
-                    text.get(line_start..offset)
-                        .map_or(0, |t| t.chars().count())
-                        + 1
-                },
-                |place| place.column,
-            );
+                .filter(|last| last.line == line)
+                .unwrap_or(line_start);
+            let column = markup::count_on(text, from, offset)
+                .or_else(|| markup::count_on(text, line_start, offset))
+                .map_or(1, |place| place.column);
             self.last_image = Some(TextPlace {
                 offset,
                 line,
